@@ -1,0 +1,48 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "pgcdc",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "PGOutput", targets: ["PGOutput"]),
+        .library(name: "PostgresCDC", targets: ["PostgresCDC"]),
+        .executable(name: "pgcdc", targets: ["pgcdc"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // Debian's libpq-dev (pkg-config "libpq").
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+        // Pure Swift decoding of the CopyBoth framing and the pgoutput protocol; no libpq.
+        .target(name: "PGOutput"),
+        // The library: replication connection, change events, value conversion, JSON lines.
+        .target(
+            name: "PostgresCDC",
+            dependencies: [
+                "PGOutput",
+                "CLibPQ",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The CLI.
+        .executableTarget(
+            name: "pgcdc",
+            dependencies: [
+                "PostgresCDC",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "PGOutputTests", dependencies: ["PGOutput"]),
+        .testTarget(name: "PostgresCDCTests", dependencies: ["PostgresCDC", "PGOutput"]),
+        .testTarget(name: "pgcdcTests", dependencies: ["PostgresCDC"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

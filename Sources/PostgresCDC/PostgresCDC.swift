@@ -1,0 +1,2 @@
+// PostgresCDC: change data capture from PostgreSQL's logical replication (pgoutput).
+@_exported import PGOutput

@@ -1,0 +1,9 @@
+import ArgumentParser
+
+@main
+struct PGCDC: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pgcdc",
+        abstract: "Stream committed PostgreSQL changes as JSON lines (logical replication, pgoutput)."
+    )
+}
