@@ -42,7 +42,7 @@ let package = Package(
         ),
         .testTarget(name: "PGOutputTests", dependencies: ["PGOutput"]),
         .testTarget(name: "PostgresCDCTests", dependencies: ["PostgresCDC", "PGOutput"]),
-        .testTarget(name: "pgcdcTests", dependencies: ["PostgresCDC"]),
+        .testTarget(name: "pgcdcTests", dependencies: ["PostgresCDC", "pgcdc"]),
     ],
     swiftLanguageModes: [.v6]
 )

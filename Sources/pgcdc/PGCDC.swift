@@ -4,6 +4,7 @@ import ArgumentParser
 struct PGCDC: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pgcdc",
-        abstract: "Stream committed PostgreSQL changes as JSON lines (logical replication, pgoutput)."
+        abstract: "Stream committed PostgreSQL changes as JSON lines (logical replication, pgoutput).",
+        subcommands: [StreamCommand.self, SlotCommand.self, DemoCommand.self]
     )
 }

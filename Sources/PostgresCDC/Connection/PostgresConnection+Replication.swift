@@ -1,0 +1,145 @@
+import CLibPQ
+#if canImport(Glibc)
+import Glibc
+#endif
+import PGOutput
+
+/// One read from a COPY BOTH stream.
+package enum CopyDataRead {
+    /// A whole CopyData message.
+    case data([UInt8])
+    /// Nothing to read without blocking.
+    case wouldBlock
+    /// The server ended the COPY (for example at the end of a timeline); the connection stays usable.
+    case copyDone
+}
+
+extension PostgresConnection {
+    /// `IDENTIFY_SYSTEM`.
+    package func identifySystem() throws(ReplicationError) -> SystemIdentification {
+        let result = try query("IDENTIFY_SYSTEM", describedAs: "IDENTIFY_SYSTEM")
+        guard result.rows.count == 1,
+              let systemID = result.value(0, "systemid"),
+              let timelineText = result.value(0, "timeline"), let timeline = UInt32(timelineText),
+              let positionText = result.value(0, "xlogpos"), let position = LSN(positionText)
+        else {
+            throw .unexpectedResponse(command: "IDENTIFY_SYSTEM", detail: "\(result.rows)")
+        }
+        return SystemIdentification(systemID: systemID, timeline: timeline, walPosition: position, database: result.value(0, "dbname"))
+    }
+
+    /// `CREATE_REPLICATION_SLOT name [TEMPORARY] LOGICAL pgoutput NOEXPORT_SNAPSHOT`; returns the consistent point.
+    package func createLogicalSlot(_ name: String, temporary: Bool) throws(ReplicationError) -> LSN {
+        let sql = "CREATE_REPLICATION_SLOT \(try quoteIdentifier(name))\(temporary ? " TEMPORARY" : "") LOGICAL pgoutput NOEXPORT_SNAPSHOT"
+        let result = try query(sql, describedAs: "CREATE_REPLICATION_SLOT \(name)")
+        guard let text = result.value(0, "consistent_point"), let lsn = LSN(text) else {
+            throw .unexpectedResponse(command: "CREATE_REPLICATION_SLOT", detail: "no consistent_point in \(result.rows)")
+        }
+        return lsn
+    }
+
+    /// `START_REPLICATION SLOT name LOGICAL start (options)`; afterwards the connection is in COPY BOTH mode.
+    package func startLogicalReplication(slot: String, start: LSN, options: [(String, String)]) throws(ReplicationError) {
+        var sql = "START_REPLICATION SLOT \(try quoteIdentifier(slot)) LOGICAL \(start)"
+        if !options.isEmpty {
+            var parts: [String] = []
+            for (name, value) in options {
+                parts.append("\(try quoteIdentifier(name)) \(try quoteLiteral(value))")
+            }
+            sql += " (" + parts.joined(separator: ", ") + ")"
+        }
+        let conn = try connection()
+        guard let result = PQexec(conn, sql) else {
+            throw .serverError(command: "START_REPLICATION", sqlState: nil, message: lastErrorMessage, host: serverAddress)
+        }
+        defer { PQclear(result) }
+        guard PQresultStatus(result) == PGRES_COPY_BOTH else {
+            throw serverError(result, command: "START_REPLICATION SLOT \(slot)")
+        }
+    }
+
+    /// Reads one CopyData message without blocking.
+    package func readCopyData() throws(ReplicationError) -> CopyDataRead {
+        let conn = try connection()
+        var buffer: UnsafeMutablePointer<CChar>?
+        var length = PQgetCopyData(conn, &buffer, 1)
+        if length == 0 {
+            // Nothing buffered: pull what the socket has, then try once more.
+            guard PQconsumeInput(conn) == 1 else {
+                throw .connectionLost(host: serverAddress, message: lastErrorMessage, lastLSN: .zero)
+            }
+            length = PQgetCopyData(conn, &buffer, 1)
+        }
+        if length > 0, let buffer {
+            defer { PQfreemem(buffer) }
+            return .data(Array(UnsafeRawBufferPointer(start: buffer, count: Int(length))))
+        }
+        if length == 0 { return .wouldBlock }
+        if length == -1 {
+            // COPY finished: collect its result, which carries the error if there was one.
+            var failure: ReplicationError?
+            while let result = PQgetResult(conn) {
+                let status = PQresultStatus(result)
+                if status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && failure == nil {
+                    failure = serverError(result, command: "START_REPLICATION")
+                }
+                PQclear(result)
+            }
+            if let failure { throw failure }
+            return .copyDone
+        }
+        throw .connectionLost(host: serverAddress, message: lastErrorMessage, lastLSN: .zero)
+    }
+
+    /// Waits until the socket is readable or `timeoutMilliseconds` passed; returns whether it is readable.
+    package func waitForInput(timeoutMilliseconds: Int32) throws(ReplicationError) -> Bool {
+        let conn = try connection()
+        let socket = PQsocket(conn)
+        guard socket >= 0 else {
+            throw .connectionLost(host: serverAddress, message: "no socket", lastLSN: .zero)
+        }
+        var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+        while true {
+            let ready = poll(&descriptor, 1, timeoutMilliseconds)
+            if ready >= 0 { return ready > 0 }
+            if errno != EINTR {
+                throw .connectionLost(host: serverAddress, message: "poll failed: \(String(cString: strerror(errno)))", lastLSN: .zero)
+            }
+        }
+    }
+
+    /// Sends one CopyData message (a standby status update) and flushes it.
+    package func sendCopyData(_ bytes: [UInt8]) throws(ReplicationError) {
+        let conn = try connection()
+        let sent = bytes.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { PQputCopyData(conn, $0.baseAddress, Int32($0.count)) }
+        }
+        guard sent == 1, PQflush(conn) == 0 else {
+            throw .connectionLost(host: serverAddress, message: lastErrorMessage, lastLSN: .zero)
+        }
+    }
+
+    /// Ends our side of the COPY BOTH stream (`CopyDone`) and drains, for at most about two seconds,
+    /// what the server still sends before its own `CopyDone`, so that it ends the session cleanly.
+    package func endCopy() {
+        guard let conn = try? connection(), PQputCopyEnd(conn, nil) == 1 else { return }
+        _ = PQflush(conn)
+        var buffer: UnsafeMutablePointer<CChar>?
+        for _ in 0..<40 {
+            let length = PQgetCopyData(conn, &buffer, 1)
+            if length > 0 {
+                if let buffer { PQfreemem(buffer) }
+                continue
+            }
+            if length < 0 { break }
+            guard (try? waitForInput(timeoutMilliseconds: 50)) != nil, PQconsumeInput(conn) == 1 else { return }
+        }
+        // While still in COPY state PQgetResult keeps answering PGRES_COPY_BOTH: stop there.
+        for _ in 0..<8 {
+            guard let result = PQgetResult(conn) else { return }
+            let status = PQresultStatus(result)
+            PQclear(result)
+            if status == PGRES_COPY_BOTH || status == PGRES_COPY_OUT { return }
+        }
+    }
+}

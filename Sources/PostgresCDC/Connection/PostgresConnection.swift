@@ -1,0 +1,207 @@
+import CLibPQ
+#if canImport(Glibc)
+import Glibc
+#endif
+import PGOutput
+
+/// A libpq connection, in normal or in logical replication mode.
+///
+/// Exactly one owner uses it at a time (it is deliberately not `Sendable`): the session that
+/// streams from it, or a short-lived command such as `slot list`.
+package final class PostgresConnection {
+    /// Whether the connection speaks the replication protocol (`replication=database`).
+    package let isReplication: Bool
+    private var conn: OpaquePointer?
+
+    /// Opens a connection. `dsn` is a libpq conninfo string or URI; libpq's environment
+    /// variables and `.pgpass` apply as usual. pgcdc's own parameters go first so that the
+    /// DSN can override them, except `replication`, which is decided by the caller.
+    package init(dsn: String, replication: Bool, applicationName: String = "pgcdc") throws(ReplicationError) {
+        self.isReplication = replication
+        var keywords = ["application_name", "client_encoding", "dbname"]
+        var values = [applicationName, "UTF8", dsn]
+        if replication {
+            keywords.append("replication")
+            values.append("database")
+        }
+        let connection = PostgresConnection.connect(keywords: keywords, values: values)
+        guard let connection else {
+            throw .connectionFailed(hosts: PostgresConnection.describeHosts(dsn: dsn), message: "out of memory")
+        }
+        guard PQstatus(connection) == CONNECTION_OK else {
+            let message = PostgresConnection.trimmed(PQerrorMessage(connection))
+            PQfinish(connection)
+            throw .connectionFailed(hosts: PostgresConnection.describeHosts(dsn: dsn), message: message)
+        }
+        self.conn = connection
+    }
+
+    deinit {
+        if let conn { PQfinish(conn) }
+    }
+
+    /// Closes the connection; later calls fail with a connection error.
+    package func close() {
+        if let conn { PQfinish(conn) }
+        conn = nil
+    }
+
+    /// `host:port` of the server this connection reached.
+    package var serverAddress: String {
+        guard let conn else { return "(closed)" }
+        let host = PQhost(conn).map { String(cString: $0) } ?? "?"
+        let port = PQport(conn).map { String(cString: $0) } ?? "?"
+        return host.hasPrefix("/") ? "\(host) (socket, port \(port))" : "\(host):\(port)"
+    }
+
+    /// The database this connection is attached to.
+    package var databaseName: String {
+        guard let conn, let name = PQdb(conn) else { return "?" }
+        return String(cString: name)
+    }
+
+    /// The server version as an integer, e.g. 150018 for 15.18.
+    package var serverVersion: Int {
+        guard let conn else { return 0 }
+        return Int(PQserverVersion(conn))
+    }
+
+    /// Runs one simple-protocol command and returns its rows. Works in replication mode too,
+    /// where the extended protocol is not available: quote values with ``quoteLiteral(_:)``.
+    @discardableResult
+    package func query(_ sql: String, describedAs command: String? = nil) throws(ReplicationError) -> QueryResult {
+        let conn = try connection()
+        guard let result = PQexec(conn, sql) else {
+            throw .serverError(command: command ?? sql, sqlState: nil, message: PostgresConnection.trimmed(PQerrorMessage(conn)), host: serverAddress)
+        }
+        defer { PQclear(result) }
+        switch PQresultStatus(result) {
+        case PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
+            return PostgresConnection.rows(of: result)
+        default:
+            throw serverError(result, command: command ?? sql)
+        }
+    }
+
+    /// `'text'` quoted as an SQL literal for this connection.
+    package func quoteLiteral(_ text: String) throws(ReplicationError) -> String {
+        let conn = try connection()
+        let utf8 = Array(text.utf8)
+        guard let quoted = PQescapeLiteral(conn, utf8.isEmpty ? "" : text, utf8.count) else {
+            throw .invalidOption("cannot quote \(text): \(PostgresConnection.trimmed(PQerrorMessage(conn)))")
+        }
+        defer { PQfreemem(quoted) }
+        return String(cString: quoted)
+    }
+
+    /// `"name"` quoted as an SQL identifier for this connection.
+    package func quoteIdentifier(_ name: String) throws(ReplicationError) -> String {
+        let conn = try connection()
+        guard let quoted = PQescapeIdentifier(conn, name, name.utf8.count) else {
+            throw .invalidOption("cannot quote \(name): \(PostgresConnection.trimmed(PQerrorMessage(conn)))")
+        }
+        defer { PQfreemem(quoted) }
+        return String(cString: quoted)
+    }
+
+    // MARK: - Internals shared with the replication extension
+
+    /// The live `PGconn*`, or an error when the connection was closed.
+    func connection() throws(ReplicationError) -> OpaquePointer {
+        guard let conn else {
+            throw .connectionLost(host: "(closed)", message: "the connection is closed", lastLSN: .zero)
+        }
+        return conn
+    }
+
+    /// A ``ReplicationError/serverError(command:sqlState:message:host:)`` from a failed result.
+    func serverError(_ result: OpaquePointer, command: String) -> ReplicationError {
+        let sqlState = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
+        var message = PQresultErrorField(result, Int32(UInt8(ascii: "M"))).map { String(cString: $0) }
+            ?? PostgresConnection.trimmed(PQresultErrorMessage(result))
+        if message.isEmpty, let conn { message = PostgresConnection.trimmed(PQerrorMessage(conn)) }
+        if let detail = PQresultErrorField(result, Int32(UInt8(ascii: "D"))) {
+            message += " (\(String(cString: detail)))"
+        }
+        return .serverError(command: command, sqlState: sqlState, message: message, host: serverAddress)
+    }
+
+    /// The last libpq error message of this connection, trimmed.
+    var lastErrorMessage: String {
+        guard let conn else { return "the connection is closed" }
+        return PostgresConnection.trimmed(PQerrorMessage(conn))
+    }
+
+    static func trimmed(_ message: UnsafePointer<CChar>?) -> String {
+        guard let message else { return "" }
+        var text = String(cString: message)
+        while let last = text.last, last.isWhitespace { text.removeLast() }
+        return text
+    }
+
+    private static func rows(of result: OpaquePointer) -> QueryResult {
+        let columnCount = Int(PQnfields(result))
+        let rowCount = Int(PQntuples(result))
+        var columns: [String] = []
+        columns.reserveCapacity(columnCount)
+        for column in 0..<columnCount {
+            columns.append(PQfname(result, Int32(column)).map { String(cString: $0) } ?? "")
+        }
+        var rows: [[String?]] = []
+        rows.reserveCapacity(rowCount)
+        for row in 0..<rowCount {
+            var values: [String?] = []
+            values.reserveCapacity(columnCount)
+            for column in 0..<columnCount {
+                if PQgetisnull(result, Int32(row), Int32(column)) != 0 {
+                    values.append(nil)
+                } else {
+                    values.append(PQgetvalue(result, Int32(row), Int32(column)).map { String(cString: $0) })
+                }
+            }
+            rows.append(values)
+        }
+        return QueryResult(columns: columns, rows: rows)
+    }
+
+    private static func connect(keywords: [String], values: [String]) -> OpaquePointer? {
+        let keywordPointers = keywords.map { strdup($0) }
+        let valuePointers = values.map { strdup($0) }
+        defer {
+            keywordPointers.forEach { free($0) }
+            valuePointers.forEach { free($0) }
+        }
+        var keywordArray: [UnsafePointer<CChar>?] = keywordPointers.map { UnsafePointer($0) }
+        var valueArray: [UnsafePointer<CChar>?] = valuePointers.map { UnsafePointer($0) }
+        keywordArray.append(nil)
+        valueArray.append(nil)
+        return PQconnectdbParams(keywordArray, valueArray, 1)
+    }
+
+    /// The hosts a DSN names, for error messages ("127.0.0.1:5432" or "the libpq defaults").
+    static func describeHosts(dsn: String) -> String {
+        var errorMessage: UnsafeMutablePointer<CChar>?
+        guard let options = PQconninfoParse(dsn, &errorMessage) else {
+            if let errorMessage { PQfreemem(errorMessage) }
+            return "\"\(dsn)\" (not a valid connection string)"
+        }
+        defer { PQconninfoFree(options) }
+        var host: String?
+        var hostaddr: String?
+        var port: String?
+        var index = 0
+        while let keyword = options[index].keyword {
+            let name = String(cString: keyword)
+            let value = options[index].val.map { String(cString: $0) }
+            switch name {
+            case "host": host = value
+            case "hostaddr": hostaddr = value
+            case "port": port = value
+            default: break
+            }
+            index += 1
+        }
+        let target = host ?? hostaddr ?? "the default socket"
+        return port.map { "\(target) port \($0)" } ?? target
+    }
+}

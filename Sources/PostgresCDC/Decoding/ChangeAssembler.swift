@@ -1,0 +1,183 @@
+import PGOutput
+
+/// Turns decoded pgoutput messages into change events: tracks the open transaction, numbers its
+/// events, resolves relations, and decides when an end LSN has been reached.
+///
+/// Pure: no I/O, so it is tested with byte fixtures. The session feeds it one message at a time.
+package struct ChangeAssembler {
+    /// What one message produced.
+    package enum Output {
+        /// Nothing for the caller (a relation description, a begin without `--transactions`, ...).
+        case none
+        /// One event.
+        case event(ChangeEvent)
+        /// Everything committed at or before the end LSN has been handed out; stop.
+        case endReached
+    }
+
+    /// Relations described by the stream so far, by OID.
+    package private(set) var relations: [UInt32: Relation] = [:]
+    /// The type catalog used to map column types to value conversions.
+    package var catalog: TypeCatalog
+    /// Stop once every transaction that committed at or before this LSN was handed out.
+    package var endLSN: LSN?
+    /// Whether begin and commit events are produced.
+    package var includeTransactionEvents: Bool
+    /// The end LSN of the last commit whose events have all been handed out.
+    package private(set) var lastCommitEnd: LSN = .zero
+
+    private var transaction: TransactionInfo?
+    private var seq = 0
+
+    package init(catalog: TypeCatalog, endLSN: LSN? = nil, includeTransactionEvents: Bool = false) {
+        self.catalog = catalog
+        self.endLSN = endLSN
+        self.includeTransactionEvents = includeTransactionEvents
+    }
+
+    /// Whether a transaction is open (begun, not yet committed).
+    package var isInTransaction: Bool { transaction != nil }
+
+    /// Processes one message that arrived in an XLogData starting at `lsn`.
+    package mutating func process(_ message: LogicalMessage, lsn: LSN) throws(ReplicationError) -> Output {
+        switch message {
+        case let .begin(begin):
+            guard transaction == nil else {
+                throw .protocolViolation(reason: "Begin of xid \(begin.xid) inside the open transaction \(transaction?.xid ?? 0)", lsn: lsn)
+            }
+            if let endLSN, begin.finalLSN > endLSN { return .endReached }
+            let info = TransactionInfo(xid: begin.xid, commitLSN: begin.finalLSN, commitTime: begin.commitTime, origin: nil)
+            transaction = info
+            seq = 0
+            return includeTransactionEvents ? .event(.begin(info)) : .none
+
+        case let .commit(commit):
+            guard let info = transaction else {
+                throw .protocolViolation(reason: "Commit at \(commit.commitLSN) without a Begin", lsn: lsn)
+            }
+            guard commit.commitLSN == info.commitLSN else {
+                throw .protocolViolation(reason: "Commit LSN \(commit.commitLSN) differs from the Begin's \(info.commitLSN) (xid \(info.xid))", lsn: lsn)
+            }
+            transaction = nil
+            lastCommitEnd = commit.endLSN
+            return includeTransactionEvents ? .event(.commit(CommitEvent(transaction: info, endLSN: commit.endLSN, eventCount: seq))) : .none
+
+        case let .origin(origin):
+            transaction?.origin = origin.name
+            return .none
+
+        case let .relation(message):
+            relations[message.oid] = Relation(message: message, catalog: catalog)
+            return .none
+
+        case .type:
+            // The catalog is loaded from pg_type; the Type message only repeats the name.
+            return .none
+
+        case let .insert(insert):
+            let relation = try relation(insert.relationOID, lsn: lsn)
+            try checkWidth(insert.newTuple, of: relation, lsn: lsn)
+            return .event(.row(rowChange(.insert, relation: relation, old: nil, new: Row(relation: relation, tuple: insert.newTuple, isKeyOnly: false), lsn: lsn)))
+
+        case let .update(update):
+            let relation = try relation(update.relationOID, lsn: lsn)
+            try checkWidth(update.newTuple, of: relation, lsn: lsn)
+            var old: Row?
+            if let oldTuple = update.oldTuple {
+                try checkWidth(oldTuple.tuple, of: relation, lsn: lsn)
+                old = Row(relation: relation, tuple: oldTuple.tuple, isKeyOnly: Self.isKey(oldTuple))
+            }
+            return .event(.row(rowChange(.update, relation: relation, old: old, new: Row(relation: relation, tuple: update.newTuple, isKeyOnly: false), lsn: lsn)))
+
+        case let .delete(delete):
+            let relation = try relation(delete.relationOID, lsn: lsn)
+            try checkWidth(delete.oldTuple.tuple, of: relation, lsn: lsn)
+            let old = Row(relation: relation, tuple: delete.oldTuple.tuple, isKeyOnly: Self.isKey(delete.oldTuple))
+            return .event(.row(rowChange(.delete, relation: relation, old: old, new: nil, lsn: lsn)))
+
+        case let .truncate(truncate):
+            var truncated: [Relation] = []
+            for oid in truncate.relationOIDs {
+                truncated.append(try relation(oid, lsn: lsn))
+            }
+            let info = try openTransaction(for: "Truncate", lsn: lsn)
+            let change = TruncateChange(
+                transaction: info, seq: nextSeq(), lsn: lsn, relations: truncated,
+                cascade: truncate.options.contains(.cascade), restartIdentity: truncate.options.contains(.restartIdentity)
+            )
+            return .event(.truncate(change))
+
+        case let .message(message):
+            if message.isTransactional {
+                let info = try openTransaction(for: "Message", lsn: lsn)
+                return .event(.message(LogicalDecodingMessageEvent(transaction: info, seq: nextSeq(), lsn: message.lsn, prefix: message.prefix, content: Array(message.content))))
+            }
+            if let endLSN, message.lsn > endLSN, transaction == nil { return .endReached }
+            return .event(.message(LogicalDecodingMessageEvent(transaction: nil, seq: 0, lsn: message.lsn, prefix: message.prefix, content: Array(message.content))))
+        }
+    }
+
+    /// Whether every transaction committed at or before the end LSN has been handed out: the last
+    /// commit ended at or after it, so any later transaction commits after it.
+    package var hasReachedEnd: Bool {
+        guard let endLSN, transaction == nil else { return false }
+        return lastCommitEnd >= endLSN
+    }
+
+    /// Whether a primary keepalive reporting `walEnd` means the end LSN was reached.
+    package func keepaliveReachesEnd(_ walEnd: LSN) -> Bool {
+        guard let endLSN, transaction == nil else { return false }
+        return walEnd >= endLSN
+    }
+
+    // MARK: - Helpers
+
+    private mutating func nextSeq() -> Int {
+        defer { seq += 1 }
+        return seq
+    }
+
+    private func openTransaction(for message: String, lsn: LSN) throws(ReplicationError) -> TransactionInfo {
+        guard let transaction else {
+            throw .protocolViolation(reason: "\(message) outside a transaction", lsn: lsn)
+        }
+        return transaction
+    }
+
+    private func relation(_ oid: UInt32, lsn: LSN) throws(ReplicationError) -> Relation {
+        guard let relation = relations[oid] else {
+            throw .protocolViolation(reason: "change for relation OID \(oid), which the stream has not described", lsn: lsn)
+        }
+        return relation
+    }
+
+    private static func isKey(_ old: OldTuple) -> Bool {
+        if case .key = old { return true }
+        return false
+    }
+
+    private func checkWidth(_ tuple: TupleData, of relation: Relation, lsn: LSN) throws(ReplicationError) {
+        guard tuple.columns.count == relation.columns.count else {
+            throw .protocolViolation(
+                reason: "tuple of \(relation.schema).\(relation.table) has \(tuple.columns.count) columns, its Relation message described \(relation.columns.count)",
+                lsn: lsn
+            )
+        }
+    }
+
+    private mutating func rowChange(_ operation: RowChange.Operation, relation: Relation, old: Row?, new: Row?, lsn: LSN) throws(ReplicationError) -> RowChange {
+        let info = try openTransaction(for: operation.messageName, lsn: lsn)
+        return RowChange(operation: operation, transaction: info, seq: nextSeq(), lsn: lsn, relation: relation, old: old, new: new)
+    }
+}
+
+extension RowChange.Operation {
+    /// The pgoutput message that carries this operation.
+    var messageName: String {
+        switch self {
+        case .insert: return "Insert"
+        case .update: return "Update"
+        case .delete: return "Delete"
+        }
+    }
+}

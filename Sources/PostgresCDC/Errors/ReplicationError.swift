@@ -1,0 +1,62 @@
+import PGOutput
+
+/// An error of the replication client: what went wrong, and where (host, slot, publication, LSN).
+///
+/// Every case describes itself in one line meant for the person running pgcdc.
+public enum ReplicationError: Error, Sendable, CustomStringConvertible {
+    /// The connection could not be opened; `hosts` names what libpq tried.
+    case connectionFailed(hosts: String, message: String)
+    /// The server rejected a command. Keeps the SQLSTATE and the server's own message.
+    case serverError(command: String, sqlState: String?, message: String, host: String)
+    /// The connection broke while streaming.
+    case connectionLost(host: String, message: String, lastLSN: LSN)
+    /// Logical decoding needs `wal_level = logical`.
+    case walLevelNotLogical(actual: String, host: String)
+    /// The replication slot does not exist.
+    case slotNotFound(slot: String, host: String)
+    /// The replication slot is being used by another connection.
+    case slotActive(slot: String, pid: Int?, host: String)
+    /// The slot exists but cannot be used by this client (another plugin, database or a physical slot).
+    case slotUnusable(slot: String, reason: String)
+    /// The publication does not exist in the database.
+    case publicationNotFound(publication: String, database: String)
+    /// A message of the stream could not be decoded.
+    case decoding(PGOutputError, lsn: LSN)
+    /// The stream broke a rule of the protocol (a change outside a transaction, an unknown relation, ...).
+    case protocolViolation(reason: String, lsn: LSN)
+    /// An option given to pgcdc is not valid.
+    case invalidOption(String)
+    /// The server answered a command with something unexpected.
+    case unexpectedResponse(command: String, detail: String)
+
+    public var description: String {
+        switch self {
+        case let .connectionFailed(hosts, message):
+            return "could not connect to \(hosts): \(message)"
+        case let .serverError(command, sqlState, message, host):
+            let code = sqlState.map { " (SQLSTATE \($0))" } ?? ""
+            return "server \(host) rejected \(command): \(message)\(code)"
+        case let .connectionLost(host, message, lastLSN):
+            return "connection to \(host) lost after LSN \(lastLSN): \(message)"
+        case let .walLevelNotLogical(actual, host):
+            return "server \(host) has wal_level=\(actual); logical decoding needs wal_level=logical (set it in postgresql.conf and restart the server)"
+        case let .slotNotFound(slot, host):
+            return "replication slot \"\(slot)\" does not exist on \(host) (create it with --create-slot)"
+        case let .slotActive(slot, pid, host):
+            let who = pid.map { "process \($0)" } ?? "another connection"
+            return "replication slot \"\(slot)\" on \(host) is in use by \(who)"
+        case let .slotUnusable(slot, reason):
+            return "replication slot \"\(slot)\" cannot be used: \(reason)"
+        case let .publicationNotFound(publication, database):
+            return "publication \"\(publication)\" does not exist in database \"\(database)\" (create it, or pass --create-publication)"
+        case let .decoding(error, lsn):
+            return "cannot decode the replication stream at LSN \(lsn): \(error)"
+        case let .protocolViolation(reason, lsn):
+            return "unexpected replication stream at LSN \(lsn): \(reason)"
+        case let .invalidOption(message):
+            return message
+        case let .unexpectedResponse(command, detail):
+            return "unexpected response to \(command): \(detail)"
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import PGOutput
+
+/// One event of the change stream, in commit order.
+public enum ChangeEvent: Sendable {
+    /// A transaction starts (only when transaction boundaries were asked for).
+    case begin(TransactionInfo)
+    /// A row was inserted, updated or deleted.
+    case row(RowChange)
+    /// Tables were truncated.
+    case truncate(TruncateChange)
+    /// A logical decoding message (`pg_logical_emit_message`).
+    case message(LogicalDecodingMessageEvent)
+    /// A transaction committed (only when transaction boundaries were asked for).
+    case commit(CommitEvent)
+}
+
+/// An insert, update or delete of one row.
+public struct RowChange: Sendable {
+    /// Which kind of change.
+    public enum Operation: String, Sendable {
+        case insert, update, delete
+    }
+
+    /// Which kind of change.
+    public let operation: Operation
+    /// The transaction the change belongs to.
+    public let transaction: TransactionInfo
+    /// 0-based position of the event in its transaction.
+    public let seq: Int
+    /// The WAL position of the change (not unique).
+    public let lsn: LSN
+    /// The table.
+    public let relation: Relation
+    /// The old row: deletes always; updates when the key changed or REPLICA IDENTITY FULL.
+    public let old: Row?
+    /// The new row: inserts and updates.
+    public let new: Row?
+}
+
+/// A TRUNCATE of one or more tables.
+public struct TruncateChange: Sendable {
+    /// The transaction.
+    public let transaction: TransactionInfo
+    /// 0-based position of the event in its transaction.
+    public let seq: Int
+    /// The WAL position.
+    public let lsn: LSN
+    /// The truncated tables.
+    public let relations: [Relation]
+    /// `TRUNCATE ... CASCADE`.
+    public let cascade: Bool
+    /// `TRUNCATE ... RESTART IDENTITY`.
+    public let restartIdentity: Bool
+}
+
+/// A message written with `pg_logical_emit_message`.
+public struct LogicalDecodingMessageEvent: Sendable {
+    /// The transaction, for a transactional message; `nil` otherwise.
+    public let transaction: TransactionInfo?
+    /// 0-based position in its transaction (0 for a non-transactional message).
+    public let seq: Int
+    /// The WAL position of the message.
+    public let lsn: LSN
+    /// The prefix the writer chose.
+    public let prefix: String
+    /// The payload bytes.
+    public let content: [UInt8]
+}
+
+/// The end of a transaction.
+public struct CommitEvent: Sendable {
+    /// The transaction.
+    public let transaction: TransactionInfo
+    /// The end of the commit record: the position to confirm once everything before it is stored.
+    public let endLSN: LSN
+    /// How many events the transaction had.
+    public let eventCount: Int
+}
+
+extension ChangeEvent {
+    /// The commit LSN of the transaction the event belongs to (its own LSN for a non-transactional message).
+    public var commitLSN: LSN {
+        switch self {
+        case let .begin(transaction): return transaction.commitLSN
+        case let .row(change): return change.transaction.commitLSN
+        case let .truncate(change): return change.transaction.commitLSN
+        case let .message(message): return message.transaction?.commitLSN ?? message.lsn
+        case let .commit(commit): return commit.transaction.commitLSN
+        }
+    }
+}

@@ -1,0 +1,42 @@
+import PGOutput
+
+/// The column values of one row version (new or old) of a change.
+public struct Row: Sendable {
+    /// The table the row belongs to.
+    public let relation: Relation
+    /// The raw tuple as the server sent it.
+    public let tuple: TupleData
+    /// `true` when the server sent only the replica-identity columns (an old *key*); the other
+    /// columns are then absent, not NULL.
+    public let isKeyOnly: Bool
+
+    package init(relation: Relation, tuple: TupleData, isKeyOnly: Bool) {
+        self.relation = relation
+        self.tuple = tuple
+        self.isKeyOnly = isKeyOnly
+    }
+
+    /// Whether column `index` was sent with a value (or NULL): not an unchanged TOAST value,
+    /// and not a non-key column of an old key.
+    public func isPresent(_ index: Int) -> Bool {
+        guard index >= 0, index < tuple.columns.count else { return false }
+        if isKeyOnly && !relation.columns[index].isKey { return false }
+        return tuple.columns[index].kind != .unchangedToast
+    }
+
+    /// The typed value of column `index`; `.unchangedToast` for a value the server did not send.
+    public func value(at index: Int) -> PostgresValue {
+        guard index >= 0, index < tuple.columns.count, index < relation.columns.count else { return .null }
+        switch tuple.columns[index].kind {
+        case .null: return .null
+        case .unchangedToast: return .unchangedToast
+        case .text, .binary:
+            return PostgresValue(text: tuple.storage[tuple.columns[index].range], mapping: relation.columns[index].mapping)
+        }
+    }
+
+    /// The typed value of the column named `name`; `nil` when the table has no such column.
+    public subscript(column name: String) -> PostgresValue? {
+        relation.columnIndex(named: name).map { value(at: $0) }
+    }
+}

@@ -1,0 +1,13 @@
+import PGOutput
+
+/// The transaction an event belongs to.
+public struct TransactionInfo: Sendable, Hashable {
+    /// The transaction id.
+    public var xid: UInt32
+    /// The LSN of the commit record: with ``ChangeEvent/seq`` the unique, ordered id of an event.
+    public var commitLSN: LSN
+    /// When the transaction committed.
+    public var commitTime: PostgresTimestamp
+    /// The replication origin the transaction came from, if the server named one.
+    public var origin: String?
+}

@@ -1,0 +1,191 @@
+import PGOutput
+
+/// Writes change events as JSON lines (one object per line, see `schemas/change-event.schema.json`)
+/// straight into a reused byte buffer.
+package struct JSONLinesEncoder: Sendable {
+    package init() {}
+
+    /// Appends `event` and a newline to `buffer`.
+    package func encode(_ event: ChangeEvent, into buffer: inout JSONBuffer) {
+        switch event {
+        case let .row(change): encodeRow(change, into: &buffer)
+        case let .truncate(change): encodeTruncate(change, into: &buffer)
+        case let .message(message): encodeMessage(message, into: &buffer)
+        case let .begin(transaction):
+            buffer.appendRaw("{\"op\":\"begin\",\"commit_lsn\":")
+            buffer.appendLSN(transaction.commitLSN)
+            buffer.appendRaw(",\"xid\":")
+            buffer.appendUInt(UInt64(transaction.xid))
+            buffer.appendRaw(",\"commit_time\":")
+            buffer.appendTimestamp(transaction.commitTime)
+            appendOrigin(transaction, into: &buffer)
+            buffer.appendRaw("}\n")
+        case let .commit(commit):
+            buffer.appendRaw("{\"op\":\"commit\",\"commit_lsn\":")
+            buffer.appendLSN(commit.transaction.commitLSN)
+            buffer.appendRaw(",\"end_lsn\":")
+            buffer.appendLSN(commit.endLSN)
+            buffer.appendRaw(",\"xid\":")
+            buffer.appendUInt(UInt64(commit.transaction.xid))
+            buffer.appendRaw(",\"commit_time\":")
+            buffer.appendTimestamp(commit.transaction.commitTime)
+            appendOrigin(commit.transaction, into: &buffer)
+            buffer.appendRaw(",\"events\":")
+            buffer.appendInt(Int64(commit.eventCount))
+            buffer.appendRaw("}\n")
+        }
+    }
+
+    // MARK: - Events
+
+    private func encodeRow(_ change: RowChange, into buffer: inout JSONBuffer) {
+        switch change.operation {
+        case .insert: buffer.appendRaw("{\"op\":\"insert\",")
+        case .update: buffer.appendRaw("{\"op\":\"update\",")
+        case .delete: buffer.appendRaw("{\"op\":\"delete\",")
+        }
+        let relation = change.relation
+        buffer.appendRaw(relation.json.schemaAndTable)
+        appendPosition(change.transaction, seq: change.seq, lsn: change.lsn, into: &buffer)
+        buffer.appendRaw(",")
+        buffer.appendRaw(relation.json.key)
+        var unchanged: [Int] = []
+        if let old = change.old {
+            buffer.appendRaw("\"old\":")
+            appendRow(old, fallback: nil, unchanged: &unchanged, into: &buffer)
+            if change.new != nil { buffer.appendRaw(",") }
+        }
+        if let new = change.new {
+            buffer.appendRaw("\"new\":")
+            let fallback = change.old.flatMap { $0.isKeyOnly ? nil : $0 }
+            unchanged.removeAll(keepingCapacity: true)
+            appendRow(new, fallback: fallback, unchanged: &unchanged, into: &buffer)
+            if !unchanged.isEmpty {
+                buffer.appendRaw(",\"unchanged_toast\":[")
+                for (position, index) in unchanged.enumerated() {
+                    if position > 0 { buffer.appendRaw(",") }
+                    buffer.appendRaw(relation.json.columnNames[index])
+                }
+                buffer.appendRaw("]")
+            }
+        }
+        buffer.appendRaw("}\n")
+    }
+
+    private func encodeTruncate(_ change: TruncateChange, into buffer: inout JSONBuffer) {
+        buffer.appendRaw("{\"op\":\"truncate\",")
+        appendPosition(change.transaction, seq: change.seq, lsn: change.lsn, into: &buffer)
+        buffer.appendRaw(",\"tables\":[")
+        for (index, relation) in change.relations.enumerated() {
+            if index > 0 { buffer.appendRaw(",") }
+            buffer.appendRaw("{")
+            // schemaAndTable ends with a comma; write the two fields without it.
+            buffer.appendRaw(relation.json.schemaAndTable.dropLast())
+            buffer.appendRaw("}")
+        }
+        buffer.appendRaw("],\"cascade\":")
+        buffer.appendRaw(change.cascade ? "true" : "false")
+        buffer.appendRaw(",\"restart_identity\":")
+        buffer.appendRaw(change.restartIdentity ? "true" : "false")
+        buffer.appendRaw("}\n")
+    }
+
+    private func encodeMessage(_ message: LogicalDecodingMessageEvent, into buffer: inout JSONBuffer) {
+        buffer.appendRaw("{\"op\":\"message\",")
+        if let transaction = message.transaction {
+            appendPosition(transaction, seq: message.seq, lsn: message.lsn, into: &buffer)
+            buffer.appendRaw(",\"transactional\":true")
+        } else {
+            buffer.appendRaw("\"commit_lsn\":")
+            buffer.appendLSN(message.lsn)
+            buffer.appendRaw(",\"seq\":0,\"lsn\":")
+            buffer.appendLSN(message.lsn)
+            buffer.appendRaw(",\"transactional\":false")
+        }
+        buffer.appendRaw(",\"prefix\":")
+        buffer.appendString(message.prefix)
+        if let text = String(validating: message.content, as: UTF8.self) {
+            buffer.appendRaw(",\"content\":")
+            buffer.appendString(text)
+        } else {
+            buffer.appendRaw(",\"content_hex\":\"\\\\x")
+            appendHex(message.content[...], into: &buffer)
+            buffer.appendRaw("\"")
+        }
+        buffer.appendRaw("}\n")
+    }
+
+    // MARK: - Pieces
+
+    /// `"commit_lsn":..,"seq":..,"lsn":..,"xid":..,"commit_time":..[,"origin":..]`
+    private func appendPosition(_ transaction: TransactionInfo, seq: Int, lsn: LSN, into buffer: inout JSONBuffer) {
+        buffer.appendRaw("\"commit_lsn\":")
+        buffer.appendLSN(transaction.commitLSN)
+        buffer.appendRaw(",\"seq\":")
+        buffer.appendInt(Int64(seq))
+        buffer.appendRaw(",\"lsn\":")
+        buffer.appendLSN(lsn)
+        buffer.appendRaw(",\"xid\":")
+        buffer.appendUInt(UInt64(transaction.xid))
+        buffer.appendRaw(",\"commit_time\":")
+        buffer.appendTimestamp(transaction.commitTime)
+        appendOrigin(transaction, into: &buffer)
+    }
+
+    private func appendOrigin(_ transaction: TransactionInfo, into buffer: inout JSONBuffer) {
+        if let origin = transaction.origin {
+            buffer.appendRaw(",\"origin\":")
+            buffer.appendString(origin)
+        }
+    }
+
+    /// `{"col":value,...}`. Columns the server did not send are left out: non-key columns of an
+    /// old key, and unchanged TOAST values, which are taken from `fallback` (an old full row) when
+    /// it has them and otherwise recorded in `unchanged`.
+    private func appendRow(_ row: Row, fallback: Row?, unchanged: inout [Int], into buffer: inout JSONBuffer) {
+        let relation = row.relation
+        let tuple = row.tuple
+        buffer.appendRaw("{")
+        var first = true
+        for index in 0..<tuple.columns.count {
+            let column = relation.columns[index]
+            if row.isKeyOnly && !column.isKey { continue }
+            var source = tuple
+            var kind = tuple.columns[index].kind
+            if kind == .unchangedToast {
+                if let fallback, fallback.tuple.columns[index].kind != .unchangedToast {
+                    source = fallback.tuple
+                    kind = source.columns[index].kind
+                } else {
+                    unchanged.append(index)
+                    continue
+                }
+            }
+            if !first { buffer.appendRaw(",") }
+            first = false
+            buffer.appendRaw(relation.json.columnKeys[index])
+            switch kind {
+            case .null, .unchangedToast:
+                buffer.appendRaw("null")
+            case .text:
+                buffer.appendValue(text: source.storage[source.columns[index].range], mapping: column.mapping)
+            case .binary:
+                // Binary tuples are not requested; if one arrives, keep its bytes visible as hex.
+                buffer.appendRaw("\"\\\\x")
+                appendHex(source.storage[source.columns[index].range], into: &buffer)
+                buffer.appendRaw("\"")
+            }
+        }
+        buffer.appendRaw("}")
+    }
+
+    private func appendHex(_ bytes: ArraySlice<UInt8>, into buffer: inout JSONBuffer) {
+        let digits: StaticString = "0123456789abcdef"
+        for byte in bytes {
+            digits.withUTF8Buffer { hex in
+                buffer.bytes.append(hex[Int(byte >> 4)])
+                buffer.bytes.append(hex[Int(byte & 0x0F)])
+            }
+        }
+    }
+}

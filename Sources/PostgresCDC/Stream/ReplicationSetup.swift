@@ -1,0 +1,106 @@
+import Logging
+import PGOutput
+
+/// The checks and set-up done on a replication connection before `START_REPLICATION`:
+/// wal_level, publication, slot. Each failure is a ``ReplicationError`` naming what is missing.
+enum ReplicationSetup {
+    /// Verifies `wal_level = logical`.
+    static func checkWalLevel(_ connection: PostgresConnection) throws(ReplicationError) {
+        let level = try connection.query("SHOW wal_level", describedAs: "SHOW wal_level").value(0, "wal_level") ?? "?"
+        guard level == "logical" else {
+            throw .walLevelNotLogical(actual: level, host: connection.serverAddress)
+        }
+    }
+
+    /// Makes sure the publication exists, creating it when asked to.
+    static func preparePublication(_ configuration: StreamConfiguration, on connection: PostgresConnection, logger: Logger) throws(ReplicationError) {
+        let name = configuration.publication
+        let found = try connection.query(
+            "SELECT 1 FROM pg_catalog.pg_publication WHERE pubname = \(try connection.quoteLiteral(name))",
+            describedAs: "publication lookup"
+        )
+        if !found.rows.isEmpty { return }
+        guard configuration.createPublication else {
+            throw .publicationNotFound(publication: name, database: connection.databaseName)
+        }
+        var sql = "CREATE PUBLICATION \(try connection.quoteIdentifier(name))"
+        if configuration.tables.isEmpty {
+            sql += " FOR ALL TABLES"
+        } else {
+            var names: [String] = []
+            for table in configuration.tables {
+                names.append(try qualifiedName(table, on: connection))
+            }
+            sql += " FOR TABLE " + names.joined(separator: ", ")
+        }
+        try connection.query(sql, describedAs: "CREATE PUBLICATION \(name)")
+        logger.info("created publication", metadata: ["publication": "\(name)", "tables": "\(configuration.tables.isEmpty ? "all" : configuration.tables.joined(separator: ","))"])
+    }
+
+    /// Makes sure the slot exists and can be used by this connection, creating it when asked to.
+    /// Returns the slot's confirmed flush position (the consistent point for a new slot).
+    static func prepareSlot(_ configuration: StreamConfiguration, on connection: PostgresConnection, logger: Logger) throws(ReplicationError) -> LSN {
+        let name = configuration.slot
+        let found = try connection.query(
+            """
+            SELECT plugin, slot_type, database, active, active_pid, temporary, confirmed_flush_lsn
+            FROM pg_catalog.pg_replication_slots WHERE slot_name = \(try connection.quoteLiteral(name))
+            """,
+            describedAs: "slot lookup"
+        )
+        let host = connection.serverAddress
+        guard !found.rows.isEmpty else {
+            guard configuration.createSlot || configuration.temporarySlot else {
+                throw .slotNotFound(slot: name, host: host)
+            }
+            let point = try connection.createLogicalSlot(name, temporary: configuration.temporarySlot)
+            logger.info("created replication slot", metadata: ["slot": "\(name)", "temporary": "\(configuration.temporarySlot)", "lsn": "\(point)", "host": "\(host)"])
+            return point
+        }
+        if configuration.temporarySlot {
+            throw .slotUnusable(slot: name, reason: "a slot of that name already exists; a temporary slot needs a new name")
+        }
+        guard found.value(0, "slot_type") == "logical" else {
+            throw .slotUnusable(slot: name, reason: "it is a physical slot")
+        }
+        guard found.value(0, "plugin") == "pgoutput" else {
+            throw .slotUnusable(slot: name, reason: "it uses the output plugin \(found.value(0, "plugin") ?? "?"), pgcdc needs pgoutput")
+        }
+        guard found.value(0, "database") == connection.databaseName else {
+            throw .slotUnusable(slot: name, reason: "it belongs to database \(found.value(0, "database") ?? "?"), not \(connection.databaseName)")
+        }
+        if found.value(0, "active") == "t" {
+            throw .slotActive(slot: name, pid: found.value(0, "active_pid").flatMap { Int($0) }, host: host)
+        }
+        return found.value(0, "confirmed_flush_lsn").flatMap { LSN($0) } ?? .zero
+    }
+
+    /// Custom types (OID >= 16384, FirstNormalObjectId) from pg_type; built-ins are known statically.
+    static func loadCustomTypes(into catalog: inout TypeCatalog, from connection: PostgresConnection) throws(ReplicationError) {
+        let result = try connection.query(
+            "SELECT oid, typtype, typelem, typbasetype, typdelim FROM pg_catalog.pg_type WHERE oid >= 16384",
+            describedAs: "type catalog"
+        )
+        for row in result.rows {
+            guard row.count == 5,
+                  let oid = row[0].flatMap({ UInt32($0) }),
+                  let typtype = row[1]?.utf8.first,
+                  let element = row[2].flatMap({ UInt32($0) }),
+                  let base = row[3].flatMap({ UInt32($0) }),
+                  let delimiter = row[4]?.utf8.first
+            else { continue }
+            catalog.add(TypeRow(oid: oid, typtype: typtype, typelem: element, typbasetype: base, typdelim: delimiter))
+        }
+    }
+
+    /// `"schema"."table"` from `schema.table` or `table`.
+    private static func qualifiedName(_ text: String, on connection: PostgresConnection) throws(ReplicationError) -> String {
+        let parts = text.split(separator: ".", maxSplits: 1).map(String.init)
+        guard !parts.isEmpty, parts.allSatisfy({ !$0.isEmpty }) else {
+            throw .invalidOption("invalid table name \"\(text)\" in --tables: expected schema.table or table")
+        }
+        var quoted: [String] = []
+        for part in parts { quoted.append(try connection.quoteIdentifier(part)) }
+        return quoted.joined(separator: ".")
+    }
+}

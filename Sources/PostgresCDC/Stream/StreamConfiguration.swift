@@ -1,0 +1,36 @@
+import PGOutput
+
+/// What to stream and how: connection, slot, publication, start and end positions.
+public struct StreamConfiguration: Sendable {
+    /// A libpq connection string or URI (libpq's environment variables and `.pgpass` apply).
+    public var dsn: String
+    /// The logical replication slot to stream from.
+    public var slot: String
+    /// The publication that selects the tables.
+    public var publication: String
+    /// Create the slot when it does not exist.
+    public var createSlot = false
+    /// Create the slot as TEMPORARY (dropped when the connection ends); implies `createSlot`.
+    public var temporarySlot = false
+    /// Create the publication when it does not exist: for `tables`, or for all tables when empty.
+    public var createPublication = false
+    /// Tables (`schema.table` or `table`) for a publication that pgcdc creates.
+    public var tables: [String] = []
+    /// Where to start; `nil` resumes at the slot's confirmed position.
+    public var startLSN: LSN?
+    /// Stop, cleanly, once every transaction committed at or before this LSN has been handed out.
+    public var endLSN: LSN?
+    /// Produce begin and commit events.
+    public var includeTransactionEvents = false
+    /// Ask for logical decoding messages (`pg_logical_emit_message`).
+    public var includeMessages = true
+    /// Seconds between standby status updates sent to the server.
+    public var statusInterval: Double = 10
+
+    /// A configuration with the required values and defaults for the rest.
+    public init(dsn: String, slot: String, publication: String) {
+        self.dsn = dsn
+        self.slot = slot
+        self.publication = publication
+    }
+}

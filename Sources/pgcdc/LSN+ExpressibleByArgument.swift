@@ -1,0 +1,8 @@
+import ArgumentParser
+import PostgresCDC
+
+extension LSN: @retroactive ExpressibleByArgument {
+    public init?(argument: String) {
+        self.init(argument)
+    }
+}

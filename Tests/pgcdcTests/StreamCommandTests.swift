@@ -1,0 +1,100 @@
+import Foundation
+import Logging
+import Testing
+@testable import PostgresCDC
+
+/// `pgcdc stream` run as a process against a real server.
+@Suite struct StreamCommandTests {
+    /// A database with a table, a publication, a slot made before the workload, and the workload's end LSN.
+    struct Prepared {
+        var server: LocalPostgresServer
+        var database: String
+        var dsn: String
+        var endLSN: String
+    }
+
+    static func prepare(workload: [String]) throws -> Prepared {
+        let (server, database) = try TestServer.freshDatabase()
+        try server.psql("""
+            CREATE TABLE orders (id bigint PRIMARY KEY, item text, qty int, placed timestamptz DEFAULT '2026-11-25 10:00:00+00');
+            CREATE PUBLICATION pub FOR TABLE orders;
+            SELECT pg_create_logical_replication_slot('cli_slot', 'pgoutput');
+            """, database: database)
+        for script in workload { try server.psql(script, database: database) }
+        let end = try server.psql("SELECT pg_current_wal_lsn()", database: database)
+        return Prepared(server: server, database: database, dsn: server.dsn(database: database), endLSN: end)
+    }
+
+    static func validate(_ output: String) throws -> CLIResult {
+        let root = CLIProcess.repositoryRoot
+        return try CLIProcess.runProcess(
+            URL(fileURLWithPath: "/usr/bin/env"),
+            ["python3", root.appendingPathComponent("scripts/validate-jsonl.py").path, root.appendingPathComponent("schemas/change-event.schema.json").path],
+            stdin: output
+        )
+    }
+
+    @Test func streamWritesSchemaValidLinesAndStopsAtEndLSN() throws {
+        let prepared = try Self.prepare(workload: [
+            "INSERT INTO orders (id, item, qty) VALUES (1, 'tea', 2), (2, 'cake', 1)",
+            "UPDATE orders SET qty = 3 WHERE id = 1",
+            "DELETE FROM orders WHERE id = 2",
+            "SELECT pg_logical_emit_message(true, 'audit', 'done')",
+            "TRUNCATE orders",
+        ])
+        let result = try CLIProcess.run(["stream", "--dsn", prepared.dsn, "--slot", "cli_slot", "--publication", "pub", "--end-lsn", prepared.endLSN, "--transactions"])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let ops = result.lines.compactMap { line in
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["op"] as? String
+        }
+        #expect(ops == ["begin", "insert", "insert", "commit", "begin", "update", "commit", "begin", "delete", "commit",
+                        "begin", "message", "commit", "begin", "truncate", "commit"])
+        #expect(result.lines.first { $0.contains("\"op\":\"insert\"") }?.contains(#""new":{"id":1,"item":"tea","qty":2,"placed":"2026-11-25T10:00:00.000000Z"}"#) == true)
+        let validation = try Self.validate(result.stdout)
+        #expect(validation.status == 0, "schema validation: \(validation.stdout) \(validation.stderr)")
+
+        // The slot was confirmed up to the last commit: a second run has nothing left to write.
+        let again = try CLIProcess.run(["stream", "--dsn", prepared.dsn, "--slot", "cli_slot", "--publication", "pub", "--end-lsn", prepared.endLSN])
+        #expect(again.status == 0, "stderr: \(again.stderr)")
+        #expect(again.stdout.isEmpty, "second run wrote: \(again.stdout)")
+    }
+
+    @Test func createsTemporarySlotAndPublicationOnRequest() throws {
+        let (server, database) = try TestServer.freshDatabase()
+        try server.psql("CREATE TABLE a (id int PRIMARY KEY); CREATE TABLE b (id int PRIMARY KEY);", database: database)
+        // Nothing to stream yet: end at the current position; the run must still create both and exit 0.
+        let end = try server.psql("SELECT pg_current_wal_lsn()", database: database)
+        let result = try CLIProcess.run([
+            "stream", "--dsn", server.dsn(database: database), "--slot", "tmp_slot", "--publication", "only_a",
+            "--temporary-slot", "--create-publication", "--tables", "public.a", "--end-lsn", end,
+        ])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(try server.psql("SELECT string_agg(tablename, ',') FROM pg_publication_tables WHERE pubname = 'only_a'", database: database) == "a")
+        // The temporary slot went away with the connection.
+        #expect(try server.psql("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'tmp_slot'", database: database) == "0")
+    }
+
+    @Test func slotListShowsSlotsAndDropRemovesThem() throws {
+        let prepared = try Self.prepare(workload: ["INSERT INTO orders (id, item, qty) VALUES (1, 'tea', 2)"])
+        let list = try CLIProcess.run(["slot", "list", "--dsn", prepared.dsn])
+        #expect(list.status == 0, "stderr: \(list.stderr)")
+        #expect(list.lines.first?.hasPrefix("slot_name") == true)
+        let row = list.lines.first { $0.hasPrefix("cli_slot ") }
+        #expect(row?.contains("pgoutput") == true)
+        #expect(row?.contains(" no ") == true)
+        let drop = try CLIProcess.run(["slot", "drop", "cli_slot", "--dsn", prepared.dsn])
+        #expect(drop.status == 0, "stderr: \(drop.stderr)")
+        #expect(try prepared.server.psql("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'cli_slot'", database: prepared.database) == "0")
+        let again = try CLIProcess.run(["slot", "drop", "cli_slot", "--dsn", prepared.dsn])
+        #expect(again.status == 1)
+        #expect(again.stderr.contains("replication slot \"cli_slot\" does not exist"))
+    }
+
+    @Test func demoStreamsTheSampleWorkload() throws {
+        let result = try CLIProcess.run(["demo"], timeout: 180)
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(result.lines.count >= 8)
+        let validation = try Self.validate(result.stdout)
+        #expect(validation.status == 0, "schema validation: \(validation.stdout) \(validation.stderr)")
+    }
+}
