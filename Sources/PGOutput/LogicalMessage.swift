@@ -1,0 +1,59 @@
+/// A pgoutput message (the payload of an XLogData). The one place that dispatches on the tag byte.
+///
+/// See PostgreSQL's "Logical Replication Message Formats". Protocol version 1 messages.
+public enum LogicalMessage: Sendable {
+    case begin(BeginMessage)
+    case commit(CommitMessage)
+    case origin(OriginMessage)
+    case relation(RelationMessage)
+    case type(TypeMessage)
+    case insert(InsertMessage)
+    case update(UpdateMessage)
+    case delete(DeleteMessage)
+    case truncate(TruncateMessage)
+    case message(LogicalDecodingMessage)
+
+    /// Decodes one message. `streamedTransaction`: inside a Stream Start/Stop block (protocol v2+),
+    /// where Relation, Type, Insert, Update, Delete, Truncate and Message carry a leading xid.
+    public static func decode(_ data: ArraySlice<UInt8>, streamedTransaction: Bool = false) throws(PGOutputError) -> LogicalMessage {
+        var reader = ByteReader(data, context: "pgoutput")
+        let tag = try reader.readUInt8()
+        let message: LogicalMessage
+        switch tag {
+        case UInt8(ascii: "B"):
+            reader.context = "Begin ('B')"
+            message = .begin(try BeginMessage.decode(from: &reader))
+        case UInt8(ascii: "C"):
+            reader.context = "Commit ('C')"
+            message = .commit(try CommitMessage.decode(from: &reader))
+        case UInt8(ascii: "O"):
+            reader.context = "Origin ('O')"
+            message = .origin(try OriginMessage.decode(from: &reader))
+        case UInt8(ascii: "R"):
+            reader.context = "Relation ('R')"
+            message = .relation(try RelationMessage.decode(from: &reader, streamedTransaction: streamedTransaction))
+        case UInt8(ascii: "Y"):
+            reader.context = "Type ('Y')"
+            message = .type(try TypeMessage.decode(from: &reader, streamedTransaction: streamedTransaction))
+        case UInt8(ascii: "I"):
+            reader.context = "Insert ('I')"
+            message = .insert(try InsertMessage.decode(from: &reader, streamedTransaction: streamedTransaction))
+        case UInt8(ascii: "U"):
+            reader.context = "Update ('U')"
+            message = .update(try UpdateMessage.decode(from: &reader, streamedTransaction: streamedTransaction))
+        case UInt8(ascii: "D"):
+            reader.context = "Delete ('D')"
+            message = .delete(try DeleteMessage.decode(from: &reader, streamedTransaction: streamedTransaction))
+        case UInt8(ascii: "T"):
+            reader.context = "Truncate ('T')"
+            message = .truncate(try TruncateMessage.decode(from: &reader, streamedTransaction: streamedTransaction))
+        case UInt8(ascii: "M"):
+            reader.context = "Message ('M')"
+            message = .message(try LogicalDecodingMessage.decode(from: &reader, streamedTransaction: streamedTransaction))
+        default:
+            throw PGOutputError.unknownMessageType(layer: "pgoutput", tag: tag, offset: 0)
+        }
+        try reader.expectEnd()
+        return message
+    }
+}
