@@ -40,9 +40,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // A throwaway PostgreSQL shared by the tests of one test process.
+        .target(name: "TestSupport", dependencies: ["PostgresCDC"], path: "Tests/TestSupport"),
         .testTarget(name: "PGOutputTests", dependencies: ["PGOutput"]),
-        .testTarget(name: "PostgresCDCTests", dependencies: ["PostgresCDC", "PGOutput"]),
-        .testTarget(name: "pgcdcTests", dependencies: ["PostgresCDC", "pgcdc"]),
+        .testTarget(name: "PostgresCDCTests", dependencies: ["PostgresCDC", "PGOutput", "TestSupport"]),
+        .testTarget(name: "pgcdcTests", dependencies: ["PostgresCDC", "pgcdc", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

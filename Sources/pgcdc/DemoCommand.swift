@@ -45,9 +45,9 @@ struct DemoCommand: ParsableCommand {
             for transaction in workload {
                 try server.psql(transaction)
             }
-            let end = try server.psql("SELECT pg_current_wal_lsn()")
+            let end = try server.psql("SELECT pg_current_wal_insert_lsn()")
             guard let endLSN = LSN(end) else {
-                throw ReplicationError.unexpectedResponse(command: "pg_current_wal_lsn()", detail: end)
+                throw ReplicationError.unexpectedResponse(command: "pg_current_wal_insert_lsn()", detail: end)
             }
             session.stop(at: endLSN)
             let summary = try JSONLinesStreamer().run(session, to: FileDescriptorOutput(descriptor: 1, name: "stdout"))

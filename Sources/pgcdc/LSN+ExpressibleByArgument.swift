@@ -1,7 +1,7 @@
 import ArgumentParser
 import PostgresCDC
 
-extension LSN: @retroactive ExpressibleByArgument {
+extension LSN: ExpressibleByArgument {
     public init?(argument: String) {
         self.init(argument)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import TestSupport
 import Testing
 @testable import PostgresCDC
 
@@ -21,14 +22,14 @@ import Testing
             SELECT pg_create_logical_replication_slot('cli_slot', 'pgoutput');
             """, database: database)
         for script in workload { try server.psql(script, database: database) }
-        let end = try server.psql("SELECT pg_current_wal_lsn()", database: database)
+        let end = try server.psql("SELECT pg_current_wal_insert_lsn()", database: database)
         return Prepared(server: server, database: database, dsn: server.dsn(database: database), endLSN: end)
     }
 
     static func validate(_ output: String) throws -> CLIResult {
         let root = CLIProcess.repositoryRoot
         return try CLIProcess.runProcess(
-            URL(fileURLWithPath: "/usr/bin/env"),
+            "/usr/bin/env",
             ["python3", root.appendingPathComponent("scripts/validate-jsonl.py").path, root.appendingPathComponent("schemas/change-event.schema.json").path],
             stdin: output
         )
@@ -63,7 +64,7 @@ import Testing
         let (server, database) = try TestServer.freshDatabase()
         try server.psql("CREATE TABLE a (id int PRIMARY KEY); CREATE TABLE b (id int PRIMARY KEY);", database: database)
         // Nothing to stream yet: end at the current position; the run must still create both and exit 0.
-        let end = try server.psql("SELECT pg_current_wal_lsn()", database: database)
+        let end = try server.psql("SELECT pg_current_wal_insert_lsn()", database: database)
         let result = try CLIProcess.run([
             "stream", "--dsn", server.dsn(database: database), "--slot", "tmp_slot", "--publication", "only_a",
             "--temporary-slot", "--create-publication", "--tables", "public.a", "--end-lsn", end,

@@ -77,7 +77,7 @@ package struct ChangeAssembler {
         case let .insert(insert):
             let relation = try relation(insert.relationOID, lsn: lsn)
             try checkWidth(insert.newTuple, of: relation, lsn: lsn)
-            return .event(.row(rowChange(.insert, relation: relation, old: nil, new: Row(relation: relation, tuple: insert.newTuple, isKeyOnly: false), lsn: lsn)))
+            return .event(.row(try rowChange(.insert, relation: relation, old: nil, new: Row(relation: relation, tuple: insert.newTuple, isKeyOnly: false), lsn: lsn)))
 
         case let .update(update):
             let relation = try relation(update.relationOID, lsn: lsn)
@@ -87,13 +87,13 @@ package struct ChangeAssembler {
                 try checkWidth(oldTuple.tuple, of: relation, lsn: lsn)
                 old = Row(relation: relation, tuple: oldTuple.tuple, isKeyOnly: Self.isKey(oldTuple))
             }
-            return .event(.row(rowChange(.update, relation: relation, old: old, new: Row(relation: relation, tuple: update.newTuple, isKeyOnly: false), lsn: lsn)))
+            return .event(.row(try rowChange(.update, relation: relation, old: old, new: Row(relation: relation, tuple: update.newTuple, isKeyOnly: false), lsn: lsn)))
 
         case let .delete(delete):
             let relation = try relation(delete.relationOID, lsn: lsn)
             try checkWidth(delete.oldTuple.tuple, of: relation, lsn: lsn)
             let old = Row(relation: relation, tuple: delete.oldTuple.tuple, isKeyOnly: Self.isKey(delete.oldTuple))
-            return .event(.row(rowChange(.delete, relation: relation, old: old, new: nil, lsn: lsn)))
+            return .event(.row(try rowChange(.delete, relation: relation, old: old, new: nil, lsn: lsn)))
 
         case let .truncate(truncate):
             var truncated: [Relation] = []

@@ -75,10 +75,17 @@ enum ReplicationSetup {
         return found.value(0, "confirmed_flush_lsn").flatMap { LSN($0) } ?? .zero
     }
 
-    /// Custom types (OID >= 16384, FirstNormalObjectId) from pg_type; built-ins are known statically.
+    /// Types created in the database (OID >= 16384, FirstNormalObjectId) and every array type from
+    /// pg_type; the common built-ins are also known statically.
     static func loadCustomTypes(into catalog: inout TypeCatalog, from connection: PostgresConnection) throws(ReplicationError) {
         let result = try connection.query(
-            "SELECT oid, typtype, typelem, typbasetype, typdelim FROM pg_catalog.pg_type WHERE oid >= 16384",
+            """
+            SELECT t.oid, t.typtype,
+                   CASE WHEN t.typinput = 'pg_catalog.array_in'::regproc THEN t.typelem ELSE 0 END,
+                   t.typbasetype, coalesce(e.typdelim, t.typdelim)
+            FROM pg_catalog.pg_type t LEFT JOIN pg_catalog.pg_type e ON e.oid = t.typelem
+            WHERE t.oid >= 16384 OR t.typinput = 'pg_catalog.array_in'::regproc
+            """,
             describedAs: "type catalog"
         )
         for row in result.rows {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Logging
 @testable import PostgresCDC
 
@@ -68,7 +69,7 @@ struct StreamFixture {
 
     /// Points the session's end at the current WAL position.
     func stop(_ session: ReplicationSession) throws {
-        let text = try server.psql("SELECT pg_current_wal_lsn()", database: database)
+        let text = try server.psql("SELECT pg_current_wal_insert_lsn()", database: database)
         guard let end = LSN(text) else { throw StreamCaptureError.badEndLSN(text) }
         session.stop(at: end)
     }

@@ -1,0 +1,74 @@
+extension JSONBuffer {
+    /// Appends UTF-8 bytes escaped for the inside of a JSON string. `"`, `\` and control characters
+    /// are escaped (`/` is not); bytes that are not valid UTF-8 become U+FFFD.
+    mutating func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {
+        var index = 0
+        var runStart = 0
+        let count = utf8.count
+        while index < count {
+            let byte = utf8[index]
+            if byte >= 0x20 && byte != 0x22 && byte != 0x5C && byte < 0x80 {
+                index += 1
+                continue
+            }
+            if byte >= 0x80 {
+                let length = Self.validSequenceLength(utf8, at: index)
+                if length > 0 {
+                    index += length
+                    continue
+                }
+            }
+            // Flush the safe run, then write this byte's replacement.
+            if runStart < index { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index])) }
+            switch byte {
+            case 0x22: appendRaw("\\\"")
+            case 0x5C: appendRaw("\\\\")
+            case 0x0A: appendRaw("\\n")
+            case 0x0D: appendRaw("\\r")
+            case 0x09: appendRaw("\\t")
+            case 0x08: appendRaw("\\b")
+            case 0x0C: appendRaw("\\f")
+            case 0..<0x20:
+                appendRaw("\\u00")
+                let hex: StaticString = "0123456789abcdef"
+                hex.withUTF8Buffer { digits in
+                    bytes.append(digits[Int(byte >> 4)])
+                    bytes.append(digits[Int(byte & 0xF)])
+                }
+            default:
+                bytes.append(contentsOf: [0xEF, 0xBF, 0xBD])  // U+FFFD for an invalid byte
+            }
+            index += 1
+            runStart = index
+        }
+        if runStart < count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<count])) }
+    }
+
+    /// The length of the valid UTF-8 sequence starting at `index` (a byte >= 0x80), or 0 if invalid.
+    @inline(__always)
+    static func validSequenceLength(_ utf8: UnsafeBufferPointer<UInt8>, at index: Int) -> Int {
+        let lead = utf8[index]
+        let remaining = utf8.count - index
+        func continuation(_ offset: Int, _ range: ClosedRange<UInt8> = 0x80...0xBF) -> Bool {
+            offset < remaining && range.contains(utf8[index + offset])
+        }
+        switch lead {
+        case 0xC2...0xDF:
+            return continuation(1) ? 2 : 0
+        case 0xE0:
+            return continuation(1, 0xA0...0xBF) && continuation(2) ? 3 : 0
+        case 0xE1...0xEC, 0xEE...0xEF:
+            return continuation(1) && continuation(2) ? 3 : 0
+        case 0xED:
+            return continuation(1, 0x80...0x9F) && continuation(2) ? 3 : 0
+        case 0xF0:
+            return continuation(1, 0x90...0xBF) && continuation(2) && continuation(3) ? 4 : 0
+        case 0xF1...0xF3:
+            return continuation(1) && continuation(2) && continuation(3) ? 4 : 0
+        case 0xF4:
+            return continuation(1, 0x80...0x8F) && continuation(2) && continuation(3) ? 4 : 0
+        default:
+            return 0
+        }
+    }
+}

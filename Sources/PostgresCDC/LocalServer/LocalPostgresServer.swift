@@ -1,0 +1,196 @@
+import Foundation
+
+/// A throwaway PostgreSQL cluster on 127.0.0.1 and a free port, with `wal_level=logical`, for the
+/// test suites and `pgcdc demo`. Everything lives in one temporary directory, removed by ``stop()``.
+///
+/// When the process runs as root, the server runs as the `postgres` OS user (PostgreSQL refuses root).
+package final class LocalPostgresServer: Sendable {
+    /// How to start the server.
+    package struct Options: Sendable {
+        /// Where initdb, pg_ctl, postgres and psql are; `nil` finds them (see ``findBinDirectory()``).
+        package var binDirectory: String?
+        /// Extra `postgresql.conf` settings, overriding the defaults.
+        package var extraSettings: [String: String] = [:]
+        /// Where the temporary directory is made.
+        package var parentDirectory: String = NSTemporaryDirectory()
+
+        package init(binDirectory: String? = nil, extraSettings: [String: String] = [:]) {
+            self.binDirectory = binDirectory
+            self.extraSettings = extraSettings
+        }
+    }
+
+    /// Always 127.0.0.1.
+    package let host = "127.0.0.1"
+    /// The TCP port it listens on.
+    package let port: Int
+    /// The cluster's data directory.
+    package let dataDirectory: String
+    /// The directory holding the server binaries.
+    package let binDirectory: String
+    private let rootDirectory: String
+    private let runAsPostgres: Bool
+    private let stopped = StopFlag()
+
+    private init(port: Int, dataDirectory: String, binDirectory: String, rootDirectory: String, runAsPostgres: Bool) {
+        self.port = port
+        self.dataDirectory = dataDirectory
+        self.binDirectory = binDirectory
+        self.rootDirectory = rootDirectory
+        self.runAsPostgres = runAsPostgres
+    }
+
+    /// A libpq DSN for `database` as the superuser `postgres` (trust authentication).
+    package func dsn(database: String = "postgres") -> String {
+        "host=\(host) port=\(port) user=postgres dbname=\(database)"
+    }
+
+    /// Whether this process runs as root.
+    package static var currentUserIsRoot: Bool { geteuid() == 0 }
+
+    /// The highest `/usr/lib/postgresql/*/bin` with initdb and postgres, else `pg_config --bindir`,
+    /// else the directory of `initdb` on PATH.
+    package static func findBinDirectory() -> String? {
+        let fileManager = FileManager.default
+        let debianRoot = "/usr/lib/postgresql"
+        let versions = ((try? fileManager.contentsOfDirectory(atPath: debianRoot)) ?? [])
+            .compactMap { Int($0) }.sorted(by: >)
+        for version in versions {
+            let bin = "\(debianRoot)/\(version)/bin"
+            if fileManager.isExecutableFile(atPath: bin + "/initdb") && fileManager.isExecutableFile(atPath: bin + "/postgres") {
+                return bin
+            }
+        }
+        if let output = try? ProcessRunner.run("/usr/bin/env", ["pg_config", "--bindir"]), output.status == 0 {
+            let bin = output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            if fileManager.isExecutableFile(atPath: bin + "/initdb") { return bin }
+        }
+        for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
+            if fileManager.isExecutableFile(atPath: "\(directory)/initdb") { return String(directory) }
+        }
+        return nil
+    }
+
+    /// Creates, configures and starts a cluster; throws with the tool's output when a step fails.
+    package static func start(_ options: Options = Options()) throws -> LocalPostgresServer {
+        guard let bin = options.binDirectory ?? findBinDirectory() else {
+            throw LocalPostgresServerError(step: "finding the server binaries", detail: "no initdb found in /usr/lib/postgresql/*/bin, pg_config --bindir or PATH (Debian: apt-get install postgresql-15)")
+        }
+        let asPostgres = currentUserIsRoot
+        var template = Array((options.parentDirectory + "/pgcdc-pg.XXXXXX").utf8CString)
+        guard let created = mkdtemp(&template) else {
+            throw LocalPostgresServerError(step: "creating a temporary directory", detail: String(cString: strerror(errno)))
+        }
+        let root = String(cString: created)
+        let data = root + "/data"
+        do {
+            if asPostgres {
+                try ProcessRunner.check("chown", try ProcessRunner.run("/bin/chown", ["postgres:postgres", root]))
+                _ = chmod(root, 0o755)
+            }
+            try ProcessRunner.check("initdb", try ProcessRunner.run(
+                bin + "/initdb", ["-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"], asPostgres: asPostgres
+            ))
+            try writeConfiguration(data: data, socketDirectory: root, extra: options.extraSettings)
+            var lastError: Error?
+            for _ in 0..<5 {
+                let port = try FreePort.find()
+                let server = LocalPostgresServer(port: port, dataDirectory: data, binDirectory: bin, rootDirectory: root, runAsPostgres: asPostgres)
+                do {
+                    try server.startServer()
+                    return server
+                } catch {
+                    lastError = error
+                }
+            }
+            throw lastError ?? LocalPostgresServerError(step: "starting the server", detail: "no free port")
+        } catch {
+            try? FileManager.default.removeItem(atPath: root)
+            throw error
+        }
+    }
+
+    private static func writeConfiguration(data: String, socketDirectory: String, extra: [String: String]) throws {
+        var settings: [String: String] = [
+            "wal_level": "logical", "max_replication_slots": "40", "max_wal_senders": "40",
+            "listen_addresses": "'127.0.0.1'", "unix_socket_directories": "'\(socketDirectory)'",
+            "fsync": "off", "synchronous_commit": "off", "full_page_writes": "off", "autovacuum": "off",
+            "shared_buffers": "128MB", "max_connections": "100", "lc_monetary": "'C'",
+        ]
+        for (key, value) in extra { settings[key] = value }
+        let conf = settings.sorted { $0.key < $1.key }.map { "\($0.key) = \($0.value)" }.joined(separator: "\n") + "\n"
+        let hba = """
+            local all all trust
+            host all all 127.0.0.1/32 trust
+            host replication all 127.0.0.1/32 trust
+
+            """
+        try append(conf, to: data + "/postgresql.conf")
+        try hba.write(toFile: data + "/pg_hba.conf", atomically: false, encoding: .utf8)
+    }
+
+    private static func append(_ text: String, to path: String) throws {
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(text.utf8))
+    }
+
+    private func startServer() throws {
+        let log = rootDirectory + "/server.log"
+        let result = try ProcessRunner.run(
+            binDirectory + "/pg_ctl",
+            ["-D", dataDirectory, "-l", log, "-w", "-t", "60", "-o", "-p \(port)", "start"],
+            asPostgres: runAsPostgres
+        )
+        if result.status != 0 {
+            let tail = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").suffix(15).joined(separator: "\n")
+            throw LocalPostgresServerError(step: "pg_ctl start on port \(port)", detail: result.stderr + result.stdout + "\n" + tail)
+        }
+    }
+
+    /// Runs `sql` (any number of statements) with psql in `database`; returns its unaligned,
+    /// tuples-only output, trimmed. An SQL error throws with psql's message.
+    @discardableResult
+    package func psql(_ sql: String, database: String = "postgres") throws -> String {
+        let result = try ProcessRunner.run(
+            binDirectory + "/psql",
+            ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-At", "-h", host, "-p", "\(port)", "-U", "postgres", "-d", database],
+            stdin: sql
+        )
+        guard result.status == 0 else {
+            throw LocalPostgresServerError(step: "psql", detail: result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Creates a database.
+    package func createDatabase(_ name: String) throws {
+        try psql("CREATE DATABASE \"\(name.replacingOccurrences(of: "\"", with: "\"\""))\"")
+    }
+
+    /// Stops the server (fast shutdown, then immediate) and removes its directory. Idempotent.
+    package func stop() {
+        guard stopped.set() else { return }
+        let fast = try? ProcessRunner.run(binDirectory + "/pg_ctl", ["-D", dataDirectory, "-m", "fast", "-w", "-t", "20", "stop"], asPostgres: runAsPostgres)
+        if fast?.status != 0 {
+            _ = try? ProcessRunner.run(binDirectory + "/pg_ctl", ["-D", dataDirectory, "-m", "immediate", "-w", "stop"], asPostgres: runAsPostgres)
+        }
+        try? FileManager.default.removeItem(atPath: rootDirectory)
+    }
+}
+
+/// A one-way flag set once, from any thread.
+private final class StopFlag: @unchecked Sendable {
+    // Safe: `value` is only touched under `lock`.
+    private let lock = NSLock()
+    private var value = false
+
+    /// Sets the flag; `true` if this call set it.
+    func set() -> Bool {
+        lock.withLock {
+            defer { value = true }
+            return !value
+        }
+    }
+}

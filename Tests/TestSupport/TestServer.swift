@@ -1,0 +1,49 @@
+import Foundation
+import PostgresCDC
+
+/// One throwaway PostgreSQL per test process, started on first use and stopped at exit; every
+/// test gets a fresh database of its own, so tests run in parallel without seeing each other.
+package enum TestServer {
+    private static let state = SharedState()
+
+    /// A new, empty database on the shared server.
+    package static func freshDatabase() throws -> (server: LocalPostgresServer, database: String) {
+        let server = try state.server()
+        let name = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20)
+        try server.createDatabase(String(name))
+        return (server, String(name))
+    }
+
+    /// Stops the shared server (registered with `atexit`).
+    static func stopShared() {
+        state.stop()
+    }
+}
+
+/// Holds the shared server; every access goes through the lock.
+private final class SharedState: @unchecked Sendable {
+    // Safe: `started` and `failure` are only touched under `lock`.
+    private let lock = NSLock()
+    private var started: LocalPostgresServer?
+    private var failure: Error?
+
+    func server() throws -> LocalPostgresServer {
+        try lock.withLock {
+            if let started { return started }
+            if let failure { throw failure }
+            do {
+                let server = try LocalPostgresServer.start()
+                started = server
+                atexit { TestServer.stopShared() }
+                return server
+            } catch {
+                failure = error
+                throw error
+            }
+        }
+    }
+
+    func stop() {
+        lock.withLock { started }?.stop()
+    }
+}
