@@ -117,7 +117,7 @@ import Testing
         let column = MessageEncoder.build { e in
             e.tag("R"); e.uint32(1); e.cString("s"); e.cString("t"); e.tag("d"); e.int16(1); e.byte(0); e.raw([0xFF, 0]); e.uint32(23); e.int32(-1)
         }
-        #expect(throws: PGOutputError.invalidUTF8(message: "Relation ('R')", offset: 12)) {
+        #expect(throws: PGOutputError.invalidUTF8(message: "Relation ('R')", offset: 13)) {
             try LogicalMessage.decode(column[...])
         }
         let prefix = MessageEncoder.build { e in e.tag("M"); e.byte(0); e.uint64(1); e.raw([0xED, 0xA0, 0x80, 0]); e.int32(0) }
