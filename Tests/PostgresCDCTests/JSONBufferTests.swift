@@ -1,0 +1,117 @@
+import Foundation
+import Testing
+@testable import PostgresCDC
+
+/// The byte-level JSON writer: escaping, numbers, LSNs, timestamps and every value mapping.
+@Suite struct JSONBufferTests {
+    static func json(_ body: (inout JSONBuffer) -> Void) -> String {
+        var buffer = JSONBuffer()
+        body(&buffer)
+        return String(decoding: buffer.bytes, as: UTF8.self)
+    }
+
+    static func value(_ text: String, _ mapping: ValueMapping) -> String {
+        json { $0.appendValue(text: Array(text.utf8)[...], mapping: mapping) }
+    }
+
+    @Test func stringsEscapeQuotesBackslashesAndControlCharactersButNotSlash() {
+        #expect(Self.json { $0.appendString("a\"b\\c/d\n\r\t\u{8}\u{C}\u{1}\u{1F}é😀") } == #""a\"b\\c/d\n\r\t\b\f\u0001\u001fé😀""#)
+    }
+
+    @Test func invalidUTF8BecomesReplacementCharacters() {
+        let cases: [[UInt8]] = [[0xFF], [0xC3, 0x28], [0xED, 0xA0, 0x80], [0xF0, 0x9F, 0x98], [0xC0, 0xAF], [0xF5, 0x80, 0x80, 0x80]]
+        for bytes in cases {
+            let text = Self.json { $0.appendString(utf8: ([0x61] + bytes + [0x62])[...]) }
+            #expect(text.hasPrefix("\"a\u{FFFD}"), "\(bytes) gave \(text)")
+            #expect(text.hasSuffix("b\""))
+            #expect((try? JSONSerialization.jsonObject(with: Data(text.utf8), options: .fragmentsAllowed)) != nil)
+        }
+    }
+
+    @Test func integersAndLSNsAreWrittenWithoutStrings() {
+        #expect(Self.json { $0.appendInt(0) } == "0")
+        #expect(Self.json { $0.appendInt(-42) } == "-42")
+        #expect(Self.json { $0.appendInt(Int64.min) } == "-9223372036854775808")
+        #expect(Self.json { $0.appendUInt(UInt64.max) } == "18446744073709551615")
+        #expect(Self.json { $0.appendLSN(LSN(0x16_B374_D848)) } == #""16/B374D848""#)
+        #expect(Self.json { $0.appendLSN(.zero) } == #""0/0""#)
+    }
+
+    @Test(arguments: [
+        (Int64(0), "2000-01-01T00:00:00.000000Z"),
+        (-1, "1999-12-31T23:59:59.999999Z"),
+        (5_097_600_000_000, "2000-02-29T00:00:00.000000Z"),
+        (-946_684_800_000_000, "1970-01-01T00:00:00.000000Z"),
+        (849_574_923_456_789, "2026-12-03T01:02:03.456789Z"),
+        (252_455_615_999_999_999, "9999-12-31T23:59:59.999999Z"),
+    ])
+    func timestampsAreISO8601UTCWithMicroseconds(micros: Int64, expected: String) {
+        #expect(Self.json { $0.appendTimestamp(PostgresTimestamp(microsecondsSince2000: micros)) } == "\"\(expected)\"")
+    }
+
+    @Test func scalarMappingsFollowTheEventFormat() {
+        #expect(Self.value("t", .bool) == "true")
+        #expect(Self.value("f", .bool) == "false")
+        #expect(Self.value("-123", .integer) == "-123")
+        #expect(Self.value("12a", .integer) == #""12a""#)
+        #expect(Self.value("1.5e+20", .float) == "1.5e+20")
+        #expect(Self.value("-0", .float) == "-0")
+        #expect(Self.value("NaN", .float) == #""NaN""#)
+        #expect(Self.value("-Infinity", .float) == #""-Infinity""#)
+        #expect(Self.value("01", .float) == #""01""#)
+        #expect(Self.value("12345.67890", .numeric) == #""12345.67890""#)
+        #expect(Self.value(#"{"a": [1, "/"]}"#, .json) == #"{"a": [1, "/"]}"#)
+        #expect(Self.value("\\x01ff", .bytea) == #""\\x01ff""#)
+        #expect(Self.value("2026-11-25", .date) == #""2026-11-25""#)
+        #expect(Self.value("1 day 02:03:04", .text) == #""1 day 02:03:04""#)
+    }
+
+    @Test func timestampTextBecomesISO8601() {
+        #expect(Self.value("2026-11-25 01:02:03.45+00", .timestamptz) == #""2026-11-25T01:02:03.450000Z""#)
+        #expect(Self.value("2026-11-25 01:02:03+00", .timestamptz) == #""2026-11-25T01:02:03.000000Z""#)
+        #expect(Self.value("2026-11-25 01:02:03.123456+00:00", .timestamptz) == #""2026-11-25T01:02:03.123456Z""#)
+        #expect(Self.value("2026-11-25 01:02:03.123456", .timestamp) == #""2026-11-25T01:02:03.123456""#)
+        #expect(Self.value("12026-11-25 01:02:03", .timestamp) == #""12026-11-25T01:02:03.000000""#)
+        // Not UTC, infinite, BC or too precise: PostgreSQL's text, untouched.
+        #expect(Self.value("2026-11-25 01:02:03+02", .timestamptz) == #""2026-11-25 01:02:03+02""#)
+        #expect(Self.value("infinity", .timestamptz) == #""infinity""#)
+        #expect(Self.value("0044-03-15 12:00:00+00 BC", .timestamptz) == #""0044-03-15 12:00:00+00 BC""#)
+        #expect(Self.value("2026-11-25 01:02:03.1234567", .timestamp) == #""2026-11-25 01:02:03.1234567""#)
+    }
+
+    @Test func arraysBecomeNestedJSONArrays() {
+        let ints = ValueMapping.array(element: .integer, delimiter: UInt8(ascii: ","))
+        let texts = ValueMapping.array(element: .text, delimiter: UInt8(ascii: ","))
+        #expect(Self.value("{1,2,NULL}", ints) == "[1,2,null]")
+        #expect(Self.value("{{1,2},{3,4}}", ints) == "[[1,2],[3,4]]")
+        #expect(Self.value("{}", ints) == "[]")
+        #expect(Self.value("[0:1]={7,8}", ints) == "[7,8]")
+        #expect(Self.value(#"{"a,b","c\"d",NULL,"NULL", spaced }"#, texts) == #"["a,b","c\"d",null,"NULL","spaced"]"#)
+        #expect(Self.value(#"{"{\"x\": 1}"}"#, .array(element: .json, delimiter: UInt8(ascii: ","))) == #"[{"x": 1}]"#)
+        #expect(Self.value(#"{"2026-01-01 00:00:00+00"}"#, .array(element: .timestamptz, delimiter: UInt8(ascii: ","))) == #"["2026-01-01T00:00:00.000000Z"]"#)
+        #expect(Self.value("{(0,0),(1,1);(2,2),(3,3)}", .array(element: .text, delimiter: UInt8(ascii: ";"))) == #"["(0,0),(1,1)","(2,2),(3,3)"]"#)
+    }
+
+    @Test(arguments: ["{1,2", "{1,,2}", "1,2}", "{\"a}", "{1}x", "{{1},2", "", "[0:1]{1}", "{1 2\"}"])
+    func malformedArrayTextIsKeptAsAString(text: String) throws {
+        let output = Self.value(text, .array(element: .integer, delimiter: UInt8(ascii: ",")))
+        let parsed = try JSONSerialization.jsonObject(with: Data(output.utf8), options: .fragmentsAllowed)
+        #expect(parsed as? String == text)
+    }
+
+    @Test func generatedValuesAlwaysProduceValidJSON() throws {
+        var random = SystemRandomNumberGenerator()
+        let alphabet = Array("{}\",\\ NULLnul01-9.eE+tfx[]:=\u{1}é".unicodeScalars)
+        let mappings: [ValueMapping] = [.bool, .integer, .float, .numeric, .timestamptz, .timestamp, .date, .bytea, .text,
+                                        .array(element: .integer, delimiter: 44), .array(element: .float, delimiter: 44),
+                                        .array(element: .array(element: .bool, delimiter: 44), delimiter: 44)]
+        for _ in 0..<500 {
+            let length = Int.random(in: 0..<24, using: &random)
+            let text = String(String.UnicodeScalarView((0..<length).map { _ in alphabet.randomElement(using: &random) ?? "x" }))
+            for mapping in mappings {
+                let output = Self.value(text, mapping)
+                #expect((try? JSONSerialization.jsonObject(with: Data(output.utf8), options: .fragmentsAllowed)) != nil, "\(mapping) of \(text) gave \(output)")
+            }
+        }
+    }
+}
