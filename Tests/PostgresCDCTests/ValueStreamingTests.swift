@@ -63,4 +63,16 @@ import Testing
         ])
         #expect(stream.lines.first?.hasSuffix(#""new":{"id":7,"tags":[8,9]}}"#) == true, "got \(stream.lines.first ?? "")")
     }
+
+    @Test func serverAndDatabaseDefaultsDoNotChangeTheOutput() throws {
+        let fixture = try StreamFixture.make(setup: "CREATE TABLE t (id int PRIMARY KEY, at timestamptz, d date, f float8, b bytea); CREATE PUBLICATION pub FOR TABLE t;")
+        try fixture.server.psql("""
+            ALTER DATABASE \(fixture.database) SET TimeZone = 'Asia/Tokyo';
+            ALTER DATABASE \(fixture.database) SET DateStyle = 'SQL, DMY';
+            ALTER DATABASE \(fixture.database) SET bytea_output = 'escape';
+            ALTER DATABASE \(fixture.database) SET extra_float_digits = -3;
+            """, database: fixture.database)
+        let stream = try fixture.capture(["INSERT INTO t VALUES (1, '2026-11-25 09:00:00+09', '2026-11-25', 0.1234567890123, 'ab')"])
+        #expect(stream.lines.first?.hasSuffix(#""new":{"id":1,"at":"2026-11-25T00:00:00.000000Z","d":"2026-11-25","f":0.1234567890123,"b":"\\x6162"}}"#) == true, "got \(stream.lines.first ?? "")")
+    }
 }
