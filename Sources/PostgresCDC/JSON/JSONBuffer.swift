@@ -55,8 +55,8 @@ package struct JSONBuffer: Sendable {
             bytes.append(UInt8(ascii: "0") &+ UInt8(value))
             return
         }
-        var digits: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)  // 32 bytes of stack scratch
-        let count = withUnsafeMutableBytes(of: &digits) { scratch -> Int in
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes of stack scratch; UInt64.max has 20 digits
+        withUnsafeMutableBytes(of: &digits) { scratch in
             var value = value
             var index = scratch.count
             while value > 0 {
@@ -65,9 +65,7 @@ package struct JSONBuffer: Sendable {
                 value /= 10
             }
             bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[index...]))
-            return scratch.count - index
         }
-        _ = count
     }
 
     /// Appends an LSN as a quoted `"X/Y"` (uppercase hexadecimal, as PostgreSQL prints it).
