@@ -12,6 +12,8 @@ import Testing
         var database: String
         var dsn: String
         var endLSN: String
+        /// Slot names are cluster-wide, so each test's slot is named after its database.
+        var slot: String { "slot_\(database)" }
     }
 
     static func prepare(workload: [String]) throws -> Prepared {
@@ -19,7 +21,7 @@ import Testing
         try server.psql("""
             CREATE TABLE orders (id bigint PRIMARY KEY, item text, qty int, placed timestamptz DEFAULT '2026-11-25 10:00:00+00');
             CREATE PUBLICATION pub FOR TABLE orders;
-            SELECT pg_create_logical_replication_slot('cli_slot', 'pgoutput');
+            SELECT pg_create_logical_replication_slot('slot_\(database)', 'pgoutput');
             """, database: database)
         for script in workload { try server.psql(script, database: database) }
         let end = try server.psql("SELECT pg_current_wal_insert_lsn()", database: database)
@@ -43,7 +45,7 @@ import Testing
             "SELECT pg_logical_emit_message(true, 'audit', 'done')",
             "TRUNCATE orders",
         ])
-        let result = try CLIProcess.run(["stream", "--dsn", prepared.dsn, "--slot", "cli_slot", "--publication", "pub", "--end-lsn", prepared.endLSN, "--transactions"])
+        let result = try CLIProcess.run(["stream", "--dsn", prepared.dsn, "--slot", prepared.slot, "--publication", "pub", "--end-lsn", prepared.endLSN, "--transactions"])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let ops = result.lines.compactMap { line in
             (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["op"] as? String
@@ -55,7 +57,7 @@ import Testing
         #expect(validation.status == 0, "schema validation: \(validation.stdout) \(validation.stderr)")
 
         // The slot was confirmed up to the last commit: a second run has nothing left to write.
-        let again = try CLIProcess.run(["stream", "--dsn", prepared.dsn, "--slot", "cli_slot", "--publication", "pub", "--end-lsn", prepared.endLSN])
+        let again = try CLIProcess.run(["stream", "--dsn", prepared.dsn, "--slot", prepared.slot, "--publication", "pub", "--end-lsn", prepared.endLSN])
         #expect(again.status == 0, "stderr: \(again.stderr)")
         #expect(again.stdout.isEmpty, "second run wrote: \(again.stdout)")
     }
@@ -66,13 +68,13 @@ import Testing
         // Nothing to stream yet: end at the current position; the run must still create both and exit 0.
         let end = try server.psql("SELECT pg_current_wal_insert_lsn()", database: database)
         let result = try CLIProcess.run([
-            "stream", "--dsn", server.dsn(database: database), "--slot", "tmp_slot", "--publication", "only_a",
+            "stream", "--dsn", server.dsn(database: database), "--slot", "tmp_\(database)", "--publication", "only_a",
             "--temporary-slot", "--create-publication", "--tables", "public.a", "--end-lsn", end,
         ])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         #expect(try server.psql("SELECT string_agg(tablename, ',') FROM pg_publication_tables WHERE pubname = 'only_a'", database: database) == "a")
         // The temporary slot went away with the connection.
-        #expect(try server.psql("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'tmp_slot'", database: database) == "0")
+        #expect(try server.psql("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'tmp_\(database)'", database: database) == "0")
     }
 
     @Test func slotListShowsSlotsAndDropRemovesThem() throws {
@@ -80,15 +82,15 @@ import Testing
         let list = try CLIProcess.run(["slot", "list", "--dsn", prepared.dsn])
         #expect(list.status == 0, "stderr: \(list.stderr)")
         #expect(list.lines.first?.hasPrefix("slot_name") == true)
-        let row = list.lines.first { $0.hasPrefix("cli_slot ") }
+        let row = list.lines.first { $0.hasPrefix(prepared.slot + " ") }
         #expect(row?.contains("pgoutput") == true)
         #expect(row?.contains(" no ") == true)
-        let drop = try CLIProcess.run(["slot", "drop", "cli_slot", "--dsn", prepared.dsn])
+        let drop = try CLIProcess.run(["slot", "drop", prepared.slot, "--dsn", prepared.dsn])
         #expect(drop.status == 0, "stderr: \(drop.stderr)")
-        #expect(try prepared.server.psql("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'cli_slot'", database: prepared.database) == "0")
-        let again = try CLIProcess.run(["slot", "drop", "cli_slot", "--dsn", prepared.dsn])
+        #expect(try prepared.server.psql("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '\(prepared.slot)'", database: prepared.database) == "0")
+        let again = try CLIProcess.run(["slot", "drop", prepared.slot, "--dsn", prepared.dsn])
         #expect(again.status == 1)
-        #expect(again.stderr.contains("replication slot \"cli_slot\" does not exist"))
+        #expect(again.stderr.contains("replication slot \"\(prepared.slot)\" does not exist"))
     }
 
     @Test func demoStreamsTheSampleWorkload() throws {

@@ -22,20 +22,20 @@ import Testing
 
     @Test func missingPublicationIsNamed() throws {
         let (server, database) = try Self.database()
-        let result = try CLIProcess.run(["stream", "--dsn", server.dsn(database: database), "--slot", "s", "--create-slot", "--publication", "absent"])
+        let result = try CLIProcess.run(["stream", "--dsn", server.dsn(database: database), "--slot", "s_\(database)", "--create-slot", "--publication", "absent"])
         #expect(result.status == 1)
         #expect(result.stderr.contains("publication \"absent\" does not exist in database \"\(database)\""), "stderr: \(result.stderr)")
     }
 
     @Test func slotInUseByAnotherConnectionIsRefused() throws {
         let (server, database) = try Self.database()
-        var configuration = StreamConfiguration(dsn: server.dsn(database: database), slot: "busy", publication: "pub")
+        var configuration = StreamConfiguration(dsn: server.dsn(database: database), slot: "busy_\(database)", publication: "pub")
         configuration.createSlot = true
         let holder = try ReplicationSession(configuration: configuration, logger: Logger(label: "test"))
         defer { holder.close() }
-        let result = try CLIProcess.run(["stream", "--dsn", server.dsn(database: database), "--slot", "busy", "--publication", "pub"])
+        let result = try CLIProcess.run(["stream", "--dsn", server.dsn(database: database), "--slot", "busy_\(database)", "--publication", "pub"])
         #expect(result.status == 1)
-        #expect(result.stderr.contains("replication slot \"busy\""), "stderr: \(result.stderr)")
+        #expect(result.stderr.contains("replication slot \"busy_\(database)\""), "stderr: \(result.stderr)")
         #expect(result.stderr.contains("is in use by process"), "stderr: \(result.stderr)")
     }
 
