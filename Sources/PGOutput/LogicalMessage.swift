@@ -2,15 +2,25 @@
 ///
 /// See PostgreSQL's "Logical Replication Message Formats". Protocol version 1 messages.
 public enum LogicalMessage: Sendable {
+    /// `'B'`: a transaction starts.
     case begin(BeginMessage)
+    /// `'C'`: the transaction's changes are complete.
     case commit(CommitMessage)
+    /// `'O'`: the transaction came from a replication origin.
     case origin(OriginMessage)
+    /// `'R'`: describes a table before changes of it.
     case relation(RelationMessage)
+    /// `'Y'`: names a non-built-in type.
     case type(TypeMessage)
+    /// `'I'`: a new row.
     case insert(InsertMessage)
+    /// `'U'`: a changed row.
     case update(UpdateMessage)
+    /// `'D'`: a removed row.
     case delete(DeleteMessage)
+    /// `'T'`: tables were truncated.
     case truncate(TruncateMessage)
+    /// `'M'`: a logical decoding message.
     case message(LogicalDecodingMessage)
 
     /// Decodes one message. `streamedTransaction`: inside a Stream Start/Stop block (protocol v2+),
