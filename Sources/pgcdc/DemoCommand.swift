@@ -50,8 +50,10 @@ struct DemoCommand: ParsableCommand {
                 throw ReplicationError.unexpectedResponse(command: "pg_current_wal_insert_lsn()", detail: end)
             }
             session.stop(at: endLSN)
-            let summary = try JSONLinesStreamer().run(session, to: FileDescriptorOutput(descriptor: 1, name: "stdout"))
-            logger.info("demo finished", metadata: ["events": "\(summary.events)", "lsn": "\(summary.confirmedThrough)"])
+            var streamer = JSONLinesStreamer()
+            streamer.includeTransactionLines = transactions
+            let summary = try streamer.run(session, into: FileDescriptorSink(descriptor: 1, name: "stdout"))
+            logger.info("demo finished", metadata: ["events": "\(summary.events)", "lsn": "\(summary.durableThrough)"])
         } catch {
             throw CLIFailure.report(error)
         }

@@ -3,11 +3,12 @@ import PostgresCDC
 enum FileHandleOutput {
     /// Writes `text` to stderr, unbuffered; a failure to write an error message is ignored.
     static func standardError(_ text: String) {
-        try? FileDescriptorOutput(descriptor: 2, name: "stderr").write(Array(text.utf8))
+        _ = FileIO.writeAll(2, Array(text.utf8)[...])
     }
 
     /// Writes `text` to stdout, unbuffered.
     static func standardOutput(_ text: String) throws {
-        try FileDescriptorOutput(descriptor: 1, name: "stdout").write(Array(text.utf8))
+        let failure = FileIO.writeAll(1, Array(text.utf8)[...])
+        if failure != 0 { throw SinkError(destination: "stdout", operation: "write to", errorNumber: failure) }
     }
 }

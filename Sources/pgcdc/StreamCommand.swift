@@ -42,8 +42,23 @@ struct StreamCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Include logical decoding messages (pg_logical_emit_message).")
     var messages = true
 
+    @Option(help: ArgumentHelp("Where to write: stdout, or file:PATH (appends, fsyncs, exactly-once across restarts).", valueName: "sink"))
+    var sink: SinkOption = .stdout
+
+    @Option(help: ArgumentHelp("Record the last durably written transaction in FILE (atomically) and resume from it.", valueName: "file"))
+    var checkpoint: String?
+
+    @Option(help: ArgumentHelp("Minimum seconds between fsyncs of the output file while data keeps coming (0: every batch).", valueName: "seconds"))
+    var fsyncInterval: Double = 0
+
+    @Option(help: ArgumentHelp("With --sink file:PATH: rotate the file to PATH.000001, ... once it reaches this size (K, M, G suffixes).", valueName: "size"))
+    var rotateSize: ByteSize?
+
     @Option(help: ArgumentHelp("Seconds between status updates to the server.", valueName: "seconds"))
     var statusInterval: Double = 10
+
+    @Option(help: ArgumentHelp("Emit a heartbeat message (pg_logical_emit_message) every so many seconds, so the slot advances even when nothing it publishes changes.", valueName: "seconds"))
+    var heartbeatInterval: Double?
 
     @Flag(help: "At the end, write a statistics line 'BENCHSTATS {json}' on stderr.")
     var stats = false
@@ -57,6 +72,15 @@ struct StreamCommand: ParsableCommand {
             throw ValidationError("--tables has an empty name: \"\(tables)\"")
         }
         if statusInterval <= 0 || !statusInterval.isFinite { throw ValidationError("--status-interval must be a positive number of seconds") }
+        if fsyncInterval < 0 || !fsyncInterval.isFinite { throw ValidationError("--fsync-interval must be 0 or a positive number of seconds") }
+        if let heartbeatInterval, heartbeatInterval <= 0 || !heartbeatInterval.isFinite {
+            throw ValidationError("--heartbeat-interval must be a positive number of seconds")
+        }
+        if rotateSize != nil, sink == .stdout { throw ValidationError("--rotate-size only applies with --sink file:PATH") }
+        if let checkpoint, checkpoint.isEmpty || checkpoint.hasSuffix("/") { throw ValidationError("--checkpoint needs a file path") }
+        if temporarySlot && (checkpoint != nil || sink != .stdout) {
+            throw ValidationError("--temporary-slot cannot resume: it disappears with the connection; drop --checkpoint and --sink file:")
+        }
         if let startLSN, let endLSN, endLSN < startLSN { throw ValidationError("--end-lsn \(endLSN) is before --start-lsn \(startLSN)") }
     }
 
@@ -71,25 +95,78 @@ struct StreamCommand: ParsableCommand {
         configuration.includeTransactionEvents = transactions
         configuration.includeMessages = messages
         configuration.statusInterval = statusInterval
+        configuration.heartbeatInterval = heartbeatInterval
         return configuration
     }
 
     func run() throws {
         signal(SIGPIPE, SIG_IGN)
+        let wake = ShutdownSignal.install()
         let logger = CLILogging.logger(level: connection.logLevel)
         do {
-            let session = try ReplicationSession(configuration: streamConfiguration, logger: logger)
+            let sink = makeSink()
+            let sinkPosition = try sink.open()
+            if let fileSink = sink as? FileSink, fileSink.recoveredBytesDropped > 0 {
+                logger.notice("cut an incomplete transaction off the end of the file", metadata: [
+                    "file": "\(fileSink.configuration.path)", "bytes": "\(fileSink.recoveredBytesDropped)",
+                ])
+            }
+            let store = checkpoint.map { FileCheckpointStore(path: $0) }
+            try store?.checkWritable()
+            let saved = try store?.load()
+            if let saved, saved.slot != slot {
+                throw CheckpointError(path: store?.path ?? "", reason: "belongs to slot \"\(saved.slot)\", not \"\(slot)\"")
+            }
+
+            var configuration = streamConfiguration
+            configuration.expectedSystemIdentifier = saved?.systemIdentifier
+            if startLSN == nil {
+                let resume = [saved?.lsn, sinkPosition].compactMap { $0 }.max()
+                configuration.startLSN = resume
+                if let resume {
+                    logger.info("resuming", metadata: ["lsn": "\(resume)", "from": "\(sinkPosition == resume ? "sink" : "checkpoint")"])
+                }
+            }
+            let session = try ReplicationSession(configuration: configuration, logger: logger)
             defer { session.close() }
+            session.wakeDescriptor = wake
+
+            var streamer = JSONLinesStreamer()
+            streamer.includeTransactionLines = transactions
+            streamer.stopRequested = { ShutdownSignal.isRequested }
+            // Without a position of its own, the sink relies on the checkpoint: record every transaction.
+            streamer.batchPerTransaction = store != nil && sinkPosition == nil && !sink.needsCommitLines
+            if let store {
+                let system = session.system
+                streamer.onDurable = { lsn in
+                    try store.save(Checkpoint(lsn: lsn, slot: slot, systemIdentifier: system.systemID, timeline: system.timeline))
+                }
+            }
             let clock = ContinuousClock()
             let started = clock.now
-            let summary = try JSONLinesStreamer().run(session, to: FileDescriptorOutput(descriptor: 1, name: "stdout"))
+            let summary = try streamer.run(session, into: sink)
+            try sink.close()
             let seconds = (clock.now - started).seconds
-            logger.info("end LSN reached", metadata: ["events": "\(summary.events)", "lsn": "\(summary.confirmedThrough)"])
+            logger.info(summary.stopped ? "stopped on request" : "end LSN reached", metadata: [
+                "events": "\(summary.events)", "lsn": "\(summary.durableThrough)",
+            ])
             if stats {
                 FileHandleOutput.standardError("BENCHSTATS {\"rows\":\(summary.rows),\"events\":\(summary.events),\"seconds\":\(seconds)}\n")
             }
         } catch {
             throw CLIFailure.report(error)
+        }
+    }
+
+    func makeSink() -> any ChangeSink {
+        switch sink {
+        case .stdout:
+            return FileDescriptorSink(descriptor: 1, name: "stdout", fsyncInterval: fsyncInterval)
+        case let .file(path):
+            var configuration = FileSink.Configuration(path: path)
+            configuration.fsyncInterval = fsyncInterval
+            configuration.rotateSize = rotateSize?.bytes
+            return FileSink(configuration: configuration)
         }
     }
 }

@@ -14,6 +14,16 @@ package enum CopyDataRead {
     case copyDone
 }
 
+/// Why a wait for input ended.
+package enum WaitResult {
+    /// The server sent something.
+    case socketReadable
+    /// The extra descriptor (a shutdown request) became readable.
+    case woken
+    /// The time ran out, or a signal interrupted the wait.
+    case timedOut
+}
+
 extension PostgresConnection {
     /// `IDENTIFY_SYSTEM`.
     package func identifySystem() throws(ReplicationError) -> SystemIdentification {
@@ -93,19 +103,26 @@ extension PostgresConnection {
 
     /// Waits until the socket is readable or `timeoutMilliseconds` passed; returns whether it is readable.
     package func waitForInput(timeoutMilliseconds: Int32) throws(ReplicationError) -> Bool {
+        try waitForInput(timeoutMilliseconds: timeoutMilliseconds, alsoWatching: nil) == .socketReadable
+    }
+
+    /// Waits until the socket is readable, `wakeDescriptor` is readable, or `timeoutMilliseconds`
+    /// passed. A signal interrupting the wait counts as a timeout.
+    package func waitForInput(timeoutMilliseconds: Int32, alsoWatching wakeDescriptor: Int32?) throws(ReplicationError) -> WaitResult {
         let conn = try connection()
         let socket = PQsocket(conn)
         guard socket >= 0 else {
             throw .connectionLost(host: serverAddress, message: "no socket", lastLSN: .zero)
         }
-        var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
-        while true {
-            let ready = poll(&descriptor, 1, timeoutMilliseconds)
-            if ready >= 0 { return ready > 0 }
-            if errno != EINTR {
-                throw .connectionLost(host: serverAddress, message: "poll failed: \(String(cString: strerror(errno)))", lastLSN: .zero)
-            }
+        var descriptors = [pollfd(fd: socket, events: Int16(POLLIN), revents: 0)]
+        if let wakeDescriptor { descriptors.append(pollfd(fd: wakeDescriptor, events: Int16(POLLIN), revents: 0)) }
+        let ready = poll(&descriptors, nfds_t(descriptors.count), timeoutMilliseconds)
+        if ready < 0 {
+            if errno == EINTR { return .timedOut }
+            throw .connectionLost(host: serverAddress, message: "poll failed: \(String(cString: strerror(errno)))", lastLSN: .zero)
         }
+        if descriptors.count > 1 && descriptors[1].revents != 0 { return .woken }
+        return ready > 0 ? .socketReadable : .timedOut
     }
 
     /// Sends one CopyData message (a standby status update) and flushes it.

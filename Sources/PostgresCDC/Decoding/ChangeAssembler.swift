@@ -21,18 +21,30 @@ package struct ChangeAssembler {
     package var catalog: TypeCatalog
     /// Stop once every transaction that committed at or before this LSN was handed out.
     package var endLSN: LSN?
-    /// Whether begin and commit events are produced.
-    package var includeTransactionEvents: Bool
+    /// Whether begin events are produced.
+    package var includeBeginEvents: Bool
+    /// Whether commit events are produced.
+    package var includeCommitEvents: Bool
+    /// Transactions that committed before this LSN (and non-transactional messages at or before
+    /// it) were already stored by the consumer: they are skipped, whatever the server sends.
+    package var resumeLSN: LSN?
     /// The end LSN of the last commit whose events have all been handed out.
     package private(set) var lastCommitEnd: LSN = .zero
+    /// Where streaming could resume once everything handed out is stored: the last commit end
+    /// or non-transactional message LSN.
+    package private(set) var position: LSN = .zero
+    /// Transactions skipped because they were before ``resumeLSN``.
+    package private(set) var skippedTransactions = 0
 
     private var transaction: TransactionInfo?
+    private var skipping = false
     private var seq = 0
 
     package init(catalog: TypeCatalog, endLSN: LSN? = nil, includeTransactionEvents: Bool = false) {
         self.catalog = catalog
         self.endLSN = endLSN
-        self.includeTransactionEvents = includeTransactionEvents
+        self.includeBeginEvents = includeTransactionEvents
+        self.includeCommitEvents = includeTransactionEvents
     }
 
     /// Whether a transaction is open (begun, not yet committed).
@@ -40,6 +52,12 @@ package struct ChangeAssembler {
 
     /// Processes one message that arrived in an XLogData starting at `lsn`.
     package mutating func process(_ message: LogicalMessage, lsn: LSN) throws(ReplicationError) -> Output {
+        if skipping {
+            switch message {
+            case .insert, .update, .delete, .truncate, .message: return .none
+            default: break
+            }
+        }
         switch message {
         case let .begin(begin):
             guard transaction == nil else {
@@ -49,7 +67,12 @@ package struct ChangeAssembler {
             let info = TransactionInfo(xid: begin.xid, commitLSN: begin.finalLSN, commitTime: begin.commitTime, origin: nil)
             transaction = info
             seq = 0
-            return includeTransactionEvents ? .event(.begin(info)) : .none
+            skipping = resumeLSN.map { begin.finalLSN < $0 } ?? false
+            if skipping {
+                skippedTransactions += 1
+                return .none
+            }
+            return includeBeginEvents ? .event(.begin(info)) : .none
 
         case let .commit(commit):
             guard let info = transaction else {
@@ -60,7 +83,12 @@ package struct ChangeAssembler {
             }
             transaction = nil
             lastCommitEnd = commit.endLSN
-            return includeTransactionEvents ? .event(.commit(CommitEvent(transaction: info, endLSN: commit.endLSN, eventCount: seq))) : .none
+            if commit.endLSN > position { position = commit.endLSN }
+            if skipping {
+                skipping = false
+                return .none
+            }
+            return includeCommitEvents ? .event(.commit(CommitEvent(transaction: info, endLSN: commit.endLSN, eventCount: seq))) : .none
 
         case let .origin(origin):
             transaction?.origin = origin.name
@@ -113,6 +141,8 @@ package struct ChangeAssembler {
                 return .event(.message(LogicalDecodingMessageEvent(transaction: info, seq: nextSeq(), lsn: message.lsn, prefix: message.prefix, content: Array(message.content))))
             }
             if let endLSN, message.lsn > endLSN, transaction == nil { return .endReached }
+            if let resumeLSN, message.lsn <= resumeLSN { return .none }
+            if message.lsn > position { position = message.lsn }
             return .event(.message(LogicalDecodingMessageEvent(transaction: nil, seq: 0, lsn: message.lsn, prefix: message.prefix, content: Array(message.content))))
         }
     }

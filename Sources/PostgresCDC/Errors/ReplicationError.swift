@@ -24,6 +24,8 @@ public enum ReplicationError: Error, Sendable, CustomStringConvertible {
     case decoding(PGOutputError, lsn: LSN)
     /// The stream broke a rule of the protocol (a change outside a transaction, an unknown relation, ...).
     case protocolViolation(reason: String, lsn: LSN)
+    /// The server belongs to another cluster than the one the checkpoint was taken on.
+    case systemIdentifierMismatch(expected: String, actual: String, host: String)
     /// An option given to pgcdc is not valid.
     case invalidOption(String)
     /// The server answered a command with something unexpected.
@@ -53,6 +55,8 @@ public enum ReplicationError: Error, Sendable, CustomStringConvertible {
             return "cannot decode the replication stream at LSN \(lsn): \(error)"
         case let .protocolViolation(reason, lsn):
             return "unexpected replication stream at LSN \(lsn): \(reason)"
+        case let .systemIdentifierMismatch(expected, actual, host):
+            return "server \(host) has system identifier \(actual), but the checkpoint was taken on \(expected): refusing to resume (its LSNs belong to another cluster)"
         case let .invalidOption(message):
             return message
         case let .unexpectedResponse(command, detail):

@@ -6,52 +6,153 @@ package struct StreamSummary: Sendable {
     package var events = 0
     /// Row events (insert, update, delete) written.
     package var rows = 0
-    /// The last commit end LSN confirmed to the server.
-    package var confirmedThrough: LSN = .zero
+    /// The last position the sink made durable (and the server was told).
+    package var durableThrough: LSN = .zero
+    /// Whether the stream ended because a stop was requested.
+    package var stopped = false
 }
 
-/// Drives a ``ReplicationSession`` into JSON lines on a file descriptor: encodes events into one
-/// reused buffer, writes it whenever the socket has nothing more to read (so an idle stream has
-/// no batching delay) or the buffer is large, and confirms to the server only what was written.
+/// Drives a ``ReplicationSession`` into a ``ChangeSink`` as JSON lines.
+///
+/// Events are encoded into one reused buffer, which goes to the sink when the socket has nothing
+/// more to read (so an idle stream has no batching delay), when it is large, or — with
+/// ``batchPerTransaction`` — after every transaction. Only whole transactions are handed over,
+/// except when one transaction alone outgrows the buffer. The order is always: the sink makes a
+/// batch durable, ``onDurable`` records the position (a checkpoint), and only then does the
+/// server hear of it.
 package struct JSONLinesStreamer {
-    /// Write once this many bytes are buffered, even while more data is waiting.
+    /// Hand the buffer to the sink once this many bytes are buffered, even mid-transaction.
     package var flushThreshold = 1 << 18
+    /// Hand every transaction to the sink as soon as it is complete and record its position, so
+    /// that a crash replays at most the transaction in flight.
+    package var batchPerTransaction = false
+    /// Write `begin` and `commit` lines for every transaction (`--transactions`).
+    package var includeTransactionLines = false
+    /// Called with each newly durable position before the server hears of it; a throw stops the
+    /// stream and the server is not told.
+    package var onDurable: ((LSN) throws -> Void)?
+    /// Asked between events whether to stop (a signal arrived).
+    package var stopRequested: () -> Bool = { false }
+    /// After a stop request, how many seconds to keep reading to finish a transaction that was
+    /// already partly handed to the sink.
+    package var stopGrace: Double = 3
 
     package init() {}
 
-    /// Streams until the session's end LSN is reached or an error occurs.
-    package func run(_ session: ReplicationSession, to output: FileDescriptorOutput) throws -> StreamSummary {
-        var buffer = JSONBuffer()
-        buffer.bytes.reserveCapacity(flushThreshold + (1 << 16))
+    /// Streams until the end LSN, a stop request, or an error.
+    package func run(_ session: ReplicationSession, into sink: any ChangeSink) throws -> StreamSummary {
+        var state = State(sink: sink, session: session, onDurable: onDurable)
+        state.buffer.bytes.reserveCapacity(flushThreshold + (1 << 16))
+        session.emitsCommitEvents = true
         let encoder = JSONLinesEncoder()
-        var summary = StreamSummary()
-
-        func flush() throws {
-            if !buffer.bytes.isEmpty {
-                try output.write(buffer.bytes)
-                buffer.bytes.removeAll(keepingCapacity: true)
-            }
-            // Every event of the transactions up to completedThrough is now in the output.
-            session.confirm(through: session.completedThrough)
-            summary.confirmedThrough = session.completedThrough
-        }
-
+        let commitLinesForSink = sink.needsCommitLines
+        var stopDeadline: UInt64?
         var wait = false
+
         while true {
+            if stopDeadline == nil && stopRequested() {
+                stopDeadline = FileIO.monotonicNanoseconds() &+ UInt64(stopGrace * 1e9)
+            }
+            if let stopDeadline, !state.midTransactionHandedOver || FileIO.monotonicNanoseconds() >= stopDeadline {
+                // Whole transactions only: the rest is read again by the next run.
+                try state.handOver(upTo: state.boundaryCount)
+                try state.makeDurable(force: true)
+                state.summary.stopped = true
+                return state.summary
+            }
             switch try session.next(wait: wait) {
             case let .event(event):
                 wait = false
-                encoder.encode(event, into: &buffer)
-                summary.events += 1
-                if case .row = event { summary.rows += 1 }
-                if buffer.bytes.count >= flushThreshold { try flush() }
+                switch event {
+                case let .commit(commit):
+                    if includeTransactionLines || (commitLinesForSink && commit.eventCount > 0) {
+                        encoder.encode(event, into: &state.buffer)
+                        state.summary.events += 1
+                    }
+                case .row:
+                    encoder.encode(event, into: &state.buffer)
+                    state.summary.events += 1
+                    state.summary.rows += 1
+                default:
+                    encoder.encode(event, into: &state.buffer)
+                    state.summary.events += 1
+                }
+                if session.isAtTransactionBoundary {
+                    state.markBoundary()
+                    if batchPerTransaction || stopDeadline != nil {
+                        try state.handOver(upTo: state.boundaryCount)
+                        try state.makeDurable(force: false)
+                    }
+                }
+                if state.buffer.bytes.count >= flushThreshold {
+                    try state.handOver(upTo: state.buffer.bytes.count)
+                    try state.makeDurable(force: false)
+                }
             case .idle:
-                try flush()
+                if session.isAtTransactionBoundary { state.markBoundary() }
+                try state.handOver(upTo: state.boundaryCount)
+                try state.makeDurable(force: true)
                 wait = true
             case .end:
-                try flush()
-                return summary
+                state.markBoundary()
+                try state.handOver(upTo: state.buffer.bytes.count)
+                try state.makeDurable(force: true)
+                return state.summary
             }
+        }
+    }
+
+    /// The buffer and positions of one run.
+    private struct State {
+        let sink: any ChangeSink
+        let session: ReplicationSession
+        let onDurable: ((LSN) throws -> Void)?
+        var buffer = JSONBuffer()
+        var summary = StreamSummary()
+        /// Bytes at the start of the buffer that end at a transaction boundary.
+        var boundaryCount = 0
+        /// The resume position at that boundary.
+        var boundaryPosition: LSN = .zero
+        /// The position of the last batch handed to the sink.
+        var handedOverPosition: LSN = .zero
+        /// Whether part of the open transaction already went to the sink.
+        var midTransactionHandedOver = false
+
+        init(sink: any ChangeSink, session: ReplicationSession, onDurable: ((LSN) throws -> Void)?) {
+            self.sink = sink
+            self.session = session
+            self.onDurable = onDurable
+        }
+
+        mutating func markBoundary() {
+            boundaryCount = buffer.bytes.count
+            boundaryPosition = session.completedThrough
+        }
+
+        /// Hands the first `count` buffered bytes to the sink (a position that advanced with no
+        /// bytes — a keepalive between transactions — goes as an empty batch).
+        mutating func handOver(upTo count: Int) throws {
+            let endsAtBoundary = count == boundaryCount
+            guard count > 0 || boundaryPosition > handedOverPosition else { return }
+            try sink.write(SinkBatch(lines: buffer.bytes[..<count], position: boundaryPosition, endsAtTransactionBoundary: endsAtBoundary))
+            handedOverPosition = boundaryPosition
+            session.noteWritten(through: boundaryPosition)
+            midTransactionHandedOver = !endsAtBoundary
+            if count == buffer.bytes.count {
+                buffer.bytes.removeAll(keepingCapacity: true)
+            } else {
+                buffer.bytes.removeSubrange(0..<count)
+            }
+            boundaryCount = endsAtBoundary ? 0 : max(0, boundaryCount - count)
+        }
+
+        /// Asks the sink how far it is durable; records and confirms a position that advanced.
+        mutating func makeDurable(force: Bool) throws {
+            let durable = try sink.flush(force: force)
+            guard durable > summary.durableThrough else { return }
+            try onDurable?(durable)
+            summary.durableThrough = durable
+            session.confirm(through: durable)
         }
     }
 }

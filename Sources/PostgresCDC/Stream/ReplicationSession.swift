@@ -25,17 +25,25 @@ package final class ReplicationSession {
     package let system: SystemIdentification
     /// `host:port` of the server.
     package let serverAddress: String
-    /// Where streaming started (the slot's confirmed position, or the requested start).
+    /// Where streaming started: the later of the slot's confirmed position and the requested start.
     package let startLSN: LSN
+    /// The prefix of the heartbeat messages pgcdc emits; they advance the position but are not handed out.
+    package static let heartbeatPrefix = "pgcdc.heartbeat"
+    /// A descriptor that ends a wait when it becomes readable (a shutdown request); `nil` for none.
+    package var wakeDescriptor: Int32?
 
     private let configuration: StreamConfiguration
     private let logger: Logger
     private let connection: PostgresConnection
     private var typeLookupConnection: PostgresConnection?
+    private var heartbeatConnection: PostgresConnection?
     private var assembler: ChangeAssembler
     private var confirmedLSN: LSN
+    private var writtenLSN: LSN = .zero
+    private var idlePosition: LSN = .zero
     private var lastReceivedLSN: LSN = .zero
     private var nextStatusDue: UInt64 = 0
+    private var nextHeartbeatDue: UInt64 = .max
     private var endPending = false
     private var ended = false
 
@@ -50,13 +58,19 @@ package final class ReplicationSession {
             try connection.query(statement, describedAs: statement)
         }
         self.system = try connection.identifySystem()
+        if let expected = configuration.expectedSystemIdentifier, expected != system.systemID {
+            throw .systemIdentifierMismatch(expected: expected, actual: system.systemID, host: connection.serverAddress)
+        }
         try ReplicationSetup.checkWalLevel(connection)
         try ReplicationSetup.preparePublication(configuration, on: connection, logger: logger)
         let slotPosition = try ReplicationSetup.prepareSlot(configuration, on: connection, logger: logger)
         var catalog = TypeCatalog()
         try ReplicationSetup.loadCustomTypes(into: &catalog, from: connection)
         self.assembler = ChangeAssembler(catalog: catalog, endLSN: configuration.endLSN, includeTransactionEvents: configuration.includeTransactionEvents)
-        self.startLSN = configuration.startLSN ?? slotPosition
+        // The server skips transactions that committed before the requested start; so does the
+        // assembler, so a checkpoint is honoured whatever the server does.
+        assembler.resumeLSN = configuration.startLSN
+        self.startLSN = max(configuration.startLSN ?? .zero, slotPosition)
         self.confirmedLSN = .zero
 
         var options: [(String, String)] = [
@@ -70,20 +84,46 @@ package final class ReplicationSession {
             "host": "\(serverAddress)", "lsn": "\(startLSN)", "timeline": "\(system.timeline)",
         ])
         scheduleStatus()
+        if let interval = configuration.heartbeatInterval {
+            nextHeartbeatDue = FileIO.monotonicNanoseconds() &+ UInt64(interval * 1e9)
+        }
     }
+
+    /// Whether commit events are handed out even when transaction events were not asked for
+    /// (a sink that marks transaction boundaries needs them).
+    package var emitsCommitEvents: Bool {
+        get { assembler.includeCommitEvents }
+        set { assembler.includeCommitEvents = newValue || configuration.includeTransactionEvents }
+    }
+
+    /// Whether the last event handed out left no transaction open.
+    package var isAtTransactionBoundary: Bool { !assembler.isInTransaction }
+
+    /// Transactions skipped because they committed before the start LSN.
+    package var skippedTransactions: Int { assembler.skippedTransactions }
 
     /// Sets (or moves) the end LSN: stop once every transaction committed at or before `lsn` was handed out.
     package func stop(at lsn: LSN) {
         assembler.endLSN = lsn
     }
 
-    /// The end LSN of the last transaction whose events have all been handed out.
-    package var completedThrough: LSN { assembler.lastCommitEnd }
+    /// Where streaming may resume once every event handed out so far is stored: the end of the
+    /// last complete transaction or non-transactional message, or — when no transaction was open —
+    /// the WAL position of the server's last keepalive, so that a slot on a quiet publication
+    /// advances while other tables are busy.
+    package var completedThrough: LSN { max(assembler.position, idlePosition) }
 
-    /// Records that everything up to `lsn` (a commit end LSN from ``completedThrough``) is durably
-    /// stored; the server hears it as the flush position with the next status update.
+    /// Records that everything up to `lsn` (from ``completedThrough``) is durably stored; the
+    /// server hears it as the flush position with the next status update.
     package func confirm(through lsn: LSN) {
         if lsn > confirmedLSN { confirmedLSN = lsn }
+        if lsn > writtenLSN { writtenLSN = lsn }
+    }
+
+    /// Records that everything up to `lsn` was handed to the sink, not yet durably; the server
+    /// hears it as the write position.
+    package func noteWritten(through lsn: LSN) {
+        if lsn > writtenLSN { writtenLSN = lsn }
     }
 
     /// The next event. With `wait: false`, returns ``Step/idle`` at once when no data is buffered;
@@ -107,11 +147,18 @@ package final class ReplicationSession {
                 if let step = try handle(bytes) { return step }
             case .wouldBlock:
                 try sendStatusIfDue()
+                sendHeartbeatIfDue()
                 if !wait { return .idle }
-                // Wait for data at most until the next status update is due, so the owner regains
-                // control regularly (deadlines, cancellation) even on a silent connection.
-                if try !connection.waitForInput(timeoutMilliseconds: millisecondsUntilStatus()) {
+                // Wait for data at most until the next status update or heartbeat is due, so the
+                // owner regains control regularly (deadlines, shutdown) even on a silent connection.
+                switch try connection.waitForInput(timeoutMilliseconds: millisecondsUntilDue(), alsoWatching: wakeDescriptor) {
+                case .socketReadable:
+                    continue
+                case .woken:
+                    return .idle
+                case .timedOut:
                     try sendStatusIfDue()
+                    sendHeartbeatIfDue()
                     return .idle
                 }
             case .copyDone:
@@ -126,6 +173,7 @@ package final class ReplicationSession {
         connection.endCopy()
         connection.close()
         typeLookupConnection?.close()
+        heartbeatConnection?.close()
     }
 
     // MARK: - Messages
@@ -152,10 +200,13 @@ package final class ReplicationSession {
             switch try assembler.process(logical, lsn: data.walStart) {
             case .none:
                 if assembler.hasReachedEnd { endPending = true }
-                if nextStatusDue <= Self.monotonicNanoseconds() { try sendStatus(replyRequested: false) }
+                if nextStatusDue <= FileIO.monotonicNanoseconds() { try sendStatus(replyRequested: false) }
                 return nil
             case let .event(event):
                 if assembler.hasReachedEnd { endPending = true }
+                if case let .message(message) = event, message.transaction == nil, message.prefix == Self.heartbeatPrefix {
+                    return nil
+                }
                 return .event(event)
             case .endReached:
                 ended = true
@@ -163,6 +214,9 @@ package final class ReplicationSession {
             }
         case let .primaryKeepalive(keepalive):
             if keepalive.walEnd > lastReceivedLSN { lastReceivedLSN = keepalive.walEnd }
+            // Between transactions, everything before the server's position was sent: once the
+            // owner stored what it was handed, that position may be confirmed.
+            if !assembler.isInTransaction && keepalive.walEnd > idlePosition { idlePosition = keepalive.walEnd }
             if keepalive.replyRequested { try sendStatus(replyRequested: false) }
             if assembler.keepaliveReachesEnd(keepalive.walEnd) {
                 ended = true
@@ -186,14 +240,15 @@ package final class ReplicationSession {
     // MARK: - Status updates
 
     private func sendStatusIfDue() throws(ReplicationError) {
-        if nextStatusDue <= Self.monotonicNanoseconds() { try sendStatus(replyRequested: false) }
+        if nextStatusDue <= FileIO.monotonicNanoseconds() { try sendStatus(replyRequested: false) }
     }
 
     private func sendStatus(replyRequested: Bool) throws(ReplicationError) {
-        // write = flush = apply = what the owner confirmed as durable; the server may then
-        // release WAL up to there, and sends keepalives when it has more than that.
+        // flush = apply = what the owner confirmed as durable, so the server releases WAL only up
+        // to there; write = what was handed to the sink, which may run ahead. While write is
+        // behind its position, the server sends keepalives that carry it.
         let update = StandbyStatusUpdate(
-            writeLSN: confirmedLSN, flushLSN: confirmedLSN, applyLSN: confirmedLSN,
+            writeLSN: max(writtenLSN, confirmedLSN), flushLSN: confirmedLSN, applyLSN: confirmedLSN,
             clientTime: Self.now(), replyRequested: replyRequested
         )
         do {
@@ -202,17 +257,39 @@ package final class ReplicationSession {
             throw withLastLSN(error)
         }
         scheduleStatus()
-        logger.trace("status update", metadata: ["flush_lsn": "\(confirmedLSN)"])
+        logger.trace("status update", metadata: ["flush_lsn": "\(confirmedLSN)", "write_lsn": "\(writtenLSN)"])
+    }
+
+    // MARK: - Heartbeats
+
+    /// Emits a non-transactional heartbeat message through a normal connection when one is due, so
+    /// that a slot whose tables never change still sees WAL and advances. A failure is logged and
+    /// retried at the next interval: heartbeats are a convenience, not part of the stream.
+    private func sendHeartbeatIfDue() {
+        guard let interval = configuration.heartbeatInterval, nextHeartbeatDue <= FileIO.monotonicNanoseconds() else { return }
+        nextHeartbeatDue = FileIO.monotonicNanoseconds() &+ UInt64(interval * 1e9)
+        do {
+            if heartbeatConnection == nil {
+                heartbeatConnection = try PostgresConnection(dsn: configuration.dsn, replication: false)
+            }
+            try heartbeatConnection?.query("SELECT pg_logical_emit_message(false, '\(Self.heartbeatPrefix)', '')", describedAs: "heartbeat")
+            logger.trace("heartbeat emitted")
+        } catch {
+            logger.warning("heartbeat failed", metadata: ["host": "\(serverAddress)", "error": "\(error)"])
+            heartbeatConnection?.close()
+            heartbeatConnection = nil
+        }
     }
 
     private func scheduleStatus() {
-        nextStatusDue = Self.monotonicNanoseconds() &+ UInt64(max(configuration.statusInterval, 0.01) * 1e9)
+        nextStatusDue = FileIO.monotonicNanoseconds() &+ UInt64(max(configuration.statusInterval, 0.01) * 1e9)
     }
 
-    private func millisecondsUntilStatus() -> Int32 {
-        let now = Self.monotonicNanoseconds()
-        guard nextStatusDue > now else { return 0 }
-        return Int32(min((nextStatusDue - now) / 1_000_000 + 1, 60_000))
+    private func millisecondsUntilDue() -> Int32 {
+        let now = FileIO.monotonicNanoseconds()
+        let due = min(nextStatusDue, nextHeartbeatDue)
+        guard due > now else { return 0 }
+        return Int32(min((due - now) / 1_000_000 + 1, 60_000))
     }
 
     private func withLastLSN(_ error: ReplicationError) -> ReplicationError {
@@ -220,12 +297,6 @@ package final class ReplicationSession {
             return .connectionLost(host: serverAddress, message: message, lastLSN: lastReceivedLSN)
         }
         return error
-    }
-
-    private static func monotonicNanoseconds() -> UInt64 {
-        var spec = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &spec)
-        return UInt64(spec.tv_sec) &* 1_000_000_000 &+ UInt64(spec.tv_nsec)
     }
 
     private static func now() -> PostgresTimestamp {

@@ -26,6 +26,13 @@ public struct StreamConfiguration: Sendable {
     public var includeMessages = true
     /// Seconds between standby status updates sent to the server.
     public var statusInterval: Double = 10
+    /// Seconds between heartbeat messages (`pg_logical_emit_message`) emitted through a normal
+    /// connection, for databases where nothing the slot sees ever changes; `nil` for none.
+    /// Heartbeats advance the confirmed position and are not handed out as events.
+    public var heartbeatInterval: Double?
+    /// The system identifier a checkpoint was taken on: a server that reports another one is
+    /// refused, since its LSNs mean something else. `nil` accepts any server.
+    public var expectedSystemIdentifier: String?
 
     /// A configuration with the required values and defaults for the rest.
     public init(dsn: String, slot: String, publication: String) {

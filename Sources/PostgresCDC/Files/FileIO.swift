@@ -1,0 +1,81 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The few system calls that durable output needs, returning `errno` instead of trapping.
+package enum FileIO {
+    /// Writes all of `bytes` to `descriptor`, retrying short writes and interrupted calls.
+    /// Returns 0, or the `errno` of the failed write.
+    package static func writeAll(_ descriptor: Int32, _ bytes: ArraySlice<UInt8>) -> Int32 {
+        bytes.withUnsafeBytes { raw -> Int32 in
+            var offset = 0
+            while offset < raw.count {
+                let written = Glibc.write(descriptor, raw.baseAddress.map { $0 + offset }, raw.count - offset)
+                if written > 0 {
+                    offset += written
+                } else if written < 0 && errno == EINTR {
+                    continue
+                } else {
+                    return written < 0 ? errno : EIO
+                }
+            }
+            return 0
+        }
+    }
+
+    /// `fsync` retried on `EINTR`; returns 0 or the `errno`.
+    package static func sync(_ descriptor: Int32) -> Int32 {
+        while fsync(descriptor) != 0 {
+            if errno != EINTR { return errno }
+        }
+        return 0
+    }
+
+    /// Makes a rename or a new file in `directory` durable (fsync of the directory itself).
+    /// Returns 0 or the `errno`.
+    package static func syncDirectory(_ directory: String) -> Int32 {
+        let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { return errno }
+        defer { close(descriptor) }
+        return sync(descriptor)
+    }
+
+    /// The directory part of `path` (`.` for a bare file name).
+    package static func directory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        let directory = path[..<slash]
+        return directory.isEmpty ? "/" : String(directory)
+    }
+
+    /// The file name part of `path`.
+    package static func fileName(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return path }
+        return String(path[path.index(after: slash)...])
+    }
+
+    /// The size of the open file, or the `errno` of `fstat`.
+    package static func size(_ descriptor: Int32) -> Result<Int, FileIOFailure> {
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { return .failure(FileIOFailure(errorNumber: errno)) }
+        return .success(Int(info.st_size))
+    }
+
+    /// Whether the descriptor refers to a regular file (not a pipe, terminal or device).
+    package static func isRegularFile(_ descriptor: Int32) -> Bool {
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { return false }
+        return (info.st_mode & S_IFMT) == S_IFREG
+    }
+
+    /// Monotonic clock in nanoseconds.
+    package static func monotonicNanoseconds() -> UInt64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &spec)
+        return UInt64(spec.tv_sec) &* 1_000_000_000 &+ UInt64(spec.tv_nsec)
+    }
+}
+
+/// A failed system call's `errno`.
+package struct FileIOFailure: Error {
+    package var errorNumber: Int32
+}
