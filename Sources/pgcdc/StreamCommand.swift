@@ -101,6 +101,8 @@ struct StreamCommand: ParsableCommand {
 
     func run() throws {
         signal(SIGPIPE, SIG_IGN)
+        // Past a file size limit, write(2) should fail with EFBIG (reported), not kill the process.
+        signal(SIGXFSZ, SIG_IGN)
         let wake = ShutdownSignal.install()
         let logger = CLILogging.logger(level: connection.logLevel)
         do {

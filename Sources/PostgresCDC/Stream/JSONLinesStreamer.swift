@@ -42,6 +42,8 @@ package struct JSONLinesStreamer {
     /// Streams until the end LSN, a stop request, or an error.
     package func run(_ session: ReplicationSession, into sink: any ChangeSink) throws -> StreamSummary {
         var state = State(sink: sink, session: session, onDurable: onDurable)
+        // Only a position past where streaming started is news worth recording.
+        state.summary.durableThrough = session.startLSN
         state.buffer.bytes.reserveCapacity(flushThreshold + (1 << 16))
         session.emitsCommitEvents = true
         let encoder = JSONLinesEncoder()

@@ -1,0 +1,198 @@
+import Foundation
+import TestSupport
+import Testing
+@testable import PostgresCDC
+
+/// Progress on a quiet slot, heartbeats, and every way the output or the checkpoint can fail:
+/// each ends with a clear error, and the server never hears of more than was really written.
+@Suite struct DurabilityTests {
+    struct Setup {
+        var server: LocalPostgresServer
+        var database: String
+        var scratch: String
+        var dsn: String { server.dsn(database: database) }
+        var slot: String { "slot_\(database)" }
+
+        func arguments(_ extra: [String]) -> [String] {
+            ["stream", "--dsn", dsn, "--slot", slot, "--publication", "pub"] + extra
+        }
+
+        func sql(_ text: String) throws -> String { try server.psql(text, database: database) }
+
+        func confirmedFlush() throws -> LSN {
+            let text = try sql("SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = '\(slot)'")
+            return LSN(text) ?? .zero
+        }
+
+        func currentLSN() throws -> String { try sql("SELECT pg_current_wal_insert_lsn()") }
+
+        func remove() { try? FileManager.default.removeItem(atPath: scratch) }
+    }
+
+    static func setUp(extraSQL: String = "") throws -> Setup {
+        let (server, database) = try TestServer.freshDatabase()
+        try server.psql("""
+            CREATE TABLE quiet (id int PRIMARY KEY, v text);
+            CREATE TABLE busy (id int PRIMARY KEY, v text);
+            CREATE PUBLICATION pub FOR TABLE quiet;
+            \(extraSQL)
+            SELECT pg_create_logical_replication_slot('slot_\(database)', 'pgoutput');
+            """, database: database)
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("pgcdc-dur-\(database)").path
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        return Setup(server: server, database: database, scratch: scratch)
+    }
+
+    /// Runs `pgcdc` through bash so a test can point stdout at a pipe or a device.
+    static func shell(_ command: String) throws -> CLIResult {
+        try CLIProcess.runProcess("/usr/bin/timeout", ["-s", "KILL", "120", "/bin/bash", "-c", command])
+    }
+
+    static func quoted(_ arguments: [String]) -> String {
+        arguments.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
+    }
+
+    @Test func aQuietSlotStopsHoldingWALWhileUnpublishedTablesAreBusy() throws {
+        let setup = try Self.setUp()
+        defer { setup.remove() }
+        let run = try BackgroundProcess(setup.arguments(["--status-interval", "0.3"]), stdoutPath: "\(setup.scratch)/out", stderrPath: "\(setup.scratch)/err")
+        defer { run.signal(SIGTERM); _ = run.wait(timeout: 10) }
+        let retained = "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint FROM pg_replication_slots WHERE slot_name = '\(setup.slot)'"
+        _ = try setup.sql("INSERT INTO busy SELECT g, repeat(md5(g::text), 32) FROM generate_series(1, 50000) g")
+        let before = Int(try setup.sql(retained)) ?? 0
+        #expect(before > 50 << 20, "the 50 MB write should be retained at first; retained \(before) bytes")
+        let dropped = try eventually(timeout: 60) {
+            _ = try setup.sql("CHECKPOINT")  // logs the running transactions, which lets restart_lsn move
+            return (Int(try setup.sql(retained)) ?? .max) < 16 << 20
+        }
+        let after = (try? setup.sql(retained)) ?? "?"
+        #expect(dropped, "the slot still retains \(after) bytes; stderr: \(run.stderr)")
+        #expect(run.stdout.isEmpty, "nothing published changed, yet pgcdc wrote: \(run.stdout.prefix(300))")
+    }
+
+    @Test func heartbeatsReachTheSlotAndAreNotWrittenAsEvents() throws {
+        let setup = try Self.setUp(extraSQL: "SELECT pg_create_logical_replication_slot('peek_' || current_database(), 'pgoutput');")
+        defer { setup.remove() }
+        let before = try setup.confirmedFlush()
+        let run = try BackgroundProcess(
+            setup.arguments(["--heartbeat-interval", "0.2", "--status-interval", "0.2"]),
+            stdoutPath: "\(setup.scratch)/out", stderrPath: "\(setup.scratch)/err"
+        )
+        let advanced = try eventually { try setup.confirmedFlush() > before }
+        run.signal(SIGTERM)
+        #expect(run.wait(timeout: 10) == 0, "stderr: \(run.stderr)")
+        #expect(advanced)
+        // The heartbeats are in the WAL, as messages any pgoutput consumer of this database sees...
+        let heartbeats = try setup.sql("""
+            SELECT count(*) FROM pg_logical_slot_peek_binary_changes('peek_\(setup.database)', NULL, NULL,
+              'proto_version', '1', 'publication_names', 'pub', 'messages', 'true')
+            WHERE position('pgcdc.heartbeat'::bytea IN data) > 0
+            """)
+        #expect((Int(heartbeats) ?? 0) >= 1, "no heartbeat message in the WAL")
+        // ...but pgcdc does not write its own heartbeats.
+        #expect(run.stdout.isEmpty, "wrote: \(run.stdout.prefix(300))")
+    }
+
+    @Test func aClosedStdoutIsAnErrorAndNothingIsConfirmed() throws {
+        let setup = try Self.setUp()
+        defer { setup.remove() }
+        let before = try setup.confirmedFlush()
+        _ = try setup.sql("INSERT INTO quiet VALUES (1, 'a')")
+        let end = try setup.currentLSN()
+        let command = Self.quoted([CLIProcess.executable] + setup.arguments(["--end-lsn", end, "--checkpoint", "\(setup.scratch)/cp.json"]))
+        // `true` exits at once, so the pipe has no reader when pgcdc writes.
+        let result = try Self.shell("sleep 0.2 | true; \(command) 2>\(setup.scratch)/err | true; echo \"${PIPESTATUS[0]}\"; cat \(setup.scratch)/err")
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.first == "1", "exit status and stderr: \(result.stdout)")
+        #expect(result.stdout.contains("pgcdc: error: cannot write to stdout: Broken pipe"), "\(result.stdout)")
+        #expect(try setup.confirmedFlush() == before)
+        #expect(!FileManager.default.fileExists(atPath: "\(setup.scratch)/cp.json"))
+    }
+
+    @Test func aFullDeviceOnStdoutIsAnErrorAndNothingIsConfirmed() throws {
+        let setup = try Self.setUp()
+        defer { setup.remove() }
+        let before = try setup.confirmedFlush()
+        _ = try setup.sql("INSERT INTO quiet VALUES (1, 'a')")
+        let end = try setup.currentLSN()
+        let command = Self.quoted([CLIProcess.executable] + setup.arguments(["--end-lsn", end, "--checkpoint", "\(setup.scratch)/cp.json"]))
+        let result = try Self.shell("\(command) > /dev/full")
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("pgcdc: error: cannot write to stdout: No space left on device"), "\(result.stderr)")
+        #expect(try setup.confirmedFlush() == before)
+        #expect(!FileManager.default.fileExists(atPath: "\(setup.scratch)/cp.json"))
+    }
+
+    @Test func aMissingCheckpointDirectoryIsRefusedBeforeStreaming() throws {
+        let setup = try Self.setUp()
+        defer { setup.remove() }
+        let result = try CLIProcess.run(setup.arguments(["--checkpoint", "\(setup.scratch)/absent/cp.json"]))
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("checkpoint \(setup.scratch)/absent/cp.json: directory \(setup.scratch)/absent does not exist"), "\(result.stderr)")
+        #expect(result.stdout.isEmpty)
+    }
+
+    @Test func aCheckpointDirectoryThatDisappearsStopsTheStreamWithoutConfirmingMore() throws {
+        let setup = try Self.setUp()
+        defer { setup.remove() }
+        let directory = "\(setup.scratch)/cp"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let run = try BackgroundProcess(
+            setup.arguments(["--checkpoint", "\(directory)/cp.json", "--status-interval", "0.2"]),
+            stdoutPath: "\(setup.scratch)/out", stderrPath: "\(setup.scratch)/err"
+        )
+        _ = try setup.sql("INSERT INTO quiet VALUES (1, 'a')")
+        let first = eventually { (try? FileCheckpointStore(path: "\(directory)/cp.json").load()) != nil }
+        try #require(first, "no checkpoint written; stderr: \(run.stderr)")
+        let saved = try #require(try FileCheckpointStore(path: "\(directory)/cp.json").load())
+        try FileManager.default.removeItem(atPath: directory)
+        _ = try setup.sql("INSERT INTO quiet VALUES (2, 'b')")
+        let status = run.wait(timeout: 30)
+        #expect(status == 1, "stderr: \(run.stderr)")
+        #expect(run.stderr.contains("pgcdc: error: checkpoint \(directory)/cp.json: cannot create"), "\(run.stderr)")
+        #expect(try setup.confirmedFlush() <= saved.lsn, "the server was told more than the checkpoint holds")
+    }
+
+    @Test func aCheckpointOfAnotherSlotOrClusterIsRefused() throws {
+        let setup = try Self.setUp()
+        defer { setup.remove() }
+        let store = FileCheckpointStore(path: "\(setup.scratch)/cp.json")
+        try store.save(Checkpoint(lsn: LSN(1), slot: "other", systemIdentifier: "1", timeline: 1))
+        let otherSlot = try CLIProcess.run(setup.arguments(["--checkpoint", store.path]))
+        #expect(otherSlot.status == 1)
+        #expect(otherSlot.stderr.contains("belongs to slot \"other\", not \"\(setup.slot)\""), "\(otherSlot.stderr)")
+
+        try store.save(Checkpoint(lsn: LSN(1), slot: setup.slot, systemIdentifier: "1", timeline: 1))
+        let otherCluster = try CLIProcess.run(setup.arguments(["--checkpoint", store.path]))
+        #expect(otherCluster.status == 1)
+        #expect(otherCluster.stderr.contains("but the checkpoint was taken on 1: refusing to resume"), "\(otherCluster.stderr)")
+    }
+
+    @Test func aFullDiskUnderTheFileSinkIsAnErrorAndTheFileStaysConsistent() throws {
+        let setup = try Self.setUp()
+        defer { setup.remove() }
+        let mountPoint = "\(setup.scratch)/small"
+        try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
+        let mounted = try CLIProcess.runProcess("/bin/mount", ["-t", "tmpfs", "-o", "size=256k", "tmpfs", mountPoint]).status == 0
+        defer { if mounted { _ = try? CLIProcess.runProcess("/bin/umount", [mountPoint]) } }
+        let path = "\(mountPoint)/out.jsonl"
+        for batch in 0..<20 {
+            _ = try setup.sql("INSERT INTO quiet SELECT g, repeat('x', 200) FROM generate_series(\(batch * 100 + 1), \(batch * 100 + 100)) g")
+        }
+        let end = try setup.currentLSN()
+        var command = Self.quoted([CLIProcess.executable] + setup.arguments(["--sink", "file:\(path)", "--end-lsn", end]))
+        if !mounted {
+            // Without mount rights: a file size limit makes write(2) fail the same way (EFBIG).
+            command = "prlimit --fsize=262144 " + command
+        }
+        let result = try Self.shell(command)
+        #expect(result.status == 1, "stderr: \(result.stderr)")
+        let reason = mounted ? "No space left on device" : "File too large"
+        #expect(result.stderr.contains("pgcdc: error: cannot write to \(path): \(reason)"), "\(result.stderr)")
+        // What the file holds, as its next run would recover it, covers everything the server was told.
+        let sink = FileSink(configuration: FileSink.Configuration(path: path))
+        let recovered = try sink.open() ?? .zero
+        try sink.close()
+        #expect(try setup.confirmedFlush() <= recovered, "the server was told more than the file holds")
+    }
+}
