@@ -196,3 +196,50 @@ import Testing
         #expect(try setup.confirmedFlush() <= recovered, "the server was told more than the file holds")
     }
 }
+
+/// A consumer that stops reading leaves pgcdc blocked in a write: the first signal cannot finish the
+/// flush, the second exits at once — and the checkpoint is still not ahead of what was written.
+@Suite struct SecondSignalTests {
+    @Test func aSecondSignalExitsAtOnceWithTheCheckpointNotAheadOfTheOutput() throws {
+        let setup = try DurabilityTests.setUp()
+        defer { setup.remove() }
+        for batch in 0..<20 {
+            _ = try setup.sql("INSERT INTO quiet SELECT g, repeat('y', 300) FROM generate_series(\(batch * 100 + 1), \(batch * 100 + 100)) g")
+        }
+        let fifo = "\(setup.scratch)/fifo"
+        try #require(mkfifo(fifo, 0o600) == 0)
+        // A reader that never reads: the pipe fills (64 KiB) and pgcdc blocks writing.
+        let reader = open(fifo, O_RDONLY | O_NONBLOCK)
+        try #require(reader >= 0)
+        defer { close(reader) }
+        let checkpoint = "\(setup.scratch)/cp.json"
+        let run = try BackgroundProcess(
+            setup.arguments(["--checkpoint", checkpoint, "--transactions"]), stdoutPath: fifo, stderrPath: "\(setup.scratch)/err"
+        )
+        usleep(1_500_000)
+        run.signal(SIGTERM)
+        usleep(300_000)
+        run.signal(SIGTERM)
+        let status = run.wait(timeout: 3)
+        #expect(status == 130, "exit \(String(describing: status)); stderr: \(run.stderr)")
+
+        var output: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = read(reader, &chunk, chunk.count)
+            if count <= 0 { break }
+            output += chunk[0..<count]
+        }
+        #expect(output.count >= 60_000, "pgcdc should have filled the pipe; got \(output.count) bytes")
+        // The last commit line that really reached the pipe.
+        let lines = String(decoding: output, as: UTF8.self).split(separator: "\n")
+        let lastEnd = lines.compactMap { line -> LSN? in
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  object["op"] as? String == "commit", let end = object["end_lsn"] as? String else { return nil }
+            return LSN(end)
+        }.last ?? .zero
+        let saved = try FileCheckpointStore(path: checkpoint).load()?.lsn ?? .zero
+        #expect(saved <= lastEnd, "checkpoint \(saved) is ahead of the output's last commit \(lastEnd)")
+        #expect(try setup.confirmedFlush() <= lastEnd, "the server was told more than was written")
+    }
+}

@@ -101,3 +101,40 @@ import Testing
         #expect(validation.status == 0, "schema validation: \(validation.stdout) \(validation.stderr)")
     }
 }
+
+/// `--sink file:PATH` as a user runs it: schema-valid lines, a commit line closing every transaction,
+/// and a second run that adds nothing already in the file.
+@Suite struct FileSinkCommandTests {
+    @Test func theFileSinkWritesSchemaValidTransactionsOnceAcrossRuns() throws {
+        let prepared = try StreamCommandTests.prepare(workload: [
+            "INSERT INTO orders (id, item, qty) VALUES (1, 'tea', 2), (2, 'cake', 1)",
+            "SELECT pg_logical_emit_message(false, 'note', 'between')",
+            "UPDATE orders SET qty = 3 WHERE id = 1",
+        ])
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pgcdc-file-\(prepared.database)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = "\(directory)/changes.jsonl"
+        let arguments = ["stream", "--dsn", prepared.dsn, "--slot", prepared.slot, "--publication", "pub", "--sink", "file:\(path)", "--end-lsn", prepared.endLSN]
+        let first = try CLIProcess.run(arguments)
+        #expect(first.status == 0, "stderr: \(first.stderr)")
+        #expect(first.stdout.isEmpty)
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let ops = text.split(separator: "\n").compactMap { line in
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["op"] as? String
+        }
+        #expect(ops == ["insert", "insert", "commit", "message", "update", "commit"])
+        let validation = try StreamCommandTests.validate(text)
+        #expect(validation.status == 0, "schema validation: \(validation.stdout) \(validation.stderr)")
+
+        // A torn line, as a crash in the middle of a write leaves it: the next run cuts it off and
+        // writes nothing that the file already holds.
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        handle.seekToEndOfFile()
+        handle.write(Data(#"{"op":"insert","schema":"pub"#.utf8))
+        handle.closeFile()
+        let again = try CLIProcess.run(arguments)
+        #expect(again.status == 0, "stderr: \(again.stderr)")
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == text)
+    }
+}
