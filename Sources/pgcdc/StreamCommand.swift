@@ -48,7 +48,7 @@ struct StreamCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Record the last durably written transaction in FILE (atomically) and resume from it.", valueName: "file"))
     var checkpoint: String?
 
-    @Option(help: ArgumentHelp("Minimum seconds between fsyncs of the output file while data keeps coming (0: every batch).", valueName: "seconds"))
+    @Option(help: ArgumentHelp("Minimum seconds between fsyncs of the output file and of the checkpoint while data keeps coming (0: every batch).", valueName: "seconds"))
     var fsyncInterval: Double = 0
 
     @Option(help: ArgumentHelp("With --sink file:PATH: rotate the file to PATH.000001, ... once it reaches this size (K, M, G suffixes).", valueName: "size"))
@@ -138,16 +138,18 @@ struct StreamCommand: ParsableCommand {
             streamer.stopRequested = { ShutdownSignal.isRequested }
             // Without a position of its own, the sink relies on the checkpoint: record every transaction.
             streamer.batchPerTransaction = store != nil && sinkPosition == nil && !sink.needsCommitLines
-            if let store {
+            let recorder = store.map { CheckpointRecorder(store: $0, syncInterval: fsyncInterval) }
+            if let recorder {
                 let system = session.system
-                streamer.onDurable = { lsn in
-                    try store.save(Checkpoint(lsn: lsn, slot: slot, systemIdentifier: system.systemID, timeline: system.timeline))
+                streamer.onDurable = { lsn, force in
+                    try recorder.record(Checkpoint(lsn: lsn, slot: slot, systemIdentifier: system.systemID, timeline: system.timeline), force: force)
                 }
             }
             let clock = ContinuousClock()
             let started = clock.now
             let summary = try streamer.run(session, into: sink)
             try sink.close()
+            try recorder?.close()
             let seconds = (clock.now - started).seconds
             logger.info(summary.stopped ? "stopped on request" : "end LSN reached", metadata: [
                 "events": "\(summary.events)", "lsn": "\(summary.durableThrough)",

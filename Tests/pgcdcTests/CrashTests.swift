@@ -47,19 +47,29 @@ import Testing
 
     /// Runs pgcdc `cycles` times, ending each run with `signal` after a random moment; a run that
     /// could not start because the killed run's walsender still held the slot is retried.
-    static func cycle(_ setup: Setup, arguments: [String], cycles: Int, signal: Int32, expectedExit: Int32) throws -> [String] {
+    /// With `throughPipe`, pgcdc's stdout is a pipe (a FIFO drained by `cat` into the run's file), as
+    /// when it feeds another program; otherwise the run's file itself, which pgcdc fsyncs.
+    static func cycle(_ setup: Setup, arguments: [String], cycles: Int, signal: Int32, expectedExit: Int32, throughPipe: Bool = false) throws -> [String] {
         var outputs: [String] = []
         var attempt = 0
         while outputs.count < cycles {
             attempt += 1
             try #require(attempt < cycles * 4, "too many runs could not start")
+            let file = "\(setup.scratch)/run-\(attempt).jsonl"
+            var drain: BackgroundProcess?
+            if throughPipe {
+                let fifo = "\(setup.scratch)/fifo-\(attempt)"
+                try #require(mkfifo(fifo, 0o600) == 0)
+                drain = try BackgroundProcess([fifo], stdoutPath: file, stderrPath: "\(file).cat.err", executable: "/bin/cat")
+            }
             let run = try BackgroundProcess(
                 setup.arguments(arguments),
-                stdoutPath: "\(setup.scratch)/run-\(attempt).jsonl", stderrPath: "\(setup.scratch)/run-\(attempt).err"
+                stdoutPath: throughPipe ? "\(setup.scratch)/fifo-\(attempt)" : file, stderrPath: "\(setup.scratch)/run-\(attempt).err"
             )
             usleep(useconds_t.random(in: 150_000...700_000))
             if let early = run.wait(timeout: 0) {
                 // It ended by itself: only a slot still held by the previous run's walsender is expected.
+                _ = drain?.wait(timeout: 5)
                 try #require(run.stderr.contains("is in use"), "run \(attempt) exited \(early): \(run.stderr)")
                 usleep(100_000)
                 continue
@@ -67,7 +77,8 @@ import Testing
             run.signal(signal)
             let status = run.wait(timeout: 5)
             #expect(status == expectedExit, "run \(attempt) after signal \(signal): exit \(String(describing: status)); stderr: \(run.stderr)")
-            outputs.append(run.stdout)
+            #expect(drain.map { $0.wait(timeout: 5) == 0 } ?? true, "cat did not finish draining the pipe")
+            outputs.append((try? String(contentsOfFile: file, encoding: .utf8)) ?? "")
         }
         return outputs
     }
@@ -134,15 +145,19 @@ import Testing
         return repeatedPerRun
     }
 
-    @Test func sigkillWithStdoutAndACheckpointLosesNothingAndRepeatsOnlyTheTransactionInFlight() throws {
+    /// Into a file with `--fsync-interval 0`: every transaction is fsynced and its checkpoint saved with
+    /// the rename protocol. Into a pipe with `--fsync-interval 0.5`: the checkpoint is overwritten in
+    /// place between durable saves — which a killed process cannot undo either.
+    @Test(arguments: [("0", false), ("0.5", true)])
+    func sigkillWithStdoutAndACheckpointLosesNothingAndRepeatsOnlyTheTransactionInFlight(fsyncInterval: String, throughPipe: Bool) throws {
         let setup = try Self.setUp()
         defer { try? FileManager.default.removeItem(atPath: setup.scratch) }
         let before = try setup.confirmedFlush()
         let writer = TableWriter(dsn: setup.dsn)
         writer.start()
         // The server hears nothing during the runs: every restart resumes from the checkpoint alone.
-        let arguments = ["--checkpoint", "\(setup.scratch)/checkpoint.json", "--status-interval", "3600"]
-        let outputs = try Self.cycle(setup, arguments: arguments, cycles: 20, signal: SIGKILL, expectedExit: 137)
+        let arguments = ["--checkpoint", "\(setup.scratch)/checkpoint.json", "--status-interval", "3600", "--fsync-interval", fsyncInterval]
+        let outputs = try Self.cycle(setup, arguments: arguments, cycles: 20, signal: SIGKILL, expectedExit: 137, throughPipe: throughPipe)
         let transactions = try writer.stop()
         let final = try Self.drain(setup, arguments: arguments)
 

@@ -4,9 +4,12 @@ import Glibc
 import Foundation
 import PGOutput
 
-/// Keeps a ``Checkpoint`` in a small JSON file, replaced atomically: written to a temporary file,
-/// `fsync`ed, renamed over the old one, and the directory `fsync`ed. A crash at any moment leaves
-/// either the old or the new checkpoint, never a mix.
+/// Keeps a ``Checkpoint`` in a small JSON file.
+///
+/// ``save(_:)`` replaces it atomically and durably: written to a temporary file, `fsync`ed,
+/// renamed over the old one, and the directory `fsync`ed — a crash at any moment leaves the old or
+/// the new checkpoint, never a mix. Every record carries a check over its fields, so a record that
+/// a power loss tore while ``CheckpointRecorder`` overwrote it in place is refused, not trusted.
 public struct FileCheckpointStore: Sendable {
     /// The checkpoint file.
     public let path: String
@@ -28,11 +31,16 @@ public struct FileCheckpointStore: Sendable {
         guard let lsnText = object["lsn"] as? String, let lsn = LSN(lsnText),
               let slot = object["slot"] as? String,
               let system = object["system_identifier"] as? String,
-              let timeline = (object["timeline"] as? NSNumber)?.uint32Value
+              let timeline = (object["timeline"] as? NSNumber)?.uint32Value,
+              let check = object["check"] as? String
         else {
-            throw CheckpointError(path: path, reason: "is not a pgcdc checkpoint (needs lsn, slot, system_identifier, timeline)")
+            throw CheckpointError(path: path, reason: "is not a pgcdc checkpoint (needs lsn, slot, system_identifier, timeline, check)")
         }
-        return Checkpoint(lsn: lsn, slot: slot, systemIdentifier: system, timeline: timeline)
+        let checkpoint = Checkpoint(lsn: lsn, slot: slot, systemIdentifier: system, timeline: timeline)
+        guard check == Self.check(checkpoint) else {
+            throw CheckpointError(path: path, reason: "is damaged (its check does not match its fields; torn by a power loss?). Delete it to resume from the slot's confirmed position, which is never ahead of what was written")
+        }
+        return checkpoint
     }
 
     /// Checks that the directory exists and a file can be created there, before streaming starts.
@@ -49,6 +57,17 @@ public struct FileCheckpointStore: Sendable {
 
     /// Replaces the stored checkpoint with `checkpoint`, durably.
     public func save(_ checkpoint: Checkpoint) throws(CheckpointError) {
+        let record = Self.record(checkpoint, size: Self.minimumRecordSize)
+        close(try replace(with: record))
+    }
+
+    // MARK: - Records
+
+    /// Records are padded with spaces to a fixed size, so one overwrites another completely.
+    static let minimumRecordSize = 256
+
+    /// The JSON record of `checkpoint`, padded to at least `size` bytes (a multiple of 64) and ending in a newline.
+    static func record(_ checkpoint: Checkpoint, size: Int) -> [UInt8] {
         var json = JSONBuffer()
         json.appendRaw("{\"lsn\":")
         json.appendLSN(checkpoint.lsn)
@@ -58,28 +77,55 @@ public struct FileCheckpointStore: Sendable {
         json.appendString(checkpoint.systemIdentifier)
         json.appendRaw(",\"timeline\":")
         json.appendUInt(UInt64(checkpoint.timeline))
-        json.appendRaw("}\n")
+        json.appendRaw(",\"check\":")
+        json.appendString(check(checkpoint))
+        json.appendRaw("}")
+        let needed = (json.bytes.count + 1 + 63) / 64 * 64
+        var bytes = json.bytes
+        bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: max(size, needed) - bytes.count - 1))
+        bytes.append(UInt8(ascii: "\n"))
+        return bytes
+    }
 
+    /// FNV-1a over the fields, as 16 hex digits: catches a record torn between two versions.
+    static func check(_ checkpoint: Checkpoint) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in "\(checkpoint.lsn)|\(checkpoint.slot)|\(checkpoint.systemIdentifier)|\(checkpoint.timeline)".utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    /// Writes `record` to a temporary file, syncs it, renames it over the checkpoint and syncs the
+    /// directory. Returns the open descriptor of the new checkpoint file.
+    func replace(with record: [UInt8]) throws(CheckpointError) -> Int32 {
         let temporary = path + ".tmp"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        let descriptor = open(temporary, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw failure("cannot create \(temporary)", errno) }
-        var error = FileIO.writeAll(descriptor, json.bytes[...])
+        var error = FileIO.writeAll(descriptor, record[...])
         if error == 0 { error = FileIO.sync(descriptor) }
-        close(descriptor)
         if error != 0 {
+            close(descriptor)
             unlink(temporary)
             throw failure("cannot write \(temporary)", error)
         }
         guard rename(temporary, path) == 0 else {
             let renameError = errno
+            close(descriptor)
             unlink(temporary)
             throw failure("cannot rename \(temporary) into place", renameError)
         }
         let syncError = FileIO.syncDirectory(FileIO.directory(of: path))
-        if syncError != 0 { throw failure("cannot fsync its directory", syncError) }
+        if syncError != 0 {
+            close(descriptor)
+            throw failure("cannot fsync its directory", syncError)
+        }
+        return descriptor
     }
 
-    private func failure(_ what: String, _ errorNumber: Int32) -> CheckpointError {
+    func failure(_ what: String, _ errorNumber: Int32) -> CheckpointError {
         CheckpointError(path: path, reason: "\(what): \(String(cString: strerror(errorNumber)))")
     }
 }

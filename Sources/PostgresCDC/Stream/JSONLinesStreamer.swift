@@ -28,9 +28,10 @@ package struct JSONLinesStreamer {
     package var batchPerTransaction = false
     /// Write `begin` and `commit` lines for every transaction (`--transactions`).
     package var includeTransactionLines = false
-    /// Called with each newly durable position before the server hears of it; a throw stops the
-    /// stream and the server is not told.
-    package var onDurable: ((LSN) throws -> Void)?
+    /// Called with each newly durable position before the server hears of it, and whether the
+    /// stream is idle or stopping (a moment to record it durably); a throw stops the stream and
+    /// the server is not told.
+    package var onDurable: ((LSN, _ force: Bool) throws -> Void)?
     /// Asked between events whether to stop (a signal arrived).
     package var stopRequested: () -> Bool = { false }
     /// After a stop request, how many seconds to keep reading to finish a transaction that was
@@ -108,7 +109,7 @@ package struct JSONLinesStreamer {
     private struct State {
         let sink: any ChangeSink
         let session: ReplicationSession
-        let onDurable: ((LSN) throws -> Void)?
+        let onDurable: ((LSN, Bool) throws -> Void)?
         var buffer = JSONBuffer()
         var summary = StreamSummary()
         /// Bytes at the start of the buffer that end at a transaction boundary.
@@ -120,7 +121,7 @@ package struct JSONLinesStreamer {
         /// Whether part of the open transaction already went to the sink.
         var midTransactionHandedOver = false
 
-        init(sink: any ChangeSink, session: ReplicationSession, onDurable: ((LSN) throws -> Void)?) {
+        init(sink: any ChangeSink, session: ReplicationSession, onDurable: ((LSN, Bool) throws -> Void)?) {
             self.sink = sink
             self.session = session
             self.onDurable = onDurable
@@ -152,7 +153,7 @@ package struct JSONLinesStreamer {
         mutating func makeDurable(force: Bool) throws {
             let durable = try sink.flush(force: force)
             guard durable > summary.durableThrough else { return }
-            try onDurable?(durable)
+            try onDurable?(durable, force)
             summary.durableThrough = durable
             session.confirm(through: durable)
         }

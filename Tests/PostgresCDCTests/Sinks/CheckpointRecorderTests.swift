@@ -1,0 +1,55 @@
+import Foundation
+import PGOutput
+import Testing
+@testable import PostgresCDC
+
+@Suite struct CheckpointRecorderTests {
+    static func checkpoint(_ lsn: UInt64, slot: String = "s") -> Checkpoint {
+        Checkpoint(lsn: LSN(lsn), slot: slot, systemIdentifier: "7441234567890123456", timeline: 1)
+    }
+
+    @Test func inPlaceRecordsAreReadBackAndTheLastIsSavedDurablyOnClose() throws {
+        let directory = try ScratchDirectory()
+        defer { directory.remove() }
+        let store = FileCheckpointStore(path: directory.file("cp.json"))
+        let recorder = CheckpointRecorder(store: store, syncInterval: 3600)
+        try recorder.record(Self.checkpoint(0x100), force: false)  // the first one is always a full save
+        let inode = try FileManager.default.attributesOfItem(atPath: store.path)[.systemFileNumber] as? UInt64
+        for lsn in stride(from: UInt64(0x200), through: 0x2000, by: 0x100) {
+            try recorder.record(Self.checkpoint(lsn), force: false)
+            #expect(try store.load() == Self.checkpoint(lsn))
+        }
+        // Overwritten in place: still the same file.
+        #expect(try FileManager.default.attributesOfItem(atPath: store.path)[.systemFileNumber] as? UInt64 == inode)
+        try recorder.close()
+        #expect(try store.load() == Self.checkpoint(0x2000))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["cp.json"])
+    }
+
+    @Test func aLongerRecordReplacesTheFileInsteadOfOverwritingIt() throws {
+        let directory = try ScratchDirectory()
+        defer { directory.remove() }
+        let store = FileCheckpointStore(path: directory.file("cp.json"))
+        let recorder = CheckpointRecorder(store: store, syncInterval: 3600)
+        try recorder.record(Self.checkpoint(0x100), force: false)
+        let long = Self.checkpoint(0x200, slot: String(repeating: "\"", count: 60))
+        try recorder.record(long, force: false)
+        #expect(try store.load() == long)
+        try recorder.record(Self.checkpoint(0x300), force: false)
+        #expect(try store.load() == Self.checkpoint(0x300))
+    }
+
+    @Test func aRecordTornBetweenTwoVersionsIsRefused() throws {
+        let directory = try ScratchDirectory()
+        defer { directory.remove() }
+        let store = FileCheckpointStore(path: directory.file("cp.json"))
+        let old = FileCheckpointStore.record(Self.checkpoint(0x19FFFF), size: 256)
+        let new = FileCheckpointStore.record(Self.checkpoint(0x1A0000), size: 256)
+        // The first bytes of the new record over the rest of the old: "0/1AFFFF", a valid LSN ahead of both.
+        let torn = Array(new[0..<12]) + Array(old[12...])
+        #expect(String(decoding: torn, as: UTF8.self).hasPrefix(#"{"lsn":"0/1AFFFF""#))
+        try Data(torn).write(to: URL(fileURLWithPath: store.path))
+        let error = #expect(throws: CheckpointError.self) { try store.load() }
+        #expect(error?.reason.contains("is damaged") == true)
+    }
+}
