@@ -122,12 +122,13 @@ struct StreamCommand: ParsableCommand {
 
             var configuration = streamConfiguration
             configuration.expectedSystemIdentifier = saved?.systemIdentifier
-            if startLSN == nil {
-                let resume = [saved?.lsn, sinkPosition].compactMap { $0 }.max()
-                configuration.startLSN = resume
-                if let resume {
-                    logger.info("resuming", metadata: ["lsn": "\(resume)", "from": "\(sinkPosition == resume ? "sink" : "checkpoint")"])
-                }
+            // Resume at the latest of what was asked, what the checkpoint and what the sink hold: the
+            // server would skip to its slot's confirmed position anyway, and never repeating what
+            // an exactly-once sink holds matters more than an earlier --start-lsn.
+            let resume = [startLSN, saved?.lsn, sinkPosition].compactMap { $0 }.max()
+            configuration.startLSN = resume
+            if let resume, resume != startLSN {
+                logger.info("resuming", metadata: ["lsn": "\(resume)", "from": "\(sinkPosition == resume ? "sink" : "checkpoint")"])
             }
             let session = try ReplicationSession(configuration: configuration, logger: logger)
             defer { session.close() }
