@@ -116,18 +116,8 @@ struct StreamCommand: ParsableCommand {
             let store = checkpoint.map { FileCheckpointStore(path: $0) }
             try store?.checkWritable()
             let saved = try store?.load()
-            if let saved, saved.slot != slot {
-                throw CheckpointError(path: store?.path ?? "", reason: "belongs to slot \"\(saved.slot)\", not \"\(slot)\"")
-            }
-
-            var configuration = streamConfiguration
-            configuration.expectedSystemIdentifier = saved?.systemIdentifier
-            // Resume at the latest of what was asked, what the checkpoint and what the sink hold: the
-            // server would skip to its slot's confirmed position anyway, and never repeating what
-            // an exactly-once sink holds matters more than an earlier --start-lsn.
-            let resume = [startLSN, saved?.lsn, sinkPosition].compactMap { $0 }.max()
-            configuration.startLSN = resume
-            if let resume, resume != startLSN {
+            let configuration = try streamConfiguration.resuming(from: saved, sinkPosition: sinkPosition, checkpointName: store?.path ?? "")
+            if let resume = configuration.startLSN, resume != startLSN {
                 logger.info("resuming", metadata: ["lsn": "\(resume)", "from": "\(sinkPosition == resume ? "sink" : "checkpoint")"])
             }
             let session = try ReplicationSession(configuration: configuration, logger: logger)

@@ -83,6 +83,26 @@ package final class PostgresConnection {
         }
     }
 
+    /// Runs one statement with `$1, $2, …` parameters in text form (`nil` for NULL) over the
+    /// extended protocol (not available in replication mode) and returns its rows.
+    @discardableResult
+    package func execute(_ sql: String, parameters: [String?]) throws(ReplicationError) -> QueryResult {
+        let conn = try connection()
+        let copies = parameters.map { $0.map { strdup($0) } ?? nil }
+        defer { copies.forEach { free($0) } }
+        let values: [UnsafePointer<CChar>?] = copies.map { $0.map { UnsafePointer($0) } }
+        guard let result = PQexecParams(conn, sql, Int32(values.count), nil, values, nil, nil, 0) else {
+            throw .serverError(command: sql, sqlState: nil, message: PostgresConnection.trimmed(PQerrorMessage(conn)), host: serverAddress)
+        }
+        defer { PQclear(result) }
+        switch PQresultStatus(result) {
+        case PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
+            return PostgresConnection.rows(of: result)
+        default:
+            throw serverError(result, command: sql)
+        }
+    }
+
     /// `'text'` quoted as an SQL literal for this connection.
     package func quoteLiteral(_ text: String) throws(ReplicationError) -> String {
         let conn = try connection()

@@ -1,0 +1,109 @@
+import Logging
+import PGOutput
+
+/// The changes of a publication as an `AsyncSequence` of typed events, in commit order, for a
+/// program that stores them itself and says what it stored.
+///
+/// ```swift
+/// let stream = ChangeStream(configuration: configuration, checkpointStore: FileCheckpointStore(path: "cp.json"))
+/// for try await event in stream {
+///     switch event {
+///     case let .row(change): try store(change)        // your code
+///     case let .commit(commit): try await stream.acknowledge(commit)
+///     default: break
+///     }
+/// }
+/// ```
+///
+/// - Every transaction ends with a ``ChangeEvent/commit(_:)`` event (begin events only with
+///   ``StreamConfiguration/includeTransactionEvents``).
+/// - Nothing is confirmed to the server, and no checkpoint saved, before ``acknowledge(through:)``:
+///   after a crash, the stream resumes after the last acknowledged transaction.
+/// - A dedicated thread owns the replication connection and reads ahead at most `readAhead`
+///   events; while the consumer is slower, it stops reading (backpressure).
+/// - Cancelling the iterating task, or ``stop()``, ends the stream: the iterator returns `nil`.
+///   Errors are thrown by the iterator: ``ReplicationError``, ``CheckpointError``, ``PGOutputError``
+///   inside ``ReplicationError/decoding(_:lsn:)``.
+public final class ChangeStream: AsyncSequence, Sendable {
+    /// The stream's events.
+    public typealias Element = ChangeEvent
+
+    private let core: ChangeStreamCore
+
+    /// A stream that connects when iteration starts. With a `checkpointStore`, it resumes after
+    /// the stored checkpoint and saves one on every ``acknowledge(through:)``.
+    public init(
+        configuration: StreamConfiguration,
+        checkpointStore: (any CheckpointStore)? = nil,
+        readAhead: Int = 1024,
+        logger: Logger = Logger(label: "pgcdc")
+    ) {
+        core = ChangeStreamCore(configuration: configuration, checkpointStore: checkpointStore, readAhead: Swift.max(1, readAhead), logger: logger)
+    }
+
+    deinit {
+        core.stop()
+    }
+
+    /// Starts streaming (once) and returns the iterator; iterate a stream from one task only.
+    public func makeAsyncIterator() -> Iterator {
+        core.start()
+        return Iterator(core: core)
+    }
+
+    /// Pulls the stream's events.
+    public struct Iterator: AsyncIteratorProtocol {
+        let core: ChangeStreamCore
+
+        /// The next event; `nil` once the end LSN was reached or the stream was stopped or cancelled.
+        public mutating func next() async throws -> ChangeEvent? {
+            try await core.next()
+        }
+    }
+
+    /// Records that every event up to `lsn` — a ``CommitEvent/endLSN``, or a non-transactional
+    /// message's LSN — is stored: saves the checkpoint (when there is a store), then lets the
+    /// server release WAL up to there. Acknowledging beyond what was handed out throws
+    /// ``ChangeStreamError/acknowledgedAhead(_:deliveredThrough:)``.
+    public func acknowledge(through lsn: LSN) async throws {
+        try core.acknowledge(through: lsn)
+    }
+
+    /// Acknowledges a transaction and everything before it.
+    public func acknowledge(_ commit: CommitEvent) async throws {
+        try await acknowledge(through: commit.endLSN)
+    }
+
+    /// The checkpoint for position `lsn` on this stream's slot and server (for a store that the
+    /// consumer writes itself, such as ``PostgresCheckpointStore/commit(_:applying:)``).
+    public func checkpoint(through lsn: LSN) throws -> Checkpoint {
+        try core.checkpoint(through: lsn)
+    }
+
+    /// The server's identity, once connected.
+    public var system: SystemIdentification? { core.system }
+
+    /// Ends the stream: the iterator returns `nil`, and the connection closes after telling the
+    /// server what was acknowledged.
+    public func stop() {
+        core.stop()
+    }
+}
+
+/// A misuse of a ``ChangeStream``.
+public enum ChangeStreamError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// An acknowledgement named a position past what the stream handed out: confirming it
+    /// could lose changes that were never delivered.
+    case acknowledgedAhead(LSN, deliveredThrough: LSN)
+    /// The stream has not connected yet (no event was delivered), so there is nothing to acknowledge.
+    case notConnected
+
+    public var description: String {
+        switch self {
+        case let .acknowledgedAhead(lsn, delivered):
+            return "cannot acknowledge \(lsn): the stream has handed out events only through \(delivered)"
+        case .notConnected:
+            return "the stream has not connected yet"
+        }
+    }
+}

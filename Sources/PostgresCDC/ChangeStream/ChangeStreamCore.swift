@@ -1,0 +1,225 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Logging
+import PGOutput
+
+/// The machinery behind ``ChangeStream``: a thread that owns the ``ReplicationSession`` and fills
+/// a bounded buffer, and the consumer side that takes events out of it.
+///
+/// `@unchecked Sendable`: every mutable property is guarded by `condition` (an `NSCondition`,
+/// which is also how the reader thread waits while the buffer is full); the session is touched by
+/// the reader thread only.
+final class ChangeStreamCore: @unchecked Sendable {
+    private let configuration: StreamConfiguration
+    private let checkpointStore: (any CheckpointStore)?
+    private let readAhead: Int
+    private let logger: Logger
+
+    private let condition = NSCondition()
+    private var buffer: [ChangeEvent] = []
+    private var head = 0
+    private var waiter: CheckedContinuation<ChangeEvent?, any Error>?
+    private var started = false
+    private var finished = false
+    private var failure: (any Error)?
+    private var stopRequested = false
+    private var acknowledged: LSN = .zero
+    private var delivered: LSN = .zero
+    private var pushedThrough: LSN = .zero
+    private var systemValue: SystemIdentification?
+    private var wakeReader: Int32 = -1
+    private var wakeWriter: Int32 = -1
+
+    init(configuration: StreamConfiguration, checkpointStore: (any CheckpointStore)?, readAhead: Int, logger: Logger) {
+        self.configuration = configuration
+        self.checkpointStore = checkpointStore
+        self.readAhead = readAhead
+        self.logger = logger
+        var descriptors: [Int32] = [-1, -1]
+        if pipe(&descriptors) == 0 {
+            for descriptor in descriptors {
+                _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
+                _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
+            }
+            wakeReader = descriptors[0]
+            wakeWriter = descriptors[1]
+        }
+    }
+
+    deinit {
+        if wakeReader >= 0 { close(wakeReader) }
+        if wakeWriter >= 0 { close(wakeWriter) }
+    }
+
+    var system: SystemIdentification? { condition.withLock { systemValue } }
+
+    func start() {
+        let first = condition.withLock { () -> Bool in
+            defer { started = true }
+            return !started
+        }
+        guard first else { return }
+        let thread = Thread { [self] in read() }
+        thread.name = "pgcdc-stream"
+        thread.start()
+    }
+
+    func stop() {
+        let pending = condition.withLock { () -> CheckedContinuation<ChangeEvent?, any Error>? in
+            stopRequested = true
+            condition.broadcast()
+            defer { waiter = nil }
+            return waiter
+        }
+        var byte: UInt8 = 1
+        _ = write(wakeWriter, &byte, 1)
+        pending?.resume(returning: nil)
+    }
+
+    // MARK: - Consumer side
+
+    func next() async throws -> ChangeEvent? {
+        if Task.isCancelled {
+            stop()
+            return nil
+        }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<ChangeEvent?, any Error>) in
+                condition.lock()
+                if head < buffer.count {
+                    let event = buffer[head]
+                    head += 1
+                    if head == buffer.count {
+                        buffer.removeAll(keepingCapacity: true)
+                        head = 0
+                    }
+                    noteDelivered(event)
+                    condition.broadcast()
+                    condition.unlock()
+                    continuation.resume(returning: event)
+                } else if finished || stopRequested {
+                    let error = failure
+                    failure = nil
+                    condition.unlock()
+                    if let error { continuation.resume(throwing: error) } else { continuation.resume(returning: nil) }
+                } else {
+                    waiter = continuation
+                    condition.unlock()
+                }
+            }
+        } onCancel: {
+            stop()
+        }
+    }
+
+    func acknowledge(through lsn: LSN) throws {
+        let checkpoint = try self.checkpoint(through: lsn)
+        let deliveredThrough = condition.withLock { delivered }
+        guard lsn <= deliveredThrough else { throw ChangeStreamError.acknowledgedAhead(lsn, deliveredThrough: deliveredThrough) }
+        // The checkpoint first: the server must never be told more than the store holds.
+        try checkpointStore?.save(checkpoint)
+        condition.withLock {
+            if lsn > acknowledged { acknowledged = lsn }
+        }
+    }
+
+    func checkpoint(through lsn: LSN) throws -> Checkpoint {
+        guard let system else { throw ChangeStreamError.notConnected }
+        return Checkpoint(lsn: lsn, slot: configuration.slot, systemIdentifier: system.systemID, timeline: system.timeline)
+    }
+
+    /// Called with the lock held, for each event the consumer receives.
+    private func noteDelivered(_ event: ChangeEvent) {
+        switch event {
+        case let .commit(commit): if commit.endLSN > delivered { delivered = commit.endLSN }
+        case let .message(message) where message.transaction == nil: if message.lsn > delivered { delivered = message.lsn }
+        default: break
+        }
+    }
+
+    // MARK: - Reader thread
+
+    private func read() {
+        var session: ReplicationSession?
+        do {
+            let saved = try checkpointStore?.load()
+            let resumed = try configuration.resuming(from: saved, checkpointName: checkpointStore.map { "\(type(of: $0))" } ?? "")
+            let opened = try ReplicationSession(configuration: resumed, logger: logger)
+            session = opened
+            opened.emitsCommitEvents = true
+            opened.wakeDescriptor = wakeReader
+            condition.withLock { systemValue = opened.system }
+            try pump(opened)
+            finish(nil)
+        } catch {
+            finish(error)
+        }
+        session?.close()
+    }
+
+    private func pump(_ session: ReplicationSession) throws {
+        var confirmed = LSN.zero
+        while true {
+            let (stopping, acknowledgedThrough, caughtUp) = condition.withLock {
+                (stopRequested, acknowledged, head == buffer.count && waiter != nil && acknowledged >= pushedThrough)
+            }
+            if stopping { return }
+            if acknowledgedThrough > confirmed {
+                session.confirm(through: acknowledgedThrough)
+                confirmed = acknowledgedThrough
+            }
+            switch try session.next(wait: true) {
+            case let .event(event):
+                let boundary = session.isAtTransactionBoundary ? session.completedThrough : nil
+                guard push(event, boundary: boundary) else { return }
+            case .idle:
+                // Everything handed out is acknowledged and the consumer waits for more: the
+                // server's own position (keepalives between transactions) may be confirmed too.
+                if caughtUp && session.isAtTransactionBoundary && session.completedThrough > confirmed {
+                    confirmed = session.completedThrough
+                    session.confirm(through: confirmed)
+                }
+            case .end:
+                return
+            }
+        }
+    }
+
+    /// Hands `event` to a waiting consumer or buffers it, waiting while the buffer is full.
+    /// Returns `false` when the stream was stopped.
+    private func push(_ event: ChangeEvent, boundary: LSN?) -> Bool {
+        condition.lock()
+        while !stopRequested && buffer.count - head >= readAhead {
+            condition.wait()
+        }
+        if stopRequested {
+            condition.unlock()
+            return false
+        }
+        if let boundary, boundary > pushedThrough { pushedThrough = boundary }
+        if let waiting = waiter {
+            waiter = nil
+            noteDelivered(event)
+            condition.unlock()
+            waiting.resume(returning: event)
+        } else {
+            buffer.append(event)
+            condition.unlock()
+        }
+        return true
+    }
+
+    private func finish(_ error: (any Error)?) {
+        let pending = condition.withLock { () -> CheckedContinuation<ChangeEvent?, any Error>? in
+            finished = true
+            defer { waiter = nil }
+            if waiter == nil { failure = error }
+            return waiter
+        }
+        if let pending {
+            if let error { pending.resume(throwing: error) } else { pending.resume(returning: nil) }
+        }
+    }
+}

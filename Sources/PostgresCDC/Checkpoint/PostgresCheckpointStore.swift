@@ -1,0 +1,113 @@
+import Foundation
+import PGOutput
+
+/// Keeps the checkpoint in a PostgreSQL table, so that an ETL job can commit its own writes and
+/// the position they came from in one transaction: exactly once, whatever crashes when.
+///
+/// The table (created by ``prepare()``) holds one row per slot:
+/// `(slot text PRIMARY KEY, lsn pg_lsn, system_identifier text, timeline int)`.
+/// ``commit(_:applying:)`` runs the job's statements and the checkpoint update between `BEGIN` and
+/// `COMMIT` on the store's own connection; after a crash, the stream resumes right after the last
+/// transaction that was committed there, so none is applied twice and none is skipped.
+public final class PostgresCheckpointStore: CheckpointStore, @unchecked Sendable {
+    // Safe: the connection and `lastSaved` are only touched while holding `lock`.
+    private let lock = NSLock()
+    private let dsn: String
+    private let slot: String
+    private let table: String
+    private var connection: PostgresConnection?
+    private var lastSaved: LSN?
+
+    /// A store for `slot` in `table` (optionally schema-qualified, `etl.pgcdc_checkpoint`) of the
+    /// database `dsn` names — usually the database the job writes to.
+    public init(dsn: String, slot: String, table: String = "pgcdc_checkpoint") {
+        self.dsn = dsn
+        self.slot = slot
+        self.table = table
+    }
+
+    deinit {
+        connection?.close()
+    }
+
+    /// Creates the checkpoint table if it does not exist.
+    public func prepare() throws {
+        try lock.withLock {
+            let connection = try open()
+            try connection.query("CREATE TABLE IF NOT EXISTS \(try quotedTable(connection)) (slot text PRIMARY KEY, lsn pg_lsn NOT NULL, system_identifier text NOT NULL, timeline int NOT NULL)")
+        }
+    }
+
+    public func load() throws -> Checkpoint? {
+        try lock.withLock {
+            let connection = try open()
+            let result = try connection.execute("SELECT lsn::text, system_identifier, timeline FROM \(try quotedTable(connection)) WHERE slot = $1", parameters: [slot])
+            guard !result.rows.isEmpty else { return nil }
+            guard let lsnText = result.value(0, "lsn"), let lsn = LSN(lsnText),
+                  let system = result.value(0, "system_identifier"),
+                  let timelineText = result.value(0, "timeline"), let timeline = UInt32(timelineText)
+            else {
+                throw CheckpointError(path: table, reason: "the row of slot \"\(slot)\" is not a valid checkpoint")
+            }
+            lastSaved = lsn
+            return Checkpoint(lsn: lsn, slot: slot, systemIdentifier: system, timeline: timeline)
+        }
+    }
+
+    /// Saves the checkpoint on its own (a no-op when ``commit(_:applying:)`` already stored it).
+    public func save(_ checkpoint: Checkpoint) throws {
+        try commit(checkpoint, applying: [])
+    }
+
+    /// Runs `statements` and stores `checkpoint` in one transaction. On any error the transaction
+    /// is rolled back: neither the writes nor the checkpoint happen, and the error is rethrown.
+    public func commit(_ checkpoint: Checkpoint, applying statements: [SQLStatement]) throws {
+        try lock.withLock {
+            if statements.isEmpty, let lastSaved, lastSaved >= checkpoint.lsn { return }
+            let connection = try open()
+            try connection.query("BEGIN")
+            do {
+                for statement in statements {
+                    try connection.execute(statement.sql, parameters: statement.parameters)
+                }
+                try connection.execute("""
+                    INSERT INTO \(try quotedTable(connection)) (slot, lsn, system_identifier, timeline) VALUES ($1, $2::pg_lsn, $3, $4::int)
+                    ON CONFLICT (slot) DO UPDATE SET lsn = EXCLUDED.lsn, system_identifier = EXCLUDED.system_identifier, timeline = EXCLUDED.timeline
+                    """, parameters: [slot, checkpoint.lsn.description, checkpoint.systemIdentifier, String(checkpoint.timeline)])
+                try connection.query("COMMIT")
+                lastSaved = checkpoint.lsn
+            } catch {
+                // Roll back, and start over on a fresh connection next time (this one may be broken).
+                _ = try? connection.query("ROLLBACK")
+                connection.close()
+                self.connection = nil
+                throw error
+            }
+        }
+    }
+
+    private func open() throws -> PostgresConnection {
+        if let connection { return connection }
+        let opened = try PostgresConnection(dsn: dsn, replication: false)
+        connection = opened
+        return opened
+    }
+
+    private func quotedTable(_ connection: PostgresConnection) throws -> String {
+        try table.split(separator: ".").map { try connection.quoteIdentifier(String($0)) }.joined(separator: ".")
+    }
+}
+
+/// One SQL statement with `$1, $2, …` parameters in PostgreSQL's text form (`nil` for NULL).
+public struct SQLStatement: Sendable, Hashable {
+    /// The statement.
+    public var sql: String
+    /// The parameter values, in order.
+    public var parameters: [String?]
+
+    /// A statement with parameters.
+    public init(_ sql: String, parameters: [String?] = []) {
+        self.sql = sql
+        self.parameters = parameters
+    }
+}
