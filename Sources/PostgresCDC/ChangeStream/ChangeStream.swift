@@ -80,6 +80,9 @@ public final class ChangeStream: AsyncSequence, Sendable {
         try core.checkpoint(through: lsn)
     }
 
+    /// Events read from the server and not yet handed out (at most `readAhead`).
+    package var bufferedEventCount: Int { core.bufferedEventCount }
+
     /// The server's identity, once connected.
     public var system: SystemIdentification? { core.system }
 

@@ -55,6 +55,8 @@ final class ChangeStreamCore: @unchecked Sendable {
 
     var system: SystemIdentification? { condition.withLock { systemValue } }
 
+    var bufferedEventCount: Int { condition.withLock { buffer.count - head } }
+
     func start() {
         let first = condition.withLock { () -> Bool in
             defer { started = true }

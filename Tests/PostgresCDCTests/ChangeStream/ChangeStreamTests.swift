@@ -1,0 +1,144 @@
+import Foundation
+import PGOutput
+import TestSupport
+import Testing
+@testable import PostgresCDC
+
+/// The library API against a real server: typed events, acknowledgements, resuming, backpressure,
+/// cancellation.
+@Suite struct ChangeStreamTests {
+    static func fixture() throws -> StreamFixture {
+        try StreamFixture.make(setup: """
+            CREATE TABLE items (id int PRIMARY KEY, name text, qty int, price numeric(8,2), added timestamptz);
+            CREATE PUBLICATION pub FOR TABLE items;
+            """)
+    }
+
+    /// Reads events until `count` commits have arrived (with a deadline).
+    static func collect(_ iterator: inout ChangeStream.Iterator, commits count: Int) async throws -> [ChangeEvent] {
+        var events: [ChangeEvent] = []
+        var commits = 0
+        while commits < count, let event = try await iterator.next() {
+            events.append(event)
+            if case .commit = event { commits += 1 }
+        }
+        return events
+    }
+
+    @Test func eventsAreTypedAndEveryTransactionEndsWithACommit() async throws {
+        let fixture = try Self.fixture()
+        let stream = ChangeStream(configuration: fixture.configuration())
+        var iterator = stream.makeAsyncIterator()
+        // The slot is created when the stream connects; wait for that before writing.
+        try await Self.waitUntilConnected(stream)
+        try fixture.server.psql("INSERT INTO items VALUES (1, 'tea', 2, 3.50, '2026-11-25 10:00:00+00'), (2, NULL, 1, 1.00, NULL)", database: fixture.database)
+        let events = try await Self.collect(&iterator, commits: 1)
+        stream.stop()
+        let rows = events.compactMap { event -> RowChange? in
+            if case let .row(change) = event { return change }
+            return nil
+        }
+        try #require(rows.count == 2)
+        let first = try #require(rows[0].new)
+        #expect(try first["id"].as(Int.self) == 1)
+        #expect(try first["name"].as(String.self) == "tea")
+        #expect(try first["price"].as(String.self) == "3.50")
+        #expect(try first["price"].as(Double.self) == 3.5)
+        #expect(try first["added"].as(Date.self) == Date(timeIntervalSince1970: 1_795_600_800))
+        #expect(try rows[1].new?["name"].as(String?.self) == .some(nil))
+        #expect(throws: PostgresValueError.null(expected: "String")) { try rows[1].new?["name"].as(String.self) }
+        #expect(throws: PostgresValueError.noSuchColumn("nope", table: "public.items")) { try first["nope"].as(Int.self) }
+        #expect(rows[0].relation.columns.map(\.name) == ["id", "name", "qty", "price", "added"])
+        #expect(rows[0].relation.keyColumnNames == ["id"])
+        guard case let .commit(commit) = events.last else {
+            Issue.record("the transaction must end with a commit event")
+            return
+        }
+        #expect(commit.eventCount == 2)
+        #expect(rows.map(\.seq) == [0, 1])
+    }
+
+    @Test func aNewStreamResumesAfterTheLastAcknowledgedTransaction() async throws {
+        let fixture = try Self.fixture()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pgcdc-cs-\(fixture.database)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = FileCheckpointStore(path: "\(directory)/cp.json")
+
+        let first = ChangeStream(configuration: fixture.configuration(), checkpointStore: store)
+        var iterator = first.makeAsyncIterator()
+        try await Self.waitUntilConnected(first)
+        for id in 1...3 {
+            try fixture.server.psql("INSERT INTO items (id, name) VALUES (\(id), 'n\(id)')", database: fixture.database)
+        }
+        let events = try await Self.collect(&iterator, commits: 3)
+        let commits = events.compactMap { event -> CommitEvent? in
+            if case let .commit(commit) = event { return commit }
+            return nil
+        }
+        try #require(commits.count == 3)
+        // Acknowledging beyond what was handed out is refused.
+        await #expect(throws: ChangeStreamError.self) { try await first.acknowledge(through: LSN(commits[2].endLSN.value + 1_000_000)) }
+        try await first.acknowledge(commits[1])
+        #expect(try store.load()?.lsn == commits[1].endLSN)
+        first.stop()
+
+        // The second stream starts after transaction 2: the first event it hands out is id 3.
+        let second = ChangeStream(configuration: fixture.configuration(), checkpointStore: store)
+        var again = second.makeAsyncIterator()
+        let resumed = try await Self.collect(&again, commits: 1)
+        second.stop()
+        let ids = resumed.compactMap { event -> Int? in
+            if case let .row(change) = event { return try? change.new?["id"].as(Int.self) }
+            return nil
+        }
+        #expect(ids == [3])
+    }
+
+    @Test func theReaderStopsReadingAheadWhileTheConsumerWaits() async throws {
+        let fixture = try Self.fixture()
+        let stream = ChangeStream(configuration: fixture.configuration(), readAhead: 8)
+        var iterator = stream.makeAsyncIterator()
+        try await Self.waitUntilConnected(stream)
+        try fixture.server.psql("INSERT INTO items (id) SELECT g FROM generate_series(1, 500) g", database: fixture.database)
+        _ = try await iterator.next()
+        try await Task.sleep(for: .milliseconds(500))
+        let buffered = stream.bufferedEventCount
+        #expect(buffered <= 8, "the reader buffered \(buffered) events past a read-ahead of 8")
+        #expect(buffered >= 1, "the reader should have filled its buffer")
+        let rest = try await Self.collect(&iterator, commits: 1)
+        #expect(rest.count == 500)  // 499 inserts and the commit
+        stream.stop()
+    }
+
+    @Test func cancellingTheIteratingTaskEndsTheStreamAndReleasesTheSlot() async throws {
+        let fixture = try Self.fixture()
+        let stream = ChangeStream(configuration: fixture.configuration())
+        let task = Task {
+            var count = 0
+            for try await _ in stream { count += 1 }
+            return count
+        }
+        try await Self.waitUntilConnected(stream)
+        task.cancel()
+        let count = try await task.value
+        #expect(count == 0)
+        let released = try await Self.eventually {
+            try fixture.server.psql("SELECT active FROM pg_replication_slots WHERE slot_name = '\(fixture.slot)'", database: fixture.database) == "f"
+        }
+        #expect(released, "the slot stayed active after cancellation")
+    }
+
+    static func waitUntilConnected(_ stream: ChangeStream) async throws {
+        let connected = try await eventually { stream.system != nil }
+        try #require(connected, "the stream did not connect")
+    }
+
+    static func eventually(_ condition: () throws -> Bool) async throws -> Bool {
+        for _ in 0..<300 {
+            if try condition() { return true }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return try condition()
+    }
+}
