@@ -106,41 +106,13 @@ struct StreamCommand: ParsableCommand {
         let wake = ShutdownSignal.install()
         let logger = CLILogging.logger(level: connection.logLevel)
         do {
-            let sink = makeSink()
-            let sinkPosition = try sink.open()
-            if let fileSink = sink as? FileSink, fileSink.recoveredBytesDropped > 0 {
-                logger.notice("cut an incomplete transaction off the end of the file", metadata: [
-                    "file": "\(fileSink.configuration.path)", "bytes": "\(fileSink.recoveredBytesDropped)",
-                ])
-            }
-            let store = checkpoint.map { FileCheckpointStore(path: $0) }
-            try store?.checkWritable()
-            let saved = try store?.load()
-            let configuration = try streamConfiguration.resuming(from: saved, sinkPosition: sinkPosition, checkpointName: store?.path ?? "")
-            if let resume = configuration.startLSN, resume != startLSN {
-                logger.info("resuming", metadata: ["lsn": "\(resume)", "from": "\(sinkPosition == resume ? "sink" : "checkpoint")"])
-            }
-            let session = try ReplicationSession(configuration: configuration, logger: logger)
-            defer { session.close() }
-            session.wakeDescriptor = wake
-
-            var streamer = JSONLinesStreamer()
-            streamer.includeTransactionLines = transactions
-            streamer.stopRequested = { ShutdownSignal.isRequested }
-            // Without a position of its own, the sink relies on the checkpoint: record every transaction.
-            streamer.batchPerTransaction = store != nil && sinkPosition == nil && !sink.needsCommitLines
-            let recorder = store.map { CheckpointRecorder(store: $0, syncInterval: fsyncInterval) }
-            if let recorder {
-                let system = session.system
-                streamer.onDurable = { lsn, force in
-                    try recorder.record(Checkpoint(lsn: lsn, slot: slot, systemIdentifier: system.systemID, timeline: system.timeline), force: force)
-                }
-            }
+            var stream = SinkStream(configuration: streamConfiguration, logger: logger)
+            stream.includeTransactionLines = transactions
+            stream.checkpoint = checkpoint.map { CheckpointRecorder(store: FileCheckpointStore(path: $0), syncInterval: fsyncInterval) }
+            stream.wakeDescriptor = wake
             let clock = ContinuousClock()
             let started = clock.now
-            let summary = try streamer.run(session, into: sink)
-            try sink.close()
-            try recorder?.close()
+            let summary = try stream.runWithSummary(into: makeSink(), stopRequested: { ShutdownSignal.isRequested })
             let seconds = (clock.now - started).seconds
             logger.info(summary.stopped ? "stopped on request" : "end LSN reached", metadata: [
                 "events": "\(summary.events)", "lsn": "\(summary.durableThrough)",

@@ -35,6 +35,13 @@ public struct Row: Sendable {
         }
     }
 
+    /// Column `index` in PostgreSQL's text form, exactly as the server sent it (ready to bind as a
+    /// text parameter); `nil` for NULL and for a value that was not sent (see ``isPresent(_:)``).
+    public func text(at index: Int) -> String? {
+        guard isPresent(index), tuple.columns[index].kind == .text else { return nil }
+        return String(decoding: tuple.storage[tuple.columns[index].range], as: UTF8.self)
+    }
+
     /// The typed value of the column named `name`; `nil` when the table has no such column.
     public subscript(column name: String) -> PostgresValue? {
         relation.columnIndex(named: name).map { value(at: $0) }

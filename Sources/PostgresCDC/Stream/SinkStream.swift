@@ -1,0 +1,67 @@
+import Logging
+import PGOutput
+
+/// Streams a publication into a ``ChangeSink`` as JSON lines — what `pgcdc stream` does — for a
+/// program that brings its own sink.
+///
+/// The sink's ``ChangeSink/open()`` position (if it keeps one) and the checkpoint (if any) decide
+/// where streaming resumes; the server hears only what the sink made durable.
+public struct SinkStream {
+    /// What to stream.
+    public var configuration: StreamConfiguration
+    /// Write `begin` and `commit` lines for every transaction.
+    public var includeTransactionLines = false
+    /// Where to keep a checkpoint, for a sink that keeps no position of its own; `nil` for none.
+    public var checkpoint: CheckpointRecorder?
+    /// Where logs go.
+    public var logger: Logger
+    /// A descriptor that ends a wait for the server when readable (the CLI's signal pipe).
+    package var wakeDescriptor: Int32?
+
+    /// A stream of `configuration` into a sink.
+    public init(configuration: StreamConfiguration, logger: Logger = Logger(label: "pgcdc")) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Opens `sink`, streams until the configuration's end LSN or until `stopRequested` returns
+    /// `true`, then flushes and closes the sink. Returns the last durable position.
+    @discardableResult
+    public func run(into sink: any ChangeSink, stopRequested: @escaping () -> Bool = { false }) throws -> LSN {
+        try runWithSummary(into: sink, stopRequested: stopRequested).durableThrough
+    }
+
+    /// ``run(into:stopRequested:)``, returning what the stream did.
+    package func runWithSummary(into sink: any ChangeSink, stopRequested: @escaping () -> Bool) throws -> StreamSummary {
+        let sinkPosition = try sink.open()
+        if let fileSink = sink as? FileSink, fileSink.recoveredBytesDropped > 0 {
+            logger.notice("cut an incomplete transaction off the end of the file", metadata: [
+                "file": "\(fileSink.configuration.path)", "bytes": "\(fileSink.recoveredBytesDropped)",
+            ])
+        }
+        try checkpoint?.store.checkWritable()
+        let saved = try checkpoint?.store.load()
+        let resumed = try configuration.resuming(from: saved, sinkPosition: sinkPosition, checkpointName: checkpoint?.store.path ?? "")
+        if let resume = resumed.startLSN, resume != configuration.startLSN {
+            logger.info("resuming", metadata: ["lsn": "\(resume)", "from": "\(sinkPosition == resume ? "sink" : "checkpoint")"])
+        }
+        let session = try ReplicationSession(configuration: resumed, logger: logger)
+        defer { session.close() }
+        session.wakeDescriptor = wakeDescriptor
+        var streamer = JSONLinesStreamer()
+        streamer.includeTransactionLines = includeTransactionLines
+        streamer.stopRequested = stopRequested
+        streamer.batchPerTransaction = checkpoint != nil && sinkPosition == nil && !sink.needsCommitLines
+        if let checkpoint {
+            let system = session.system
+            let slot = configuration.slot
+            streamer.onDurable = { lsn, force in
+                try checkpoint.record(Checkpoint(lsn: lsn, slot: slot, systemIdentifier: system.systemID, timeline: system.timeline), force: force)
+            }
+        }
+        let summary = try streamer.run(session, into: sink)
+        try sink.close()
+        try checkpoint?.close()
+        return summary
+    }
+}
