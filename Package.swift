@@ -40,11 +40,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Programs that embed the library (examples/README.md); they build with the package.
+        .executableTarget(name: "PrintEvents", dependencies: ["PostgresCDC"], path: "examples/PrintEvents"),
+        .executableTarget(name: "ETLToPostgres", dependencies: ["PostgresCDC"], path: "examples/ETLToPostgres"),
+        .executableTarget(name: "SegmentSink", dependencies: ["PostgresCDC"], path: "examples/SegmentSink"),
         // A throwaway PostgreSQL shared by the tests of one test process.
         .target(name: "TestSupport", dependencies: ["PostgresCDC"], path: "Tests/TestSupport"),
         .testTarget(name: "PGOutputTests", dependencies: ["PGOutput"]),
         .testTarget(name: "PostgresCDCTests", dependencies: ["PostgresCDC", "PGOutput", "TestSupport"]),
         .testTarget(name: "pgcdcTests", dependencies: ["PostgresCDC", "pgcdc", "TestSupport"]),
+        .testTarget(name: "ExamplesTests", dependencies: ["PostgresCDC", "TestSupport", "PrintEvents", "ETLToPostgres", "SegmentSink"]),
     ],
     swiftLanguageModes: [.v6]
 )

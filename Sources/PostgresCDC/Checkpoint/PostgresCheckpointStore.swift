@@ -38,6 +38,14 @@ public final class PostgresCheckpointStore: CheckpointStore, @unchecked Sendable
         }
     }
 
+    /// Runs `statements` in one transaction on the store's connection, without touching the
+    /// checkpoint (the job's own set-up, such as creating its tables).
+    public func execute(_ statements: [SQLStatement]) throws {
+        try lock.withLock {
+            try inTransaction(statements, checkpoint: nil)
+        }
+    }
+
     public func load() throws -> Checkpoint? {
         try lock.withLock {
             let connection = try open()
@@ -64,25 +72,32 @@ public final class PostgresCheckpointStore: CheckpointStore, @unchecked Sendable
     public func commit(_ checkpoint: Checkpoint, applying statements: [SQLStatement]) throws {
         try lock.withLock {
             if statements.isEmpty, let lastSaved, lastSaved >= checkpoint.lsn { return }
-            let connection = try open()
-            try connection.query("BEGIN")
-            do {
-                for statement in statements {
-                    try connection.execute(statement.sql, parameters: statement.parameters)
-                }
+            try inTransaction(statements, checkpoint: checkpoint)
+            lastSaved = checkpoint.lsn
+        }
+    }
+
+    /// `BEGIN`, the statements, the checkpoint row (when given), `COMMIT`; rolled back on error.
+    private func inTransaction(_ statements: [SQLStatement], checkpoint: Checkpoint?) throws {
+        let connection = try open()
+        try connection.query("BEGIN")
+        do {
+            for statement in statements {
+                try connection.execute(statement.sql, parameters: statement.parameters)
+            }
+            if let checkpoint {
                 try connection.execute("""
                     INSERT INTO \(try quotedTable(connection)) (slot, lsn, system_identifier, timeline) VALUES ($1, $2::pg_lsn, $3, $4::int)
                     ON CONFLICT (slot) DO UPDATE SET lsn = EXCLUDED.lsn, system_identifier = EXCLUDED.system_identifier, timeline = EXCLUDED.timeline
                     """, parameters: [slot, checkpoint.lsn.description, checkpoint.systemIdentifier, String(checkpoint.timeline)])
-                try connection.query("COMMIT")
-                lastSaved = checkpoint.lsn
-            } catch {
-                // Roll back, and start over on a fresh connection next time (this one may be broken).
-                _ = try? connection.query("ROLLBACK")
-                connection.close()
-                self.connection = nil
-                throw error
             }
+            try connection.query("COMMIT")
+        } catch {
+            // Roll back, and start over on a fresh connection next time (this one may be broken).
+            _ = try? connection.query("ROLLBACK")
+            connection.close()
+            self.connection = nil
+            throw error
         }
     }
 

@@ -19,7 +19,7 @@ public struct SinkError: Error, Sendable, CustomStringConvertible {
     }
 
     /// A sink error for a failed system call, from `errno`.
-    package init(destination: String, operation: String, errorNumber: Int32) {
+    public init(destination: String, operation: String, errorNumber: Int32) {
         self.init(destination: destination, operation: operation, reason: String(cString: strerror(errorNumber)))
     }
 

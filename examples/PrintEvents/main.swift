@@ -1,0 +1,40 @@
+// The smallest consumer: print every change of a publication, acknowledge each transaction.
+//
+//   swift run PrintEvents 'host=localhost dbname=app user=cdc' my_slot my_publication
+//
+// Creates the slot if it does not exist. Stop it with Ctrl-C; it resumes where it was acknowledged.
+import Foundation
+import PostgresCDC
+
+let arguments = CommandLine.arguments
+guard arguments.count == 4 else {
+    print("usage: PrintEvents DSN SLOT PUBLICATION")
+    exit(2)
+}
+var configuration = StreamConfiguration(dsn: arguments[1], slot: arguments[2], publication: arguments[3])
+configuration.createSlot = true
+
+let stream = ChangeStream(configuration: configuration)
+do {
+    for try await event in stream {
+        switch event {
+        case let .row(change):
+            let table = "\(change.relation.schema).\(change.relation.table)"
+            let row = change.new ?? change.old
+            let key = change.relation.keyColumnNames.map { "\($0)=\(row?[column: $0].map { "\($0)" } ?? "?")" }
+            print("\(change.operation) \(table) \(key.joined(separator: " "))")
+        case let .truncate(change):
+            print("truncate \(change.relations.map { "\($0.schema).\($0.table)" }.joined(separator: ", "))")
+        case let .message(message):
+            print("message \(message.prefix): \(message.content.count) bytes")
+        case let .commit(commit):
+            print("commit \(commit.transaction.commitLSN) (\(commit.eventCount) events)")
+            try await stream.acknowledge(commit)
+        case .begin:
+            break
+        }
+    }
+} catch {
+    print("error: \(error)")
+    exit(1)
+}
