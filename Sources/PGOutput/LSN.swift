@@ -55,6 +55,7 @@ public struct LSN: Sendable, Hashable, Comparable, CustomStringConvertible {
     }
 
     @inlinable
+    /// WAL order.
     public static func < (lhs: LSN, rhs: LSN) -> Bool {
         lhs.value < rhs.value
     }

@@ -26,6 +26,7 @@ public struct PostgresTimestamp: Sendable, Hashable, Comparable {
     }
 
     @inlinable
+    /// Chronological order.
     public static func < (lhs: PostgresTimestamp, rhs: PostgresTimestamp) -> Bool {
         lhs.microsecondsSince2000 < rhs.microsecondsSince2000
     }

@@ -2,6 +2,7 @@
 public struct TruncateMessage: Sendable, Hashable {
     /// TRUNCATE options.
     public struct Options: OptionSet, Sendable, Hashable {
+        /// The option bits as sent.
         public let rawValue: UInt8
         /// A new set from its bits.
         public init(rawValue: UInt8) { self.rawValue = rawValue }

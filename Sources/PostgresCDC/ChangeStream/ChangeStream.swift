@@ -22,8 +22,8 @@ import PGOutput
 /// - A dedicated thread owns the replication connection and reads ahead at most `readAhead`
 ///   events; while the consumer is slower, it stops reading (backpressure).
 /// - Cancelling the iterating task, or ``stop()``, ends the stream: the iterator returns `nil`.
-///   Errors are thrown by the iterator: ``ReplicationError``, ``CheckpointError``, ``PGOutputError``
-///   inside ``ReplicationError/decoding(_:lsn:)``.
+///   Errors are thrown by the iterator: ``ReplicationError`` (whose ``ReplicationError/decoding(_:lsn:)``
+///   carries the decoder's `PGOutputError`) and ``CheckpointError``.
 public final class ChangeStream: AsyncSequence, Sendable {
     /// The stream's events.
     public typealias Element = ChangeEvent

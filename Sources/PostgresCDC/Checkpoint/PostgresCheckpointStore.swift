@@ -46,6 +46,7 @@ public final class PostgresCheckpointStore: CheckpointStore, @unchecked Sendable
         }
     }
 
+    /// The checkpoint row of this store's slot, or `nil` when there is none yet.
     public func load() throws -> Checkpoint? {
         try lock.withLock {
             let connection = try open()

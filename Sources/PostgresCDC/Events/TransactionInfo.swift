@@ -4,7 +4,7 @@ import PGOutput
 public struct TransactionInfo: Sendable, Hashable {
     /// The transaction id.
     public var xid: UInt32
-    /// The LSN of the commit record: with ``ChangeEvent/seq`` the unique, ordered id of an event.
+    /// The LSN of the commit record: with an event's `seq`, the unique, ordered id of the event.
     public var commitLSN: LSN
     /// When the transaction committed.
     public var commitTime: PostgresTimestamp

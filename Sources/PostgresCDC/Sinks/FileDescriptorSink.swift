@@ -31,10 +31,13 @@ public final class FileDescriptorSink: ChangeSink {
         self.syncs = FileIO.isRegularFile(descriptor)
     }
 
+    /// `false`: the sink keeps no position of its own.
     public var needsCommitLines: Bool { false }
 
+    /// Nothing to open; returns `nil` (no position of its own).
     public func open() throws(SinkError) -> LSN? { nil }
 
+    /// Writes the whole batch, retrying short writes.
     public func write(_ batch: SinkBatch) throws(SinkError) {
         let failure = FileIO.writeAll(descriptor, batch.lines)
         if failure != 0 { throw SinkError(destination: name, operation: "write to", errorNumber: failure) }
@@ -42,6 +45,7 @@ public final class FileDescriptorSink: ChangeSink {
         if !syncs { durable = written }
     }
 
+    /// For a regular file, `fsync`s (subject to `fsyncInterval` unless forced); returns the durable position.
     public func flush(force: Bool) throws(SinkError) -> LSN {
         guard syncs, durable != written else { return durable }
         let now = FileIO.monotonicNanoseconds()
@@ -53,6 +57,7 @@ public final class FileDescriptorSink: ChangeSink {
         return durable
     }
 
+    /// Flushes; the descriptor stays open (it is not the sink's).
     public func close() throws(SinkError) {
         _ = try flush(force: true)
     }

@@ -53,10 +53,12 @@ public final class FileSink: ChangeSink {
         if descriptor >= 0 { Glibc.close(descriptor) }
     }
 
+    /// `true`: the commit lines mark complete transactions in the file.
     public var needsCommitLines: Bool { true }
 
     private var path: String { configuration.path }
 
+    /// Opens and locks the file, cuts what a crash left after the last complete transaction, and returns that transaction's end LSN.
     public func open() throws(SinkError) -> LSN? {
         let directory = FileIO.directory(of: path)
         var info = stat()
@@ -97,6 +99,7 @@ public final class FileSink: ChangeSink {
         return position
     }
 
+    /// Appends the batch; rotates the file when it ends a transaction past `rotateSize`.
     public func write(_ batch: SinkBatch) throws(SinkError) {
         guard descriptor >= 0 else { throw SinkError(destination: path, operation: "write to", reason: "the sink is not open") }
         let failure = FileIO.writeAll(descriptor, batch.lines)
@@ -109,6 +112,7 @@ public final class FileSink: ChangeSink {
         }
     }
 
+    /// `fsync`s what was appended (unless `fsyncInterval` has not passed and `force` is false) and returns the durable position.
     public func flush(force: Bool) throws(SinkError) -> LSN {
         guard dirty else { return durable }
         let now = FileIO.monotonicNanoseconds()
@@ -122,6 +126,7 @@ public final class FileSink: ChangeSink {
         return durable
     }
 
+    /// Syncs and closes the file.
     public func close() throws(SinkError) {
         guard descriptor >= 0 else { return }
         defer {
