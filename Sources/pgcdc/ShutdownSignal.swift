@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import PostgresCDC
 import Synchronization
 
 /// SIGINT and SIGTERM handling for `pgcdc stream`: the first signal asks for a clean stop (the
@@ -19,14 +20,9 @@ enum ShutdownSignal {
     /// Installs the handlers; returns the descriptor that becomes readable on a stop request.
     static func install() -> Int32 {
         _ = received.load(ordering: .relaxed)
-        var descriptors: [Int32] = [-1, -1]
-        if pipe(&descriptors) == 0 {
-            for descriptor in descriptors {
-                _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
-                _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
-            }
-            wakeDescriptor = descriptors[0]
-            wakeWriter = descriptors[1]
+        if let pipe = FileIO.makeWakePipe() {
+            wakeDescriptor = pipe.reader
+            wakeWriter = pipe.writer
         }
         var action = sigaction()
         action.__sigaction_handler.sa_handler = { _ in

@@ -6,41 +6,15 @@ import Testing
 /// Progress on a quiet slot, heartbeats, and every way the output or the checkpoint can fail:
 /// each ends with a clear error, and the server never hears of more than was really written.
 @Suite struct DurabilityTests {
-    struct Setup {
-        var server: LocalPostgresServer
-        var database: String
-        var scratch: String
-        var dsn: String { server.dsn(database: database) }
-        var slot: String { "slot_\(database)" }
-
-        func arguments(_ extra: [String]) -> [String] {
-            ["stream", "--dsn", dsn, "--slot", slot, "--publication", "pub"] + extra
-        }
-
-        func sql(_ text: String) throws -> String { try server.psql(text, database: database) }
-
-        func confirmedFlush() throws -> LSN {
-            let text = try sql("SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = '\(slot)'")
-            return LSN(text) ?? .zero
-        }
-
-        func currentLSN() throws -> String { try sql("SELECT pg_current_wal_insert_lsn()") }
-
-        func remove() { try? FileManager.default.removeItem(atPath: scratch) }
-    }
+    typealias Setup = SlotDatabase
 
     static func setUp(extraSQL: String = "") throws -> Setup {
-        let (server, database) = try TestServer.freshDatabase()
-        try server.psql("""
+        try SlotDatabase.make("""
             CREATE TABLE quiet (id int PRIMARY KEY, v text);
             CREATE TABLE busy (id int PRIMARY KEY, v text);
             CREATE PUBLICATION pub FOR TABLE quiet;
             \(extraSQL)
-            SELECT pg_create_logical_replication_slot('slot_\(database)', 'pgoutput');
-            """, database: database)
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("pgcdc-dur-\(database)").path
-        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-        return Setup(server: server, database: database, scratch: scratch)
+            """)
     }
 
     /// Runs `pgcdc` through bash so a test can point stdout at a pipe or a device.
@@ -93,13 +67,18 @@ import Testing
         #expect(run.stdout.isEmpty, "wrote: \(run.stdout.prefix(300))")
     }
 
+    /// One committed row and the quoted command line that streams it with a checkpoint.
+    static func oneRowCommand(_ setup: Setup) throws -> String {
+        try setup.sql("INSERT INTO quiet VALUES (1, 'a')")
+        let end = try setup.currentLSN()
+        return quoted([CLIProcess.executable] + setup.arguments(["--end-lsn", end, "--checkpoint", "\(setup.scratch)/cp.json"]))
+    }
+
     @Test func aClosedStdoutIsAnErrorAndNothingIsConfirmed() throws {
         let setup = try Self.setUp()
         defer { setup.remove() }
         let before = try setup.confirmedFlush()
-        _ = try setup.sql("INSERT INTO quiet VALUES (1, 'a')")
-        let end = try setup.currentLSN()
-        let command = Self.quoted([CLIProcess.executable] + setup.arguments(["--end-lsn", end, "--checkpoint", "\(setup.scratch)/cp.json"]))
+        let command = try Self.oneRowCommand(setup)
         // `true` exits at once, so the pipe has no reader when pgcdc writes.
         let result = try Self.shell("sleep 0.2 | true; \(command) 2>\(setup.scratch)/err | true; echo \"${PIPESTATUS[0]}\"; cat \(setup.scratch)/err")
         let lines = result.stdout.split(separator: "\n")
@@ -113,9 +92,7 @@ import Testing
         let setup = try Self.setUp()
         defer { setup.remove() }
         let before = try setup.confirmedFlush()
-        _ = try setup.sql("INSERT INTO quiet VALUES (1, 'a')")
-        let end = try setup.currentLSN()
-        let command = Self.quoted([CLIProcess.executable] + setup.arguments(["--end-lsn", end, "--checkpoint", "\(setup.scratch)/cp.json"]))
+        let command = try Self.oneRowCommand(setup)
         let result = try Self.shell("\(command) > /dev/full")
         #expect(result.status == 1)
         #expect(result.stderr.contains("pgcdc: error: cannot write to stdout: No space left on device"), "\(result.stderr)")

@@ -37,14 +37,9 @@ final class ChangeStreamCore: @unchecked Sendable {
         self.checkpointStore = checkpointStore
         self.readAhead = readAhead
         self.logger = logger
-        var descriptors: [Int32] = [-1, -1]
-        if pipe(&descriptors) == 0 {
-            for descriptor in descriptors {
-                _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
-                _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
-            }
-            wakeReader = descriptors[0]
-            wakeWriter = descriptors[1]
+        if let pipe = FileIO.makeWakePipe() {
+            wakeReader = pipe.reader
+            wakeWriter = pipe.writer
         }
     }
 

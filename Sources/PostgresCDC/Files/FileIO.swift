@@ -67,6 +67,18 @@ package enum FileIO {
         return (info.st_mode & S_IFMT) == S_IFREG
     }
 
+    /// A non-blocking, close-on-exec pipe used to wake a `poll` (a shutdown request): its read
+    /// and write ends, or `nil` when the system refuses one.
+    package static func makeWakePipe() -> (reader: Int32, writer: Int32)? {
+        var descriptors: [Int32] = [-1, -1]
+        guard pipe(&descriptors) == 0 else { return nil }
+        for descriptor in descriptors {
+            _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
+            _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
+        }
+        return (descriptors[0], descriptors[1])
+    }
+
     /// Monotonic clock in nanoseconds.
     package static func monotonicNanoseconds() -> UInt64 {
         var spec = timespec()

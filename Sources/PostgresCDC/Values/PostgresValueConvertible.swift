@@ -37,6 +37,13 @@ extension PostgresValue {
         try T(postgresValue: self)
     }
 
+    /// An integer value that fits `T`, named `expected` in errors.
+    func narrowedInteger<T: FixedWidthInteger>(_ expected: String) throws(PostgresValueError) -> T {
+        let wide = try Int64(postgresValue: self)
+        guard let number = T(exactly: wide) else { throw .outOfRange(value: self, expected: expected) }
+        return number
+    }
+
     /// Throws for NULL and unchanged TOAST, naming `expected`.
     func requirePresent(_ expected: String) throws(PostgresValueError) {
         if case .null = self { throw .null(expected: expected) }
@@ -67,25 +74,19 @@ extension Int64: PostgresValueConvertible {
 
 extension Int: PostgresValueConvertible {
     public init(postgresValue value: PostgresValue) throws(PostgresValueError) {
-        let wide = try Int64(postgresValue: value)
-        guard let number = Int(exactly: wide) else { throw .outOfRange(value: value, expected: "Int") }
-        self = number
+        self = try value.narrowedInteger("Int")
     }
 }
 
 extension Int32: PostgresValueConvertible {
     public init(postgresValue value: PostgresValue) throws(PostgresValueError) {
-        let wide = try Int64(postgresValue: value)
-        guard let number = Int32(exactly: wide) else { throw .outOfRange(value: value, expected: "Int32") }
-        self = number
+        self = try value.narrowedInteger("Int32")
     }
 }
 
 extension Int16: PostgresValueConvertible {
     public init(postgresValue value: PostgresValue) throws(PostgresValueError) {
-        let wide = try Int64(postgresValue: value)
-        guard let number = Int16(exactly: wide) else { throw .outOfRange(value: value, expected: "Int16") }
-        self = number
+        self = try value.narrowedInteger("Int16")
     }
 }
 
@@ -140,9 +141,7 @@ extension Array: PostgresValueConvertible where Element: PostgresValueConvertibl
 
 extension UInt8: PostgresValueConvertible {
     public init(postgresValue value: PostgresValue) throws(PostgresValueError) {
-        let wide = try Int64(postgresValue: value)
-        guard let number = UInt8(exactly: wide) else { throw .outOfRange(value: value, expected: "UInt8") }
-        self = number
+        self = try value.narrowedInteger("UInt8")
     }
 }
 
