@@ -71,7 +71,7 @@ import Testing
         for round in 0..<2 {
             _ = try assembler.process(Self.begin(UInt64(100 + round * 100)), lsn: LSN(1))
             for id in ["1", "2", "3"] {
-                if case let .event(.row(change)) = try assembler.process(Self.insert(id), lsn: LSN(50)) { seqs.append(change.seq) }
+                if case let .event(.insert(change)) = try assembler.process(Self.insert(id), lsn: LSN(50)) { seqs.append(change.seq) }
             }
             _ = try assembler.process(Self.commit(UInt64(100 + round * 100), end: UInt64(110 + round * 100)), lsn: LSN(110))
         }

@@ -25,7 +25,7 @@ import Testing
             guard case let .event(event) = output else { return nil }
             switch event {
             case let .begin(info): return "begin \(info.commitLSN)"
-            case let .row(row): return "row \(row.transaction.commitLSN)"
+            case let .insert(row): return "row \(row.transaction.commitLSN)"
             case let .commit(commit): return "commit \(commit.transaction.commitLSN)"
             default: return "other"
             }

@@ -81,7 +81,7 @@ do {
     var applied = 0
     for try await event in stream {
         switch event {
-        case let .row(change):
+        case let .insert(change), let .update(change), let .delete(change):
             pending += statements(for: change)
             pending.append(log(change.transaction.commitLSN, seq: change.seq))
         case let .truncate(change):

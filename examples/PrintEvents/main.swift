@@ -18,7 +18,7 @@ let stream = ChangeStream(configuration: configuration)
 do {
     for try await event in stream {
         switch event {
-        case let .row(change):
+        case let .insert(change), let .update(change), let .delete(change):
             let table = "\(change.relation.schema).\(change.relation.table)"
             let row = change.new ?? change.old
             let key = change.relation.keyColumnNames.map { "\($0)=\(row?[column: $0].map { "\($0)" } ?? "?")" }

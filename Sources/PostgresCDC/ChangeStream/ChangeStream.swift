@@ -8,7 +8,8 @@ import PGOutput
 /// let stream = ChangeStream(configuration: configuration, checkpointStore: FileCheckpointStore(path: "cp.json"))
 /// for try await event in stream {
 ///     switch event {
-///     case let .row(change): try store(change)        // your code
+///     case let .insert(change), let .update(change), let .delete(change):
+///         try store(change)                            // your code
 ///     case let .commit(commit): try await stream.acknowledge(commit)
 ///     default: break
 ///     }

@@ -4,8 +4,12 @@ import PGOutput
 public enum ChangeEvent: Sendable {
     /// A transaction starts (only when transaction boundaries were asked for).
     case begin(TransactionInfo)
-    /// A row was inserted, updated or deleted.
-    case row(RowChange)
+    /// A row was inserted (``RowChange/new`` holds it).
+    case insert(RowChange)
+    /// A row was updated (``RowChange/new``, and ``RowChange/old`` when the server sent it).
+    case update(RowChange)
+    /// A row was deleted (``RowChange/old`` holds its key, or the whole row with REPLICA IDENTITY FULL).
+    case delete(RowChange)
     /// Tables were truncated.
     case truncate(TruncateChange)
     /// A logical decoding message (`pg_logical_emit_message`).
@@ -78,11 +82,28 @@ public struct CommitEvent: Sendable {
 }
 
 extension ChangeEvent {
+    /// A row event wrapped by its operation: `.insert`, `.update` or `.delete` of `change`.
+    package static func row(_ change: RowChange) -> ChangeEvent {
+        switch change.operation {
+        case .insert: return .insert(change)
+        case .update: return .update(change)
+        case .delete: return .delete(change)
+        }
+    }
+
+    /// The row change of an insert, update or delete event; `nil` for other events.
+    public var rowChange: RowChange? {
+        switch self {
+        case let .insert(change), let .update(change), let .delete(change): return change
+        default: return nil
+        }
+    }
+
     /// The commit LSN of the transaction the event belongs to (its own LSN for a non-transactional message).
     public var commitLSN: LSN {
         switch self {
         case let .begin(transaction): return transaction.commitLSN
-        case let .row(change): return change.transaction.commitLSN
+        case let .insert(change), let .update(change), let .delete(change): return change.transaction.commitLSN
         case let .truncate(change): return change.transaction.commitLSN
         case let .message(message): return message.transaction?.commitLSN ?? message.lsn
         case let .commit(commit): return commit.transaction.commitLSN

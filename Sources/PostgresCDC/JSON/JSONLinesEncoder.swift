@@ -8,7 +8,7 @@ package struct JSONLinesEncoder: Sendable {
     /// Appends `event` and a newline to `buffer`.
     package func encode(_ event: ChangeEvent, into buffer: inout JSONBuffer) {
         switch event {
-        case let .row(change): encodeRow(change, into: &buffer)
+        case let .insert(change), let .update(change), let .delete(change): encodeRow(change, into: &buffer)
         case let .truncate(change): encodeTruncate(change, into: &buffer)
         case let .message(message): encodeMessage(message, into: &buffer)
         case let .begin(transaction):

@@ -72,7 +72,7 @@ package struct JSONLinesStreamer {
                         encoder.encode(event, into: &state.buffer)
                         state.summary.events += 1
                     }
-                case .row:
+                case .insert, .update, .delete:
                     encoder.encode(event, into: &state.buffer)
                     state.summary.events += 1
                     state.summary.rows += 1

@@ -35,8 +35,7 @@ import Testing
         let events = try await Self.collect(&iterator, commits: 1)
         stream.stop()
         let rows = events.compactMap { event -> RowChange? in
-            if case let .row(change) = event { return change }
-            return nil
+            event.rowChange
         }
         try #require(rows.count == 2)
         let first = try #require(rows[0].new)
@@ -89,8 +88,7 @@ import Testing
         let resumed = try await Self.collect(&again, commits: 1)
         second.stop()
         let ids = resumed.compactMap { event -> Int? in
-            if case let .row(change) = event { return try? change.new?["id"].as(Int.self) }
-            return nil
+            try? event.rowChange?.new?["id"].as(Int.self)
         }
         #expect(ids == [3])
     }
