@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "PGOutput", targets: ["PGOutput"]),
         .library(name: "PostgresCDC", targets: ["PostgresCDC"]),
+        .library(name: "PostgresCDCNATS", targets: ["PostgresCDCNATS"]),
         .executable(name: "pgcdc", targets: ["pgcdc"]),
     ],
     dependencies: [
@@ -33,11 +34,20 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Debian's libnats-dev, the official NATS C client (pkg-config "libnats").
+        .systemLibrary(
+            name: "CNATS",
+            pkgConfig: "libnats",
+            providers: [.apt(["libnats-dev"])]
+        ),
+        // The NATS JetStream sink, in a module of its own: only its users link libnats.
+        .target(name: "PostgresCDCNATS", dependencies: ["PostgresCDC", "PGOutput", "CNATS"]),
         // The CLI.
         .executableTarget(
             name: "pgcdc",
             dependencies: [
                 "PostgresCDC",
+                "PostgresCDCNATS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -51,6 +61,7 @@ let package = Package(
         .testTarget(name: "PGOutputTests", dependencies: ["PGOutput"]),
         .testTarget(name: "PostgresCDCTests", dependencies: ["PostgresCDC", "PGOutput", "TestSupport"]),
         .testTarget(name: "pgcdcTests", dependencies: ["PostgresCDC", "pgcdc", "TestSupport"]),
+        .testTarget(name: "PostgresCDCNATSTests", dependencies: ["PostgresCDCNATS", "PostgresCDC", "TestSupport", "pgcdc"]),
         .testTarget(name: "ExamplesTests", dependencies: ["PostgresCDC", "TestSupport", "PrintEvents", "ETLToPostgres", "SegmentSink"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,8 +1,10 @@
 import ArgumentParser
+import Logging
 #if canImport(Glibc)
 import Glibc
 #endif
 import PostgresCDC
+import PostgresCDCNATS
 
 struct StreamCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -42,8 +44,11 @@ struct StreamCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Include logical decoding messages (pg_logical_emit_message).")
     var messages = true
 
-    @Option(help: ArgumentHelp("Where to write: stdout, or file:PATH (appends, fsyncs, exactly-once across restarts).", valueName: "sink"))
+    @Option(help: ArgumentHelp("Where to write: stdout, file:PATH (appends, fsyncs, exactly-once across restarts), or nats://HOST:PORT[,HOST:PORT...] (JetStream, effectively once).", valueName: "sink"))
     var sink: SinkOption = .stdout
+
+    @OptionGroup(title: "NATS JetStream sink (--sink nats://...)")
+    var nats: NATSOptions
 
     @Option(help: ArgumentHelp("Record the last durably written transaction in FILE (atomically) and resume from it.", valueName: "file"))
     var checkpoint: String?
@@ -76,9 +81,10 @@ struct StreamCommand: ParsableCommand {
         if let heartbeatInterval, heartbeatInterval <= 0 || !heartbeatInterval.isFinite {
             throw ValidationError("--heartbeat-interval must be a positive number of seconds")
         }
-        if rotateSize != nil, sink == .stdout { throw ValidationError("--rotate-size only applies with --sink file:PATH") }
+        if rotateSize != nil, !sink.isFile { throw ValidationError("--rotate-size only applies with --sink file:PATH") }
+        try nats.validate(for: sink)
         if let checkpoint, checkpoint.isEmpty || checkpoint.hasSuffix("/") { throw ValidationError("--checkpoint needs a file path") }
-        if temporarySlot && (checkpoint != nil || sink != .stdout) {
+        if temporarySlot && (checkpoint != nil || sink.isFile) {
             throw ValidationError("--temporary-slot cannot resume: it disappears with the connection; drop --checkpoint and --sink file:")
         }
         if let startLSN, let endLSN, endLSN < startLSN { throw ValidationError("--end-lsn \(endLSN) is before --start-lsn \(startLSN)") }
@@ -112,7 +118,7 @@ struct StreamCommand: ParsableCommand {
             stream.wakeDescriptor = wake
             let clock = ContinuousClock()
             let started = clock.now
-            let summary = try stream.runWithSummary(into: makeSink(), stopRequested: { ShutdownSignal.isRequested })
+            let summary = try stream.runWithSummary(into: makeSink(logger: logger), stopRequested: { ShutdownSignal.isRequested })
             let seconds = (clock.now - started).seconds
             logger.info(summary.stopped ? "stopped on request" : "end LSN reached", metadata: [
                 "events": "\(summary.events)", "lsn": "\(summary.durableThrough)",
@@ -125,7 +131,7 @@ struct StreamCommand: ParsableCommand {
         }
     }
 
-    func makeSink() -> any ChangeSink {
+    func makeSink(logger: Logger) -> any ChangeSink {
         switch sink {
         case .stdout:
             return FileDescriptorSink(descriptor: 1, name: "stdout", fsyncInterval: fsyncInterval)
@@ -134,6 +140,8 @@ struct StreamCommand: ParsableCommand {
             configuration.fsyncInterval = fsyncInterval
             configuration.rotateSize = rotateSize?.bytes
             return FileSink(configuration: configuration)
+        case let .nats(servers):
+            return NATSSink(configuration: nats.configuration(servers: servers), logger: logger)
         }
     }
 }

@@ -1,8 +1,8 @@
 import Foundation
 
 /// Finds a TCP port on 127.0.0.1 that nothing listens on (bind port 0, read it, close).
-enum FreePort {
-    static func find() throws -> Int {
+package enum FreePort {
+    package static func find() throws -> Int {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else {
             throw LocalPostgresServerError(step: "finding a free port", detail: String(cString: strerror(errno)))

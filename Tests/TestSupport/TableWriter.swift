@@ -1,9 +1,9 @@
 import Foundation
-@testable import PostgresCDC
+import PostgresCDC
 
 /// Commits transactions of 1–50 inserted rows into `crash` on its own thread until stopped: the
 /// workload the crash tests kill pgcdc in the middle of.
-final class TableWriter: @unchecked Sendable {
+package final class TableWriter: @unchecked Sendable {
     // Safe: `stopping`, `failure` and `transactions` are only touched under `lock`.
     private let lock = NSLock()
     private var stopping = false
@@ -13,14 +13,14 @@ final class TableWriter: @unchecked Sendable {
     private let dsn: String
     private let pause: useconds_t
 
-    static let schema = "CREATE TABLE crash (id bigserial PRIMARY KEY, tx int NOT NULL, n int NOT NULL, note text NOT NULL);"
+    package static let schema = "CREATE TABLE crash (id bigserial PRIMARY KEY, tx int NOT NULL, n int NOT NULL, note text NOT NULL);"
 
-    init(dsn: String, pauseMicroseconds: useconds_t = 4000) {
+    package init(dsn: String, pauseMicroseconds: useconds_t = 4000) {
         self.dsn = dsn
         self.pause = pauseMicroseconds
     }
 
-    func start() {
+    package func start() {
         let thread = Thread { [self] in
             defer { done.signal() }
             do {
@@ -45,12 +45,12 @@ final class TableWriter: @unchecked Sendable {
     }
 
     /// Stops the writer and returns how many transactions it committed; throws what it failed with.
-    func stop() throws -> Int {
+    package func stop() throws -> Int {
         lock.withLock { stopping = true }
         done.wait()
         if let failure = lock.withLock({ failure }) { throw failure }
         return lock.withLock { transactions }
     }
 
-    var committed: Int { lock.withLock { transactions } }
+    package var committed: Int { lock.withLock { transactions } }
 }

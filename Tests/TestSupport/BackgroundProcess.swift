@@ -2,15 +2,15 @@ import Foundation
 
 /// A `pgcdc` process running beside the test, its stdout and stderr going to files, that the test
 /// can signal, kill and wait for.
-final class BackgroundProcess {
-    let pid: pid_t
-    let stdoutPath: String
-    let stderrPath: String
-    private(set) var exitStatus: Int32?
+package final class BackgroundProcess {
+    package let pid: pid_t
+    package let stdoutPath: String
+    package let stderrPath: String
+    package private(set) var exitStatus: Int32?
 
-    enum Failure: Error, CustomStringConvertible {
+    package enum Failure: Error, CustomStringConvertible {
         case spawn(String)
-        var description: String {
+        package var description: String {
             switch self {
             case let .spawn(reason): return "could not start pgcdc: \(reason)"
             }
@@ -18,7 +18,7 @@ final class BackgroundProcess {
     }
 
     /// Starts `pgcdc arguments...`; stdout goes to `stdoutPath` (appended when `append`).
-    init(_ arguments: [String], stdoutPath: String, stderrPath: String, executable: String = CLIProcess.executable) throws {
+    package init(_ arguments: [String], stdoutPath: String, stderrPath: String, executable: String = CLIProcess.executable) throws {
         self.stdoutPath = stdoutPath
         self.stderrPath = stderrPath
         var actions = posix_spawn_file_actions_t()
@@ -44,13 +44,13 @@ final class BackgroundProcess {
         }
     }
 
-    func signal(_ signal: Int32) {
+    package func signal(_ signal: Int32) {
         kill(pid, signal)
     }
 
     /// Waits up to `timeout` seconds; returns the exit status (128 + signal for a signal death),
     /// or `nil` if it is still running.
-    func wait(timeout: Double) -> Int32? {
+    package func wait(timeout: Double) -> Int32? {
         if let exitStatus { return exitStatus }
         let deadline = Date().addingTimeInterval(timeout)
         while true {
@@ -67,12 +67,12 @@ final class BackgroundProcess {
         }
     }
 
-    var stdout: String { (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "" }
-    var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
+    package var stdout: String { (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "" }
+    package var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
 }
 
 /// Polls `condition` every 50 ms until it holds or `timeout` seconds pass.
-func eventually(timeout: Double = 30, _ condition: () throws -> Bool) rethrows -> Bool {
+package func eventually(timeout: Double = 30, _ condition: () throws -> Bool) rethrows -> Bool {
     let deadline = Date().addingTimeInterval(timeout)
     while Date() < deadline {
         if try condition() { return true }

@@ -1,0 +1,93 @@
+import CNATS
+import Foundation
+
+/// Reads a JetStream stream back message by message (tests, checks, measurements).
+package struct JetStreamReader {
+    /// One stored message.
+    package struct Message: Sendable {
+        package var sequence: UInt64
+        package var subject: String
+        package var messageID: String?
+        package var data: [UInt8]
+    }
+
+    package enum Failure: Error, CustomStringConvertible {
+        case nats(String)
+        package var description: String {
+            switch self {
+            case let .nats(text): return "NATS: \(text)"
+            }
+        }
+    }
+
+    /// Every message of `stream` on the server at `url`, in stream order.
+    package static func messages(url: String, stream: String) throws -> [Message] {
+        var connection: OpaquePointer?
+        guard natsConnection_ConnectTo(&connection, url) == NATS_OK, let connection else {
+            throw Failure.nats("cannot connect to \(url): \(NATSSink.lastError())")
+        }
+        defer { natsConnection_Destroy(connection) }
+        var jetStream: OpaquePointer?
+        guard natsConnection_JetStream(&jetStream, connection, nil) == NATS_OK, let jetStream else {
+            throw Failure.nats(NATSSink.lastError())
+        }
+        defer { jsCtx_Destroy(jetStream) }
+        var info: UnsafeMutablePointer<jsStreamInfo>?
+        var code = jsErrCode(rawValue: 0)
+        guard js_GetStreamInfo(&info, jetStream, stream, nil, &code) == NATS_OK, let info else {
+            throw Failure.nats("no stream \(stream): \(NATSSink.lastError())")
+        }
+        let first = info.pointee.State.FirstSeq
+        let last = info.pointee.State.LastSeq
+        let count = info.pointee.State.Msgs
+        jsStreamInfo_Destroy(info)
+        var messages: [Message] = []
+        guard count > 0 else { return messages }
+        for sequence in first...last {
+            var message: OpaquePointer?
+            guard js_GetMsg(&message, jetStream, stream, sequence, nil, &code) == NATS_OK, let message else { continue }
+            defer { natsMsg_Destroy(message) }
+            let subject = natsMsg_GetSubject(message).map { String(cString: $0) } ?? ""
+            var id: UnsafePointer<CChar>?
+            let messageID = natsMsgHeader_Get(message, "Nats-Msg-Id", &id) == NATS_OK ? id.map { String(cString: $0) } : nil
+            let length = Int(natsMsg_GetDataLength(message))
+            let data = natsMsg_GetData(message).map { Array(UnsafeRawBufferPointer(start: $0, count: length)) } ?? []
+            messages.append(Message(sequence: sequence, subject: subject, messageID: messageID, data: data))
+        }
+        return messages
+    }
+}
+
+extension JetStreamReader {
+    /// Creates a stream capturing `subjects` (for tests of a stream pgcdc did not create).
+    package static func createStream(url: String, name: String, subjects: [String]) throws {
+        var connection: OpaquePointer?
+        guard natsConnection_ConnectTo(&connection, url) == NATS_OK, let connection else {
+            throw Failure.nats("cannot connect to \(url): \(NATSSink.lastError())")
+        }
+        defer { natsConnection_Destroy(connection) }
+        var jetStream: OpaquePointer?
+        guard natsConnection_JetStream(&jetStream, connection, nil) == NATS_OK, let jetStream else {
+            throw Failure.nats(NATSSink.lastError())
+        }
+        defer { jsCtx_Destroy(jetStream) }
+        var config = jsStreamConfig()
+        jsStreamConfig_Init(&config)
+        let streamName = strdup(name)
+        var pointers: [UnsafePointer<CChar>?] = subjects.map { UnsafePointer(strdup($0)) }
+        defer {
+            free(streamName)
+            pointers.forEach { free(UnsafeMutablePointer(mutating: $0)) }
+        }
+        config.Name = UnsafePointer(streamName)
+        var code = jsErrCode(rawValue: 0)
+        let status = pointers.withUnsafeMutableBufferPointer { buffer -> natsStatus in
+            config.Subjects = buffer.baseAddress
+            config.SubjectsLen = Int32(buffer.count)
+            var info: UnsafeMutablePointer<jsStreamInfo>?
+            defer { if let info { jsStreamInfo_Destroy(info) } }
+            return js_AddStream(&info, jetStream, &config, nil, &code)
+        }
+        guard status == NATS_OK else { throw Failure.nats(NATSSink.lastError()) }
+    }
+}

@@ -1,0 +1,346 @@
+import CNATS
+import Foundation
+import Logging
+import PGOutput
+import PostgresCDC
+
+/// A sink that publishes every event to NATS JetStream, effectively once.
+///
+/// Each JSON line becomes one message on its subject (``SubjectTemplate``), with the
+/// `Nats-Msg-Id` header set to `{commit_lsn}:{seq}`. Publishing is asynchronous, at most
+/// `maxPending` messages in flight; ``flush(force:)`` waits for JetStream's acknowledgements, and
+/// only then reports the batch's position as durable — so the checkpoint and the slot move only
+/// past what the stream stored. A batch that was not acknowledged (the server went away, a
+/// timeout) is published again, with backoff, until it is; the copies JetStream already stored are
+/// dropped by its duplicate window. After a crash, the replayed transaction is dropped the same way.
+public final class NATSSink: ChangeSink {
+    /// Where and how to publish.
+    public struct Configuration: Sendable {
+        /// Server URLs (`nats://host:4222`, several for a cluster; `nats://user:password@host` works).
+        public var servers: [String]
+        /// The JetStream stream that must capture the subjects.
+        public var stream: String
+        /// Subjects for row and truncate events; messages go to `ROOT._messages.PREFIX`, begin and
+        /// commit lines to `ROOT._transactions`.
+        public var subjects: SubjectTemplate
+        /// Create the stream when it does not exist, with the subjects and ``duplicateWindow``.
+        public var createStream = false
+        /// The de-duplication window of a stream pgcdc creates, in seconds.
+        public var duplicateWindow: Double = 120
+        /// A `.creds` file (JWT and NKey seed).
+        public var credentialsFile: String?
+        /// A token.
+        public var token: String?
+        /// A CA certificate file; setting it requires TLS.
+        public var trustedCertificates: String?
+        /// Messages in flight before publishing waits.
+        public var maxPending = 8192
+        /// Seconds to wait for acknowledgements before publishing the batch again.
+        public var acknowledgementTimeout: Double = 5
+
+        /// A configuration with the default subjects `pgcdc.{schema}.{table}`.
+        public init(servers: [String], stream: String) {
+            self.servers = servers
+            self.stream = stream
+            self.subjects = SubjectTemplate("pgcdc.{schema}.{table}")!  // trap-ok: a constant valid template
+        }
+    }
+
+    /// The configuration.
+    public let configuration: Configuration
+    private let logger: Logger
+    private let failures = PublishFailures()
+    private var options: OpaquePointer?
+    private var connection: OpaquePointer?
+    private var jetStream: OpaquePointer?
+    /// Batches published but not yet acknowledged, kept to publish again.
+    private var unacknowledged: [(lines: [UInt8], position: LSN)] = []
+    private var written: LSN = .zero
+    private var durable: LSN = .zero
+    private var published = 0
+
+    /// A sink; nothing connects until ``open()``.
+    public init(configuration: Configuration, logger: Logger = Logger(label: "pgcdc.nats")) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    deinit {
+        release()
+    }
+
+    /// Messages published so far (including ones published again).
+    public var publishedMessages: Int { published }
+
+    /// `false`: JetStream's de-duplication, not commit lines, keeps repeats out.
+    public var needsCommitLines: Bool { false }
+
+    /// Connects, and checks (or creates) the stream; returns `nil` (the checkpoint or the slot says where to resume).
+    public func open() throws(SinkError) -> LSN? {
+        try connect()
+        try prepareStream()
+        return nil
+    }
+
+    /// Publishes every line of the batch asynchronously.
+    public func write(_ batch: SinkBatch) throws(SinkError) {
+        unacknowledged.append((Array(batch.lines), batch.position))
+        try publish(batch.lines)
+        written = batch.position
+    }
+
+    /// Waits for JetStream to acknowledge everything published, publishing again what it did not
+    /// take, and returns the position of the last batch it holds.
+    public func flush(force: Bool) throws(SinkError) -> LSN {
+        guard !unacknowledged.isEmpty else { return durable }
+        var attempt = 0
+        while true {
+            let outcome = waitForAcknowledgements()
+            switch outcome {
+            case .acknowledged:
+                unacknowledged.removeAll()
+                durable = written
+                return durable
+            case let .rejected(reason):
+                throw SinkError(destination: destination, operation: "publish to", reason: reason)
+            case let .retry(reason):
+                attempt += 1
+                let delay = min(0.2 * pow(2, Double(min(attempt, 8))), 10)
+                logger.warning("JetStream did not acknowledge; publishing the batch again", metadata: [
+                    "attempt": "\(attempt)", "reason": "\(reason)", "delay_s": "\(delay)",
+                ])
+                usleep(useconds_t(delay * 1e6))
+                discardPending()
+                for batch in unacknowledged {
+                    try publish(batch.lines[...])
+                }
+            }
+        }
+    }
+
+    /// Waits for the last acknowledgements and disconnects.
+    public func close() throws(SinkError) {
+        defer { release() }
+        if jetStream != nil { _ = try flush(force: true) }
+    }
+
+    // MARK: - Publishing
+
+    private var destination: String { "NATS stream \(configuration.stream) at \(configuration.servers.joined(separator: ","))" }
+
+    private func publish(_ lines: ArraySlice<UInt8>) throws(SinkError) {
+        guard let jetStream else { throw SinkError(destination: destination, operation: "publish to", reason: "the sink is not open") }
+        var options = jsPubOptions()
+        jsPubOptions_Init(&options)
+        options.MaxWait = Int64(configuration.acknowledgementTimeout * 1000)
+        var start = lines.startIndex
+        while start < lines.endIndex {
+            let end = lines[start...].firstIndex(of: UInt8(ascii: "\n")) ?? lines.endIndex
+            let line = lines[start..<end]
+            start = end + 1
+            guard !line.isEmpty else { continue }
+            guard let route = EventRoute.route(line, subjects: configuration.subjects) else {
+                throw SinkError(destination: destination, operation: "route", reason: "not a pgcdc event: \(String(decoding: line.prefix(80), as: UTF8.self))")
+            }
+            for (index, subject) in route.subjects.enumerated() {
+                let id = index == 0 ? route.messageID : "\(route.messageID):\(index)"
+                let status = id.withCString { idPointer -> natsStatus in
+                    options.MsgId = idPointer
+                    return line.withUnsafeBytes { raw in
+                        js_PublishAsync(jetStream, subject, raw.baseAddress, Int32(raw.count), &options)
+                    }
+                }
+                options.MsgId = nil
+                published += 1
+                guard status == NATS_OK else {
+                    // Not sent (disconnected, or the reconnect buffer is full): the flush retries the batch.
+                    failures.record(status: status, code: 0, text: "publish to \(subject): \(Self.text(status))", retryable: true)
+                    return
+                }
+            }
+        }
+    }
+
+    private enum Outcome {
+        case acknowledged
+        case rejected(String)
+        case retry(String)
+    }
+
+    private func waitForAcknowledgements() -> Outcome {
+        guard let jetStream else { return .rejected("the sink is not open") }
+        var options = jsPubOptions()
+        jsPubOptions_Init(&options)
+        options.MaxWait = Int64(configuration.acknowledgementTimeout * 1000)
+        let status = js_PublishAsyncComplete(jetStream, &options)
+        let failure = failures.take()
+        if let failure {
+            return failure.retryable ? .retry(failure.text) : .rejected(failure.text)
+        }
+        if status != NATS_OK {
+            return .retry("waiting for acknowledgements: \(Self.text(status))")
+        }
+        return .acknowledged
+    }
+
+    /// Drops what is still in flight before publishing the batches again.
+    private func discardPending() {
+        guard let jetStream else { return }
+        var list = natsMsgList()
+        if js_PublishAsyncGetPendingList(&list, jetStream) == NATS_OK {
+            natsMsgList_Destroy(&list)
+        }
+        _ = failures.take()
+    }
+
+    // MARK: - Connecting
+
+    private func connect() throws(SinkError) {
+        var options: OpaquePointer?
+        guard natsOptions_Create(&options) == NATS_OK, let options else {
+            throw SinkError(destination: destination, operation: "configure", reason: Self.lastError())
+        }
+        self.options = options
+        var servers = configuration.servers.map { strdup($0) }
+        defer { servers.forEach { free($0) } }
+        var status = servers.withUnsafeMutableBufferPointer { buffer in
+            buffer.withMemoryRebound(to: UnsafePointer<CChar>?.self) { natsOptions_SetServers(options, $0.baseAddress, Int32($0.count)) }
+        }
+        if status == NATS_OK { status = natsOptions_SetMaxReconnect(options, -1) }
+        if status == NATS_OK { status = natsOptions_SetReconnectWait(options, 250) }
+        if status == NATS_OK { status = natsOptions_SetTimeout(options, 5000) }
+        if status == NATS_OK, let token = configuration.token { status = natsOptions_SetToken(options, token) }
+        if status == NATS_OK, let file = configuration.credentialsFile { status = natsOptions_SetUserCredentialsFromFiles(options, file, nil) }
+        if status == NATS_OK, let file = configuration.trustedCertificates {
+            status = natsOptions_SetSecure(options, true)
+            if status == NATS_OK { status = natsOptions_LoadCATrustedCertificates(options, file) }
+        }
+        guard status == NATS_OK else { throw SinkError(destination: destination, operation: "configure", reason: Self.lastError()) }
+
+        var connection: OpaquePointer?
+        status = natsConnection_Connect(&connection, options)
+        guard status == NATS_OK, let connection else {
+            throw SinkError(destination: destination, operation: "connect to", reason: Self.lastError(status))
+        }
+        self.connection = connection
+
+        var jsOptions = jsOptions()
+        jsOptions_Init(&jsOptions)
+        jsOptions.PublishAsync.MaxPending = Int64(configuration.maxPending)
+        jsOptions.PublishAsync.ErrHandler = { _, failure, closure in
+            guard let failure, let closure else { return }
+            let failures = Unmanaged<PublishFailures>.fromOpaque(closure).takeUnretainedValue()
+            let subject = failure.pointee.Msg.flatMap { natsMsg_GetSubject($0) }.map { String(cString: $0) } ?? "?"
+            let text = failure.pointee.ErrText.map { String(cString: $0) } ?? NATSSink.text(failure.pointee.Err)
+            // A JetStream error code means the server refused the message; anything else (a
+            // timeout, a lost connection) is worth publishing again.
+            let code = Int(failure.pointee.ErrCode.rawValue)
+            let retryable = code == 0 && failure.pointee.Err != NATS_NO_RESPONDERS
+            failures.record(status: failure.pointee.Err, code: code, text: "publish to \(subject) rejected: \(text)", retryable: retryable)
+        }
+        jsOptions.PublishAsync.ErrHandlerClosure = Unmanaged.passUnretained(failures).toOpaque()
+        var jetStream: OpaquePointer?
+        status = natsConnection_JetStream(&jetStream, connection, &jsOptions)
+        guard status == NATS_OK, let jetStream else {
+            throw SinkError(destination: destination, operation: "open JetStream at", reason: Self.lastError(status))
+        }
+        self.jetStream = jetStream
+    }
+
+    /// Checks that the stream exists and captures every subject the template can produce, or creates it.
+    private func prepareStream() throws(SinkError) {
+        guard let jetStream else { return }
+        var info: UnsafeMutablePointer<jsStreamInfo>?
+        var code = jsErrCode(rawValue: 0)
+        let status = js_GetStreamInfo(&info, jetStream, configuration.stream, nil, &code)
+        if status == NATS_OK, let info {
+            defer { jsStreamInfo_Destroy(info) }
+            var subjects: [String] = []
+            if let config = info.pointee.Config {
+                for index in 0..<Int(config.pointee.SubjectsLen) {
+                    if let subject = config.pointee.Subjects?[index] { subjects.append(String(cString: subject)) }
+                }
+            }
+            for wanted in configuration.subjects.wildcards where !subjects.contains(where: { SubjectTemplate.covers($0, wanted) }) {
+                throw SinkError(destination: destination, operation: "use", reason: "the stream's subjects \(subjects) do not capture \(wanted); add it to the stream or change --nats-subject")
+            }
+            return
+        }
+        guard status == NATS_NOT_FOUND || code.rawValue == 10059 else {
+            throw SinkError(destination: destination, operation: "look up", reason: Self.lastError(status))
+        }
+        guard configuration.createStream else {
+            throw SinkError(destination: destination, operation: "use", reason: "the stream does not exist (create it, or pass --nats-create-stream)")
+        }
+        var config = jsStreamConfig()
+        jsStreamConfig_Init(&config)
+        let name = strdup(configuration.stream)
+        var subjects: [UnsafePointer<CChar>?] = [UnsafePointer(strdup(configuration.subjects.streamSubject))]
+        defer {
+            free(name)
+            subjects.forEach { free(UnsafeMutablePointer(mutating: $0)) }
+        }
+        config.Name = UnsafePointer(name)
+        config.Storage = js_FileStorage
+        config.Duplicates = Int64(configuration.duplicateWindow * 1e9)
+        var created: UnsafeMutablePointer<jsStreamInfo>?
+        let addStatus = subjects.withUnsafeMutableBufferPointer { mutable -> natsStatus in
+            config.Subjects = mutable.baseAddress
+            config.SubjectsLen = Int32(mutable.count)
+            return js_AddStream(&created, jetStream, &config, nil, &code)
+        }
+        if let created { jsStreamInfo_Destroy(created) }
+        guard addStatus == NATS_OK else {
+            throw SinkError(destination: destination, operation: "create", reason: Self.lastError(addStatus))
+        }
+        logger.info("created the JetStream stream", metadata: ["stream": "\(configuration.stream)", "subjects": "\(configuration.subjects.streamSubject)"])
+    }
+
+    private func release() {
+        if let jetStream { jsCtx_Destroy(jetStream) }
+        if let connection {
+            natsConnection_Close(connection)
+            natsConnection_Destroy(connection)
+        }
+        if let options { natsOptions_Destroy(options) }
+        jetStream = nil
+        connection = nil
+        options = nil
+    }
+
+    static func text(_ status: natsStatus) -> String {
+        natsStatus_GetText(status).map { String(cString: $0) } ?? "status \(status.rawValue)"
+    }
+
+    static func lastError(_ status: natsStatus? = nil) -> String {
+        var last = NATS_OK
+        if let text = nats_GetLastError(&last), text.pointee != 0 { return String(cString: text) }
+        return text(status ?? last)
+    }
+}
+
+/// Publish failures reported by the NATS library's thread, read by the sink's.
+final class PublishFailures: @unchecked Sendable {
+    // Safe: `first` is only touched under `lock`.
+    private let lock = NSLock()
+    private var first: (text: String, retryable: Bool)?
+
+    struct Failure {
+        var text: String
+        var retryable: Bool
+    }
+
+    func record(status: natsStatus, code: Int, text: String, retryable: Bool) {
+        lock.withLock {
+            // A refusal outranks a transient failure: it will not go away by publishing again.
+            if first == nil || (first?.retryable == true && !retryable) { first = (text, retryable) }
+        }
+    }
+
+    func take() -> Failure? {
+        lock.withLock {
+            defer { first = nil }
+            return first.map { Failure(text: $0.text, retryable: $0.retryable) }
+        }
+    }
+}

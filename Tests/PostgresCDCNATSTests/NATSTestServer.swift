@@ -1,0 +1,60 @@
+import Foundation
+import PostgresCDC
+import TestSupport
+
+/// A `nats-server -js` on a free loopback port with its own store directory, that a test can stop
+/// and start again on the same port and store.
+final class NATSTestServer {
+    let port: Int
+    let storeDirectory: String
+    private var process: BackgroundProcess?
+
+    var url: String { "nats://127.0.0.1:\(port)" }
+
+    init() throws {
+        port = try FreePort.find()
+        storeDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("pgcdc-nats-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: storeDirectory, withIntermediateDirectories: true)
+        try start()
+    }
+
+    deinit {
+        stop()
+        try? FileManager.default.removeItem(atPath: storeDirectory)
+    }
+
+    func start() throws {
+        let executable = ["/usr/sbin/nats-server", "/usr/bin/nats-server"].first { FileManager.default.isExecutableFile(atPath: $0) } ?? "nats-server"
+        process = try BackgroundProcess(
+            ["-js", "-a", "127.0.0.1", "-p", "\(port)", "-sd", storeDirectory],
+            stdoutPath: storeDirectory + "/server.out", stderrPath: storeDirectory + "/server.err", executable: executable
+        )
+        let ready = eventually(timeout: 15) {
+            let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            defer { close(socket) }
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            return withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+            }
+        }
+        guard ready else { throw NATSTestServerError.notReady(process?.stderr ?? "") }
+    }
+
+    func stop() {
+        process?.signal(SIGTERM)
+        _ = process?.wait(timeout: 10)
+        process = nil
+    }
+}
+
+enum NATSTestServerError: Error, CustomStringConvertible {
+    case notReady(String)
+    var description: String {
+        switch self {
+        case let .notReady(log): return "nats-server did not start: \(log)"
+        }
+    }
+}
