@@ -2,6 +2,8 @@ import Foundation
 
 /// Where one JSON line goes: its subject(s) and its message id (`{commit_lsn}:{seq}`).
 ///
+/// Subjects are built through a ``SubjectCache``: a table's subject is computed once, not per event.
+///
 /// Read from the line itself with a small scanner over the fields pgcdc's encoder writes first
 /// (`{"op":..,"schema":..,"table":..,"commit_lsn":..,"seq":..`); only a line whose names carry
 /// escapes, or a truncate (which names several tables), is parsed as JSON.
@@ -12,7 +14,7 @@ struct EventRoute: Equatable {
     var messageID: String
 
     /// Routes `line` (without its newline) by `subjects`, or returns `nil` for a line that is not a pgcdc event.
-    static func route(_ line: ArraySlice<UInt8>, subjects: SubjectTemplate) -> EventRoute? {
+    static func route(_ line: ArraySlice<UInt8>, subjects: SubjectCache) -> EventRoute? {
         var scanner = Scanner(bytes: line)
         guard scanner.expect(#"{"op":""#), let op = scanner.string() else { return nil }
         switch op {
@@ -31,14 +33,14 @@ struct EventRoute: Equatable {
             return EventRoute(subjects: [subjects.message(prefix: prefix)], messageID: "\(commit):\(seq)")
         case "begin", "commit":
             guard scanner.expect(#","commit_lsn":""#), let commit = scanner.string() else { return nil }
-            return EventRoute(subjects: [subjects.transactions], messageID: "\(commit):\(op)")
+            return EventRoute(subjects: [subjects.template.transactions], messageID: "\(commit):\(op)")
         default:
             return parsed(line, subjects: subjects)
         }
     }
 
     /// The slow path: the whole line as JSON.
-    private static func parsed(_ line: ArraySlice<UInt8>, subjects: SubjectTemplate) -> EventRoute? {
+    private static func parsed(_ line: ArraySlice<UInt8>, subjects: SubjectCache) -> EventRoute? {
         guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
               let op = object["op"] as? String, let commit = object["commit_lsn"] as? String
         else { return nil }
@@ -111,5 +113,31 @@ struct EventRoute: Equatable {
             }
             return nil
         }
+    }
+}
+
+/// Subjects by table and by message prefix, computed once each from a ``SubjectTemplate``.
+final class SubjectCache {
+    let template: SubjectTemplate
+    private var tables: [String: String] = [:]
+    private var prefixes: [String: String] = [:]
+
+    init(template: SubjectTemplate) {
+        self.template = template
+    }
+
+    func table(schema: String, table: String) -> String {
+        let key = schema + "\u{0}" + table
+        if let subject = tables[key] { return subject }
+        let subject = template.table(schema: schema, table: table)
+        tables[key] = subject
+        return subject
+    }
+
+    func message(prefix: String) -> String {
+        if let subject = prefixes[prefix] { return subject }
+        let subject = template.message(prefix: prefix)
+        prefixes[prefix] = subject
+        return subject
     }
 }

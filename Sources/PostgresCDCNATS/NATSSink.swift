@@ -37,6 +37,9 @@ public final class NATSSink: ChangeSink {
         public var maxPending = 8192
         /// Seconds to wait for acknowledgements before publishing the batch again.
         public var acknowledgementTimeout: Double = 5
+        /// Batches (of up to 256 KiB) published before waiting for their acknowledgements; they
+        /// are kept in memory until acknowledged.
+        public var batchesInFlight = 4
 
         /// A configuration with the default subjects `pgcdc.{schema}.{table}`.
         public init(servers: [String], stream: String) {
@@ -50,6 +53,7 @@ public final class NATSSink: ChangeSink {
     public let configuration: Configuration
     private let logger: Logger
     private let failures = PublishFailures()
+    private let subjects: SubjectCache
     private var options: OpaquePointer?
     private var connection: OpaquePointer?
     private var jetStream: OpaquePointer?
@@ -63,6 +67,7 @@ public final class NATSSink: ChangeSink {
     public init(configuration: Configuration, logger: Logger = Logger(label: "pgcdc.nats")) {
         self.configuration = configuration
         self.logger = logger
+        self.subjects = SubjectCache(template: configuration.subjects)
     }
 
     deinit {
@@ -90,9 +95,12 @@ public final class NATSSink: ChangeSink {
     }
 
     /// Waits for JetStream to acknowledge everything published, publishing again what it did not
-    /// take, and returns the position of the last batch it holds.
+    /// take, and returns the position of the last batch it holds. Unless forced, it lets up to
+    /// ``Configuration/batchesInFlight`` batches stay unacknowledged (keeping the pipeline full)
+    /// and returns the older position.
     public func flush(force: Bool) throws(SinkError) -> LSN {
         guard !unacknowledged.isEmpty else { return durable }
+        if !force && unacknowledged.count < configuration.batchesInFlight { return durable }
         var attempt = 0
         while true {
             let outcome = waitForAcknowledgements()
@@ -139,7 +147,7 @@ public final class NATSSink: ChangeSink {
             let line = lines[start..<end]
             start = end + 1
             guard !line.isEmpty else { continue }
-            guard let route = EventRoute.route(line, subjects: configuration.subjects) else {
+            guard let route = EventRoute.route(line, subjects: subjects) else {
                 throw SinkError(destination: destination, operation: "route", reason: "not a pgcdc event: \(String(decoding: line.prefix(80), as: UTF8.self))")
             }
             for (index, subject) in route.subjects.enumerated() {
