@@ -60,7 +60,7 @@ package struct JetStreamReader {
 
 extension JetStreamReader {
     /// Creates a stream capturing `subjects` (for tests of a stream pgcdc did not create).
-    package static func createStream(url: String, name: String, subjects: [String]) throws {
+    package static func createStream(url: String, name: String, subjects: [String], maxMessageSize: Int32 = -1) throws {
         var connection: OpaquePointer?
         guard natsConnection_ConnectTo(&connection, url) == NATS_OK, let connection else {
             throw Failure.nats("cannot connect to \(url): \(NATSSink.lastError())")
@@ -80,6 +80,7 @@ extension JetStreamReader {
             pointers.forEach { free(UnsafeMutablePointer(mutating: $0)) }
         }
         config.Name = UnsafePointer(streamName)
+        config.MaxMsgSize = maxMessageSize
         var code = jsErrCode(rawValue: 0)
         let status = pointers.withUnsafeMutableBufferPointer { buffer -> natsStatus in
             config.Subjects = buffer.baseAddress
