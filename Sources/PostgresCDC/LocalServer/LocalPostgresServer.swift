@@ -112,10 +112,10 @@ package final class LocalPostgresServer: Sendable {
 
     private static func writeConfiguration(data: String, socketDirectory: String, extra: [String: String]) throws {
         var settings: [String: String] = [
-            "wal_level": "logical", "max_replication_slots": "40", "max_wal_senders": "40",
+            "wal_level": "logical", "max_replication_slots": "300", "max_wal_senders": "100",
             "listen_addresses": "'127.0.0.1'", "unix_socket_directories": "'\(socketDirectory)'",
             "fsync": "off", "synchronous_commit": "off", "full_page_writes": "off", "autovacuum": "off",
-            "shared_buffers": "128MB", "max_connections": "100", "lc_monetary": "'C'",
+            "shared_buffers": "128MB", "max_connections": "300", "lc_monetary": "'C'",
         ]
         for (key, value) in extra { settings[key] = value }
         let conf = settings.sorted { $0.key < $1.key }.map { "\($0.key) = \($0.value)" }.joined(separator: "\n") + "\n"
