@@ -87,10 +87,17 @@ public final class ChangeStream: AsyncSequence, Sendable {
     /// The server's identity, once connected.
     public var system: SystemIdentification? { core.system }
 
-    /// Ends the stream: the iterator returns `nil`, and the connection closes after telling the
-    /// server what was acknowledged.
+    /// Ends the stream: the iterator returns `nil`, and the connection closes (in the background)
+    /// after telling the server what was acknowledged.
     public func stop() {
         core.stop()
+    }
+
+    /// Ends the stream like ``stop()`` and returns once the connection is closed and the slot
+    /// released — before a new stream on the same slot starts.
+    public func close() async {
+        core.stop()
+        await core.waitUntilClosed()
     }
 }
 

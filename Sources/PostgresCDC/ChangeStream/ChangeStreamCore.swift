@@ -29,6 +29,8 @@ final class ChangeStreamCore: @unchecked Sendable {
     private var delivered: LSN = .zero
     private var pushedThrough: LSN = .zero
     private var systemValue: SystemIdentification?
+    private var closed = false
+    private var closeWaiters: [CheckedContinuation<Void, Never>] = []
     private var wakeReader: Int32 = -1
     private var wakeWriter: Int32 = -1
 
@@ -154,6 +156,24 @@ final class ChangeStreamCore: @unchecked Sendable {
             finish(error)
         }
         session?.close()
+        let waiters = condition.withLock { () -> [CheckedContinuation<Void, Never>] in
+            closed = true
+            defer { closeWaiters = [] }
+            return closeWaiters
+        }
+        waiters.forEach { $0.resume() }
+    }
+
+    /// Returns once the reader thread has closed the connection (at once if it never started).
+    func waitUntilClosed() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let done = condition.withLock { () -> Bool in
+                if closed || !started { return true }
+                closeWaiters.append(continuation)
+                return false
+            }
+            if done { continuation.resume() }
+        }
     }
 
     private func pump(_ session: ReplicationSession) throws {

@@ -40,12 +40,25 @@ extension PostgresConnection {
 
     /// `CREATE_REPLICATION_SLOT name [TEMPORARY] LOGICAL pgoutput NOEXPORT_SNAPSHOT`; returns the consistent point.
     package func createLogicalSlot(_ name: String, temporary: Bool) throws(ReplicationError) -> LSN {
-        let sql = "CREATE_REPLICATION_SLOT \(try quoteIdentifier(name))\(temporary ? " TEMPORARY" : "") LOGICAL pgoutput NOEXPORT_SNAPSHOT"
+        try createLogicalSlot(name, temporary: temporary, exportSnapshot: false).consistentPoint
+    }
+
+    /// `CREATE_REPLICATION_SLOT name [TEMPORARY] LOGICAL pgoutput EXPORT_SNAPSHOT|NOEXPORT_SNAPSHOT`.
+    /// With `exportSnapshot`, also returns the name of a snapshot that other sessions can import
+    /// (`SET TRANSACTION SNAPSHOT`) until the next command on this connection: the database exactly
+    /// as of the consistent point.
+    package func createLogicalSlot(_ name: String, temporary: Bool, exportSnapshot: Bool) throws(ReplicationError) -> (consistentPoint: LSN, snapshotName: String?) {
+        let sql = "CREATE_REPLICATION_SLOT \(try quoteIdentifier(name))\(temporary ? " TEMPORARY" : "") LOGICAL pgoutput \(exportSnapshot ? "EXPORT_SNAPSHOT" : "NOEXPORT_SNAPSHOT")"
         let result = try query(sql, describedAs: "CREATE_REPLICATION_SLOT \(name)")
         guard let text = result.value(0, "consistent_point"), let lsn = LSN(text) else {
             throw .unexpectedResponse(command: "CREATE_REPLICATION_SLOT", detail: "no consistent_point in \(result.rows)")
         }
-        return lsn
+        return (lsn, result.value(0, "snapshot_name"))
+    }
+
+    /// `DROP_REPLICATION_SLOT name`.
+    package func dropReplicationSlot(_ name: String) throws(ReplicationError) {
+        try query("DROP_REPLICATION_SLOT \(try quoteIdentifier(name))", describedAs: "DROP_REPLICATION_SLOT \(name)")
     }
 
     /// `START_REPLICATION SLOT name LOGICAL start (options)`; afterwards the connection is in COPY BOTH mode.

@@ -103,6 +103,42 @@ package final class PostgresConnection {
         }
     }
 
+    /// Starts `COPY ... TO STDOUT`; read the rows with ``readCopyRow()``.
+    package func startCopyOut(_ sql: String, describedAs command: String) throws(ReplicationError) {
+        let conn = try connection()
+        guard let result = PQexec(conn, sql) else {
+            throw .serverError(command: command, sqlState: nil, message: PostgresConnection.trimmed(PQerrorMessage(conn)), host: serverAddress)
+        }
+        defer { PQclear(result) }
+        guard PQresultStatus(result) == PGRES_COPY_OUT else {
+            throw serverError(result, command: command)
+        }
+    }
+
+    /// The next row of a `COPY ... TO STDOUT` (blocking), or `nil` at its end; a failure of the
+    /// COPY (permission, a dropped table, a lost connection) throws, named `command`.
+    package func readCopyRow(describedAs command: String) throws(ReplicationError) -> [UInt8]? {
+        let conn = try connection()
+        var buffer: UnsafeMutablePointer<CChar>?
+        let length = PQgetCopyData(conn, &buffer, 0)
+        if length > 0, let buffer {
+            defer { PQfreemem(buffer) }
+            return Array(UnsafeRawBufferPointer(start: buffer, count: Int(length)))
+        }
+        if length == -1 {
+            var failure: ReplicationError?
+            while let result = PQgetResult(conn) {
+                if PQresultStatus(result) != PGRES_COMMAND_OK && failure == nil {
+                    failure = serverError(result, command: command)
+                }
+                PQclear(result)
+            }
+            if let failure { throw failure }
+            return nil
+        }
+        throw .connectionLost(host: serverAddress, message: lastErrorMessage, lastLSN: .zero)
+    }
+
     /// `'text'` quoted as an SQL literal for this connection.
     package func quoteLiteral(_ text: String) throws(ReplicationError) -> String {
         let conn = try connection()

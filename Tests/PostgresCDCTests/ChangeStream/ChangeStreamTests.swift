@@ -80,13 +80,13 @@ import Testing
         await #expect(throws: ChangeStreamError.self) { try await first.acknowledge(through: LSN(commits[2].endLSN.value + 1_000_000)) }
         try await first.acknowledge(commits[1])
         #expect(try store.load()?.lsn == commits[1].endLSN)
-        first.stop()
+        await first.close()
 
         // The second stream starts after transaction 2: the first event it hands out is id 3.
         let second = ChangeStream(configuration: fixture.configuration(), checkpointStore: store)
         var again = second.makeAsyncIterator()
         let resumed = try await Self.collect(&again, commits: 1)
-        second.stop()
+        await second.close()
         let ids = resumed.compactMap { event -> Int? in
             try? event.rowChange?.new?["id"].as(Int.self)
         }
