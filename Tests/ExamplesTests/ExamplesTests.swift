@@ -89,7 +89,10 @@ import Testing
             lines += try String(contentsOfFile: "\(directory)/\(name)", encoding: .utf8).split(separator: "\n").map(String.init)
         }
         #expect(names.allSatisfy { $0.hasSuffix(".jsonl") }, "\(names)")
-        #expect(lines.count == 5, "\(lines)")
-        #expect(Set(lines).count == 5)
+        // The first run's (empty) snapshot, then the five inserts, each once.
+        #expect(lines.filter { $0.hasPrefix(#"{"op":"snapshot""#) }.count == 1, "\(lines)")
+        let inserts = lines.filter { $0.hasPrefix(#"{"op":"insert""#) }
+        #expect(inserts.count == 5, "\(lines)")
+        #expect(Set(inserts).count == 5)
     }
 }

@@ -31,6 +31,7 @@ import Testing
         let (server, database) = try Self.database()
         var configuration = StreamConfiguration(dsn: server.dsn(database: database), slot: "busy_\(database)", publication: "pub")
         configuration.createSlot = true
+        configuration.snapshot = .never
         let holder = try ReplicationSession(configuration: configuration, logger: Logger(label: "test"))
         defer { holder.close() }
         let result = try CLIProcess.run(["stream", "--dsn", server.dsn(database: database), "--slot", "busy_\(database)", "--publication", "pub"])

@@ -39,7 +39,7 @@ func statements(for change: RowChange) -> [SQLStatement] {
     let table = identifier(relation.schema) + "." + identifier(relation.table)
     let keys = relation.columns.indices.filter { relation.columns[$0].isKey }
     switch change.operation {
-    case .insert, .update:
+    case .insert, .update, .read:
         guard let new = change.new else { return [] }
         // Columns the server sent (an unchanged TOAST value is left as the target has it).
         let present = relation.columns.indices.filter { new.isPresent($0) }
@@ -81,7 +81,7 @@ do {
     var applied = 0
     for try await event in stream {
         switch event {
-        case let .insert(change), let .update(change), let .delete(change):
+        case let .insert(change), let .update(change), let .delete(change), let .read(change):
             pending += statements(for: change)
             pending.append(log(change.transaction.commitLSN, seq: change.seq))
         case let .truncate(change):
@@ -96,6 +96,13 @@ do {
                 pending.removeAll()
             }
             try await stream.acknowledge(commit)
+        case let .snapshotCompleted(summary):
+            // The snapshot's rows and its position, in one target transaction.
+            if !pending.isEmpty {
+                try store.commit(stream.checkpoint(through: summary.consistentPoint), applying: pending)
+                pending.removeAll()
+            }
+            try await stream.acknowledge(through: summary.consistentPoint)
         case .begin, .message:
             break
         }

@@ -18,7 +18,7 @@ let stream = ChangeStream(configuration: configuration)
 do {
     for try await event in stream {
         switch event {
-        case let .insert(change), let .update(change), let .delete(change):
+        case let .insert(change), let .update(change), let .delete(change), let .read(change):
             let table = "\(change.relation.schema).\(change.relation.table)"
             let row = change.new ?? change.old
             let key = change.relation.keyColumnNames.map { "\($0)=\(row?[column: $0].map { "\($0)" } ?? "?")" }
@@ -30,6 +30,9 @@ do {
         case let .commit(commit):
             print("commit \(commit.transaction.commitLSN) (\(commit.eventCount) events)")
             try await stream.acknowledge(commit)
+        case let .snapshotCompleted(summary):
+            print("snapshot: \(summary.rows) rows of \(summary.tables) tables as of \(summary.consistentPoint)")
+            try await stream.acknowledge(through: summary.consistentPoint)
         case .begin:
             break
         }

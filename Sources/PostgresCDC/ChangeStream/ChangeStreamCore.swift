@@ -129,11 +129,18 @@ final class ChangeStreamCore: @unchecked Sendable {
         return Checkpoint(lsn: lsn, slot: configuration.slot, systemIdentifier: system.systemID, timeline: system.timeline)
     }
 
+    private var snapshotDelivered = false
+
+    private func deliveredSnapshot() -> Bool { condition.withLock { snapshotDelivered } }
+
     /// Called with the lock held, for each event the consumer receives.
     private func noteDelivered(_ event: ChangeEvent) {
         switch event {
         case let .commit(commit): if commit.endLSN > delivered { delivered = commit.endLSN }
         case let .message(message) where message.transaction == nil: if message.lsn > delivered { delivered = message.lsn }
+        case let .snapshotCompleted(summary):
+            snapshotDelivered = true
+            if summary.consistentPoint > delivered { delivered = summary.consistentPoint }
         default: break
         }
     }
@@ -186,6 +193,10 @@ final class ChangeStreamCore: @unchecked Sendable {
             if acknowledgedThrough > confirmed {
                 session.confirm(through: acknowledgedThrough)
                 confirmed = acknowledgedThrough
+            }
+            // The consumer acknowledged the snapshot's completion: keep the slot, stream changes.
+            if session.isAwaitingSnapshotDurability, acknowledgedThrough >= session.startLSN, deliveredSnapshot() {
+                session.snapshotDurable()
             }
             switch try session.next(wait: true) {
             case let .event(event):

@@ -208,6 +208,7 @@ extension RowChange.Operation {
         case .insert: return "Insert"
         case .update: return "Update"
         case .delete: return "Delete"
+        case .read: return "COPY"
         }
     }
 }

@@ -10,6 +10,12 @@ public enum ChangeEvent: Sendable {
     case update(RowChange)
     /// A row was deleted (``RowChange/old`` holds its key, or the whole row with REPLICA IDENTITY FULL).
     case delete(RowChange)
+    /// A row as the initial snapshot found it (``RowChange/new`` holds it; its transaction's
+    /// commit LSN is the slot's consistent point).
+    case read(RowChange)
+    /// The initial snapshot is complete: every published row as of ``SnapshotSummary/consistentPoint``
+    /// was handed out; changes follow. Acknowledge it (its consistent point) like a commit.
+    case snapshotCompleted(SnapshotSummary)
     /// Tables were truncated.
     case truncate(TruncateChange)
     /// A logical decoding message (`pg_logical_emit_message`).
@@ -23,6 +29,8 @@ public struct RowChange: Sendable {
     /// Which kind of change.
     public enum Operation: String, Sendable {
         case insert, update, delete
+        /// A row of the initial snapshot (``ChangeEvent/read(_:)``).
+        case read
     }
 
     /// Which kind of change.
@@ -88,13 +96,14 @@ extension ChangeEvent {
         case .insert: return .insert(change)
         case .update: return .update(change)
         case .delete: return .delete(change)
+        case .read: return .read(change)
         }
     }
 
     /// The row change of an insert, update or delete event; `nil` for other events.
     public var rowChange: RowChange? {
         switch self {
-        case let .insert(change), let .update(change), let .delete(change): return change
+        case let .insert(change), let .update(change), let .delete(change), let .read(change): return change
         default: return nil
         }
     }
@@ -103,10 +112,22 @@ extension ChangeEvent {
     public var commitLSN: LSN {
         switch self {
         case let .begin(transaction): return transaction.commitLSN
-        case let .insert(change), let .update(change), let .delete(change): return change.transaction.commitLSN
+        case let .insert(change), let .update(change), let .delete(change), let .read(change): return change.transaction.commitLSN
+        case let .snapshotCompleted(summary): return summary.consistentPoint
         case let .truncate(change): return change.transaction.commitLSN
         case let .message(message): return message.transaction?.commitLSN ?? message.lsn
         case let .commit(commit): return commit.transaction.commitLSN
         }
     }
+}
+
+/// What an initial snapshot copied.
+public struct SnapshotSummary: Sendable {
+    /// The slot's consistent point: the snapshot shows the database exactly as of this LSN, and
+    /// changes are streamed from it.
+    public let consistentPoint: LSN
+    /// Tables copied.
+    public let tables: Int
+    /// Rows handed out.
+    public let rows: Int
 }

@@ -8,7 +8,15 @@ package struct JSONLinesEncoder: Sendable {
     /// Appends `event` and a newline to `buffer`.
     package func encode(_ event: ChangeEvent, into buffer: inout JSONBuffer) {
         switch event {
-        case let .insert(change), let .update(change), let .delete(change): encodeRow(change, into: &buffer)
+        case let .insert(change), let .update(change), let .delete(change), let .read(change): encodeRow(change, into: &buffer)
+        case let .snapshotCompleted(summary):
+            buffer.appendRaw("{\"op\":\"snapshot\",\"commit_lsn\":")
+            buffer.appendLSN(summary.consistentPoint)
+            buffer.appendRaw(",\"tables\":")
+            buffer.appendInt(Int64(summary.tables))
+            buffer.appendRaw(",\"rows\":")
+            buffer.appendInt(Int64(summary.rows))
+            buffer.appendRaw("}\n")
         case let .truncate(change): encodeTruncate(change, into: &buffer)
         case let .message(message): encodeMessage(message, into: &buffer)
         case let .begin(transaction):
@@ -43,10 +51,22 @@ package struct JSONLinesEncoder: Sendable {
         case .insert: buffer.appendRaw("{\"op\":\"insert\",")
         case .update: buffer.appendRaw("{\"op\":\"update\",")
         case .delete: buffer.appendRaw("{\"op\":\"delete\",")
+        case .read: buffer.appendRaw("{\"op\":\"read\",")
         }
         let relation = change.relation
         buffer.appendRaw(relation.json.schemaAndTable)
-        appendPosition(change.transaction, seq: change.seq, lsn: change.lsn, into: &buffer)
+        if change.operation == .read {
+            // A snapshot row belongs to no transaction: its position is the consistent point.
+            buffer.appendRaw("\"commit_lsn\":")
+            buffer.appendLSN(change.lsn)
+            buffer.appendRaw(",\"seq\":")
+            buffer.appendInt(Int64(change.seq))
+            buffer.appendRaw(",\"lsn\":")
+            buffer.appendLSN(change.lsn)
+            buffer.appendRaw(",\"snapshot\":true")
+        } else {
+            appendPosition(change.transaction, seq: change.seq, lsn: change.lsn, into: &buffer)
+        }
         buffer.appendRaw(",")
         buffer.appendRaw(relation.json.key)
         var unchanged: [Int] = []

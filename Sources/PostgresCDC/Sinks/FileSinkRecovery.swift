@@ -40,7 +40,7 @@ package struct FileSinkRecovery {
             guard let op = Self.operation(head) else {
                 throw SinkError(destination: path, operation: "resume from", reason: "the line at byte offset \(start) is not a pgcdc event; refusing to append to a file pgcdc did not write")
             }
-            if op == "commit" || op == "message" {
+            if op == "commit" || op == "message" || op == "snapshot" {
                 let line = try read(from: start, count: lineEnd - 1 - start)
                 if let position = try Self.boundaryPosition(line, op: op, offset: start, path: path) {
                     return Result(completeLength: lineEnd, position: position)
@@ -72,7 +72,7 @@ package struct FileSinkRecovery {
             guard let transactional = object["transactional"] as? Bool else { throw fail("has no \"transactional\" field") }
             if transactional { return nil }
         }
-        let field = op == "commit" ? "end_lsn" : "lsn"
+        let field = op == "commit" ? "end_lsn" : op == "snapshot" ? "commit_lsn" : "lsn"
         guard let text = object[field] as? String, let lsn = LSN(text) else { throw fail("has no valid \"\(field)\"") }
         return lsn
     }

@@ -72,13 +72,21 @@ package struct JSONLinesStreamer {
                         encoder.encode(event, into: &state.buffer)
                         state.summary.events += 1
                     }
-                case .insert, .update, .delete:
+                case .insert, .update, .delete, .read:
                     encoder.encode(event, into: &state.buffer)
                     state.summary.events += 1
                     state.summary.rows += 1
                 default:
                     encoder.encode(event, into: &state.buffer)
                     state.summary.events += 1
+                }
+                if case .snapshotCompleted = event {
+                    // The whole snapshot must be durable before the session keeps the slot.
+                    state.markBoundary()
+                    try state.handOver(upTo: state.buffer.bytes.count)
+                    try state.makeDurable(force: true)
+                    session.snapshotDurable()
+                    continue
                 }
                 if session.isAtTransactionBoundary {
                     state.markBoundary()

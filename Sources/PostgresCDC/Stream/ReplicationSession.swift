@@ -32,20 +32,24 @@ package final class ReplicationSession {
     /// A descriptor that ends a wait when it becomes readable (a shutdown request); `nil` for none.
     package var wakeDescriptor: Int32?
 
-    private let configuration: StreamConfiguration
-    private let logger: Logger
-    private let connection: PostgresConnection
+    let configuration: StreamConfiguration
+    let logger: Logger
+    let connection: PostgresConnection
+    /// The initial snapshot while it is being copied, then `nil`.
+    var snapshot: SnapshotPhase?
+    /// Called as each table of a snapshot finishes.
+    package var onSnapshotProgress: ((SnapshotProgress) -> Void)?
     private var typeLookupConnection: PostgresConnection?
     private var heartbeatConnection: PostgresConnection?
-    private var assembler: ChangeAssembler
+    var assembler: ChangeAssembler
     private var confirmedLSN: LSN
     private var writtenLSN: LSN = .zero
-    private var idlePosition: LSN = .zero
+    var idlePosition: LSN = .zero
     private var lastReceivedLSN: LSN = .zero
     private var nextStatusDue: UInt64 = 0
     private var nextHeartbeatDue: UInt64 = .max
     private var endPending = false
-    private var ended = false
+    var ended = false
 
     /// Connects, checks the server, prepares the publication and the slot, and starts streaming.
     package init(configuration: StreamConfiguration, logger: Logger) throws(ReplicationError) {
@@ -63,22 +67,48 @@ package final class ReplicationSession {
         }
         try ReplicationSetup.checkWalLevel(connection)
         try ReplicationSetup.preparePublication(configuration, on: connection, logger: logger)
-        let slotPosition = try ReplicationSetup.prepareSlot(configuration, on: connection, logger: logger)
+        // Types first: once a slot exports a snapshot, the next command on this connection ends the export.
         var catalog = TypeCatalog()
         try ReplicationSetup.loadCustomTypes(into: &catalog, from: connection)
         self.assembler = ChangeAssembler(catalog: catalog, endLSN: configuration.endLSN, includeTransactionEvents: configuration.includeTransactionEvents)
+        let existing = try ReplicationSetup.inspectSlot(configuration, on: connection)
+        let slotPosition: LSN
+        if let existing {
+            if configuration.snapshot == .initial || configuration.snapshot == .initialOnly {
+                throw .invalidOption("--snapshot \(configuration.snapshot?.rawValue ?? "") needs a new slot, and \"\(configuration.slot)\" exists: drop it (pgcdc slot drop) or use --snapshot never")
+            }
+            slotPosition = existing
+        } else {
+            guard configuration.createSlot || configuration.temporarySlot else {
+                throw .slotNotFound(slot: configuration.slot, host: connection.serverAddress)
+            }
+            if configuration.snapshot == .never {
+                slotPosition = try connection.createLogicalSlot(configuration.slot, temporary: configuration.temporarySlot)
+                logger.info("created replication slot", metadata: ["slot": "\(configuration.slot)", "temporary": "\(configuration.temporarySlot)", "lsn": "\(slotPosition)", "host": "\(connection.serverAddress)"])
+            } else {
+                let phase = try SnapshotPhase(configuration: configuration, connection: connection, catalog: catalog, logger: logger)
+                slotPosition = phase.consistentPoint
+                self.snapshot = phase
+            }
+        }
         // The server skips transactions that committed before the requested start; so does the
         // assembler, so a checkpoint is honoured whatever the server does.
         assembler.resumeLSN = configuration.startLSN
         self.startLSN = max(configuration.startLSN ?? .zero, slotPosition)
         self.confirmedLSN = .zero
+        if snapshot != nil { return }
+        try startStreaming()
+    }
+
+    /// `START_REPLICATION` with pgoutput's options.
+    func startStreaming() throws(ReplicationError) {
 
         var options: [(String, String)] = [
             ("proto_version", "1"),
             ("publication_names", try connection.quoteIdentifier(configuration.publication)),
         ]
         if configuration.includeMessages { options.append(("messages", "true")) }
-        try connection.startLogicalReplication(slot: configuration.slot, start: configuration.startLSN ?? .zero, options: options)
+        try connection.startLogicalReplication(slot: configuration.slot, start: startLSN, options: options)
         logger.info("streaming", metadata: [
             "slot": "\(configuration.slot)", "publication": "\(configuration.publication)",
             "host": "\(serverAddress)", "lsn": "\(startLSN)", "timeline": "\(system.timeline)",
@@ -96,8 +126,12 @@ package final class ReplicationSession {
         set { assembler.includeCommitEvents = newValue || configuration.includeTransactionEvents }
     }
 
-    /// Whether the last event handed out left no transaction open.
-    package var isAtTransactionBoundary: Bool { !assembler.isInTransaction }
+    /// Whether the last event handed out left no transaction open (a snapshot counts as one
+    /// transaction, ended by its ``ChangeEvent/snapshotCompleted(_:)`` event).
+    package var isAtTransactionBoundary: Bool {
+        if let snapshot { return snapshot.isComplete }
+        return !assembler.isInTransaction
+    }
 
     /// Transactions skipped because they committed before the start LSN.
     package var skippedTransactions: Int { assembler.skippedTransactions }
@@ -111,7 +145,10 @@ package final class ReplicationSession {
     /// last complete transaction or non-transactional message, or — when no transaction was open —
     /// the WAL position of the server's last keepalive, so that a slot on a quiet publication
     /// advances while other tables are busy.
-    package var completedThrough: LSN { max(assembler.position, idlePosition) }
+    package var completedThrough: LSN {
+        if let snapshot { return snapshot.isComplete ? snapshot.consistentPoint : .zero }
+        return max(assembler.position, idlePosition)
+    }
 
     /// Records that everything up to `lsn` (from ``completedThrough``) is durably stored; the
     /// server hears it as the flush position with the next status update.
@@ -130,6 +167,7 @@ package final class ReplicationSession {
     /// with `wait: true`, waits for data, but at most until the next status update is due, and then
     /// returns ``Step/idle`` too.
     package func next(wait: Bool) throws(ReplicationError) -> Step {
+        if snapshot != nil, let step = try nextSnapshotStep(wait: wait) { return step }
         while true {
             if ended { return .end }
             if endPending {
@@ -169,6 +207,8 @@ package final class ReplicationSession {
 
     /// Sends a final status update with the confirmed position, ends the stream and disconnects.
     package func close() {
+        snapshot?.reader.stop()
+        snapshot = nil
         try? sendStatus(replyRequested: false)
         connection.endCopy()
         connection.close()

@@ -39,7 +39,8 @@ enum ReplicationSetup {
 
     /// Makes sure the slot exists and can be used by this connection, creating it when asked to.
     /// Returns the slot's confirmed flush position (the consistent point for a new slot).
-    static func prepareSlot(_ configuration: StreamConfiguration, on connection: PostgresConnection, logger: Logger) throws(ReplicationError) -> LSN {
+    /// The slot's confirmed position when it exists and pgcdc can use it; `nil` when it does not exist.
+    static func inspectSlot(_ configuration: StreamConfiguration, on connection: PostgresConnection) throws(ReplicationError) -> LSN? {
         let name = configuration.slot
         let found = try connection.query(
             """
@@ -49,14 +50,7 @@ enum ReplicationSetup {
             describedAs: "slot lookup"
         )
         let host = connection.serverAddress
-        guard !found.rows.isEmpty else {
-            guard configuration.createSlot || configuration.temporarySlot else {
-                throw .slotNotFound(slot: name, host: host)
-            }
-            let point = try connection.createLogicalSlot(name, temporary: configuration.temporarySlot)
-            logger.info("created replication slot", metadata: ["slot": "\(name)", "temporary": "\(configuration.temporarySlot)", "lsn": "\(point)", "host": "\(host)"])
-            return point
-        }
+        guard !found.rows.isEmpty else { return nil }
         if configuration.temporarySlot {
             throw .slotUnusable(slot: name, reason: "a slot of that name already exists; a temporary slot needs a new name")
         }
@@ -109,5 +103,12 @@ enum ReplicationSetup {
         var quoted: [String] = []
         for part in parts { quoted.append(try connection.quoteIdentifier(part)) }
         return quoted.joined(separator: ".")
+    }
+}
+
+extension ReplicationSetup {
+    /// The name of the temporary slot that exports a snapshot for `slot` (at most 63 bytes).
+    static func snapshotSlotName(for slot: String) -> String {
+        String(slot.utf8.prefix(50).map { Character(UnicodeScalar($0)) }) + "_pgcdc_snapshot"
     }
 }

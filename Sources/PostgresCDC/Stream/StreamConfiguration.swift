@@ -30,6 +30,11 @@ public struct StreamConfiguration: Sendable {
     /// connection, for databases where nothing the slot sees ever changes; `nil` for none.
     /// Heartbeats advance the confirmed position and are not handed out as events.
     public var heartbeatInterval: Double?
+    /// Whether to copy the existing rows first; `nil` is the default: ``SnapshotMode/initial`` when
+    /// pgcdc creates the slot, ``SnapshotMode/never`` for an existing one.
+    public var snapshot: SnapshotMode?
+    /// Connections that copy tables in parallel during a snapshot.
+    public var snapshotJobs = 1
     /// The system identifier a checkpoint was taken on: a server that reports another one is
     /// refused, since its LSNs mean something else. `nil` accepts any server.
     public var expectedSystemIdentifier: String?

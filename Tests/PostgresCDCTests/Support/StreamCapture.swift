@@ -45,6 +45,8 @@ struct StreamFixture {
     func configuration() -> StreamConfiguration {
         var configuration = StreamConfiguration(dsn: dsn, slot: slot, publication: publication)
         configuration.createSlot = true
+        // These tests are about changes; the snapshot has tests of its own.
+        configuration.snapshot = .never
         configuration.statusInterval = 0.2
         return configuration
     }
