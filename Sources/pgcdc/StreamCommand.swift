@@ -38,6 +38,15 @@ struct StreamCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Stop (exit 0) once every transaction committed at or before this LSN is written, like pg_recvlogical --endpos.", valueName: "lsn"))
     var endLSN: LSN?
 
+    @Option(help: ArgumentHelp("Copy the existing rows first: never, initial, initial-only, when-needed (default: initial when pgcdc creates the slot, never otherwise).", valueName: "mode"))
+    var snapshot: SnapshotMode?
+
+    @Option(help: ArgumentHelp("Connections that copy tables in parallel during a snapshot.", valueName: "n"))
+    var snapshotJobs = 1
+
+    @Flag(help: "Print a progress line per snapshot table on stderr even when stderr is not a terminal.")
+    var progress = false
+
     @Flag(help: "Also write begin and commit events.")
     var transactions = false
 
@@ -87,6 +96,7 @@ struct StreamCommand: ParsableCommand {
         if temporarySlot && (checkpoint != nil || sink.isFile) {
             throw ValidationError("--temporary-slot cannot resume: it disappears with the connection; drop --checkpoint and --sink file:")
         }
+        if snapshotJobs < 1 || snapshotJobs > 64 { throw ValidationError("--snapshot-jobs must be between 1 and 64") }
         if let startLSN, let endLSN, endLSN < startLSN { throw ValidationError("--end-lsn \(endLSN) is before --start-lsn \(startLSN)") }
     }
 
@@ -102,6 +112,8 @@ struct StreamCommand: ParsableCommand {
         configuration.includeMessages = messages
         configuration.statusInterval = statusInterval
         configuration.heartbeatInterval = heartbeatInterval
+        configuration.snapshot = snapshot
+        configuration.snapshotJobs = snapshotJobs
         return configuration
     }
 
@@ -116,6 +128,13 @@ struct StreamCommand: ParsableCommand {
             stream.includeTransactionLines = transactions
             stream.checkpoint = checkpoint.map { CheckpointRecorder(store: FileCheckpointStore(path: $0), syncInterval: fsyncInterval) }
             stream.wakeDescriptor = wake
+            if progress || isatty(2) != 0 {
+                stream.onSnapshotProgress = { step in
+                    let rate = step.seconds > 0 ? Int(Double(step.rows) / step.seconds) : step.rows
+                    let share = step.estimatedRows > 0 ? " (\(min(999, step.rows * 100 / step.estimatedRows))% of the estimate)" : ""
+                    FileHandleOutput.standardError("snapshot \(step.tablesDone)/\(step.tablesTotal) \(step.table): \(step.rows) rows in \(String(format: "%.2f", step.seconds)) s, \(rate) rows/s\(share)\n")
+                }
+            }
             let clock = ContinuousClock()
             let started = clock.now
             let summary = try stream.runWithSummary(into: makeSink(logger: logger), stopRequested: { ShutdownSignal.isRequested })
@@ -160,3 +179,5 @@ extension Substring {
         return text
     }
 }
+
+extension SnapshotMode: ExpressibleByArgument {}

@@ -17,6 +17,8 @@ public struct SinkStream {
     public var logger: Logger
     /// A descriptor that ends a wait for the server when readable (the CLI's signal pipe).
     package var wakeDescriptor: Int32?
+    /// Called as each table of an initial snapshot finishes.
+    public var onSnapshotProgress: ((SnapshotProgress) -> Void)?
 
     /// A stream of `configuration` into a sink.
     public init(configuration: StreamConfiguration, logger: Logger = Logger(label: "pgcdc")) {
@@ -48,6 +50,7 @@ public struct SinkStream {
         let session = try ReplicationSession(configuration: resumed, logger: logger)
         defer { session.close() }
         session.wakeDescriptor = wakeDescriptor
+        session.onSnapshotProgress = onSnapshotProgress
         var streamer = JSONLinesStreamer()
         streamer.includeTransactionLines = includeTransactionLines
         streamer.stopRequested = stopRequested
