@@ -129,10 +129,16 @@ struct StreamCommand: ParsableCommand {
             stream.checkpoint = checkpoint.map { CheckpointRecorder(store: FileCheckpointStore(path: $0), syncInterval: fsyncInterval) }
             stream.wakeDescriptor = wake
             if progress || isatty(2) != 0 {
+                let total = SnapshotTotals()
                 stream.onSnapshotProgress = { step in
                     let rate = step.seconds > 0 ? Int(Double(step.rows) / step.seconds) : step.rows
                     let share = step.estimatedRows > 0 ? " (\(min(999, step.rows * 100 / step.estimatedRows))% of the estimate)" : ""
                     FileHandleOutput.standardError("snapshot \(step.tablesDone)/\(step.tablesTotal) \(step.table): \(step.rows) rows in \(String(format: "%.2f", step.seconds)) s, \(rate) rows/s\(share)\n")
+                    total.rows += step.rows
+                    if step.tablesDone == step.tablesTotal {
+                        let seconds = (ContinuousClock.now - total.started).seconds
+                        FileHandleOutput.standardError("snapshot done: \(total.rows) rows of \(step.tablesTotal) tables in \(String(format: "%.2f", seconds)) s, \(seconds > 0 ? Int(Double(total.rows) / seconds) : total.rows) rows/s\n")
+                    }
                 }
             }
             let clock = ContinuousClock()
@@ -181,3 +187,9 @@ extension Substring {
 }
 
 extension SnapshotMode: ExpressibleByArgument {}
+
+/// Running totals for the snapshot summary line (touched by the streaming thread only).
+final class SnapshotTotals {
+    var rows = 0
+    let started = ContinuousClock.now
+}

@@ -19,6 +19,10 @@ final class SnapshotPhase {
     let transaction: TransactionInfo
     var rows = 0
     var tablesDone = 0
+    /// The chunk being handed out, its table, and the next row in it.
+    var chunk: [TupleData] = []
+    var chunkTable = 0
+    var chunkIndex = 0
     /// Every row was handed out (the completion event too).
     var isComplete = false
     /// The consumer stored everything.
@@ -60,14 +64,22 @@ extension ReplicationSession {
     func nextSnapshotStep(wait: Bool) throws(ReplicationError) -> Step? {
         guard let phase = snapshot else { return nil }
         if !phase.isComplete {
-            while let item = try phase.reader.next() {
-                switch item {
-                case let .row(table, tuple):
-                    let relation = phase.relations[table]
+            while true {
+                if phase.chunkIndex < phase.chunk.count {
+                    let relation = phase.relations[phase.chunkTable]
+                    let tuple = phase.chunk[phase.chunkIndex]
+                    phase.chunkIndex += 1
                     let change = RowChange(operation: .read, transaction: phase.transaction, seq: phase.rows, lsn: phase.consistentPoint,
                                            relation: relation, old: nil, new: Row(relation: relation, tuple: tuple, isKeyOnly: false))
                     phase.rows += 1
                     return .event(.read(change))
+                }
+                guard let item = try phase.reader.next() else { break }
+                switch item {
+                case let .rows(table, tuples):
+                    phase.chunk = tuples
+                    phase.chunkTable = table
+                    phase.chunkIndex = 0
                 case let .tableDone(table, rows, seconds):
                     phase.tablesDone += 1
                     let info = phase.reader.tables[table]

@@ -10,8 +10,8 @@ import PGOutput
 package final class SnapshotReader: @unchecked Sendable {
     /// What the reader hands out.
     package enum Item {
-        /// A row of table number `table`.
-        case row(table: Int, tuple: TupleData)
+        /// Rows of table number `table`, in chunks (one lock hand-off per chunk, not per row).
+        case rows(table: Int, tuples: [TupleData])
         /// Table number `table` was copied completely, with `rows` rows in `seconds`.
         case tableDone(table: Int, rows: Int, seconds: Double)
     }
@@ -27,7 +27,9 @@ package final class SnapshotReader: @unchecked Sendable {
     private var running = 0
     private var failure: ReplicationError?
     private var stopped = false
-    private let capacity = 4096
+    /// Chunks buffered at most, and rows per chunk: bounds memory to about `capacity × chunkSize` rows.
+    private let capacity = 16
+    private let chunkSize = 256
 
     /// Opens `jobs` connections, imports `snapshotName` in each (this must happen before the
     /// exporting connection runs its next command), and lists the tables of `publication`
@@ -115,15 +117,22 @@ package final class SnapshotReader: @unchecked Sendable {
             do {
                 let command = "COPY \(table.name)"
                 try connection.startCopyOut(try table.copyStatement(on: connection), describedAs: command)
+                var chunk: [TupleData] = []
+                chunk.reserveCapacity(chunkSize)
                 while let line = try connection.readCopyRow(describedAs: command) {
-                    let tuple: TupleData
                     do {
-                        tuple = try CopyTextRow.parse(line, expectedColumns: table.message.columns.count)
+                        chunk.append(try CopyTextRow.parse(line, expectedColumns: table.message.columns.count))
                     } catch {
                         throw ReplicationError.unexpectedResponse(command: command, detail: "row \(rows + 1): \(error)")
                     }
-                    guard push(.row(table: index, tuple: tuple)) else { return }
                     rows += 1
+                    if chunk.count == chunkSize {
+                        guard push(.rows(table: index, tuples: chunk)) else { return }
+                        chunk.removeAll(keepingCapacity: true)
+                    }
+                }
+                if !chunk.isEmpty {
+                    guard push(.rows(table: index, tuples: chunk)) else { return }
                 }
             } catch let error as ReplicationError {
                 fail(error)
