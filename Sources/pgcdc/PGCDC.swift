@@ -5,6 +5,6 @@ struct PGCDC: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pgcdc",
         abstract: "Stream committed PostgreSQL changes as JSON lines (logical replication, pgoutput).",
-        subcommands: [StreamCommand.self, SlotCommand.self, DemoCommand.self]
+        subcommands: [StreamCommand.self, StatusCommand.self, SlotCommand.self, DemoCommand.self]
     )
 }

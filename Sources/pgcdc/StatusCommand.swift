@@ -1,0 +1,62 @@
+import ArgumentParser
+import PostgresCDC
+
+/// `pgcdc status`: a slot's state and lag, with an exit code for health checks.
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show a slot's state, lag and retained WAL; exit 2 when it is inactive or lags more than allowed.",
+        discussion: "Exit codes: 0 healthy, 1 error (no such slot, no server), 2 unhealthy (inactive, or over --max-lag / --max-lag-seconds)."
+    )
+
+    @OptionGroup var connection: ConnectionOptions
+
+    @Option(help: ArgumentHelp("The slot to check.", valueName: "name"))
+    var slot: String
+
+    @Option(help: ArgumentHelp("Unhealthy when the consumer is more than this many bytes behind the server's WAL (K, M, G suffixes).", valueName: "size"))
+    var maxLag: ByteSize?
+
+    @Option(help: ArgumentHelp("Unhealthy when the walsender's flush lag exceeds this many seconds.", valueName: "seconds"))
+    var maxLagSeconds: Double?
+
+    @Flag(help: "Healthy even when no consumer is connected (for a slot that is read now and then).")
+    var allowInactive = false
+
+    func validate() throws {
+        if connection.dsn.isEmpty { throw ValidationError("--dsn is required") }
+        if let maxLagSeconds, maxLagSeconds < 0 || !maxLagSeconds.isFinite { throw ValidationError("--max-lag-seconds must be 0 or more") }
+    }
+
+    func run() throws {
+        let status: SlotStatus
+        do {
+            status = try ReplicationSlots.status(slot, dsn: connection.dsn)
+        } catch {
+            throw CLIFailure.report(error)
+        }
+        var problems: [String] = []
+        if !status.slot.active && !allowInactive { problems.append("inactive: no consumer is streaming from the slot") }
+        if let maxLag, let lag = status.lagBytes, lag > Int64(maxLag.bytes) { problems.append("lag \(lag) bytes exceeds --max-lag \(maxLag.bytes)") }
+        if let maxLagSeconds, let lag = status.lagSeconds, lag > maxLagSeconds { problems.append("lag \(lag) s exceeds --max-lag-seconds \(maxLagSeconds)") }
+        let lines = [
+            "slot: \(status.slot.name)",
+            "plugin: \(status.slot.plugin ?? "-")",
+            "database: \(status.slot.database ?? "-")",
+            "active: \(status.slot.active ? "yes (pid \(status.activePID.map(String.init) ?? "?"))" : "no")",
+            "server_lsn: \(status.serverLSN)",
+            "confirmed_flush_lsn: \(status.slot.confirmedFlushLSN?.description ?? "-")",
+            "restart_lsn: \(status.slot.restartLSN?.description ?? "-")",
+            "lag_bytes: \(status.lagBytes.map(String.init) ?? "-")",
+            "lag_seconds: \(status.lagSeconds.map { String($0) } ?? "-")",
+            "wal_retained_bytes: \(status.slot.walRetainedBytes.map(String.init) ?? "-")",
+            "health: \(problems.isEmpty ? "ok" : problems.joined(separator: "; "))",
+        ]
+        do {
+            try FileHandleOutput.standardOutput(lines.joined(separator: "\n") + "\n")
+        } catch {
+            throw CLIFailure.report(error)
+        }
+        if !problems.isEmpty { throw ExitCode(2) }
+    }
+}
