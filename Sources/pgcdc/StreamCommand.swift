@@ -47,6 +47,9 @@ struct StreamCommand: ParsableCommand {
     @Flag(help: "Print a progress line per snapshot table on stderr even when stderr is not a terminal.")
     var progress = false
 
+    @Option(help: ArgumentHelp("Line format: native (pgcdc's events) or debezium (Debezium's envelope; stdout only).", valueName: "format"))
+    var format: OutputFormat = .native
+
     @Flag(help: "Also write begin and commit events.")
     var transactions = false
 
@@ -92,6 +95,9 @@ struct StreamCommand: ParsableCommand {
         }
         if rotateSize != nil, !sink.isFile { throw ValidationError("--rotate-size only applies with --sink file:PATH") }
         try nats.validate(for: sink)
+        if format == .debezium && sink != .stdout {
+            throw ValidationError("--format debezium writes to stdout only (the file and NATS sinks read pgcdc's own fields)")
+        }
         if let checkpoint, checkpoint.isEmpty || checkpoint.hasSuffix("/") { throw ValidationError("--checkpoint needs a file path") }
         if temporarySlot && (checkpoint != nil || sink.isFile) {
             throw ValidationError("--temporary-slot cannot resume: it disappears with the connection; drop --checkpoint and --sink file:")
@@ -126,6 +132,7 @@ struct StreamCommand: ParsableCommand {
         do {
             var stream = SinkStream(configuration: streamConfiguration, logger: logger)
             stream.includeTransactionLines = transactions
+            stream.format = format
             stream.checkpoint = checkpoint.map { CheckpointRecorder(store: FileCheckpointStore(path: $0), syncInterval: fsyncInterval) }
             stream.wakeDescriptor = wake
             if progress || isatty(2) != 0 {
@@ -193,3 +200,5 @@ final class SnapshotTotals {
     var rows = 0
     let started = ContinuousClock.now
 }
+
+extension OutputFormat: ExpressibleByArgument {}

@@ -138,3 +138,44 @@ import Testing
         #expect(try String(contentsOfFile: path, encoding: .utf8) == text)
     }
 }
+
+/// `--format debezium`: Debezium's envelope, valid against its schema.
+@Suite struct DebeziumFormatTests {
+    @Test func debeziumLinesCarryBeforeAfterSourceAndOpLetters() throws {
+        let prepared = try StreamCommandTests.prepare(workload: [
+            "INSERT INTO orders (id, item, qty) VALUES (1, 'tea', 2), (2, 'cake', 1)",
+            "UPDATE orders SET qty = 5 WHERE id = 1",
+            "DELETE FROM orders WHERE id = 2",
+            "SELECT pg_logical_emit_message(false, 'audit', 'hello')",
+            "TRUNCATE orders",
+        ])
+        let result = try CLIProcess.run(["stream", "--dsn", prepared.dsn, "--slot", prepared.slot, "--publication", "pub",
+                                         "--end-lsn", prepared.endLSN, "--format", "debezium", "--transactions"])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let objects = result.lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(objects.count == result.lines.count)
+        let ops = objects.compactMap { $0["op"] as? String ?? ($0["status"] as? String) }
+        #expect(ops == ["BEGIN", "c", "c", "END", "BEGIN", "u", "END", "BEGIN", "d", "END", "m", "BEGIN", "t", "END"], "\(ops)")
+        let update = try #require(objects.first { $0["op"] as? String == "u" })
+        #expect((update["after"] as? [String: Any])?["qty"] as? Int == 5)
+        #expect(update["before"] is NSNull)
+        let delete = try #require(objects.first { $0["op"] as? String == "d" })
+        let before = try #require(delete["before"] as? [String: Any])
+        #expect(before["id"] as? Int == 2)
+        #expect(before["item"] is NSNull, "a column the old key does not carry is null, as in Debezium")
+        let source = try #require(delete["source"] as? [String: Any])
+        #expect(source["db"] as? String == prepared.database)
+        #expect(source["table"] as? String == "orders")
+        #expect(source["connector"] as? String == "postgresql")
+        #expect((source["lsn"] as? Int ?? 0) > 0)
+        let message = try #require(objects.first { $0["op"] as? String == "m" })
+        #expect((message["message"] as? [String: Any])?["content"] as? String == Data("hello".utf8).base64EncodedString())
+
+        let root = CLIProcess.repositoryRoot
+        let validation = try CLIProcess.runProcess("/usr/bin/env", [
+            "python3", root.appendingPathComponent("scripts/validate-jsonl.py").path,
+            root.appendingPathComponent("schemas/debezium-event.schema.json").path,
+        ], stdin: result.stdout)
+        #expect(validation.status == 0, "schema validation: \(validation.stdout) \(validation.stderr)")
+    }
+}

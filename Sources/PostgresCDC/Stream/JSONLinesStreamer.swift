@@ -28,6 +28,8 @@ package struct JSONLinesStreamer {
     package var batchPerTransaction = false
     /// Write `begin` and `commit` lines for every transaction (`--transactions`).
     package var includeTransactionLines = false
+    /// The shape of each line.
+    package var format: OutputFormat = .native
     /// Called with each newly durable position before the server hears of it, and whether the
     /// stream is idle or stopping (a moment to record it durably); a throw stops the stream and
     /// the server is not told.
@@ -48,6 +50,10 @@ package struct JSONLinesStreamer {
         state.buffer.bytes.reserveCapacity(flushThreshold + (1 << 16))
         session.emitsCommitEvents = true
         let encoder = JSONLinesEncoder()
+        let debezium = format == .debezium ? DebeziumEncoder(database: session.databaseName) : nil
+        func encode(_ event: ChangeEvent, into buffer: inout JSONBuffer) {
+            if let debezium { debezium.encode(event, into: &buffer) } else { encoder.encode(event, into: &buffer) }
+        }
         let commitLinesForSink = sink.needsCommitLines
         var stopDeadline: UInt64?
         var wait = false
@@ -69,15 +75,15 @@ package struct JSONLinesStreamer {
                 switch event {
                 case let .commit(commit):
                     if includeTransactionLines || (commitLinesForSink && commit.eventCount > 0) {
-                        encoder.encode(event, into: &state.buffer)
+                        encode(event, into: &state.buffer)
                         state.summary.events += 1
                     }
                 case .insert, .update, .delete, .read:
-                    encoder.encode(event, into: &state.buffer)
+                    encode(event, into: &state.buffer)
                     state.summary.events += 1
                     state.summary.rows += 1
                 default:
-                    encoder.encode(event, into: &state.buffer)
+                    encode(event, into: &state.buffer)
                     state.summary.events += 1
                 }
                 if case .snapshotCompleted = event {

@@ -25,6 +25,8 @@ package final class ReplicationSession {
     package let system: SystemIdentification
     /// `host:port` of the server.
     package let serverAddress: String
+    /// The database the session streams from.
+    package var databaseName: String { system.database ?? connection.databaseName }
     /// Where streaming started: the later of the slot's confirmed position and the requested start.
     package let startLSN: LSN
     /// The prefix of the heartbeat messages pgcdc emits; they advance the position but are not handed out.

@@ -11,6 +11,8 @@ public struct SinkStream {
     public var configuration: StreamConfiguration
     /// Write `begin` and `commit` lines for every transaction.
     public var includeTransactionLines = false
+    /// The shape of each line (a sink that needs commit lines or routes by pgcdc's fields takes ``OutputFormat/native``).
+    public var format: OutputFormat = .native
     /// Where to keep a checkpoint, for a sink that keeps no position of its own; `nil` for none.
     public var checkpoint: CheckpointRecorder?
     /// Where logs go.
@@ -53,6 +55,7 @@ public struct SinkStream {
         session.onSnapshotProgress = onSnapshotProgress
         var streamer = JSONLinesStreamer()
         streamer.includeTransactionLines = includeTransactionLines
+        streamer.format = format
         streamer.stopRequested = stopRequested
         streamer.batchPerTransaction = checkpoint != nil && sinkPosition == nil && !sink.needsCommitLines
         if let checkpoint {

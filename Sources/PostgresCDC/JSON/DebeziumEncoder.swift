@@ -1,0 +1,141 @@
+import Foundation
+import PGOutput
+
+/// Writes change events in Debezium's PostgreSQL envelope (the value part, as the JSON converter
+/// writes it with `schemas.enable=false`), so code written for Debezium reads pgcdc's output:
+/// `{"before":…,"after":…,"source":{…},"op":"c|u|d|r|t|m","ts_ms":…,"transaction":null}`.
+/// See `schemas/debezium-event.schema.json`.
+///
+/// Rows carry every column of the table: a column the server did not send (the non-key columns
+/// of an old key) is `null`, and an unchanged TOAST value is `"__debezium_unavailable_value"`, as
+/// Debezium does. Values use pgcdc's mapping (numeric as a string, timestamps as ISO 8601).
+package struct DebeziumEncoder: Sendable {
+    /// `source.db`.
+    package var database: String
+    /// `source.name`: the logical server name (Debezium's `topic.prefix`).
+    package var serverName: String
+
+    package init(database: String, serverName: String = "pgcdc") {
+        self.database = database
+        self.serverName = serverName
+    }
+
+    /// Appends `event` (one line, or one per table for a truncate; nothing for a snapshot's end).
+    package func encode(_ event: ChangeEvent, into buffer: inout JSONBuffer) {
+        switch event {
+        case let .insert(change): row(change, op: "c", into: &buffer)
+        case let .update(change): row(change, op: "u", into: &buffer)
+        case let .delete(change): row(change, op: "d", into: &buffer)
+        case let .read(change): row(change, op: "r", into: &buffer)
+        case let .truncate(change):
+            for relation in change.relations {
+                buffer.appendRaw("{\"before\":null,\"after\":null,")
+                source(change.transaction, lsn: change.lsn, relation: relation, snapshot: false, into: &buffer)
+                buffer.appendRaw(",\"op\":\"t\",")
+                tail(into: &buffer)
+            }
+        case let .message(message):
+            buffer.appendRaw("{\"op\":\"m\",\"ts_ms\":")
+            buffer.appendInt(Self.nowMilliseconds())
+            buffer.appendRaw(",")
+            if let transaction = message.transaction {
+                source(transaction, lsn: message.lsn, relation: nil, snapshot: false, into: &buffer)
+            } else {
+                source(TransactionInfo(xid: 0, commitLSN: message.lsn, commitTime: PostgresTimestamp(microsecondsSince2000: 0), origin: nil),
+                       lsn: message.lsn, relation: nil, snapshot: false, into: &buffer)
+            }
+            buffer.appendRaw(",\"message\":{\"prefix\":")
+            buffer.appendString(message.prefix)
+            buffer.appendRaw(",\"content\":")
+            buffer.appendString(Data(message.content).base64EncodedString())
+            buffer.appendRaw("}}\n")
+        case let .begin(transaction):
+            buffer.appendRaw("{\"status\":\"BEGIN\",\"id\":")
+            buffer.appendString("\(transaction.xid):\(transaction.commitLSN.value)")
+            buffer.appendRaw(",\"ts_ms\":")
+            buffer.appendInt(transaction.commitTime.unixMicroseconds / 1000)
+            buffer.appendRaw(",\"event_count\":null,\"data_collections\":null}\n")
+        case let .commit(commit):
+            buffer.appendRaw("{\"status\":\"END\",\"id\":")
+            buffer.appendString("\(commit.transaction.xid):\(commit.transaction.commitLSN.value)")
+            buffer.appendRaw(",\"ts_ms\":")
+            buffer.appendInt(commit.transaction.commitTime.unixMicroseconds / 1000)
+            buffer.appendRaw(",\"event_count\":")
+            buffer.appendInt(Int64(commit.eventCount))
+            buffer.appendRaw(",\"data_collections\":null}\n")
+        case .snapshotCompleted:
+            break
+        }
+    }
+
+    private func row(_ change: RowChange, op: StaticString, into buffer: inout JSONBuffer) {
+        buffer.appendRaw("{\"before\":")
+        if let old = change.old { values(old, into: &buffer) } else { buffer.appendRaw("null") }
+        buffer.appendRaw(",\"after\":")
+        if let new = change.new { values(new, fallback: change.old, into: &buffer) } else { buffer.appendRaw("null") }
+        buffer.appendRaw(",")
+        source(change.transaction, lsn: change.lsn, relation: change.relation, snapshot: change.operation == .read, into: &buffer)
+        buffer.appendRaw(",\"op\":\"")
+        buffer.appendRaw(op)
+        buffer.appendRaw("\",")
+        tail(into: &buffer)
+    }
+
+    /// Every column: absent ones `null`, unchanged TOAST from `fallback` or the placeholder.
+    private func values(_ row: Row, fallback: Row? = nil, into buffer: inout JSONBuffer) {
+        let relation = row.relation
+        let tuple = row.tuple
+        buffer.appendRaw("{")
+        for index in 0..<min(tuple.columns.count, relation.columns.count) {
+            if index > 0 { buffer.appendRaw(",") }
+            buffer.appendRaw(relation.json.columnKeys[index])
+            var source = tuple
+            if tuple.columns[index].kind == .unchangedToast, let fallback, !fallback.isKeyOnly,
+               fallback.tuple.columns[index].kind != .unchangedToast {
+                source = fallback.tuple
+            }
+            if row.isKeyOnly && !relation.columns[index].isKey {
+                buffer.appendRaw("null")
+                continue
+            }
+            switch source.columns[index].kind {
+            case .null: buffer.appendRaw("null")
+            case .unchangedToast: buffer.appendRaw("\"__debezium_unavailable_value\"")
+            case .text, .binary: buffer.appendValue(text: source.storage[source.columns[index].range], mapping: relation.columns[index].mapping)
+            }
+        }
+        buffer.appendRaw("}")
+    }
+
+    private func source(_ transaction: TransactionInfo, lsn: LSN, relation: Relation?, snapshot: Bool, into buffer: inout JSONBuffer) {
+        buffer.appendRaw("\"source\":{\"version\":\"pgcdc\",\"connector\":\"postgresql\",\"name\":")
+        buffer.appendString(serverName)
+        buffer.appendRaw(",\"ts_ms\":")
+        buffer.appendInt(transaction.commitTime.unixMicroseconds / 1000)
+        buffer.appendRaw(snapshot ? ",\"snapshot\":\"true\",\"db\":" : ",\"snapshot\":\"false\",\"db\":")
+        buffer.appendString(database)
+        buffer.appendRaw(",\"sequence\":")
+        buffer.appendString("[\"\(transaction.commitLSN.value)\",\"\(lsn.value)\"]")
+        buffer.appendRaw(",\"schema\":")
+        if let relation { buffer.appendString(relation.schema) } else { buffer.appendRaw("\"\"") }
+        buffer.appendRaw(",\"table\":")
+        if let relation { buffer.appendString(relation.table) } else { buffer.appendRaw("\"\"") }
+        buffer.appendRaw(",\"txId\":")
+        if transaction.xid == 0 { buffer.appendRaw("null") } else { buffer.appendUInt(UInt64(transaction.xid)) }
+        buffer.appendRaw(",\"lsn\":")
+        buffer.appendUInt(lsn.value)
+        buffer.appendRaw(",\"xmin\":null}")
+    }
+
+    private func tail(into buffer: inout JSONBuffer) {
+        buffer.appendRaw("\"ts_ms\":")
+        buffer.appendInt(Self.nowMilliseconds())
+        buffer.appendRaw(",\"transaction\":null}\n")
+    }
+
+    private static func nowMilliseconds() -> Int64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec / 1_000_000)
+    }
+}
