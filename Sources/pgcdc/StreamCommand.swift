@@ -47,6 +47,18 @@ struct StreamCommand: ParsableCommand {
     @Flag(help: "Print a progress line per snapshot table on stderr even when stderr is not a terminal.")
     var progress = false
 
+    @Option(help: ArgumentHelp("Only tables matching these globs, comma-separated (schema.table or table; *, ?, [..]).", valueName: "globs"))
+    var includeTables: String?
+
+    @Option(help: ArgumentHelp("Leave out tables matching these globs, comma-separated (wins over --include-tables).", valueName: "globs"))
+    var excludeTables: String?
+
+    @Option(help: ArgumentHelp("Leave these columns out of rows, comma-separated schema.table.column names.", valueName: "columns"))
+    var excludeColumns: String?
+
+    @Option(help: ArgumentHelp("Only these operations, comma-separated: insert, update, delete, truncate, message (snapshot rows follow the table filters).", valueName: "ops"))
+    var ops: String?
+
     @Option(help: ArgumentHelp("Line format: native (pgcdc's events) or debezium (Debezium's envelope; stdout only).", valueName: "format"))
     var format: OutputFormat = .native
 
@@ -102,6 +114,7 @@ struct StreamCommand: ParsableCommand {
         if temporarySlot && (checkpoint != nil || sink.isFile) {
             throw ValidationError("--temporary-slot cannot resume: it disappears with the connection; drop --checkpoint and --sink file:")
         }
+        _ = try eventFilter()
         if snapshotJobs < 1 || snapshotJobs > 64 { throw ValidationError("--snapshot-jobs must be between 1 and 64") }
         if let startLSN, let endLSN, endLSN < startLSN { throw ValidationError("--end-lsn \(endLSN) is before --start-lsn \(startLSN)") }
     }
@@ -119,6 +132,7 @@ struct StreamCommand: ParsableCommand {
         configuration.statusInterval = statusInterval
         configuration.heartbeatInterval = heartbeatInterval
         configuration.snapshot = snapshot
+        configuration.filter = (try? eventFilter()) ?? EventFilter()
         configuration.snapshotJobs = snapshotJobs
         return configuration
     }
@@ -161,6 +175,32 @@ struct StreamCommand: ParsableCommand {
         } catch {
             throw CLIFailure.report(error)
         }
+    }
+
+    /// The filter the table, column and operation options describe; throws on a malformed one.
+    func eventFilter() throws -> EventFilter {
+        func list(_ text: String?) -> [String] {
+            (text ?? "").split(separator: ",").map { String($0.trimmingWhitespace()) }.filter { !$0.isEmpty }
+        }
+        var filter = EventFilter()
+        filter.includeTables = list(includeTables)
+        filter.excludeTables = list(excludeTables)
+        filter.excludeColumns = list(excludeColumns)
+        for column in filter.excludeColumns where column.split(separator: ".", omittingEmptySubsequences: false).count != 3 {
+            throw ValidationError("--exclude-columns takes schema.table.column names: \"\(column)\"")
+        }
+        if ops != nil {
+            var operations = Set<EventFilter.Operation>()
+            for name in list(ops) {
+                guard let operation = EventFilter.Operation(rawValue: name) else {
+                    throw ValidationError("--ops: unknown operation \"\(name)\" (insert, update, delete, truncate, message)")
+                }
+                operations.insert(operation)
+            }
+            if operations.isEmpty { throw ValidationError("--ops needs at least one operation") }
+            filter.operations = operations
+        }
+        return filter
     }
 
     func makeSink(logger: Logger) -> any ChangeSink {

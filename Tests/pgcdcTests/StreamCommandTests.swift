@@ -179,3 +179,38 @@ import Testing
         #expect(validation.status == 0, "schema validation: \(validation.stdout) \(validation.stderr)")
     }
 }
+
+/// `--include-tables`, `--exclude-tables`, `--exclude-columns`, `--ops`.
+@Suite struct FilterOptionTests {
+    @Test func filtersLeaveOutTablesColumnsAndOperations() throws {
+        let (server, database) = try TestServer.freshDatabase()
+        try server.psql("""
+            CREATE TABLE orders (id int PRIMARY KEY, item text, secret text);
+            CREATE TABLE audit_log (id int PRIMARY KEY);
+            CREATE TABLE items (id int PRIMARY KEY);
+            CREATE PUBLICATION pub FOR ALL TABLES;
+            SELECT pg_create_logical_replication_slot('slot_\(database)', 'pgoutput');
+            INSERT INTO orders VALUES (1, 'tea', 's1'), (2, 'cake', 's2');
+            INSERT INTO audit_log VALUES (1);
+            INSERT INTO items VALUES (1);
+            UPDATE orders SET item = 'green tea' WHERE id = 1;
+            DELETE FROM orders WHERE id = 2;
+            """, database: database)
+        let end = try server.psql("SELECT pg_current_wal_insert_lsn()", database: database)
+        let result = try CLIProcess.run([
+            "stream", "--dsn", server.dsn(database: database), "--slot", "slot_\(database)", "--publication", "pub", "--end-lsn", end,
+            "--include-tables", "public.*", "--exclude-tables", "audit_*", "--exclude-columns", "public.orders.secret", "--ops", "insert,update",
+        ])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let objects = result.lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        let summary = objects.map { "\($0["op"] ?? "") \($0["table"] ?? "")" }
+        #expect(summary == ["insert orders", "insert orders", "insert items", "update orders"], "\(summary)")
+        #expect(!result.stdout.contains("secret"), "an excluded column was written: \(result.stdout)")
+        // seq stays dense within a transaction even when events are left out.
+        #expect(objects.first?["seq"] as? Int == 0)
+
+        let bad = try CLIProcess.run(["stream", "--dsn", server.dsn(database: database), "--slot", "x", "--publication", "pub", "--ops", "insert,upsert"])
+        #expect(bad.status == 64)
+        #expect(bad.stderr.contains("unknown operation \"upsert\""), "\(bad.stderr)")
+    }
+}

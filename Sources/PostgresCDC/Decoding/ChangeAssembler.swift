@@ -33,6 +33,11 @@ package struct ChangeAssembler {
     /// Where streaming could resume once everything handed out is stored: the last commit end
     /// or non-transactional message LSN.
     package private(set) var position: LSN = .zero
+    /// Tables, columns and operations to leave out.
+    package var filter = EventFilter() {
+        didSet { filterIsEmpty = filter.isEmpty }
+    }
+    private var filterIsEmpty = true
     /// Transactions skipped because they were before ``resumeLSN``.
     package private(set) var skippedTransactions = 0
 
@@ -95,7 +100,7 @@ package struct ChangeAssembler {
             return .none
 
         case let .relation(message):
-            relations[message.oid] = Relation(message: message, catalog: catalog)
+            relations[message.oid] = Relation(message: message, catalog: catalog, filter: filter)
             return .none
 
         case .type:
@@ -104,11 +109,13 @@ package struct ChangeAssembler {
 
         case let .insert(insert):
             let relation = try relation(insert.relationOID, lsn: lsn)
+            if !filterIsEmpty, !passes(relation, .insert) { return .none }
             try checkWidth(insert.newTuple, of: relation, lsn: lsn)
             return .event(.row(try rowChange(.insert, relation: relation, old: nil, new: Row(relation: relation, tuple: insert.newTuple, isKeyOnly: false), lsn: lsn)))
 
         case let .update(update):
             let relation = try relation(update.relationOID, lsn: lsn)
+            if !filterIsEmpty, !passes(relation, .update) { return .none }
             try checkWidth(update.newTuple, of: relation, lsn: lsn)
             var old: Row?
             if let oldTuple = update.oldTuple {
@@ -119,6 +126,7 @@ package struct ChangeAssembler {
 
         case let .delete(delete):
             let relation = try relation(delete.relationOID, lsn: lsn)
+            if !filterIsEmpty, !passes(relation, .delete) { return .none }
             try checkWidth(delete.oldTuple.tuple, of: relation, lsn: lsn)
             let old = Row(relation: relation, tuple: delete.oldTuple.tuple, isKeyOnly: Self.isKey(delete.oldTuple))
             return .event(.row(try rowChange(.delete, relation: relation, old: old, new: nil, lsn: lsn)))
@@ -126,8 +134,10 @@ package struct ChangeAssembler {
         case let .truncate(truncate):
             var truncated: [Relation] = []
             for oid in truncate.relationOIDs {
-                truncated.append(try relation(oid, lsn: lsn))
+                let relation = try relation(oid, lsn: lsn)
+                if filterIsEmpty || passes(relation, .truncate) { truncated.append(relation) }
             }
+            if truncated.isEmpty { return .none }
             let info = try openTransaction(for: "Truncate", lsn: lsn)
             let change = TruncateChange(
                 transaction: info, seq: nextSeq(), lsn: lsn, relations: truncated,
@@ -136,6 +146,10 @@ package struct ChangeAssembler {
             return .event(.truncate(change))
 
         case let .message(message):
+            if !filterIsEmpty && !filter.operations.contains(.message) {
+                if !message.isTransactional, message.lsn > position { position = message.lsn }
+                return .none
+            }
             if message.isTransactional {
                 let info = try openTransaction(for: "Message", lsn: lsn)
                 return .event(.message(LogicalDecodingMessageEvent(transaction: info, seq: nextSeq(), lsn: message.lsn, prefix: message.prefix, content: Array(message.content))))
@@ -179,6 +193,10 @@ package struct ChangeAssembler {
             throw .protocolViolation(reason: "change for relation OID \(oid), which the stream has not described", lsn: lsn)
         }
         return relation
+    }
+
+    private func passes(_ relation: Relation, _ operation: EventFilter.Operation) -> Bool {
+        filter.operations.contains(operation) && filter.includes(schema: relation.schema, table: relation.table)
     }
 
     private static func isKey(_ old: OldTuple) -> Bool {

@@ -33,8 +33,10 @@ public final class Relation: Sendable {
     public let keyColumnNames: [String]
     /// Pre-encoded JSON fragments for this relation (the hot path writes them as bytes).
     package let json: EncodedRelation
+    /// Per column, whether a filter leaves it out of rows (`--exclude-columns`); empty when none is.
+    package let omitted: [Bool]
 
-    package init(message: RelationMessage, catalog: TypeCatalog) {
+    package init(message: RelationMessage, catalog: TypeCatalog, filter: EventFilter = EventFilter()) {
         self.oid = message.oid
         self.schema = message.namespace
         self.table = message.name
@@ -42,8 +44,16 @@ public final class Relation: Sendable {
         self.columns = message.columns.map {
             Column(name: $0.name, typeOID: $0.typeOID, typeModifier: $0.typeModifier, isKey: $0.isKey, mapping: catalog.mapping(for: $0.typeOID))
         }
-        self.keyColumnNames = columns.filter(\.isKey).map(\.name)
+        let omitted = filter.omittedColumns(schema: message.namespace, table: message.name, columns: columns.map(\.name)) ?? []
+        self.omitted = omitted
+        self.keyColumnNames = columns.enumerated().filter { $0.element.isKey && !(omitted.isEmpty ? false : omitted[$0.offset]) }.map(\.element.name)
         self.json = EncodedRelation(schema: message.namespace, table: message.name, columns: columns.map(\.name), keys: keyColumnNames)
+    }
+
+    /// Whether a filter leaves column `index` out of rows.
+    @inline(__always)
+    package func isOmitted(_ index: Int) -> Bool {
+        !omitted.isEmpty && omitted[index]
     }
 
     /// The index of the column named `name`, or `nil`.

@@ -86,8 +86,10 @@ package struct DebeziumEncoder: Sendable {
         let relation = row.relation
         let tuple = row.tuple
         buffer.appendRaw("{")
-        for index in 0..<min(tuple.columns.count, relation.columns.count) {
-            if index > 0 { buffer.appendRaw(",") }
+        var first = true
+        for index in 0..<min(tuple.columns.count, relation.columns.count) where !relation.isOmitted(index) {
+            if !first { buffer.appendRaw(",") }
+            first = false
             buffer.appendRaw(relation.json.columnKeys[index])
             var source = tuple
             if tuple.columns[index].kind == .unchangedToast, let fallback, !fallback.isKeyOnly,

@@ -170,6 +170,7 @@ package struct JSONLinesEncoder: Sendable {
         for index in 0..<tuple.columns.count {
             let column = relation.columns[index]
             if row.isKeyOnly && !column.isKey { continue }
+            if relation.isOmitted(index) { continue }
             var source = tuple
             var kind = tuple.columns[index].kind
             if kind == .unchangedToast {

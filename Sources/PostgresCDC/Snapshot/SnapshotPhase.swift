@@ -38,8 +38,9 @@ final class SnapshotPhase {
         exportingSlot = slotName
         // Imported by every copying connection before this one runs another command.
         reader = try SnapshotReader(dsn: configuration.dsn, snapshotName: snapshotName, publication: configuration.publication,
-                                    onlyTables: configuration.createPublication ? [] : configuration.tables, jobs: configuration.snapshotJobs)
-        relations = reader.tables.map { Relation(message: $0.message, catalog: catalog) }
+                                    onlyTables: configuration.createPublication ? [] : configuration.tables, filter: configuration.filter,
+                                    jobs: configuration.snapshotJobs)
+        relations = reader.tables.map { Relation(message: $0.message, catalog: catalog, filter: configuration.filter) }
         transaction = TransactionInfo(xid: 0, commitLSN: consistentPoint, commitTime: PostgresTimestamp(unixMicroseconds: Int64(Date().timeIntervalSince1970 * 1e6)), origin: nil)
         logger.info("taking the initial snapshot", metadata: [
             "slot": "\(configuration.slot)", "lsn": "\(consistentPoint)", "tables": "\(reader.tables.count)", "jobs": "\(configuration.snapshotJobs)",

@@ -34,7 +34,7 @@ package final class SnapshotReader: @unchecked Sendable {
     /// Opens `jobs` connections, imports `snapshotName` in each (this must happen before the
     /// exporting connection runs its next command), and lists the tables of `publication`
     /// (optionally only `onlyTables`, `schema.table` names).
-    package init(dsn: String, snapshotName: String, publication: String, onlyTables: [String], jobs: Int) throws(ReplicationError) {
+    package init(dsn: String, snapshotName: String, publication: String, onlyTables: [String], filter: EventFilter, jobs: Int) throws(ReplicationError) {
         var connections: [PostgresConnection] = []
         do {
             for _ in 0..<max(1, jobs) {
@@ -51,7 +51,7 @@ package final class SnapshotReader: @unchecked Sendable {
                 let wanted = Set(onlyTables.map { $0.contains(".") ? $0 : "public.\($0)" })
                 tables = tables.filter { wanted.contains($0.name) }
             }
-            self.tables = tables
+            self.tables = tables.filter { filter.includes(schema: $0.message.namespace, table: $0.message.name) }
         } catch {
             connections.forEach { $0.close() }
             throw error

@@ -73,6 +73,7 @@ package final class ReplicationSession {
         var catalog = TypeCatalog()
         try ReplicationSetup.loadCustomTypes(into: &catalog, from: connection)
         self.assembler = ChangeAssembler(catalog: catalog, endLSN: configuration.endLSN, includeTransactionEvents: configuration.includeTransactionEvents)
+        assembler.filter = configuration.filter
         let existing = try ReplicationSetup.inspectSlot(configuration, on: connection)
         let slotPosition: LSN
         if let existing {

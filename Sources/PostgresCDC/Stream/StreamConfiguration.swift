@@ -30,6 +30,8 @@ public struct StreamConfiguration: Sendable {
     /// connection, for databases where nothing the slot sees ever changes; `nil` for none.
     /// Heartbeats advance the confirmed position and are not handed out as events.
     public var heartbeatInterval: Double?
+    /// Tables, columns and operations to leave out of the output.
+    public var filter = EventFilter()
     /// Whether to copy the existing rows first; `nil` is the default: ``SnapshotMode/initial`` when
     /// pgcdc creates the slot, ``SnapshotMode/never`` for an existing one.
     public var snapshot: SnapshotMode?
