@@ -13,15 +13,28 @@ struct ConnectionOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp("Log level on stderr: trace, debug, info, notice, warning, error, critical.", valueName: "level"))
     var logLevel: Logger.Level = .info
+
+    @Option(help: ArgumentHelp("Log format on stderr: text (for people) or json (one object per line).", valueName: "format"))
+    var logFormat: LogFormat = .text
+
+    var logger: Logger { CLILogging.logger(level: logLevel, format: logFormat) }
+}
+
+/// How logs are written on stderr.
+enum LogFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
 
 enum CLILogging {
     /// A logger writing to stderr; stdout carries events only.
-    static func logger(level: Logger.Level) -> Logger {
+    static func logger(level: Logger.Level, format: LogFormat = .text) -> Logger {
         var logger = Logger(label: "pgcdc") { label in
-            StreamLogHandler.standardError(label: label)
+            switch format {
+            case .text: return StreamLogHandler.standardError(label: label)
+            case .json: return JSONLogHandler(label: label)
+            }
         }
         logger.logLevel = level
         return logger
@@ -32,6 +45,14 @@ enum CLIFailure {
     /// Prints `pgcdc: <error>` on stderr and returns the exit code to use.
     static func report(_ error: any Error) -> ExitCode {
         FileHandleOutput.standardError("pgcdc: error: \(error)\n")
+        return ExitCode(1)
+    }
+
+    /// Reports `error` as a log line when logs are JSON (so stderr stays one object per line),
+    /// as the plain `pgcdc: error:` line otherwise.
+    static func report(_ error: any Error, options: ConnectionOptions) -> ExitCode {
+        guard options.logFormat == .json else { return report(error) }
+        options.logger.error("pgcdc failed", metadata: ["error": "\(error)"])
         return ExitCode(1)
     }
 }

@@ -142,7 +142,7 @@ struct StreamCommand: ParsableCommand {
         // Past a file size limit, write(2) should fail with EFBIG (reported), not kill the process.
         signal(SIGXFSZ, SIG_IGN)
         let wake = ShutdownSignal.install()
-        let logger = CLILogging.logger(level: connection.logLevel)
+        let logger = connection.logger
         do {
             var stream = SinkStream(configuration: streamConfiguration, logger: logger)
             stream.includeTransactionLines = transactions
@@ -173,7 +173,7 @@ struct StreamCommand: ParsableCommand {
                 FileHandleOutput.standardError("BENCHSTATS {\"rows\":\(summary.rows),\"events\":\(summary.events),\"seconds\":\(seconds)}\n")
             }
         } catch {
-            throw CLIFailure.report(error)
+            throw CLIFailure.report(error, options: connection)
         }
     }
 

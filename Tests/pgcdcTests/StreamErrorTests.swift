@@ -63,3 +63,27 @@ import Testing
         #expect(result.stderr.contains("wal_level=replica; logical decoding needs wal_level=logical"), "stderr: \(result.stderr)")
     }
 }
+
+/// `--log-format json`: stderr is one JSON object per line, errors included.
+@Suite struct JSONLogTests {
+    @Test func jsonLogsAreOneObjectPerLineErrorsIncluded() throws {
+        let (server, database) = try StreamErrorTests.database()
+        let end = try server.psql("SELECT pg_current_wal_insert_lsn()", database: database)
+        let ok = try CLIProcess.run(["stream", "--dsn", server.dsn(database: database), "--slot", "j_\(database)", "--create-slot",
+                                     "--publication", "pub", "--end-lsn", end, "--log-format", "json"])
+        #expect(ok.status == 0, "stderr: \(ok.stderr)")
+        let lines = ok.stderr.split(separator: "\n")
+        #expect(!lines.isEmpty)
+        for line in lines {
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            #expect(object?["level"] is String && object?["message"] is String, "not a JSON log line: \(line)")
+        }
+        #expect(ok.stderr.contains("\"slot\":\"j_\(database)\""), "slot creation is logged with the slot: \(ok.stderr)")
+
+        let failed = try CLIProcess.run(["stream", "--dsn", server.dsn(database: database), "--slot", "nope", "--publication", "pub", "--log-format", "json"])
+        #expect(failed.status == 1)
+        let error = try #require(try JSONSerialization.jsonObject(with: Data(failed.stderr.utf8)) as? [String: Any])
+        #expect(error["level"] as? String == "error")
+        #expect((error["error"] as? String)?.contains("replication slot \"nope\" does not exist") == true)
+    }
+}

@@ -61,8 +61,10 @@ public struct SinkStream {
         if let checkpoint {
             let system = session.system
             let slot = configuration.slot
+            let logger = self.logger
             streamer.onDurable = { lsn, force in
                 try checkpoint.record(Checkpoint(lsn: lsn, slot: slot, systemIdentifier: system.systemID, timeline: system.timeline), force: force)
+                logger.trace("checkpoint", metadata: ["slot": "\(slot)", "lsn": "\(lsn)", "file": "\(checkpoint.store.path)"])
             }
         }
         let summary = try streamer.run(session, into: sink)
