@@ -14,6 +14,9 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Log level on stderr: trace, debug, info, notice, warning, error, critical.", valueName: "level"))
     var logLevel: Logger.Level = .info
 
+    @Option(help: ArgumentHelp("A TOML file of options (long names as keys; [nats] keys become nats-…); options on the command line win.", valueName: "file"))
+    var config: String?
+
     @Option(help: ArgumentHelp("Log format on stderr: text (for people) or json (one object per line).", valueName: "format"))
     var logFormat: LogFormat = .text
 
