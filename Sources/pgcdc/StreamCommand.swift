@@ -59,6 +59,9 @@ struct StreamCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Only these operations, comma-separated: insert, update, delete, truncate, message (snapshot rows follow the table filters).", valueName: "ops"))
     var ops: String?
 
+    @Option(help: ArgumentHelp("Serve Prometheus metrics on GET /metrics at this address, e.g. 127.0.0.1:9187.", valueName: "host:port"))
+    var metricsAddr: String?
+
     @Option(help: ArgumentHelp("Line format: native (pgcdc's events) or debezium (Debezium's envelope; stdout only).", valueName: "format"))
     var format: OutputFormat = .native
 
@@ -144,7 +147,12 @@ struct StreamCommand: ParsableCommand {
         let wake = ShutdownSignal.install()
         let logger = connection.logger
         do {
+            if let metricsAddr {
+                try MetricsServer.start(address: metricsAddr)
+                logger.info("serving metrics", metadata: ["address": "\(metricsAddr)"])
+            }
             var stream = SinkStream(configuration: streamConfiguration, logger: logger)
+            stream.recordsMetrics = metricsAddr != nil
             stream.includeTransactionLines = transactions
             stream.format = format
             stream.checkpoint = checkpoint.map { CheckpointRecorder(store: FileCheckpointStore(path: $0), syncInterval: fsyncInterval) }

@@ -30,6 +30,8 @@ package struct JSONLinesStreamer {
     package var includeTransactionLines = false
     /// The shape of each line.
     package var format: OutputFormat = .native
+    /// Record metrics through swift-metrics (``StreamMetrics``).
+    package var recordsMetrics = false
     /// Called with each newly durable position before the server hears of it, and whether the
     /// stream is idle or stopping (a moment to record it durably); a throw stops the stream and
     /// the server is not told.
@@ -45,6 +47,8 @@ package struct JSONLinesStreamer {
     /// Streams until the end LSN, a stop request, or an error.
     package func run(_ session: ReplicationSession, into sink: any ChangeSink) throws -> StreamSummary {
         var state = State(sink: sink, session: session, onDurable: onDurable)
+        let metrics = recordsMetrics ? StreamMetrics() : nil
+        state.metrics = metrics
         // Only a position past where streaming started is news worth recording.
         state.summary.durableThrough = session.startLSN
         state.buffer.bytes.reserveCapacity(flushThreshold + (1 << 16))
@@ -52,7 +56,9 @@ package struct JSONLinesStreamer {
         let encoder = JSONLinesEncoder()
         let debezium = format == .debezium ? DebeziumEncoder(database: session.databaseName) : nil
         func encode(_ event: ChangeEvent, into buffer: inout JSONBuffer) {
+            let before = buffer.bytes.count
             if let debezium { debezium.encode(event, into: &buffer) } else { encoder.encode(event, into: &buffer) }
+            metrics?.record(event, bytes: buffer.bytes.count - before)
         }
         let commitLinesForSink = sink.needsCommitLines
         var stopDeadline: UInt64?
@@ -77,6 +83,8 @@ package struct JSONLinesStreamer {
                     if includeTransactionLines || (commitLinesForSink && commit.eventCount > 0) {
                         encode(event, into: &state.buffer)
                         state.summary.events += 1
+                    } else {
+                        metrics?.record(event, bytes: 0)
                     }
                 case .insert, .update, .delete, .read:
                     encode(event, into: &state.buffer)
@@ -134,6 +142,7 @@ package struct JSONLinesStreamer {
         var handedOverPosition: LSN = .zero
         /// Whether part of the open transaction already went to the sink.
         var midTransactionHandedOver = false
+        var metrics: StreamMetrics?
 
         init(sink: any ChangeSink, session: ReplicationSession, onDurable: ((LSN, Bool) throws -> Void)?) {
             self.sink = sink
@@ -151,6 +160,7 @@ package struct JSONLinesStreamer {
         mutating func handOver(upTo count: Int) throws {
             let endsAtBoundary = count == boundaryCount
             guard count > 0 || boundaryPosition > handedOverPosition else { return }
+            metrics?.publish()
             try sink.write(SinkBatch(lines: buffer.bytes[..<count], position: boundaryPosition, endsAtTransactionBoundary: endsAtBoundary))
             handedOverPosition = boundaryPosition
             session.noteWritten(through: boundaryPosition)
@@ -165,7 +175,12 @@ package struct JSONLinesStreamer {
 
         /// Asks the sink how far it is durable; records and confirms a position that advanced.
         mutating func makeDurable(force: Bool) throws {
+            let started = metrics == nil ? 0 : FileIO.monotonicNanoseconds()
             let durable = try sink.flush(force: force)
+            if let metrics {
+                metrics.recordFlush(nanoseconds: FileIO.monotonicNanoseconds() &- started)
+                metrics.recordPosition(durable: max(durable, summary.durableThrough), serverPosition: session.serverPosition, idle: force && buffer.bytes.isEmpty)
+            }
             guard durable > summary.durableThrough else { return }
             try onDurable?(durable, force)
             summary.durableThrough = durable

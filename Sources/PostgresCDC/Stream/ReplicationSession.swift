@@ -25,6 +25,8 @@ package final class ReplicationSession {
     package let system: SystemIdentification
     /// `host:port` of the server.
     package let serverAddress: String
+    /// The server's WAL position as last seen (XLogData start or keepalive WAL end).
+    package var serverPosition: LSN { lastReceivedLSN }
     /// The database the session streams from.
     package var databaseName: String { system.database ?? connection.databaseName }
     /// Where streaming started: the later of the slot's confirmed position and the requested start.

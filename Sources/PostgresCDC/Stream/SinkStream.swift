@@ -19,6 +19,8 @@ public struct SinkStream {
     public var logger: Logger
     /// A descriptor that ends a wait for the server when readable (the CLI's signal pipe).
     package var wakeDescriptor: Int32?
+    /// Record metrics through swift-metrics (see the CLI's `--metrics-addr`).
+    public var recordsMetrics = false
     /// Called as each table of an initial snapshot finishes.
     public var onSnapshotProgress: ((SnapshotProgress) -> Void)?
 
@@ -56,6 +58,7 @@ public struct SinkStream {
         var streamer = JSONLinesStreamer()
         streamer.includeTransactionLines = includeTransactionLines
         streamer.format = format
+        streamer.recordsMetrics = recordsMetrics
         streamer.stopRequested = stopRequested
         streamer.batchPerTransaction = checkpoint != nil && sinkPosition == nil && !sink.needsCommitLines
         if let checkpoint {

@@ -1,0 +1,97 @@
+import Foundation
+import Metrics
+import PGOutput
+
+/// The stream's metrics, through swift-metrics (a no-op until a program bootstraps a backend,
+/// such as the CLI's Prometheus endpoint):
+///
+/// - `pgcdc_events_total{op,table}`, `pgcdc_bytes_total{op,table}`: events written and their JSON bytes
+/// - `pgcdc_transactions_total`
+/// - `pgcdc_replication_lag_bytes`: the server's WAL position minus what the sink made durable
+/// - `pgcdc_replication_lag_seconds`: now minus the commit time of the last transaction written
+///   (0 while nothing is waiting)
+/// - `pgcdc_sink_flush_seconds`: how long handing a batch to the sink and making it durable took
+/// - `pgcdc_checkpoint_lsn`: the durable position, as a number
+/// - `pgcdc_reconnects_total`
+///
+/// Counts are gathered per batch and added to the counters when the batch is handed over, so
+/// the per-event cost is a dictionary update.
+final class StreamMetrics {
+    private struct Key: Hashable {
+        var op: String
+        var table: String
+    }
+
+    private var pending: [Key: (events: Int, bytes: Int)] = [:]
+    private var counters: [Key: (events: Counter, bytes: Counter)] = [:]
+    private var pendingTransactions = 0
+    private let transactions = Counter(label: "pgcdc_transactions_total")
+    private let lagBytes = Gauge(label: "pgcdc_replication_lag_bytes")
+    private let lagSeconds = Gauge(label: "pgcdc_replication_lag_seconds")
+    private let flushTimer = Timer(label: "pgcdc_sink_flush_seconds")
+    private let checkpointLSN = Gauge(label: "pgcdc_checkpoint_lsn")
+    private let reconnects = Counter(label: "pgcdc_reconnects_total")
+    private var lastCommitTime: PostgresTimestamp?
+
+    init() {
+        reconnects.increment(by: 0)
+    }
+
+    /// Notes one event that took `bytes` of output.
+    func record(_ event: ChangeEvent, bytes: Int) {
+        let key: Key
+        switch event {
+        case let .insert(change): key = Key(op: "insert", table: Self.name(change.relation))
+        case let .update(change): key = Key(op: "update", table: Self.name(change.relation))
+        case let .delete(change): key = Key(op: "delete", table: Self.name(change.relation))
+        case let .read(change): key = Key(op: "read", table: Self.name(change.relation))
+        case .truncate: key = Key(op: "truncate", table: "")
+        case .message: key = Key(op: "message", table: "")
+        case .begin: return
+        case let .commit(commit):
+            pendingTransactions += 1
+            lastCommitTime = commit.transaction.commitTime
+            return
+        case .snapshotCompleted: return
+        }
+        pending[key, default: (0, 0)].events += 1
+        pending[key, default: (0, 0)].bytes += bytes
+    }
+
+    /// Adds what was gathered to the counters (a batch was handed over).
+    func publish() {
+        for (key, counts) in pending {
+            let pair = counters[key] ?? {
+                let dimensions = [("op", key.op), ("table", key.table)]
+                let made = (Counter(label: "pgcdc_events_total", dimensions: dimensions), Counter(label: "pgcdc_bytes_total", dimensions: dimensions))
+                counters[key] = made
+                return made
+            }()
+            pair.events.increment(by: Int64(counts.events))
+            pair.bytes.increment(by: Int64(counts.bytes))
+        }
+        pending.removeAll(keepingCapacity: true)
+        if pendingTransactions > 0 {
+            transactions.increment(by: Int64(pendingTransactions))
+            pendingTransactions = 0
+        }
+    }
+
+    func recordFlush(nanoseconds: UInt64) {
+        flushTimer.recordNanoseconds(Int64(clamping: nanoseconds))
+    }
+
+    /// Updates the lag gauges and the checkpoint position.
+    func recordPosition(durable: LSN, serverPosition: LSN, idle: Bool) {
+        checkpointLSN.record(Double(durable.value))
+        lagBytes.record(serverPosition > durable ? Double(serverPosition.value - durable.value) : 0)
+        if idle || lastCommitTime == nil {
+            lagSeconds.record(0)
+        } else if let lastCommitTime {
+            let now = Date().timeIntervalSince1970 * 1e6
+            lagSeconds.record(max(0, (now - Double(lastCommitTime.unixMicroseconds)) / 1e6))
+        }
+    }
+
+    private static func name(_ relation: Relation) -> String { "\(relation.schema).\(relation.table)" }
+}
