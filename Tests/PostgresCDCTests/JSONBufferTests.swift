@@ -99,13 +99,22 @@ import Testing
         #expect(parsed as? String == text)
     }
 
+    @Test func integersWithLeadingZerosBecomeStrings() {
+        // PostgreSQL never writes them, but a value that is not valid JSON must never be written raw.
+        #expect(Self.value("007", .integer) == #""007""#)
+        #expect(Self.value("-01", .integer) == #""-01""#)
+        #expect(Self.value("0", .integer) == "0")
+        #expect(Self.value("-0", .integer) == "-0")
+        #expect(Self.value("{01,2}", .array(element: .integer, delimiter: 44)) == #"["01",2]"#)
+    }
+
     @Test func generatedValuesAlwaysProduceValidJSON() throws {
         var random = SystemRandomNumberGenerator()
         let alphabet = Array("{}\",\\ NULLnul01-9.eE+tfx[]:=\u{1}é".unicodeScalars)
         let mappings: [ValueMapping] = [.bool, .integer, .float, .numeric, .timestamptz, .timestamp, .date, .bytea, .text,
                                         .array(element: .integer, delimiter: 44), .array(element: .float, delimiter: 44),
                                         .array(element: .array(element: .bool, delimiter: 44), delimiter: 44)]
-        for _ in 0..<500 {
+        for _ in 0..<2000 {
             let length = Int.random(in: 0..<24, using: &random)
             let text = String(String.UnicodeScalarView((0..<length).map { _ in alphabet.randomElement(using: &random) ?? "x" }))
             for mapping in mappings {

@@ -59,11 +59,12 @@ extension JSONBuffer {
 
 /// Recognisers for PostgreSQL's text output.
 enum ValueText {
-    /// `-?[0-9]+`
+    /// `-?(0|[1-9][0-9]*)`: an integer that is also a JSON number (no leading zeros).
     static func isInteger(_ text: ArraySlice<UInt8>) -> Bool {
         var index = text.startIndex
         if index < text.endIndex && text[index] == UInt8(ascii: "-") { index += 1 }
         guard index < text.endIndex else { return false }
+        if text[index] == UInt8(ascii: "0") && index + 1 < text.endIndex { return false }
         while index < text.endIndex {
             guard text[index] &- UInt8(ascii: "0") < 10 else { return false }
             index += 1
