@@ -107,6 +107,11 @@ package struct ChangeAssembler {
             // The catalog is loaded from pg_type; the Type message only repeats the name.
             return .none
 
+        case .streamStart, .streamStop, .streamCommit, .streamAbort, .beginPrepare, .prepare, .commitPrepared, .rollbackPrepared, .streamPrepare:
+            // pgcdc asks for protocol v1 without streaming or two-phase; a server that sends these
+            // anyway is not following the options, and guessing would risk lost or invented changes.
+            throw .protocolViolation(reason: "\(message.name) was not asked for (pgcdc requests protocol 1 without streaming or two-phase)", lsn: lsn)
+
         case let .insert(insert):
             let relation = try relation(insert.relationOID, lsn: lsn)
             if !filterIsEmpty, !passes(relation, .insert) { return .none }

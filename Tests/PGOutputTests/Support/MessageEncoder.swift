@@ -75,9 +75,26 @@ enum Fixtures {
     static let truncate = MessageEncoder.build { e in e.tag("T"); e.int32(2); e.byte(3); e.uint32(16_385); e.uint32(16_390) }
     static let message = MessageEncoder.build { e in e.tag("M"); e.byte(1); e.uint64(0x2000); e.cString("audit"); e.int32(5); e.raw(Array("hello".utf8)) }
 
+    // Protocol v2–v4.
+    static let streamStart = MessageEncoder.build { e in e.tag("S"); e.uint32(900); e.byte(1) }
+    static let streamStop = MessageEncoder.build { e in e.tag("E") }
+    static let streamCommit = MessageEncoder.build { e in e.tag("c"); e.uint32(900); e.byte(0); e.uint64(0x3000); e.uint64(0x3030); e.int64(817_000_000_000_001) }
+    static let streamAbort = MessageEncoder.build { e in e.tag("A"); e.uint32(900); e.uint32(901) }
+    static let streamAbortV4 = MessageEncoder.build { e in e.tag("A"); e.uint32(900); e.uint32(900); e.uint64(0x3100); e.int64(817_000_000_000_002) }
+    static let beginPrepare = MessageEncoder.build { e in e.tag("b"); e.uint64(0x4000); e.uint64(0x4040); e.int64(817_000_000_000_003); e.uint32(910); e.cString("tx-1") }
+    static let prepare = MessageEncoder.build { e in e.tag("P"); e.byte(0); e.uint64(0x4000); e.uint64(0x4040); e.int64(817_000_000_000_003); e.uint32(910); e.cString("tx-1") }
+    static let commitPrepared = MessageEncoder.build { e in e.tag("K"); e.byte(0); e.uint64(0x5000); e.uint64(0x5050); e.int64(817_000_000_000_004); e.uint32(910); e.cString("tx-1") }
+    static let rollbackPrepared = MessageEncoder.build { e in
+        e.tag("r"); e.byte(0); e.uint64(0x4040); e.uint64(0x6060); e.int64(817_000_000_000_003); e.int64(817_000_000_000_005); e.uint32(910); e.cString("tx-1")
+    }
+    static let streamPrepare = MessageEncoder.build { e in e.tag("p"); e.byte(0); e.uint64(0x7000); e.uint64(0x7070); e.int64(817_000_000_000_006); e.uint32(920); e.cString("tx-2") }
+
     static let all: [(String, [UInt8])] = [
         ("Begin", begin), ("Commit", commit), ("Origin", origin), ("Relation", relation), ("Type", type),
         ("Insert", insert), ("Update K", updateWithKey), ("Update O", updateWithOld), ("Update N", updateNewOnly),
         ("Delete K", deleteKey), ("Delete O", deleteOld), ("Truncate", truncate), ("Message", message),
+        ("Stream Start", streamStart), ("Stream Stop", streamStop), ("Stream Commit", streamCommit), ("Stream Abort", streamAbort),
+        ("Begin Prepare", beginPrepare), ("Prepare", prepare), ("Commit Prepared", commitPrepared),
+        ("Rollback Prepared", rollbackPrepared), ("Stream Prepare", streamPrepare),
     ]
 }
