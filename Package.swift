@@ -57,6 +57,9 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
+        // The decoder's fuzz target: replays files in a normal build; with -DPGCDC_FUZZING and
+        // -sanitize=fuzzer it is a libFuzzer binary (scripts/fuzz).
+        .executableTarget(name: "PGOutputFuzzer", dependencies: ["PGOutput", "PostgresCDC"]),
         // Programs that embed the library (examples/README.md); they build with the package.
         .executableTarget(name: "PrintEvents", dependencies: ["PostgresCDC"], path: "examples/PrintEvents"),
         .executableTarget(name: "ETLToPostgres", dependencies: ["PostgresCDC"], path: "examples/ETLToPostgres"),

@@ -52,7 +52,7 @@ public final class NATSSink: ChangeSink {
     /// The configuration.
     public let configuration: Configuration
     private let logger: Logger
-    private let failures = PublishFailures()
+    private let tracker = PublishTracker()
     private let subjects: SubjectCache
     private var options: OpaquePointer?
     private var connection: OpaquePointer?
@@ -162,9 +162,11 @@ public final class NATSSink: ChangeSink {
                 published += 1
                 guard status == NATS_OK else {
                     // Not sent (disconnected, or the reconnect buffer is full): the flush retries the batch.
-                    failures.record(status: status, code: 0, text: "publish to \(subject): \(Self.text(status))", retryable: true)
+                    tracker.published()
+                    tracker.settle(failure: PublishTracker.Failure(text: "publish to \(subject): \(Self.text(status))", retryable: true))
                     return
                 }
+                tracker.published()
             }
         }
     }
@@ -176,19 +178,9 @@ public final class NATSSink: ChangeSink {
     }
 
     private func waitForAcknowledgements() -> Outcome {
-        guard let jetStream else { return .rejected("the sink is not open") }
-        var options = jsPubOptions()
-        jsPubOptions_Init(&options)
-        options.MaxWait = Int64(configuration.acknowledgementTimeout * 1000)
-        let status = js_PublishAsyncComplete(jetStream, &options)
-        let failure = failures.take()
-        if let failure {
-            return failure.retryable ? .retry(failure.text) : .rejected(failure.text)
-        }
-        if status != NATS_OK {
-            return .retry("waiting for acknowledgements: \(Self.text(status))")
-        }
-        return .acknowledged
+        guard jetStream != nil else { return .rejected("the sink is not open") }
+        guard let failure = tracker.wait(timeout: configuration.acknowledgementTimeout + 1) else { return .acknowledged }
+        return failure.retryable ? .retry(failure.text) : .rejected(failure.text)
     }
 
     /// Drops what is still in flight before publishing the batches again.
@@ -198,7 +190,7 @@ public final class NATSSink: ChangeSink {
         if js_PublishAsyncGetPendingList(&list, jetStream) == NATS_OK {
             natsMsgList_Destroy(&list)
         }
-        _ = failures.take()
+        tracker.reset()
     }
 
     // MARK: - Connecting
@@ -235,18 +227,24 @@ public final class NATSSink: ChangeSink {
         var jsOptions = jsOptions()
         jsOptions_Init(&jsOptions)
         jsOptions.PublishAsync.MaxPending = Int64(configuration.maxPending)
-        jsOptions.PublishAsync.ErrHandler = { _, failure, closure in
-            guard let failure, let closure else { return }
-            let failures = Unmanaged<PublishFailures>.fromOpaque(closure).takeUnretainedValue()
-            let subject = failure.pointee.Msg.flatMap { natsMsg_GetSubject($0) }.map { String(cString: $0) } ?? "?"
+        // Called once per published message, acknowledged or refused; the message is ours to destroy.
+        jsOptions.PublishAsync.AckHandler = { _, message, _, failure, closure in
+            defer { natsMsg_Destroy(message) }
+            guard let closure else { return }
+            let tracker = Unmanaged<PublishTracker>.fromOpaque(closure).takeUnretainedValue()
+            guard let failure else {
+                tracker.settle(failure: nil)
+                return
+            }
+            let subject = message.flatMap { natsMsg_GetSubject($0) }.map { String(cString: $0) } ?? "?"
             let text = failure.pointee.ErrText.map { String(cString: $0) } ?? NATSSink.text(failure.pointee.Err)
             // A JetStream error code means the server refused the message; anything else (a
             // timeout, a lost connection) is worth publishing again.
             let code = Int(failure.pointee.ErrCode.rawValue)
             let retryable = code == 0 && failure.pointee.Err != NATS_NO_RESPONDERS
-            failures.record(status: failure.pointee.Err, code: code, text: "publish to \(subject) rejected: \(text)", retryable: retryable)
+            tracker.settle(failure: PublishTracker.Failure(text: "publish to \(subject) rejected: \(text)", retryable: retryable))
         }
-        jsOptions.PublishAsync.ErrHandlerClosure = Unmanaged.passUnretained(failures).toOpaque()
+        jsOptions.PublishAsync.AckHandlerClosure = Unmanaged.passUnretained(tracker).toOpaque()
         var jetStream: OpaquePointer?
         status = natsConnection_JetStream(&jetStream, connection, &jsOptions)
         guard status == NATS_OK, let jetStream else {
@@ -327,28 +325,54 @@ public final class NATSSink: ChangeSink {
     }
 }
 
-/// Publish failures reported by the NATS library's thread, read by the sink's.
-final class PublishFailures: @unchecked Sendable {
-    // Safe: `first` is only touched under `lock`.
-    private let lock = NSLock()
-    private var first: (text: String, retryable: Bool)?
+/// Counts the acknowledgements the NATS library reports (on its own thread) for the messages the
+/// sink published, and keeps the first failure. The sink waits on it rather than on
+/// `js_PublishAsyncComplete`, whose return does not order it after the callbacks.
+final class PublishTracker: @unchecked Sendable {
+    // Safe: every property is only touched while holding `condition`.
+    private let condition = NSCondition()
+    private var sent = 0
+    private var settled = 0
+    private var failure: Failure?
 
     struct Failure {
         var text: String
         var retryable: Bool
     }
 
-    func record(status: natsStatus, code: Int, text: String, retryable: Bool) {
-        lock.withLock {
+    func published() {
+        condition.withLock { sent += 1 }
+    }
+
+    func settle(failure: Failure?) {
+        condition.withLock {
+            settled += 1
             // A refusal outranks a transient failure: it will not go away by publishing again.
-            if first == nil || (first?.retryable == true && !retryable) { first = (text, retryable) }
+            if let failure, self.failure == nil || (self.failure?.retryable == true && !failure.retryable) { self.failure = failure }
+            condition.broadcast()
         }
     }
 
-    func take() -> Failure? {
-        lock.withLock {
-            defer { first = nil }
-            return first.map { Failure(text: $0.text, retryable: $0.retryable) }
+    /// Waits until every published message was acknowledged or refused, at most `timeout` seconds.
+    /// Returns the first failure, or a retryable one when time ran out.
+    func wait(timeout: Double) -> Failure? {
+        let deadline = Date().addingTimeInterval(timeout)
+        return condition.withLock {
+            while settled < sent && failure?.retryable != false {
+                if !condition.wait(until: deadline) { break }
+            }
+            if let failure { return failure }
+            if settled < sent { return Failure(text: "\(sent - settled) of \(sent) messages not acknowledged within \(timeout) s", retryable: true) }
+            return nil
+        }
+    }
+
+    /// Forgets everything (the unacknowledged batches are about to be published again).
+    func reset() {
+        condition.withLock {
+            sent = 0
+            settled = 0
+            failure = nil
         }
     }
 }

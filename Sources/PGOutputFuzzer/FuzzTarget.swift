@@ -1,0 +1,26 @@
+import PGOutput
+import PostgresCDC
+
+/// Feeds one fuzzer input through everything that reads bytes from the server: the CopyBoth
+/// layer, the pgoutput layer (with every flag), and — treating the input as a series of
+/// `[UInt16 length][message]` records — the change assembler and both JSON encoders. Every input
+/// must yield events or a typed error; a trap is a bug.
+enum FuzzTarget {
+    static func run(_ data: [UInt8]) {
+        _ = try? ReplicationMessage.decode(data[...])
+        for streamed in [false, true] {
+            for abortHasPosition in [false, true] {
+                _ = try? LogicalMessage.decode(data[...], streamedTransaction: streamed, abortHasPosition: abortHasPosition)
+            }
+        }
+        var pipeline = FuzzPipeline()
+        var index = 0
+        while index + 2 <= data.count {
+            let length = Int(data[index]) << 8 | Int(data[index + 1])
+            index += 2
+            let end = min(data.count, index + length)
+            pipeline.feed(data[index..<end])
+            index = end
+        }
+    }
+}
