@@ -214,3 +214,29 @@ import Testing
         #expect(bad.stderr.contains("unknown operation \"upsert\""), "\(bad.stderr)")
     }
 }
+
+/// A table whose description changes mid-stream gets a `schema` event before the rows that use it.
+@Suite struct SchemaChangeTests {
+    @Test func addingAColumnOrChangingTheReplicaIdentityIsReportedBeforeTheNextRow() throws {
+        let prepared = try StreamCommandTests.prepare(workload: [
+            "INSERT INTO orders (id, item, qty) VALUES (1, 'tea', 2)",
+            "ALTER TABLE orders ADD COLUMN note text",
+            "INSERT INTO orders (id, item, qty, note) VALUES (2, 'cake', 1, 'fresh')",
+            "ALTER TABLE orders REPLICA IDENTITY FULL",
+            "UPDATE orders SET qty = 3 WHERE id = 2",
+            "UPDATE orders SET qty = 4 WHERE id = 2",
+        ])
+        let result = try CLIProcess.run(["stream", "--dsn", prepared.dsn, "--slot", prepared.slot, "--publication", "pub", "--end-lsn", prepared.endLSN])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let objects = result.lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(objects.map { $0["op"] as? String ?? "" } == ["insert", "schema", "insert", "schema", "update", "update"], "\(result.stdout)")
+        let added = try #require(objects[1]["new"] as? [String: Any])
+        let names = (added["columns"] as? [[String: Any]])?.compactMap { $0["name"] as? String }
+        #expect(names == ["id", "item", "qty", "placed", "note"])
+        #expect(((objects[1]["old"] as? [String: Any])?["columns"] as? [Any])?.count == 4)
+        #expect((objects[3]["new"] as? [String: Any])?["replica_identity"] as? String == "full")
+        #expect(objects[1]["seq"] as? Int == 0 && objects[2]["seq"] as? Int == 1, "the schema event takes its place in the transaction")
+        let validation = try StreamCommandTests.validate(result.stdout)
+        #expect(validation.status == 0, "schema validation: \(validation.stdout) \(validation.stderr)")
+    }
+}

@@ -103,7 +103,8 @@ do {
                 pending.removeAll()
             }
             try await stream.acknowledge(through: summary.consistentPoint)
-        case .begin, .message:
+        case .begin, .message, .schema:
+            // A schema change must be applied to the target by its owner; the job only moves rows.
             break
         }
     }

@@ -33,6 +33,8 @@ do {
         case let .snapshotCompleted(summary):
             print("snapshot: \(summary.rows) rows of \(summary.tables) tables as of \(summary.consistentPoint)")
             try await stream.acknowledge(through: summary.consistentPoint)
+        case let .schema(change):
+            print("schema of \(change.new.schema).\(change.new.table) changed: \(change.new.columns.map(\.name))")
         case .begin:
             break
         }

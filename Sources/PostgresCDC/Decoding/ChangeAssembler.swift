@@ -100,8 +100,14 @@ package struct ChangeAssembler {
             return .none
 
         case let .relation(message):
-            relations[message.oid] = Relation(message: message, catalog: catalog, filter: filter)
-            return .none
+            let new = Relation(message: message, catalog: catalog, filter: filter)
+            let old = relations[message.oid]
+            relations[message.oid] = new
+            // The first description is not a change; a later one that differs is, inside the
+            // transaction whose changes use it (pgoutput sends it right before them).
+            guard let old, old.differs(from: new), let info = transaction else { return .none }
+            if !filterIsEmpty, !filter.includes(schema: new.schema, table: new.table) { return .none }
+            return .event(.schema(SchemaChange(transaction: info, seq: nextSeq(), lsn: lsn, old: old, new: new)))
 
         case .type:
             // The catalog is loaded from pg_type; the Type message only repeats the name.

@@ -13,6 +13,9 @@ public enum ChangeEvent: Sendable {
     /// A row as the initial snapshot found it (``RowChange/new`` holds it; its transaction's
     /// commit LSN is the slot's consistent point).
     case read(RowChange)
+    /// A table's description changed (a column added, dropped, renamed or retyped; the replica
+    /// identity changed): handed out before the first row event that uses the new description.
+    case schema(SchemaChange)
     /// The initial snapshot is complete: every published row as of ``SnapshotSummary/consistentPoint``
     /// was handed out; changes follow. Acknowledge it (its consistent point) like a commit.
     case snapshotCompleted(SnapshotSummary)
@@ -114,6 +117,7 @@ extension ChangeEvent {
         case let .begin(transaction): return transaction.commitLSN
         case let .insert(change), let .update(change), let .delete(change), let .read(change): return change.transaction.commitLSN
         case let .snapshotCompleted(summary): return summary.consistentPoint
+        case let .schema(change): return change.transaction.commitLSN
         case let .truncate(change): return change.transaction.commitLSN
         case let .message(message): return message.transaction?.commitLSN ?? message.lsn
         case let .commit(commit): return commit.transaction.commitLSN
@@ -130,4 +134,18 @@ public struct SnapshotSummary: Sendable {
     public let tables: Int
     /// Rows handed out.
     public let rows: Int
+}
+
+/// A table whose description changed between two Relation messages.
+public struct SchemaChange: Sendable {
+    /// The transaction whose first change used the new description.
+    public let transaction: TransactionInfo
+    /// 0-based position of the event in its transaction.
+    public let seq: Int
+    /// The WAL position of the Relation message.
+    public let lsn: LSN
+    /// The description before.
+    public let old: Relation
+    /// The description now.
+    public let new: Relation
 }

@@ -56,6 +56,14 @@ public final class Relation: Sendable {
         !omitted.isEmpty && omitted[index]
     }
 
+    /// Whether `other` describes the table differently: its name, replica identity, or any
+    /// column's name, type, type modifier or key flag.
+    public func differs(from other: Relation) -> Bool {
+        schema != other.schema || table != other.table || replicaIdentity != other.replicaIdentity
+            || columns.map { [$0.name, "\($0.typeOID)", "\($0.typeModifier)", "\($0.isKey)"] }
+            != other.columns.map { [$0.name, "\($0.typeOID)", "\($0.typeModifier)", "\($0.isKey)"] }
+    }
+
     /// The index of the column named `name`, or `nil`.
     public func columnIndex(named name: String) -> Int? {
         columns.firstIndex { $0.name == name }

@@ -63,7 +63,8 @@ package struct DebeziumEncoder: Sendable {
             buffer.appendRaw(",\"event_count\":")
             buffer.appendInt(Int64(commit.eventCount))
             buffer.appendRaw(",\"data_collections\":null}\n")
-        case .snapshotCompleted:
+        case .snapshotCompleted, .schema:
+            // Debezium reports schema changes on a topic of its own; not part of the change envelope.
             break
         }
     }

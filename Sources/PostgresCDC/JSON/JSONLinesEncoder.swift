@@ -9,6 +9,8 @@ package struct JSONLinesEncoder: Sendable {
     package func encode(_ event: ChangeEvent, into buffer: inout JSONBuffer) {
         switch event {
         case let .insert(change), let .update(change), let .delete(change), let .read(change): encodeRow(change, into: &buffer)
+        case let .schema(change):
+            encodeSchema(change, into: &buffer)
         case let .snapshotCompleted(summary):
             buffer.appendRaw("{\"op\":\"snapshot\",\"commit_lsn\":")
             buffer.appendLSN(summary.consistentPoint)
@@ -133,6 +135,46 @@ package struct JSONLinesEncoder: Sendable {
             buffer.appendRaw("\"")
         }
         buffer.appendRaw("}\n")
+    }
+
+    private func encodeSchema(_ change: SchemaChange, into buffer: inout JSONBuffer) {
+        buffer.appendRaw("{\"op\":\"schema\",")
+        buffer.appendRaw(change.new.json.schemaAndTable)
+        appendPosition(change.transaction, seq: change.seq, lsn: change.lsn, into: &buffer)
+        buffer.appendRaw(",\"old\":")
+        appendDescription(change.old, into: &buffer)
+        buffer.appendRaw(",\"new\":")
+        appendDescription(change.new, into: &buffer)
+        buffer.appendRaw("}\n")
+    }
+
+    /// `{"replica_identity":"default","columns":[{"name":..,"type_oid":..,"type_modifier":..,"key":..}]}`
+    private func appendDescription(_ relation: Relation, into buffer: inout JSONBuffer) {
+        buffer.appendRaw("{\"schema\":")
+        buffer.appendString(relation.schema)
+        buffer.appendRaw(",\"table\":")
+        buffer.appendString(relation.table)
+        buffer.appendRaw(",\"replica_identity\":")
+        switch relation.replicaIdentity {
+        case .default: buffer.appendRaw("\"default\"")
+        case .nothing: buffer.appendRaw("\"nothing\"")
+        case .full: buffer.appendRaw("\"full\"")
+        case .index: buffer.appendRaw("\"index\"")
+        }
+        buffer.appendRaw(",\"columns\":[")
+        var first = true
+        for (index, column) in relation.columns.enumerated() where !relation.isOmitted(index) {
+            if !first { buffer.appendRaw(",") }
+            first = false
+            buffer.appendRaw("{\"name\":")
+            buffer.appendString(column.name)
+            buffer.appendRaw(",\"type_oid\":")
+            buffer.appendUInt(UInt64(column.typeOID))
+            buffer.appendRaw(",\"type_modifier\":")
+            buffer.appendInt(Int64(column.typeModifier))
+            buffer.appendRaw(column.isKey ? ",\"key\":true}" : ",\"key\":false}")
+        }
+        buffer.appendRaw("]}")
     }
 
     // MARK: - Pieces

@@ -53,6 +53,7 @@ final class StreamMetrics {
             lastCommitTime = commit.transaction.commitTime
             return
         case .snapshotCompleted: return
+        case let .schema(change): key = Key(op: "schema", table: Self.name(change.new))
         }
         pending[key, default: (0, 0)].events += 1
         pending[key, default: (0, 0)].bytes += bytes
