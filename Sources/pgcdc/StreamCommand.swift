@@ -65,6 +65,12 @@ struct StreamCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Line format: native (pgcdc's events) or debezium (Debezium's envelope; stdout only).", valueName: "format"))
     var format: OutputFormat = .native
 
+    @Option(name: .customLong("proto-version"), help: ArgumentHelp("pgoutput protocol version, 1–4 (default: the highest the server supports).", valueName: "n"))
+    var protoVersion: Int?
+
+    @Option(help: ArgumentHelp("Changes of every origin (any, the default) or only those made on this server (none; PostgreSQL 16+).", valueName: "any|none"))
+    var origin: OriginOption = .any
+
     @Flag(help: "Also write begin and commit events.")
     var transactions = false
 
@@ -118,6 +124,7 @@ struct StreamCommand: ParsableCommand {
             throw ValidationError("--temporary-slot cannot resume: it disappears with the connection; drop --checkpoint and --sink file:")
         }
         _ = try eventFilter()
+        if let protoVersion, !(1...4).contains(protoVersion) { throw ValidationError("--proto-version must be 1, 2, 3 or 4") }
         if snapshotJobs < 1 || snapshotJobs > 64 { throw ValidationError("--snapshot-jobs must be between 1 and 64") }
         if let startLSN, let endLSN, endLSN < startLSN { throw ValidationError("--end-lsn \(endLSN) is before --start-lsn \(startLSN)") }
     }
@@ -135,6 +142,8 @@ struct StreamCommand: ParsableCommand {
         configuration.statusInterval = statusInterval
         configuration.heartbeatInterval = heartbeatInterval
         configuration.snapshot = snapshot
+        configuration.protocolVersion = protoVersion
+        configuration.localChangesOnly = origin == .none
         configuration.filter = (try? eventFilter()) ?? EventFilter()
         configuration.snapshotJobs = snapshotJobs
         return configuration
@@ -250,3 +259,8 @@ final class SnapshotTotals {
 }
 
 extension OutputFormat: ExpressibleByArgument {}
+
+/// `--origin any|none`.
+enum OriginOption: String, ExpressibleByArgument, CaseIterable {
+    case any, none
+}

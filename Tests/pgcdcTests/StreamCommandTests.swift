@@ -240,3 +240,40 @@ import Testing
         #expect(validation.status == 0, "schema validation: \(validation.stdout) \(validation.stderr)")
     }
 }
+
+/// `--proto-version` and `--origin` against the PostgreSQL 15 the suite runs.
+@Suite struct ProtocolVersionTests {
+    @Test func everyVersionTheServerSpeaksGivesTheSameLinesAndNewerOnesAreRefused() throws {
+        let (server, database) = try TestServer.freshDatabase()
+        try server.psql("""
+            CREATE TABLE orders (id int PRIMARY KEY, item text);
+            CREATE PUBLICATION pub FOR TABLE orders;
+            SELECT pg_create_logical_replication_slot('v1_\(database)', 'pgoutput');
+            SELECT pg_create_logical_replication_slot('v2_\(database)', 'pgoutput');
+            SELECT pg_create_logical_replication_slot('v3_\(database)', 'pgoutput');
+            SELECT pg_create_logical_replication_slot('vd_\(database)', 'pgoutput');
+            INSERT INTO orders VALUES (1, 'tea'), (2, 'cake');
+            UPDATE orders SET item = 'green tea' WHERE id = 1;
+            SELECT pg_logical_emit_message(true, 'audit', 'x');
+            DELETE FROM orders WHERE id = 2;
+            """, database: database)
+        let end = try server.psql("SELECT pg_current_wal_insert_lsn()", database: database)
+        func run(_ slot: String, _ extra: [String]) throws -> CLIResult {
+            try CLIProcess.run(["stream", "--dsn", server.dsn(database: database), "--slot", slot, "--publication", "pub", "--end-lsn", end, "--transactions"] + extra)
+        }
+        let v1 = try run("v1_\(database)", ["--proto-version", "1"])
+        #expect(v1.status == 0, "\(v1.stderr)")
+        #expect(v1.lines.count == 13)  // 4 transactions: begin + commit each, 2 inserts, an update, a message, a delete
+        for (slot, extra) in [("v2_\(database)", ["--proto-version", "2"]), ("v3_\(database)", ["--proto-version", "3"]), ("vd_\(database)", [])] {
+            let other = try run(slot, extra)
+            #expect(other.status == 0, "\(other.stderr)")
+            #expect(other.stdout == v1.stdout, "\(extra) differs from protocol 1")
+        }
+        let v4 = try run("v1_\(database)", ["--proto-version", "4"])
+        #expect(v4.status == 1)
+        #expect(v4.stderr.contains("--proto-version 4 needs a newer server"), "\(v4.stderr)")
+        let origin = try run("v1_\(database)", ["--origin", "none"])
+        #expect(origin.status == 1)
+        #expect(origin.stderr.contains("--origin none needs PostgreSQL 16 or later"), "\(origin.stderr)")
+    }
+}

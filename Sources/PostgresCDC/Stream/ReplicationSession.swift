@@ -108,14 +108,27 @@ package final class ReplicationSession {
     /// `START_REPLICATION` with pgoutput's options.
     func startStreaming() throws(ReplicationError) {
 
+        let server = connection.serverVersion
+        let supported = server >= 160000 ? 4 : server >= 150000 ? 3 : server >= 140000 ? 2 : 1
+        let version = configuration.protocolVersion ?? supported
+        guard (1...4).contains(version) else { throw .invalidOption("--proto-version must be 1, 2, 3 or 4") }
+        guard version <= supported else {
+            throw .invalidOption("--proto-version \(version) needs a newer server: \(serverAddress) runs PostgreSQL \(server / 10000), which speaks pgoutput up to version \(supported)")
+        }
         var options: [(String, String)] = [
-            ("proto_version", "1"),
+            ("proto_version", String(version)),
             ("publication_names", try connection.quoteIdentifier(configuration.publication)),
         ]
         if configuration.includeMessages { options.append(("messages", "true")) }
+        if configuration.localChangesOnly {
+            guard server >= 160000 else {
+                throw .invalidOption("--origin none needs PostgreSQL 16 or later; \(serverAddress) runs PostgreSQL \(server / 10000)")
+            }
+            options.append(("origin", "none"))
+        }
         try connection.startLogicalReplication(slot: configuration.slot, start: startLSN, options: options)
         logger.info("streaming", metadata: [
-            "slot": "\(configuration.slot)", "publication": "\(configuration.publication)",
+            "slot": "\(configuration.slot)", "publication": "\(configuration.publication)", "proto_version": "\(version)",
             "host": "\(serverAddress)", "lsn": "\(startLSN)", "timeline": "\(system.timeline)",
         ])
         scheduleStatus()

@@ -30,6 +30,13 @@ public struct StreamConfiguration: Sendable {
     /// connection, for databases where nothing the slot sees ever changes; `nil` for none.
     /// Heartbeats advance the confirmed position and are not handed out as events.
     public var heartbeatInterval: Double?
+    /// The pgoutput protocol version (1–4); `nil` asks for the highest the server supports (2 from
+    /// PostgreSQL 14, 3 from 15, 4 from 16). Without streaming or two-phase, every version sends the
+    /// same messages.
+    public var protocolVersion: Int?
+    /// Only changes that did not come from another replication origin (`origin = none`,
+    /// PostgreSQL 16+); `false` sends every change, whatever its origin.
+    public var localChangesOnly = false
     /// Tables, columns and operations to leave out of the output.
     public var filter = EventFilter()
     /// Whether to copy the existing rows first; `nil` is the default: ``SnapshotMode/initial`` when
