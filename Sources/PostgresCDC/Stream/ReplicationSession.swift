@@ -44,14 +44,14 @@ package final class ReplicationSession {
     /// Called as each table of a snapshot finishes.
     package var onSnapshotProgress: ((SnapshotProgress) -> Void)?
     private var typeLookupConnection: PostgresConnection?
-    private var heartbeatConnection: PostgresConnection?
+    var heartbeatConnection: PostgresConnection?
     var assembler: ChangeAssembler
-    private var confirmedLSN: LSN
-    private var writtenLSN: LSN = .zero
+    var confirmedLSN: LSN
+    var writtenLSN: LSN = .zero
     var idlePosition: LSN = .zero
-    private var lastReceivedLSN: LSN = .zero
-    private var nextStatusDue: UInt64 = 0
-    private var nextHeartbeatDue: UInt64 = .max
+    var lastReceivedLSN: LSN = .zero
+    var nextStatusDue: UInt64 = 0
+    var nextHeartbeatDue: UInt64 = .max
     private var endPending = false
     var ended = false
 
@@ -295,69 +295,14 @@ package final class ReplicationSession {
         try ReplicationSetup.loadCustomTypes(into: &assembler.catalog, from: lookup)
     }
 
-    // MARK: - Status updates
-
-    private func sendStatusIfDue() throws(ReplicationError) {
-        if nextStatusDue <= FileIO.monotonicNanoseconds() { try sendStatus(replyRequested: false) }
-    }
-
-    private func sendStatus(replyRequested: Bool) throws(ReplicationError) {
-        // flush = apply = what the owner confirmed as durable, so the server releases WAL only up
-        // to there; write = what was handed to the sink, which may run ahead. While write is
-        // behind its position, the server sends keepalives that carry it.
-        let update = StandbyStatusUpdate(
-            writeLSN: max(writtenLSN, confirmedLSN), flushLSN: confirmedLSN, applyLSN: confirmedLSN,
-            clientTime: Self.now(), replyRequested: replyRequested
-        )
-        do {
-            try connection.sendCopyData(update.encode())
-        } catch {
-            throw withLastLSN(error)
-        }
-        scheduleStatus()
-        logger.trace("status update", metadata: ["flush_lsn": "\(confirmedLSN)", "write_lsn": "\(writtenLSN)"])
-    }
-
-    // MARK: - Heartbeats
-
-    /// Emits a non-transactional heartbeat message through a normal connection when one is due, so
-    /// that a slot whose tables never change still sees WAL and advances. A failure is logged and
-    /// retried at the next interval: heartbeats are a convenience, not part of the stream.
-    private func sendHeartbeatIfDue() {
-        guard let interval = configuration.heartbeatInterval, nextHeartbeatDue <= FileIO.monotonicNanoseconds() else { return }
-        nextHeartbeatDue = FileIO.monotonicNanoseconds() &+ UInt64(interval * 1e9)
-        do {
-            if heartbeatConnection == nil {
-                heartbeatConnection = try PostgresConnection(dsn: configuration.dsn, replication: false)
-            }
-            try heartbeatConnection?.query("SELECT pg_logical_emit_message(false, '\(Self.heartbeatPrefix)', '')", describedAs: "heartbeat")
-            logger.trace("heartbeat emitted")
-        } catch {
-            logger.warning("heartbeat failed", metadata: ["host": "\(serverAddress)", "error": "\(error)"])
-            heartbeatConnection?.close()
-            heartbeatConnection = nil
-        }
-    }
-
-    private func scheduleStatus() {
-        nextStatusDue = FileIO.monotonicNanoseconds() &+ UInt64(max(configuration.statusInterval, 0.01) * 1e9)
-    }
-
-    private func millisecondsUntilDue() -> Int32 {
-        let now = FileIO.monotonicNanoseconds()
-        let due = min(nextStatusDue, nextHeartbeatDue)
-        guard due > now else { return 0 }
-        return Int32(min((due - now) / 1_000_000 + 1, 60_000))
-    }
-
-    private func withLastLSN(_ error: ReplicationError) -> ReplicationError {
+    func withLastLSN(_ error: ReplicationError) -> ReplicationError {
         if case let .connectionLost(_, message, _) = error {
             return .connectionLost(host: serverAddress, message: message, lastLSN: lastReceivedLSN)
         }
         return error
     }
 
-    private static func now() -> PostgresTimestamp {
+    static func now() -> PostgresTimestamp {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
         return PostgresTimestamp(unixMicroseconds: Int64(spec.tv_sec) &* 1_000_000 &+ Int64(spec.tv_nsec / 1000))
