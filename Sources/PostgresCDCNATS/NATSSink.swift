@@ -152,6 +152,8 @@ public final class NATSSink: ChangeSink {
             }
             for (index, subject) in route.subjects.enumerated() {
                 let id = index == 0 ? route.messageID : "\(route.messageID):\(index)"
+                // Pending before it is sent: its acknowledgement may arrive before js_PublishAsync returns.
+                tracker.published(id)
                 let status = id.withCString { idPointer -> natsStatus in
                     options.MsgId = idPointer
                     return line.withUnsafeBytes { raw in
@@ -162,11 +164,9 @@ public final class NATSSink: ChangeSink {
                 published += 1
                 guard status == NATS_OK else {
                     // Not sent (disconnected, or the reconnect buffer is full): the flush retries the batch.
-                    tracker.published()
-                    tracker.settle(failure: PublishTracker.Failure(text: "publish to \(subject): \(Self.text(status))", retryable: true))
+                    tracker.settle(id, failure: PublishTracker.Failure(text: "publish to \(subject): \(Self.text(status))", retryable: true))
                     return
                 }
-                tracker.published()
             }
         }
     }
@@ -232,8 +232,10 @@ public final class NATSSink: ChangeSink {
             defer { natsMsg_Destroy(message) }
             guard let closure else { return }
             let tracker = Unmanaged<PublishTracker>.fromOpaque(closure).takeUnretainedValue()
+            var idPointer: UnsafePointer<CChar>?
+            let id = message.flatMap { natsMsgHeader_Get($0, "Nats-Msg-Id", &idPointer) == NATS_OK ? idPointer.map { String(cString: $0) } : nil }
             guard let failure else {
-                tracker.settle(failure: nil)
+                tracker.settle(id, failure: nil)
                 return
             }
             let subject = message.flatMap { natsMsg_GetSubject($0) }.map { String(cString: $0) } ?? "?"
@@ -242,7 +244,7 @@ public final class NATSSink: ChangeSink {
             // timeout, a lost connection) is worth publishing again.
             let code = Int(failure.pointee.ErrCode.rawValue)
             let retryable = code == 0 && failure.pointee.Err != NATS_NO_RESPONDERS
-            tracker.settle(failure: PublishTracker.Failure(text: "publish to \(subject) rejected: \(text)", retryable: retryable))
+            tracker.settle(id, failure: PublishTracker.Failure(text: "publish to \(subject) rejected: \(text)", retryable: retryable))
         }
         jsOptions.PublishAsync.AckHandlerClosure = Unmanaged.passUnretained(tracker).toOpaque()
         var jetStream: OpaquePointer?
