@@ -152,8 +152,9 @@ public final class NATSSink: ChangeSink {
             }
             for (index, subject) in route.subjects.enumerated() {
                 let id = index == 0 ? route.messageID : "\(route.messageID):\(index)"
+                let key = id.withCString { PublishTracker.key($0) }
                 // Pending before it is sent: its acknowledgement may arrive before js_PublishAsync returns.
-                tracker.published(id)
+                tracker.published(key)
                 let status = id.withCString { idPointer -> natsStatus in
                     options.MsgId = idPointer
                     return line.withUnsafeBytes { raw in
@@ -164,7 +165,7 @@ public final class NATSSink: ChangeSink {
                 published += 1
                 guard status == NATS_OK else {
                     // Not sent (disconnected, or the reconnect buffer is full): the flush retries the batch.
-                    tracker.settle(id, failure: PublishTracker.Failure(text: "publish to \(subject): \(Self.text(status))", retryable: true))
+                    tracker.settle(key, failure: PublishTracker.Failure(text: "publish to \(subject): \(Self.text(status))", retryable: true))
                     return
                 }
             }
@@ -233,7 +234,7 @@ public final class NATSSink: ChangeSink {
             guard let closure else { return }
             let tracker = Unmanaged<PublishTracker>.fromOpaque(closure).takeUnretainedValue()
             var idPointer: UnsafePointer<CChar>?
-            let id = message.flatMap { natsMsgHeader_Get($0, "Nats-Msg-Id", &idPointer) == NATS_OK ? idPointer.map { String(cString: $0) } : nil }
+            let id = message.flatMap { natsMsgHeader_Get($0, "Nats-Msg-Id", &idPointer) == NATS_OK ? idPointer.map(PublishTracker.key) : nil }
             guard let failure else {
                 tracker.settle(id, failure: nil)
                 return

@@ -8,7 +8,9 @@ import Foundation
 final class PublishTracker: @unchecked Sendable {
     // Safe: every property is only touched while holding `condition`.
     private let condition = NSCondition()
-    private var pending: Set<String> = []
+    /// Pending messages by a 64-bit hash of their id (no string per message on either thread;
+    /// a collision among the few thousand pending ids is out of reach).
+    private var pending: Set<UInt64> = []
     private var failure: Failure?
 
     struct Failure {
@@ -16,13 +18,24 @@ final class PublishTracker: @unchecked Sendable {
         var retryable: Bool
     }
 
-    /// A message with this `Nats-Msg-Id` is on its way.
-    func published(_ id: String) {
+    /// The key of a message id.
+    static func key(_ id: UnsafePointer<CChar>) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        var pointer = id
+        while pointer.pointee != 0 {
+            hash = (hash ^ UInt64(UInt8(bitPattern: pointer.pointee))) &* 0x100_0000_01b3
+            pointer += 1
+        }
+        return hash
+    }
+
+    /// A message with this id key is on its way.
+    func published(_ id: UInt64) {
         condition.withLock { _ = pending.insert(id) }
     }
 
-    /// The library settled the message `id` (acknowledged when `failure` is `nil`).
-    func settle(_ id: String?, failure: Failure?) {
+    /// The library settled the message with id key `id` (acknowledged when `failure` is `nil`).
+    func settle(_ id: UInt64?, failure: Failure?) {
         condition.withLock {
             // An id not pending belongs to a generation already given up on: ignore it.
             guard let id, pending.remove(id) != nil else { return }
