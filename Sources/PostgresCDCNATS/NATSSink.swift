@@ -241,10 +241,11 @@ public final class NATSSink: ChangeSink {
             }
             let subject = message.flatMap { natsMsg_GetSubject($0) }.map { String(cString: $0) } ?? "?"
             let text = failure.pointee.ErrText.map { String(cString: $0) } ?? NATSSink.text(failure.pointee.Err)
-            // A JetStream error code means the server refused the message; anything else (a
-            // timeout, a lost connection) is worth publishing again.
+            // A JetStream error code means the server refused the message; anything else is worth
+            // publishing again: a timeout, a lost connection, and "no responders", which is what a
+            // restarted server answers until JetStream has loaded the stream (checked at open()).
             let code = Int(failure.pointee.ErrCode.rawValue)
-            let retryable = code == 0 && failure.pointee.Err != NATS_NO_RESPONDERS
+            let retryable = code == 0
             tracker.settle(id, failure: PublishTracker.Failure(text: "publish to \(subject) rejected: \(text)", retryable: retryable))
         }
         jsOptions.PublishAsync.AckHandlerClosure = Unmanaged.passUnretained(tracker).toOpaque()
