@@ -61,7 +61,6 @@ public final class NATSSink: ChangeSink {
     private var unacknowledged: [(lines: [UInt8], position: LSN)] = []
     private var written: LSN = .zero
     private var durable: LSN = .zero
-    private var published = 0
 
     /// A sink; nothing connects until ``open()``.
     public init(configuration: Configuration, logger: Logger = Logger(label: "pgcdc.nats")) {
@@ -73,9 +72,6 @@ public final class NATSSink: ChangeSink {
     deinit {
         release()
     }
-
-    /// Messages published so far (including ones published again).
-    public var publishedMessages: Int { published }
 
     /// `false`: JetStream's de-duplication, not commit lines, keeps repeats out.
     public var needsCommitLines: Bool { false }
@@ -162,7 +158,6 @@ public final class NATSSink: ChangeSink {
                     }
                 }
                 options.MsgId = nil
-                published += 1
                 guard status == NATS_OK else {
                     // Not sent (disconnected, or the reconnect buffer is full): the flush retries the batch.
                     tracker.settle(key, failure: PublishTracker.Failure(text: "publish to \(subject): \(Self.text(status))", retryable: true))

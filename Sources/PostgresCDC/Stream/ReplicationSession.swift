@@ -151,8 +151,6 @@ package final class ReplicationSession {
         return !assembler.isInTransaction
     }
 
-    /// Transactions skipped because they committed before the start LSN.
-    package var skippedTransactions: Int { assembler.skippedTransactions }
 
     /// Sets (or moves) the end LSN: stop once every transaction committed at or before `lsn` was handed out.
     package func stop(at lsn: LSN) {
