@@ -52,17 +52,19 @@ import Testing
             setup.arguments(["--heartbeat-interval", "0.2", "--status-interval", "0.2"]),
             stdoutPath: "\(setup.scratch)/out", stderrPath: "\(setup.scratch)/err"
         )
-        let advanced = try eventually { try setup.confirmedFlush() > before }
-        run.signal(SIGTERM)
-        #expect(run.wait(timeout: 10) == 0, "stderr: \(run.stderr)")
-        #expect(advanced)
         // The heartbeats are in the WAL, as messages any pgoutput consumer of this database sees...
-        let heartbeats = try setup.sql("""
+        let heartbeatCount = """
             SELECT count(*) FROM pg_logical_slot_peek_binary_changes('peek_\(setup.database)', NULL, NULL,
               'proto_version', '1', 'publication_names', 'pub', 'messages', 'true')
             WHERE position('pgcdc.heartbeat'::bytea IN data) > 0
-            """)
-        #expect((Int(heartbeats) ?? 0) >= 1, "no heartbeat message in the WAL")
+            """
+        let emitted = try eventually { (Int(try setup.sql(heartbeatCount)) ?? 0) >= 1 }
+        // ...and the slot moves on with them.
+        let advanced = try eventually { try setup.confirmedFlush() > before }
+        run.signal(SIGTERM)
+        #expect(run.wait(timeout: 10) == 0, "stderr: \(run.stderr)")
+        #expect(emitted, "no heartbeat message in the WAL; stderr: \(run.stderr)")
+        #expect(advanced)
         // ...but pgcdc does not write its own heartbeats.
         #expect(run.stdout.isEmpty, "wrote: \(run.stdout.prefix(300))")
     }
