@@ -31,6 +31,10 @@ enum SinkOption: ExpressibleByArgument, Equatable {
 struct ByteSize: ExpressibleByArgument, Equatable {
     var bytes: Int
 
+    init(bytes: Int) {
+        self.bytes = bytes
+    }
+
     init?(argument: String) {
         var digits = Substring(argument)
         var multiplier = 1

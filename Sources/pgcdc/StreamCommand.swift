@@ -71,6 +71,15 @@ struct StreamCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Changes of every origin (any, the default) or only those made on this server (none; PostgreSQL 16+).", valueName: "any|none"))
     var origin: OriginOption = .any
 
+    @Option(help: ArgumentHelp("Let the server stream large transactions before they commit: off, on (protocol 2+), parallel (protocol 4). Output is the same either way.", valueName: "mode"))
+    var streaming: StreamingMode = .off
+
+    @Option(help: ArgumentHelp("With --streaming: memory for uncommitted streamed changes before they spill to --spill-dir (K, M, G suffixes).", valueName: "size"))
+    var maxMemory = ByteSize(bytes: 64 << 20)
+
+    @Option(help: ArgumentHelp("With --streaming: directory for spill files (default: $TMPDIR, else /tmp; the files are unlinked at once).", valueName: "dir"))
+    var spillDir: String?
+
     @Flag(help: "Also write begin and commit events.")
     var transactions = false
 
@@ -125,6 +134,10 @@ struct StreamCommand: ParsableCommand {
         }
         _ = try eventFilter()
         if let protoVersion, !(1...4).contains(protoVersion) { throw ValidationError("--proto-version must be 1, 2, 3 or 4") }
+        if maxMemory.bytes < 1 << 16 { throw ValidationError("--max-memory must be at least 64K") }
+        if streaming == .off && (spillDir != nil) { throw ValidationError("--spill-dir only applies with --streaming on or parallel") }
+        if streaming == .parallel, let protoVersion, protoVersion < 4 { throw ValidationError("--streaming parallel needs --proto-version 4") }
+        if streaming == .on, let protoVersion, protoVersion < 2 { throw ValidationError("--streaming needs --proto-version 2 or later") }
         if snapshotJobs < 1 || snapshotJobs > 64 { throw ValidationError("--snapshot-jobs must be between 1 and 64") }
         if let startLSN, let endLSN, endLSN < startLSN { throw ValidationError("--end-lsn \(endLSN) is before --start-lsn \(startLSN)") }
     }
@@ -144,6 +157,9 @@ struct StreamCommand: ParsableCommand {
         configuration.snapshot = snapshot
         configuration.protocolVersion = protoVersion
         configuration.localChangesOnly = origin == .none
+        configuration.streaming = streaming
+        configuration.maxMemory = maxMemory.bytes
+        configuration.spillDirectory = spillDir ?? getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
         configuration.filter = (try? eventFilter()) ?? EventFilter()
         configuration.snapshotJobs = snapshotJobs
         return configuration
@@ -259,6 +275,7 @@ final class SnapshotTotals {
 }
 
 extension OutputFormat: ExpressibleByArgument {}
+extension StreamingMode: ExpressibleByArgument {}
 
 /// `--origin any|none`.
 enum OriginOption: String, ExpressibleByArgument, CaseIterable {

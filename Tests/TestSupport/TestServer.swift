@@ -14,6 +14,10 @@ package enum TestServer {
         return (server, String(name))
     }
 
+    /// Settings of every test server beyond LocalPostgresServer's: transactions over 64 kB are
+    /// streamed (when the consumer asks for streaming), and transactions can be prepared.
+    package static let settings = ["logical_decoding_work_mem": "64kB", "max_prepared_transactions": "20"]
+
     /// Stops the shared server (registered with `atexit`).
     static func stopShared() {
         state.stop()
@@ -32,7 +36,8 @@ private final class SharedState: @unchecked Sendable {
             if let started { return started }
             if let failure { throw failure }
             do {
-                let server = try LocalPostgresServer.start()
+                // Small transactions already stream (streaming tests), and two-phase works.
+                let server = try LocalPostgresServer.start(LocalPostgresServer.Options(extraSettings: TestServer.settings))
                 started = server
                 atexit { TestServer.stopShared() }
                 return server

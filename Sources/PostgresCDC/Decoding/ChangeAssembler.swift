@@ -29,21 +29,27 @@ package struct ChangeAssembler {
     /// it) were already stored by the consumer: they are skipped, whatever the server sends.
     package var resumeLSN: LSN?
     /// The end LSN of the last commit whose events have all been handed out.
-    package private(set) var lastCommitEnd: LSN = .zero
+    package internal(set) var lastCommitEnd: LSN = .zero
     /// Where streaming could resume once everything handed out is stored: the last commit end
     /// or non-transactional message LSN.
-    package private(set) var position: LSN = .zero
+    package internal(set) var position: LSN = .zero
     /// Tables, columns and operations to leave out.
     package var filter = EventFilter() {
         didSet { filterIsEmpty = filter.isEmpty }
     }
     private var filterIsEmpty = true
     /// Transactions skipped because they were before ``resumeLSN``.
-    package private(set) var skippedTransactions = 0
+    package internal(set) var skippedTransactions = 0
 
-    private var transaction: TransactionInfo?
+    var transaction: TransactionInfo?
     private var skipping = false
-    private var seq = 0
+    var seq = 0
+    /// Streamed transactions not yet committed; `nil` when streaming was not asked for.
+    package var inProgress: InProgressTransactions?
+    /// The transaction whose streamed block (Stream Start … Stream Stop) is open.
+    var streamXid: UInt32?
+    /// A committed streamed transaction whose changes are being handed out.
+    var replay: Replay?
 
     package init(catalog: TypeCatalog, endLSN: LSN? = nil, includeTransactionEvents: Bool = false) {
         self.catalog = catalog
@@ -55,8 +61,10 @@ package struct ChangeAssembler {
     /// Whether a transaction is open (begun, not yet committed).
     package var isInTransaction: Bool { transaction != nil }
 
-    /// Processes one message that arrived in an XLogData starting at `lsn`.
-    package mutating func process(_ message: LogicalMessage, lsn: LSN) throws(ReplicationError) -> Output {
+    /// Processes one message that arrived in an XLogData starting at `lsn`; `bytes` is the message
+    /// as received (kept, inside a streamed block, until the transaction commits).
+    package mutating func process(_ message: LogicalMessage, bytes: ArraySlice<UInt8> = [], lsn: LSN) throws(ReplicationError) -> Output {
+        if let xid = streamXid, try spool(message, bytes: bytes, xid: xid, lsn: lsn) { return .none }
         if skipping {
             switch message {
             case .insert, .update, .delete, .truncate, .message: return .none
@@ -65,6 +73,9 @@ package struct ChangeAssembler {
         }
         switch message {
         case let .begin(begin):
+            guard streamXid == nil, replay == nil else {
+                throw .protocolViolation(reason: "Begin of xid \(begin.xid) inside the streamed block of xid \(streamXid ?? 0)", lsn: lsn)
+            }
             guard transaction == nil else {
                 throw .protocolViolation(reason: "Begin of xid \(begin.xid) inside the open transaction \(transaction?.xid ?? 0)", lsn: lsn)
             }
@@ -113,10 +124,13 @@ package struct ChangeAssembler {
             // The catalog is loaded from pg_type; the Type message only repeats the name.
             return .none
 
-        case .streamStart, .streamStop, .streamCommit, .streamAbort, .beginPrepare, .prepare, .commitPrepared, .rollbackPrepared, .streamPrepare:
-            // pgcdc asks for protocol v1 without streaming or two-phase; a server that sends these
-            // anyway is not following the options, and guessing would risk lost or invented changes.
-            throw .protocolViolation(reason: "\(message.name) was not asked for (pgcdc requests protocol 1 without streaming or two-phase)", lsn: lsn)
+        case .streamStart, .streamStop, .streamCommit, .streamAbort:
+            return try processStreamControl(message, lsn: lsn)
+
+        case .beginPrepare, .prepare, .commitPrepared, .rollbackPrepared, .streamPrepare:
+            // pgcdc asks for two-phase only with --two-phase; a server that sends these anyway is
+            // not following the options, and guessing would risk lost or invented changes.
+            throw .protocolViolation(reason: "\(message.name) was not asked for (two-phase decoding is off)", lsn: lsn)
 
         case let .insert(insert):
             let relation = try relation(insert.relationOID, lsn: lsn)

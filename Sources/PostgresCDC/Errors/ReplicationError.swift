@@ -30,6 +30,9 @@ public enum ReplicationError: Error, Sendable, CustomStringConvertible {
     case invalidOption(String)
     /// The server answered a command with something unexpected.
     case unexpectedResponse(command: String, detail: String)
+    /// A file holding an undecided transaction's changes (spilled past the memory bound, or a
+    /// prepared transaction kept for its COMMIT PREPARED) could not be written or read.
+    case spillFailed(directory: String, operation: String, reason: String, xid: UInt32)
 
     public var description: String {
         switch self {
@@ -61,6 +64,8 @@ public enum ReplicationError: Error, Sendable, CustomStringConvertible {
             return message
         case let .unexpectedResponse(command, detail):
             return "unexpected response to \(command): \(detail)"
+        case let .spillFailed(directory, operation, reason, xid):
+            return "could not \(operation) the file in \(directory) that holds the changes of transaction \(xid): \(reason)"
         }
     }
 }

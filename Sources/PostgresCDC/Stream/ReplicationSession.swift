@@ -53,6 +53,8 @@ package final class ReplicationSession {
     var nextStatusDue: UInt64 = 0
     var nextHeartbeatDue: UInt64 = .max
     private var endPending = false
+    /// Stream Abort carries its LSN and time (streaming = parallel).
+    private var abortHasPosition = false
     var ended = false
 
     /// Connects, checks the server, prepares the publication and the slot, and starts streaming.
@@ -76,6 +78,9 @@ package final class ReplicationSession {
         try ReplicationSetup.loadCustomTypes(into: &catalog, from: connection)
         self.assembler = ChangeAssembler(catalog: catalog, endLSN: configuration.endLSN, includeTransactionEvents: configuration.includeTransactionEvents)
         assembler.filter = configuration.filter
+        if configuration.streaming != .off {
+            assembler.inProgress = InProgressTransactions(memoryLimit: configuration.maxMemory, spillDirectory: try Self.spillDirectory(configuration))
+        }
         let existing = try ReplicationSetup.inspectSlot(configuration, on: connection)
         let slotPosition: LSN
         if let existing {
@@ -120,6 +125,21 @@ package final class ReplicationSession {
             ("publication_names", try connection.quoteIdentifier(configuration.publication)),
         ]
         if configuration.includeMessages { options.append(("messages", "true")) }
+        switch configuration.streaming {
+        case .off:
+            break
+        case .on:
+            guard version >= 2 else {
+                throw .invalidOption("--streaming on needs --proto-version 2 or later (\(serverAddress) runs PostgreSQL \(server / 10000))")
+            }
+            options.append(("streaming", "on"))
+        case .parallel:
+            guard version >= 4 else {
+                throw .invalidOption("--streaming parallel needs --proto-version 4 and PostgreSQL 16 or later (\(serverAddress) runs PostgreSQL \(server / 10000))")
+            }
+            options.append(("streaming", "parallel"))
+        }
+        abortHasPosition = configuration.streaming == .parallel
         if configuration.localChangesOnly {
             guard server >= 160000 else {
                 throw .invalidOption("--origin none needs PostgreSQL 16 or later; \(serverAddress) runs PostgreSQL \(server / 10000)")
@@ -185,6 +205,10 @@ package final class ReplicationSession {
     package func next(wait: Bool) throws(ReplicationError) -> Step {
         if snapshot != nil, let step = try nextSnapshotStep(wait: wait) { return step }
         while true {
+            if assembler.isReplaying {
+                if let step = try step(for: try assembler.nextReplayed()) { return step }
+                continue
+            }
             if ended { return .end }
             if endPending {
                 ended = true
@@ -225,6 +249,7 @@ package final class ReplicationSession {
     package func close() {
         snapshot?.reader.stop()
         snapshot = nil
+        assembler.inProgress?.removeAll()
         try? sendStatus(replyRequested: false)
         connection.endCopy()
         connection.close()
@@ -246,28 +271,14 @@ package final class ReplicationSession {
             if data.walStart > lastReceivedLSN { lastReceivedLSN = data.walStart }
             let logical: LogicalMessage
             do {
-                logical = try LogicalMessage.decode(data.data)
+                logical = try LogicalMessage.decode(data.data, streamedTransaction: assembler.isInStreamBlock, abortHasPosition: abortHasPosition)
             } catch {
                 throw .decoding(error, lsn: data.walStart)
             }
             if case let .relation(relation) = logical {
                 try resolveTypes(of: relation)
             }
-            switch try assembler.process(logical, lsn: data.walStart) {
-            case .none:
-                if assembler.hasReachedEnd { endPending = true }
-                if nextStatusDue <= FileIO.monotonicNanoseconds() { try sendStatus(replyRequested: false) }
-                return nil
-            case let .event(event):
-                if assembler.hasReachedEnd { endPending = true }
-                if case let .message(message) = event, message.transaction == nil, message.prefix == Self.heartbeatPrefix {
-                    return nil
-                }
-                return .event(event)
-            case .endReached:
-                ended = true
-                return .end
-            }
+            return try step(for: try assembler.process(logical, bytes: data.data, lsn: data.walStart))
         case let .primaryKeepalive(keepalive):
             if keepalive.walEnd > lastReceivedLSN { lastReceivedLSN = keepalive.walEnd }
             // Between transactions, everything before the server's position was sent: once the
@@ -280,6 +291,35 @@ package final class ReplicationSession {
             }
             return nil
         }
+    }
+
+    /// What the assembler's output means for the owner; `nil` to go on reading.
+    private func step(for output: ChangeAssembler.Output) throws(ReplicationError) -> Step? {
+        switch output {
+        case .none:
+            if assembler.hasReachedEnd { endPending = true }
+            if nextStatusDue <= FileIO.monotonicNanoseconds() { try sendStatus(replyRequested: false) }
+            return nil
+        case let .event(event):
+            if assembler.hasReachedEnd { endPending = true }
+            if case let .message(message) = event, message.transaction == nil, message.prefix == Self.heartbeatPrefix {
+                return nil
+            }
+            return .event(event)
+        case .endReached:
+            ended = true
+            return .end
+        }
+    }
+
+    /// Where streamed transactions spill: checked to be a writable directory before streaming starts.
+    private static func spillDirectory(_ configuration: StreamConfiguration) throws(ReplicationError) -> String {
+        let directory = configuration.spillDirectory ?? "/tmp"
+        var info = stat()
+        guard stat(directory, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR, access(directory, W_OK) == 0 else {
+            throw .invalidOption("--spill-dir \(directory) is not a writable directory")
+        }
+        return directory
     }
 
     /// Loads custom types the catalog does not know yet (created after the session started),

@@ -31,9 +31,16 @@ public struct StreamConfiguration: Sendable {
     /// Heartbeats advance the confirmed position and are not handed out as events.
     public var heartbeatInterval: Double?
     /// The pgoutput protocol version (1–4); `nil` asks for the highest the server supports (2 from
-    /// PostgreSQL 14, 3 from 15, 4 from 16). Without streaming or two-phase, every version sends the
-    /// same messages.
+    /// PostgreSQL 14, 3 from 15, 4 from 16). Streaming needs 2, `parallel` streaming 4.
     public var protocolVersion: Int?
+    /// Whether the server streams large transactions before they commit; see ``StreamingMode``.
+    public var streaming: StreamingMode = .off
+    /// Bytes of streamed, not yet committed changes held in memory; past it the largest
+    /// transaction's changes move to a temporary file in ``spillDirectory``.
+    public var maxMemory = 64 << 20
+    /// Where streamed transactions spill; `nil` is `/tmp`. The files are unlinked
+    /// as soon as they are created, so nothing is left behind.
+    public var spillDirectory: String?
     /// Only changes that did not come from another replication origin (`origin = none`,
     /// PostgreSQL 16+); `false` sends every change, whatever its origin.
     public var localChangesOnly = false

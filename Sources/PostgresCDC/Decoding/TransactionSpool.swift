@@ -1,0 +1,262 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import PGOutput
+
+/// The pgoutput messages of one transaction that has not committed yet (a streamed, in-progress
+/// transaction), kept as the raw bytes the server sent: in memory, and appended to a temporary
+/// file whenever the owner asks it to ``spill()``. Replayed with a ``Reader`` once it commits.
+///
+/// The file is unlinked as soon as it is created, so nothing is left behind, whatever way the
+/// process ends.
+package final class TransactionSpool {
+    /// Each entry is a UInt32 message length, the UInt32 xid of the (sub)transaction, the UInt64
+    /// LSN the message arrived at, then the message.
+    static let headerSize = 16
+    /// Longest message accepted back from the file (pgoutput messages stay under 1 GB).
+    static let maximumMessageLength = 1 << 30
+
+    /// The top-level transaction.
+    let xid: UInt32
+    /// Entries not yet written to the file, in chunks of ``chunkCapacity`` bytes (a bigger message
+    /// gets a chunk of its own), so that memory grows without the transient doubling of one array.
+    private(set) var chunks: [[UInt8]] = []
+    /// Bytes of entries in `chunks`.
+    private(set) var memoryBytes = 0
+    /// Capacity of `chunks`.
+    private(set) var memoryCost = 0
+    static let chunkCapacity = 1 << 20
+    /// Bytes of entries in the file (they come before those in memory).
+    private(set) var fileBytes = 0
+    private var descriptor: Int32 = -1
+    private let directory: String
+    /// Where each subtransaction's first entry starts, counted over file and memory.
+    private var subtransactionStarts: [UInt32: Int] = [:]
+
+    init(xid: UInt32, spillDirectory: String) {
+        self.xid = xid
+        self.directory = spillDirectory
+    }
+
+    deinit { close() }
+
+    /// Bytes of all entries.
+    package var totalBytes: Int { fileBytes + memoryBytes }
+    /// Whether any entry was written to the file.
+    package var hasSpilled: Bool { descriptor >= 0 }
+
+    /// Adds one message of the (sub)transaction `subtransaction`.
+    func append(_ message: ArraySlice<UInt8>, subtransaction: UInt32, lsn: LSN) {
+        if subtransactionStarts[subtransaction] == nil { subtransactionStarts[subtransaction] = totalBytes }
+        appendEntry(message, subtransaction: subtransaction, lsn: lsn)
+    }
+
+    private func appendEntry(_ message: ArraySlice<UInt8>, subtransaction: UInt32, lsn: LSN) {
+        let size = Self.headerSize + message.count
+        if chunks.isEmpty || chunks[chunks.count - 1].capacity - chunks[chunks.count - 1].count < size {
+            var chunk: [UInt8] = []
+            chunk.reserveCapacity(max(size, Self.chunkCapacity))
+            memoryCost += chunk.capacity
+            chunks.append(chunk)
+        }
+        let last = chunks.count - 1
+        Self.appendInteger(UInt32(truncatingIfNeeded: message.count), to: &chunks[last])
+        Self.appendInteger(subtransaction, to: &chunks[last])
+        Self.appendInteger(lsn.value, to: &chunks[last])
+        chunks[last].append(contentsOf: message)
+        memoryBytes += size
+    }
+
+    /// The chunk holding memory offset `offset` (counted from the first chunk) and the offset in it.
+    fileprivate func locate(_ offset: Int) -> (chunk: Int, index: Int)? {
+        var start = 0
+        for (number, chunk) in chunks.enumerated() {
+            if offset < start + chunk.count { return (number, offset - start) }
+            start += chunk.count
+        }
+        return nil
+    }
+
+    private func dropMemory() {
+        chunks = []
+        memoryBytes = 0
+        memoryCost = 0
+    }
+
+    /// Moves the entries held in memory to the file and frees that memory.
+    func spill() throws(ReplicationError) {
+        guard memoryBytes > 0 else { return }
+        try openFileIfNeeded()
+        for chunk in chunks {
+            try write(chunk[...], at: fileBytes)
+            fileBytes += chunk.count
+        }
+        dropMemory()
+    }
+
+    /// Drops the messages of an aborted subtransaction — and, as PostgreSQL's own apply worker does,
+    /// everything after its first message (its nested subtransactions) — but keeps the Relation
+    /// and Type messages among them: the server sends a relation once per streamed transaction.
+    func discard(subtransaction: UInt32) throws(ReplicationError) {
+        guard let start = subtransactionStarts[subtransaction] else { return }
+        var kept: [(bytes: [UInt8], lsn: LSN)] = []
+        var reader = Reader(self, from: start)
+        while let entry = try reader.next() {
+            if let tag = entry.message.first, tag == UInt8(ascii: "R") || tag == UInt8(ascii: "Y") {
+                kept.append((Array(entry.message), entry.lsn))
+            }
+        }
+        if start >= fileBytes {
+            if let (number, index) = locate(start - fileBytes) {
+                chunks[number].removeSubrange(index...)
+                chunks.removeSubrange((number + 1)...)
+                memoryBytes = chunks.reduce(0) { $0 + $1.count }
+                memoryCost = chunks.reduce(0) { $0 + $1.capacity }
+            }
+        } else {
+            guard ftruncate(descriptor, off_t(start)) == 0 else { throw failure("truncate") }
+            fileBytes = start
+            dropMemory()
+        }
+        subtransactionStarts = subtransactionStarts.filter { $0.value < start }
+        for entry in kept { appendEntry(entry.bytes[...], subtransaction: xid, lsn: entry.lsn) }
+    }
+
+    /// Closes (and so removes) the file.
+    func close() {
+        if descriptor >= 0 { _ = Glibc.close(descriptor) }
+        descriptor = -1
+    }
+
+    // MARK: - File
+
+    private func openFileIfNeeded() throws(ReplicationError) {
+        guard descriptor < 0 else { return }
+        var template = Array((directory + "/pgcdc-spill-XXXXXX").utf8CString)
+        let opened = mkstemp(&template)
+        guard opened >= 0 else { throw failure("create") }
+        _ = fcntl(opened, F_SETFD, FD_CLOEXEC)
+        unlink(String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        descriptor = opened
+    }
+
+    private func write(_ bytes: ArraySlice<UInt8>, at offset: Int) throws(ReplicationError) {
+        let error = bytes.withUnsafeBytes { raw -> Int32 in
+            var done = 0
+            while done < raw.count {
+                let written = pwrite(descriptor, raw.baseAddress.map { $0 + done }, raw.count - done, off_t(offset + done))
+                if written > 0 {
+                    done += written
+                } else if written < 0 && errno == EINTR {
+                    continue
+                } else {
+                    return written < 0 ? errno : EIO
+                }
+            }
+            return 0
+        }
+        guard error == 0 else { throw failure("write to", errorNumber: error) }
+    }
+
+    /// Reads up to `count` bytes of the file at `offset`.
+    fileprivate func read(into buffer: inout [UInt8], count: Int, at offset: Int) throws(ReplicationError) {
+        let start = buffer.count
+        buffer.append(contentsOf: repeatElement(0, count: count))
+        var done = 0
+        while done < count {
+            let got = buffer.withUnsafeMutableBytes { raw in
+                pread(descriptor, raw.baseAddress.map { $0 + start + done }, count - done, off_t(offset + done))
+            }
+            if got > 0 {
+                done += got
+            } else if got < 0 && errno == EINTR {
+                continue
+            } else {
+                buffer.removeLast(count - done)
+                throw got < 0 ? failure("read") : failure("read", errorNumber: EIO)
+            }
+        }
+    }
+
+    private func failure(_ operation: String, errorNumber: Int32 = errno) -> ReplicationError {
+        .spillFailed(directory: directory, operation: operation, reason: String(cString: strerror(errorNumber)), xid: xid)
+    }
+
+    private static func appendInteger<T: FixedWidthInteger>(_ value: T, to bytes: inout [UInt8]) {
+        withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }
+    }
+}
+
+extension TransactionSpool {
+    /// Reads a spool's entries in order: the file in chunks, then memory.
+    package struct Reader {
+        private let spool: TransactionSpool
+        /// Offset, over file and memory, of the next entry.
+        private var offset: Int
+        private var chunk: [UInt8] = []
+        /// Offset of `chunk`'s first byte.
+        private var chunkStart = 0
+        private static let chunkSize = 1 << 18
+        /// The memory chunk being read and the memory offset of its start.
+        private var memoryChunk = 0
+        private var memoryChunkStart = 0
+
+        package init(_ spool: TransactionSpool, from offset: Int = 0) {
+            self.spool = spool
+            self.offset = offset
+        }
+
+        /// The next message, or `nil` after the last.
+        package mutating func next() throws(ReplicationError) -> (message: ArraySlice<UInt8>, subtransaction: UInt32, lsn: LSN)? {
+            guard offset < spool.totalBytes else { return nil }
+            let header = try bytes(offset, count: TransactionSpool.headerSize)
+            let length = Int(Self.integer(UInt32.self, header, at: 0))
+            let subtransaction = Self.integer(UInt32.self, header, at: 4)
+            let lsn = LSN(Self.integer(UInt64.self, header, at: 8))
+            guard length <= TransactionSpool.maximumMessageLength,
+                  offset + TransactionSpool.headerSize + length <= spool.totalBytes
+            else {
+                throw damaged(offset)
+            }
+            let message = try bytes(offset + TransactionSpool.headerSize, count: length)
+            offset += TransactionSpool.headerSize + length
+            return (message, subtransaction, lsn)
+        }
+
+        /// `count` bytes at `position`, from memory or from the file (through `chunk`).
+        private mutating func bytes(_ position: Int, count: Int) throws(ReplicationError) -> ArraySlice<UInt8> {
+            let fileBytes = spool.fileBytes
+            if position >= fileBytes {
+                var start = position - fileBytes
+                if memoryChunk >= spool.chunks.count || start < memoryChunkStart || start >= memoryChunkStart + spool.chunks[memoryChunk].count {
+                    guard let (number, index) = spool.locate(start) else { throw damaged(position) }
+                    memoryChunk = number
+                    memoryChunkStart = start - index
+                }
+                start -= memoryChunkStart
+                let bytes = spool.chunks[memoryChunk]
+                guard start + count <= bytes.count else { throw damaged(position) }
+                return bytes[start..<(start + count)]
+            }
+            if position >= chunkStart, position + count <= chunkStart + chunk.count {
+                return chunk[(position - chunkStart)..<(position - chunkStart + count)]
+            }
+            // Entries never straddle file and memory: spill moves whole entries.
+            chunk.removeAll(keepingCapacity: true)
+            chunkStart = position
+            try spool.read(into: &chunk, count: min(max(count, Self.chunkSize), fileBytes - position), at: position)
+            guard chunk.count >= count else { throw damaged(position) }
+            return chunk[0..<count]
+        }
+
+        private func damaged(_ position: Int) -> ReplicationError {
+            .spillFailed(directory: spool.directory, operation: "read", reason: "the entry at offset \(position) is damaged", xid: spool.xid)
+        }
+
+        private static func integer<T: FixedWidthInteger>(_ type: T.Type, _ bytes: ArraySlice<UInt8>, at index: Int) -> T {
+            var value: T = 0
+            for byte in bytes.dropFirst(index).prefix(MemoryLayout<T>.size) { value = value << 8 | T(byte) }
+            return value
+        }
+    }
+}
