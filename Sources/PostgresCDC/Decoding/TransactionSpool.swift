@@ -29,6 +29,8 @@ package final class TransactionSpool {
     /// Bytes of entries in the file (they come before those in memory).
     private(set) var fileBytes = 0
     private var descriptor: Int32 = -1
+    /// Where the entries start in the file (a prepared transaction's file has a header first).
+    private var fileBase = 0
     private let directory: String
     /// Where each subtransaction's first entry starts, counted over file and memory.
     private var subtransactionStarts: [UInt32: Int] = [:]
@@ -36,6 +38,16 @@ package final class TransactionSpool {
     init(xid: UInt32, spillDirectory: String) {
         self.xid = xid
         self.directory = spillDirectory
+    }
+
+    /// A spool over entries already in an open file: `length` bytes of them from offset `base`.
+    /// The spool owns the descriptor from now on.
+    init(xid: UInt32, adopting descriptor: Int32, entriesAt base: Int, length: Int, directory: String) {
+        self.xid = xid
+        self.directory = directory
+        self.descriptor = descriptor
+        self.fileBase = base
+        self.fileBytes = length
     }
 
     deinit { close() }
@@ -114,12 +126,27 @@ package final class TransactionSpool {
                 memoryCost = chunks.reduce(0) { $0 + $1.capacity }
             }
         } else {
-            guard ftruncate(descriptor, off_t(start)) == 0 else { throw failure("truncate") }
+            guard ftruncate(descriptor, off_t(fileBase + start)) == 0 else { throw failure("truncate") }
             fileBytes = start
             dropMemory()
         }
         subtransactionStarts = subtransactionStarts.filter { $0.value < start }
         for entry in kept { appendEntry(entry.bytes[...], subtransaction: xid, lsn: entry.lsn) }
+    }
+
+    /// Hands every entry's bytes, in order and in the spool's own format, to `body`, in pieces of
+    /// up to 1 MiB (to copy the spool into another file).
+    func forEachPiece(_ body: (ArraySlice<UInt8>) throws(ReplicationError) -> Void) throws(ReplicationError) {
+        var buffer: [UInt8] = []
+        var offset = 0
+        while offset < fileBytes {
+            buffer.removeAll(keepingCapacity: true)
+            let count = min(Self.chunkCapacity, fileBytes - offset)
+            try read(into: &buffer, count: count, at: offset)
+            try body(buffer[...])
+            offset += count
+        }
+        for chunk in chunks { try body(chunk[...]) }
     }
 
     /// Closes (and so removes) the file.
@@ -140,7 +167,8 @@ package final class TransactionSpool {
         descriptor = opened
     }
 
-    private func write(_ bytes: ArraySlice<UInt8>, at offset: Int) throws(ReplicationError) {
+    private func write(_ bytes: ArraySlice<UInt8>, at entryOffset: Int) throws(ReplicationError) {
+        let offset = fileBase + entryOffset
         let error = bytes.withUnsafeBytes { raw -> Int32 in
             var done = 0
             while done < raw.count {
@@ -159,7 +187,8 @@ package final class TransactionSpool {
     }
 
     /// Reads up to `count` bytes of the file at `offset`.
-    fileprivate func read(into buffer: inout [UInt8], count: Int, at offset: Int) throws(ReplicationError) {
+    fileprivate func read(into buffer: inout [UInt8], count: Int, at entryOffset: Int) throws(ReplicationError) {
+        let offset = fileBase + entryOffset
         let start = buffer.count
         buffer.append(contentsOf: repeatElement(0, count: count))
         var done = 0

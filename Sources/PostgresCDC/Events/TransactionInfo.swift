@@ -10,4 +10,7 @@ public struct TransactionInfo: Sendable, Hashable {
     public var commitTime: PostgresTimestamp
     /// The replication origin the transaction came from, if the server named one.
     public var origin: String?
+    /// The global identifier of a prepared transaction (two-phase decoding), handed out at its
+    /// COMMIT PREPARED; `nil` for an ordinary transaction.
+    public var gid: String? = nil
 }

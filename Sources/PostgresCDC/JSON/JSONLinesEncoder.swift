@@ -179,7 +179,7 @@ package struct JSONLinesEncoder: Sendable {
 
     // MARK: - Pieces
 
-    /// `"commit_lsn":..,"seq":..,"lsn":..,"xid":..,"commit_time":..[,"origin":..]`
+    /// `"commit_lsn":..,"seq":..,"lsn":..,"xid":..,"commit_time":..[,"origin":..][,"gid":..]`
     private func appendPosition(_ transaction: TransactionInfo, seq: Int, lsn: LSN, into buffer: inout JSONBuffer) {
         buffer.appendRaw("\"commit_lsn\":")
         buffer.appendLSN(transaction.commitLSN)
@@ -194,10 +194,15 @@ package struct JSONLinesEncoder: Sendable {
         appendOrigin(transaction, into: &buffer)
     }
 
+    /// `[,"origin":..][,"gid":..]`: where the transaction came from, and a prepared transaction's gid.
     private func appendOrigin(_ transaction: TransactionInfo, into buffer: inout JSONBuffer) {
         if let origin = transaction.origin {
             buffer.appendRaw(",\"origin\":")
             buffer.appendString(origin)
+        }
+        if let gid = transaction.gid {
+            buffer.appendRaw(",\"gid\":")
+            buffer.appendString(gid)
         }
     }
 

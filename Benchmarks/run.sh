@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# pgcdc's benchmark: builds the release CLI and runs the shared harness (../shared/bench, or
+# $BENCH_HARNESS) with pgcdc as candidates beside pg_recvlogical, wal2json and psycopg2.
+#
+#   Benchmarks/run.sh                 # all workloads, full size, 1 repetition
+#   Benchmarks/run.sh bigtx-memory    # one 2,000,000-row transaction, streaming off and on: peak RSS
+#   Benchmarks/run.sh -- --reps 3     # anything after -- goes to the harness
+set -euo pipefail
+cd "$(dirname "$0")/.."
+harness=${BENCH_HARNESS:-../shared/bench}
+[ -x "$harness/run.sh" ] || { echo "no benchmark harness at $harness (set BENCH_HARNESS)" >&2; exit 1; }
+
+preset=${1:-all}
+[ $# -gt 0 ] && shift
+[ "${1:-}" = "--" ] && shift
+
+swift build -c release --product pgcdc >&2
+bin="$(swift build -c release --show-bin-path)/pgcdc"
+base="$bin stream --dsn \"\$DSN\" --slot \"\$SLOT\" --publication \"\$PUB\" --end-lsn \"\$ENDLSN\" --stats"
+
+case "$preset" in
+  all)
+    exec "$harness/run.sh" --scale 1 --reps 1 \
+      --candidate "pgcdc=$base" \
+      --candidate "pgcdc_file=$base --sink file:/tmp/pgcdc-bench/out/\$SLOT.jsonl" \
+      --candidate "pgcdc_checkpoint=$base --checkpoint /tmp/pgcdc-bench/out/\$SLOT.checkpoint" \
+      "$@"
+    ;;
+  bigtx-memory)
+    mkdir -p /tmp/pgcdc-bench/spill
+    BENCH_BIGTX_ROWS=${BENCH_BIGTX_ROWS:-2000000} exec "$harness/run.sh" --scale 1 --reps 1 --workloads bigtx \
+      --consumers pg_recvlogical_pgoutput \
+      --candidate "pgcdc=$base" \
+      --candidate "pgcdc_streaming=$base --streaming on --spill-dir /tmp/pgcdc-bench/spill" \
+      "$@"
+    ;;
+  *)
+    echo "unknown preset $preset (all, bigtx-memory)" >&2
+    exit 2
+    ;;
+esac
