@@ -80,6 +80,9 @@ struct StreamCommand: ParsableCommand {
     @Option(help: ArgumentHelp("With --streaming: directory for spill files (default: $TMPDIR, else /tmp; the files are unlinked at once).", valueName: "dir"))
     var spillDir: String?
 
+    @Flag(help: "Decode prepared transactions (PostgreSQL 15+): changes are written at COMMIT PREPARED with their gid, dropped at ROLLBACK PREPARED; kept in CHECKPOINT.prepared/ (or PATH.prepared/ of --sink file:PATH) meanwhile.")
+    var twoPhase = false
+
     @Flag(help: "Also write begin and commit events.")
     var transactions = false
 
@@ -134,12 +137,23 @@ struct StreamCommand: ParsableCommand {
         }
         _ = try eventFilter()
         if let protoVersion, !(1...4).contains(protoVersion) { throw ValidationError("--proto-version must be 1, 2, 3 or 4") }
+        if twoPhase && preparedTransactionsDirectory == nil {
+            throw ValidationError("--two-phase needs --checkpoint FILE or --sink file:PATH: prepared transactions are kept beside it until COMMIT or ROLLBACK PREPARED")
+        }
+        if twoPhase, let protoVersion, protoVersion < 3 { throw ValidationError("--two-phase needs --proto-version 3 or later") }
         if maxMemory.bytes < 1 << 16 { throw ValidationError("--max-memory must be at least 64K") }
         if streaming == .off && (spillDir != nil) { throw ValidationError("--spill-dir only applies with --streaming on or parallel") }
         if streaming == .parallel, let protoVersion, protoVersion < 4 { throw ValidationError("--streaming parallel needs --proto-version 4") }
         if streaming == .on, let protoVersion, protoVersion < 2 { throw ValidationError("--streaming needs --proto-version 2 or later") }
         if snapshotJobs < 1 || snapshotJobs > 64 { throw ValidationError("--snapshot-jobs must be between 1 and 64") }
         if let startLSN, let endLSN, endLSN < startLSN { throw ValidationError("--end-lsn \(endLSN) is before --start-lsn \(startLSN)") }
+    }
+
+    /// Where prepared transactions wait (--two-phase): beside the checkpoint, else beside the output file.
+    var preparedTransactionsDirectory: String? {
+        if let checkpoint { return checkpoint + ".prepared" }
+        if case let .file(path) = sink { return path + ".prepared" }
+        return nil
     }
 
     var streamConfiguration: StreamConfiguration {
@@ -158,6 +172,8 @@ struct StreamCommand: ParsableCommand {
         configuration.protocolVersion = protoVersion
         configuration.localChangesOnly = origin == .none
         configuration.streaming = streaming
+        configuration.twoPhase = twoPhase
+        configuration.preparedTransactionsDirectory = preparedTransactionsDirectory
         configuration.maxMemory = maxMemory.bytes
         configuration.spillDirectory = spillDir ?? getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
         configuration.filter = (try? eventFilter()) ?? EventFilter()

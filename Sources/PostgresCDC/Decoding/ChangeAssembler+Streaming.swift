@@ -11,6 +11,8 @@ extension ChangeAssembler {
         var reader: TransactionSpool.Reader?
         let spool: TransactionSpool?
         let endLSN: LSN
+        /// Streamed messages carry their (sub)transaction's xid; prepared ones do not.
+        var messagesCarryXid = true
     }
 
     /// Whether a streamed block is open: its messages carry an xid (decode them with `streamedTransaction`).
@@ -97,7 +99,7 @@ extension ChangeAssembler {
         while let entry = try replay?.reader?.next() {
             let message: LogicalMessage
             do {
-                message = try LogicalMessage.decode(entry.message, streamedTransaction: true)
+                message = try LogicalMessage.decode(entry.message, streamedTransaction: current.messagesCarryXid)
             } catch {
                 throw .decoding(error, lsn: entry.lsn)
             }

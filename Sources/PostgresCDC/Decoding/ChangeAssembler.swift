@@ -16,7 +16,7 @@ package struct ChangeAssembler {
     }
 
     /// Relations described by the stream so far, by OID.
-    package private(set) var relations: [UInt32: Relation] = [:]
+    package internal(set) var relations: [UInt32: Relation] = [:]
     /// The type catalog used to map column types to value conversions.
     package var catalog: TypeCatalog
     /// Stop once every transaction that committed at or before this LSN was handed out.
@@ -48,8 +48,17 @@ package struct ChangeAssembler {
     package var inProgress: InProgressTransactions?
     /// The transaction whose streamed block (Stream Start … Stream Stop) is open.
     var streamXid: UInt32?
-    /// A committed streamed transaction whose changes are being handed out.
+    /// A committed streamed or prepared transaction whose changes are being handed out.
     var replay: Replay?
+    /// Prepared transactions kept until their decision; `nil` when two-phase decoding was not asked for.
+    package var prepared: PreparedTransactionStore?
+    /// The prepared transaction whose changes are arriving.
+    var preparing: Preparing?
+    /// Relations as they were before a prepared transaction's Relation message replaced them: the
+    /// old side of the schema event handed out with that transaction.
+    var schemaBeforePrepare: [UInt32: Relation] = [:]
+    /// Memory a transaction being prepared may hold before it moves to a file.
+    package var spoolMemoryLimit = 64 << 20
 
     package init(catalog: TypeCatalog, endLSN: LSN? = nil, includeTransactionEvents: Bool = false) {
         self.catalog = catalog
@@ -65,6 +74,7 @@ package struct ChangeAssembler {
     /// as received (kept, inside a streamed block, until the transaction commits).
     package mutating func process(_ message: LogicalMessage, bytes: ArraySlice<UInt8> = [], lsn: LSN) throws(ReplicationError) -> Output {
         if let xid = streamXid, try spool(message, bytes: bytes, xid: xid, lsn: lsn) { return .none }
+        if let preparing, try spoolPrepared(message, bytes: bytes, into: preparing, lsn: lsn) { return .none }
         if skipping {
             switch message {
             case .insert, .update, .delete, .truncate, .message: return .none
@@ -73,8 +83,8 @@ package struct ChangeAssembler {
         }
         switch message {
         case let .begin(begin):
-            guard streamXid == nil, replay == nil else {
-                throw .protocolViolation(reason: "Begin of xid \(begin.xid) inside the streamed block of xid \(streamXid ?? 0)", lsn: lsn)
+            guard streamXid == nil, replay == nil, preparing == nil else {
+                throw .protocolViolation(reason: "Begin of xid \(begin.xid) inside the streamed or prepared transaction \(streamXid ?? preparing?.xid ?? 0)", lsn: lsn)
             }
             guard transaction == nil else {
                 throw .protocolViolation(reason: "Begin of xid \(begin.xid) inside the open transaction \(transaction?.xid ?? 0)", lsn: lsn)
@@ -112,7 +122,7 @@ package struct ChangeAssembler {
 
         case let .relation(message):
             let new = Relation(message: message, catalog: catalog, filter: filter)
-            let old = relations[message.oid]
+            let old = schemaBeforePrepare.removeValue(forKey: message.oid) ?? relations[message.oid]
             relations[message.oid] = new
             // The first description is not a change; a later one that differs is, inside the
             // transaction whose changes use it (pgoutput sends it right before them).
@@ -128,9 +138,7 @@ package struct ChangeAssembler {
             return try processStreamControl(message, lsn: lsn)
 
         case .beginPrepare, .prepare, .commitPrepared, .rollbackPrepared, .streamPrepare:
-            // pgcdc asks for two-phase only with --two-phase; a server that sends these anyway is
-            // not following the options, and guessing would risk lost or invented changes.
-            throw .protocolViolation(reason: "\(message.name) was not asked for (two-phase decoding is off)", lsn: lsn)
+            return try processTwoPhase(message, lsn: lsn)
 
         case let .insert(insert):
             let relation = try relation(insert.relationOID, lsn: lsn)

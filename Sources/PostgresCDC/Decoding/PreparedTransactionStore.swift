@@ -18,6 +18,8 @@ package final class PreparedTransactionStore {
         package let prepareLSN: LSN
         package let endLSN: LSN
         package let path: String
+        /// The changes came streamed (Stream Prepare): each message carries its xid.
+        package let messagesCarryXid: Bool
     }
 
     static let magic = Array("PGCDC2PC".utf8)
@@ -51,13 +53,14 @@ package final class PreparedTransactionStore {
     }
 
     /// Writes a prepared transaction's changes durably.
-    package func save(_ spool: TransactionSpool, _ info: PrepareInfo) throws(ReplicationError) {
+    package func save(_ spool: TransactionSpool, _ info: PrepareInfo, messagesCarryXid: Bool) throws(ReplicationError) {
         let path = directory + "/\(info.xid)-\(Self.hash(info.gid)).prepared"
         let temporary = path + ".tmp"
         let descriptor = Glibc.open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw failure("create", info.xid) }
         var header = Self.magic
         Self.append(Self.version, to: &header)
+        Self.append(UInt32(messagesCarryXid ? 1 : 0), to: &header)
         Self.append(info.xid, to: &header)
         Self.append(info.prepareLSN.value, to: &header)
         Self.append(info.endLSN.value, to: &header)
@@ -79,11 +82,11 @@ package final class PreparedTransactionStore {
         guard rename(temporary, path) == 0 else { throw failure("rename", info.xid) }
         let synced = FileIO.syncDirectory(directory)
         guard synced == 0 else { throw failure("sync", info.xid, errorNumber: synced) }
-        entries[info.gid] = Entry(xid: info.xid, gid: info.gid, prepareLSN: info.prepareLSN, endLSN: info.endLSN, path: path)
+        entries[info.gid] = Entry(xid: info.xid, gid: info.gid, prepareLSN: info.prepareLSN, endLSN: info.endLSN, path: path, messagesCarryXid: messagesCarryXid)
     }
 
     /// The changes of the prepared transaction `gid`, to replay; `nil` when there is no file for it.
-    package func open(gid: String) throws(ReplicationError) -> TransactionSpool? {
+    package func open(gid: String) throws(ReplicationError) -> (spool: TransactionSpool, messagesCarryXid: Bool)? {
         guard let entry = entries[gid] else { return nil }
         let (_, headerLength) = try Self.readHeader(entry.path)
         let descriptor = Glibc.open(entry.path, O_RDONLY | O_CLOEXEC)
@@ -92,7 +95,8 @@ package final class PreparedTransactionStore {
             close(descriptor)
             throw failure("read", entry.xid)
         }
-        return TransactionSpool(xid: entry.xid, adopting: descriptor, entriesAt: headerLength, length: size - headerLength, directory: directory)
+        let spool = TransactionSpool(xid: entry.xid, adopting: descriptor, entriesAt: headerLength, length: size - headerLength, directory: directory)
+        return (spool, entry.messagesCarryXid)
     }
 
     /// Removes the file of `gid` once the position `lsn` (after its COMMIT or ROLLBACK PREPARED) is confirmed.
@@ -113,7 +117,8 @@ package final class PreparedTransactionStore {
 
     // MARK: - Format
 
-    /// A file's header: magic, version, xid, prepare LSN, end LSN, prepare time, gid.
+    /// A file's header: magic, version, flags (1: messages carry xids), xid, prepare LSN, end LSN,
+    /// prepare time, gid length and gid.
     private static func readHeader(_ path: String) throws(ReplicationError) -> (entry: Entry, length: Int) {
         let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
@@ -123,14 +128,15 @@ package final class PreparedTransactionStore {
         var bytes = [UInt8](repeating: 0, count: 4096)
         let count = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, 0) }
         let damaged = ReplicationError.spillFailed(directory: path, operation: "read", reason: "not a prepared-transaction file of pgcdc (damaged header)", xid: 0)
-        guard count >= 44, Array(bytes[0..<8]) == magic, integer(UInt32.self, bytes, 8) == version else { throw damaged }
-        let gidLength = Int(integer(UInt32.self, bytes, 40))
-        guard gidLength <= 200, 44 + gidLength <= count else { throw damaged }
+        guard count >= 48, Array(bytes[0..<8]) == magic, integer(UInt32.self, bytes, 8) == version else { throw damaged }
+        let gidLength = Int(integer(UInt32.self, bytes, 44))
+        guard gidLength <= 200, 48 + gidLength <= count else { throw damaged }
         let entry = Entry(
-            xid: integer(UInt32.self, bytes, 12), gid: String(decoding: bytes[44..<(44 + gidLength)], as: UTF8.self),
-            prepareLSN: LSN(integer(UInt64.self, bytes, 16)), endLSN: LSN(integer(UInt64.self, bytes, 24)), path: path
+            xid: integer(UInt32.self, bytes, 16), gid: String(decoding: bytes[48..<(48 + gidLength)], as: UTF8.self),
+            prepareLSN: LSN(integer(UInt64.self, bytes, 20)), endLSN: LSN(integer(UInt64.self, bytes, 28)), path: path,
+            messagesCarryXid: integer(UInt32.self, bytes, 12) & 1 == 1
         )
-        return (entry, 44 + gidLength)
+        return (entry, 48 + gidLength)
     }
 
     private func failure(_ operation: String, _ xid: UInt32, errorNumber: Int32 = errno) -> ReplicationError {

@@ -78,6 +78,13 @@ package final class ReplicationSession {
         try ReplicationSetup.loadCustomTypes(into: &catalog, from: connection)
         self.assembler = ChangeAssembler(catalog: catalog, endLSN: configuration.endLSN, includeTransactionEvents: configuration.includeTransactionEvents)
         assembler.filter = configuration.filter
+        assembler.spoolMemoryLimit = configuration.maxMemory
+        if configuration.twoPhase {
+            guard let directory = configuration.preparedTransactionsDirectory else {
+                throw .invalidOption("two-phase decoding needs a directory for prepared transactions (beside the checkpoint)")
+            }
+            assembler.prepared = try PreparedTransactionStore(directory: directory)
+        }
         if configuration.streaming != .off {
             assembler.inProgress = InProgressTransactions(memoryLimit: configuration.maxMemory, spillDirectory: try Self.spillDirectory(configuration))
         }
@@ -140,6 +147,12 @@ package final class ReplicationSession {
             options.append(("streaming", "parallel"))
         }
         abortHasPosition = configuration.streaming == .parallel
+        if configuration.twoPhase {
+            guard version >= 3 else {
+                throw .invalidOption("--two-phase needs --proto-version 3 or later and PostgreSQL 15 or later (\(serverAddress) runs PostgreSQL \(server / 10000))")
+            }
+            options.append(("two_phase", "on"))
+        }
         if configuration.localChangesOnly {
             guard server >= 160000 else {
                 throw .invalidOption("--origin none needs PostgreSQL 16 or later; \(serverAddress) runs PostgreSQL \(server / 10000)")
@@ -190,6 +203,7 @@ package final class ReplicationSession {
     /// server hears it as the flush position with the next status update.
     package func confirm(through lsn: LSN) {
         if lsn > confirmedLSN { confirmedLSN = lsn }
+        assembler.prepared?.confirmed(through: lsn)
         if lsn > writtenLSN { writtenLSN = lsn }
     }
 

@@ -41,6 +41,14 @@ public struct StreamConfiguration: Sendable {
     /// Where streamed transactions spill; `nil` is `/tmp`. The files are unlinked
     /// as soon as they are created, so nothing is left behind.
     public var spillDirectory: String?
+    /// Decode prepared transactions (two-phase commit; protocol 3+, PostgreSQL 15+): their changes
+    /// are handed out at COMMIT PREPARED, with the gid, and dropped at ROLLBACK PREPARED. Needs
+    /// ``preparedTransactionsDirectory``. Without it, a prepared transaction arrives as an ordinary
+    /// one when it commits.
+    public var twoPhase = false
+    /// Where prepared transactions wait for their decision, one file each (put it beside the
+    /// checkpoint: once a PREPARE is confirmed, the server does not send its changes again).
+    public var preparedTransactionsDirectory: String?
     /// Only changes that did not come from another replication origin (`origin = none`,
     /// PostgreSQL 16+); `false` sends every change, whatever its origin.
     public var localChangesOnly = false
