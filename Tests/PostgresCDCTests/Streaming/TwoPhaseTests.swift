@@ -30,9 +30,11 @@ import Testing
         line.replacingOccurrences(of: #","gid":"[^"]*""#, with: "", options: .regularExpression)
     }
 
-    @Test(arguments: [StreamingMode.off, .on])
-    func preparedTransactionsAreHandedOutAtCommitPreparedAndNeverAtRollback(streaming: StreamingMode) throws {
-        let fixture = try StreamFixture.make(setup: Self.setup)
+    /// PostgreSQL 15 without and with streaming (Begin Prepare … Prepare, Stream Prepare), and 18
+    /// with parallel streaming.
+    @Test(arguments: [(StreamingMode.off, false), (.on, false), (.parallel, true)])
+    func preparedTransactionsAreHandedOutAtCommitPreparedAndNeverAtRollback(streaming: StreamingMode, postgres18: Bool) throws {
+        let fixture = try StreamFixture.make(setup: Self.setup, postgres18: postgres18)
         let directory = Self.directory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         var plainConfiguration = fixture.configuration()

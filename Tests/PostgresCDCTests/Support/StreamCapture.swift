@@ -34,8 +34,9 @@ struct StreamFixture {
     let publication: String
 
     /// A fresh database; `setup` runs first (create tables and the publication `pub` there).
-    static func make(setup: String) throws -> StreamFixture {
-        let (server, database) = try TestServer.freshDatabase()
+    /// With `postgres18`, on the shared PostgreSQL 18 server instead of Debian's.
+    static func make(setup: String, postgres18: Bool = false) throws -> StreamFixture {
+        let (server, database) = try postgres18 ? TestServer.freshDatabase18() : TestServer.freshDatabase()
         try server.psql(setup, database: database)
         return StreamFixture(server: server, database: database, slot: "slot_\(database)", publication: "pub")
     }
