@@ -22,5 +22,6 @@ enum FuzzTarget {
             pipeline.feed(data[index..<end])
             index = end
         }
+        pipeline.finish()
     }
 }
