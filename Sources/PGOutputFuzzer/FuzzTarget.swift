@@ -6,12 +6,23 @@ import PostgresCDC
 /// `[UInt16 length][message]` records — the change assembler and both JSON encoders. Every input
 /// must yield events or a typed error; a trap is a bug.
 enum FuzzTarget {
+    static let binaryFormats: [BinaryFormat] = Array(Set(BinaryFormat.builtins.values)) + [
+        .array(element: .int4, delimiter: UInt8(ascii: ",")), .array(element: .textual, delimiter: UInt8(ascii: ",")),
+        .array(element: .array(element: .numeric, delimiter: UInt8(ascii: ",")), delimiter: UInt8(ascii: ",")),
+    ]
+
     static func run(_ data: [UInt8]) {
         _ = try? ReplicationMessage.decode(data[...])
         for streamed in [false, true] {
             for abortHasPosition in [false, true] {
                 _ = try? LogicalMessage.decode(data[...], streamedTransaction: streamed, abortHasPosition: abortHasPosition)
             }
+        }
+        // Every binary value conversion must return false or text, never trap.
+        var text: [UInt8] = []
+        for format in binaryFormats {
+            text.removeAll(keepingCapacity: true)
+            _ = BinaryText.append(data[...], as: format, to: &text)
         }
         var pipeline = FuzzPipeline()
         var index = 0

@@ -83,6 +83,9 @@ struct StreamCommand: ParsableCommand {
     @Flag(help: "Decode prepared transactions (PostgreSQL 15+): changes are written at COMMIT PREPARED with their gid, dropped at ROLLBACK PREPARED; kept in CHECKPOINT.prepared/ (or PATH.prepared/ of --sink file:PATH) meanwhile.")
     var twoPhase = false
 
+    @Flag(help: "Ask for values in binary (PostgreSQL 14+): the server's walsender skips the text conversion, pgcdc does it; the same JSON either way.")
+    var binary = false
+
     @Flag(help: "Also write begin and commit events.")
     var transactions = false
 
@@ -173,6 +176,7 @@ struct StreamCommand: ParsableCommand {
         configuration.localChangesOnly = origin == .none
         configuration.streaming = streaming
         configuration.twoPhase = twoPhase
+        configuration.binaryValues = binary
         configuration.preparedTransactionsDirectory = preparedTransactionsDirectory
         configuration.maxMemory = maxMemory.bytes
         configuration.spillDirectory = spillDir ?? getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }

@@ -27,6 +27,7 @@ extension ChangeAssembler {
         // any, still comes with the transaction's changes at COMMIT PREPARED.
         if case let .relation(relation) = message {
             let new = Relation(message: relation, catalog: catalog, filter: filter)
+            if binaryValues { try checkBinaryFormats(new, lsn: lsn) }
             if let old = relations[relation.oid], schemaBeforePrepare[relation.oid] == nil, old.differs(from: new) {
                 schemaBeforePrepare[relation.oid] = old
             }

@@ -57,6 +57,8 @@ package struct ChangeAssembler {
     /// Relations as they were before a prepared transaction's Relation message replaced them: the
     /// old side of the schema event handed out with that transaction.
     var schemaBeforePrepare: [UInt32: Relation] = [:]
+    /// Whether values arrive in binary: every relation must have columns pgcdc can convert.
+    package var binaryValues = false
     /// Memory a transaction being prepared may hold before it moves to a file.
     package var spoolMemoryLimit = 64 << 20
 
@@ -122,6 +124,7 @@ package struct ChangeAssembler {
 
         case let .relation(message):
             let new = Relation(message: message, catalog: catalog, filter: filter)
+            if binaryValues { try checkBinaryFormats(new, lsn: lsn) }
             let old = schemaBeforePrepare.removeValue(forKey: message.oid) ?? relations[message.oid]
             relations[message.oid] = new
             // The first description is not a change; a later one that differs is, inside the
@@ -235,6 +238,15 @@ package struct ChangeAssembler {
     private static func isKey(_ old: OldTuple) -> Bool {
         if case .key = old { return true }
         return false
+    }
+
+    /// Refuses a relation with a column whose binary values cannot be turned into text.
+    func checkBinaryFormats(_ relation: Relation, lsn: LSN) throws(ReplicationError) {
+        for (index, column) in relation.columns.enumerated() where column.binary == .unsupported && !relation.isOmitted(index) {
+            throw .invalidOption(
+                "--binary: column \(relation.schema).\(relation.table).\(column.name) has type OID \(column.typeOID), whose binary form pgcdc cannot turn into text (at LSN \(lsn)); run without --binary, or leave the column out with --exclude-columns"
+            )
+        }
     }
 
     private func checkWidth(_ tuple: TupleData, of relation: Relation, lsn: LSN) throws(ReplicationError) {

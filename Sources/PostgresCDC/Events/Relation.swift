@@ -17,6 +17,8 @@ public final class Relation: Sendable {
         public let isKey: Bool
         /// How its text values are converted.
         package let mapping: ValueMapping
+        /// How its binary values (`--binary`) are turned into text.
+        package let binary: BinaryFormat
     }
 
     /// The relation's OID.
@@ -42,7 +44,8 @@ public final class Relation: Sendable {
         self.table = message.name
         self.replicaIdentity = message.replicaIdentity
         self.columns = message.columns.map {
-            Column(name: $0.name, typeOID: $0.typeOID, typeModifier: $0.typeModifier, isKey: $0.isKey, mapping: catalog.mapping(for: $0.typeOID))
+            Column(name: $0.name, typeOID: $0.typeOID, typeModifier: $0.typeModifier, isKey: $0.isKey, mapping: catalog.mapping(for: $0.typeOID),
+                   binary: catalog.binaryFormat(for: $0.typeOID))
         }
         let omitted = filter.omittedColumns(schema: message.namespace, table: message.name, columns: columns.map(\.name)) ?? []
         self.omitted = omitted

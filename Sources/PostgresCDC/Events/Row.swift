@@ -30,16 +30,23 @@ public struct Row: Sendable {
         switch tuple.columns[index].kind {
         case .null: return .null
         case .unchangedToast: return .unchangedToast
-        case .text, .binary:
+        case .text:
             return PostgresValue(text: tuple.storage[tuple.columns[index].range], mapping: relation.columns[index].mapping)
+        case .binary:
+            guard let text = binaryAsText(index) else { return .text(hexText(index)) }
+            return PostgresValue(text: text[...], mapping: relation.columns[index].mapping)
         }
     }
 
     /// Column `index` in PostgreSQL's text form, exactly as the server sent it (ready to bind as a
     /// text parameter); `nil` for NULL and for a value that was not sent (see ``isPresent(_:)``).
     public func text(at index: Int) -> String? {
-        guard isPresent(index), tuple.columns[index].kind == .text else { return nil }
-        return String(decoding: tuple.storage[tuple.columns[index].range], as: UTF8.self)
+        guard isPresent(index) else { return nil }
+        switch tuple.columns[index].kind {
+        case .text: return String(decoding: tuple.storage[tuple.columns[index].range], as: UTF8.self)
+        case .binary: return binaryAsText(index).map { String(decoding: $0, as: UTF8.self) } ?? hexText(index)
+        case .null, .unchangedToast: return nil
+        }
     }
 
     /// The typed value of the column named `name`; `nil` when the table has no such column.
@@ -68,5 +75,24 @@ public struct Row: Sendable {
             guard let value else { throw .noSuchColumn(name, table: "\(row.relation.schema).\(row.relation.table)") }
             return try value.as(type)
         }
+    }
+}
+
+extension Row {
+    /// A binary column (`--binary`) in PostgreSQL's text form; `nil` when its bytes are not a value of its type.
+    func binaryAsText(_ index: Int) -> [UInt8]? {
+        var text: [UInt8] = []
+        guard BinaryText.append(tuple.storage[tuple.columns[index].range], as: relation.columns[index].binary, to: &text) else { return nil }
+        return text
+    }
+
+    /// A binary column's bytes as `\x…` hex, for bytes that are not a value of the column's type.
+    func hexText(_ index: Int) -> String {
+        var text: [UInt8] = Array("\\x".utf8)
+        for byte in tuple.storage[tuple.columns[index].range] {
+            text.append(BinaryText.hexDigit(byte >> 4))
+            text.append(BinaryText.hexDigit(byte & 0x0F))
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 }

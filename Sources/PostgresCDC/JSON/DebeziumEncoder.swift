@@ -88,6 +88,7 @@ package struct DebeziumEncoder: Sendable {
         let tuple = row.tuple
         buffer.appendRaw("{")
         var first = true
+        var scratch: [UInt8] = []
         for index in 0..<min(tuple.columns.count, relation.columns.count) where !relation.isOmitted(index) {
             if !first { buffer.appendRaw(",") }
             first = false
@@ -104,7 +105,9 @@ package struct DebeziumEncoder: Sendable {
             switch source.columns[index].kind {
             case .null: buffer.appendRaw("null")
             case .unchangedToast: buffer.appendRaw("\"__debezium_unavailable_value\"")
-            case .text, .binary: buffer.appendValue(text: source.storage[source.columns[index].range], mapping: relation.columns[index].mapping)
+            case .text: buffer.appendValue(text: source.storage[source.columns[index].range], mapping: relation.columns[index].mapping)
+            case .binary:
+                buffer.appendValue(binary: source.storage[source.columns[index].range], format: relation.columns[index].binary, mapping: relation.columns[index].mapping, scratch: &scratch)
             }
         }
         buffer.appendRaw("}")

@@ -39,6 +39,35 @@ extension JSONBuffer {
         }
     }
 
+    /// Appends one column value given in its binary send format: turned into PostgreSQL's text form
+    /// (in `scratch`), then written exactly as ``appendValue(text:mapping:)`` writes that text.
+    /// Bytes that are not a value of the type are written as a `"\\x…"` hex string.
+    package mutating func appendValue(binary: ArraySlice<UInt8>, format: BinaryFormat, mapping: ValueMapping, scratch: inout [UInt8]) {
+        switch format {
+        case .int4:
+            if let value = BinaryText.integer(Int32.self, binary) { return appendInt(Int64(value)) }
+        case .int8:
+            if let value = BinaryText.integer(Int64.self, binary) { return appendInt(value) }
+        case .int2:
+            if let value = BinaryText.integer(Int16.self, binary) { return appendInt(Int64(value)) }
+        case .bool:
+            if binary.count == 1, let byte = binary.first { return appendRaw(byte != 0 ? "true" : "false") }
+        default:
+            break
+        }
+        scratch.removeAll(keepingCapacity: true)
+        if BinaryText.append(binary, as: format, to: &scratch) {
+            appendValue(text: scratch[...], mapping: mapping)
+        } else {
+            appendRaw("\"\\\\x")
+            for byte in binary {
+                bytes.append(BinaryText.hexDigit(byte >> 4))
+                bytes.append(BinaryText.hexDigit(byte & 0x0F))
+            }
+            appendRaw("\"")
+        }
+    }
+
     /// `2026-11-25 01:02:03.45+00` → `"2026-11-25T01:02:03.450000Z"`; other forms (infinity, BC,
     /// a non-UTC offset) as PostgreSQL's text.
     mutating func appendTimestampText(_ text: ArraySlice<UInt8>, zone: Bool) {

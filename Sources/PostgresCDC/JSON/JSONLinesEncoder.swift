@@ -210,6 +210,7 @@ package struct JSONLinesEncoder: Sendable {
     /// old key, and unchanged TOAST values, which are taken from `fallback` (an old full row) when
     /// it has them and otherwise recorded in `unchanged`.
     private func appendRow(_ row: Row, fallback: Row?, unchanged: inout [Int], into buffer: inout JSONBuffer) {
+        var scratch: [UInt8] = []
         let relation = row.relation
         let tuple = row.tuple
         buffer.appendRaw("{")
@@ -238,10 +239,7 @@ package struct JSONLinesEncoder: Sendable {
             case .text:
                 buffer.appendValue(text: source.storage[source.columns[index].range], mapping: column.mapping)
             case .binary:
-                // Binary tuples are not requested; if one arrives, keep its bytes visible as hex.
-                buffer.appendRaw("\"\\\\x")
-                appendHex(source.storage[source.columns[index].range], into: &buffer)
-                buffer.appendRaw("\"")
+                buffer.appendValue(binary: source.storage[source.columns[index].range], format: column.binary, mapping: column.mapping, scratch: &scratch)
             }
         }
         buffer.appendRaw("}")

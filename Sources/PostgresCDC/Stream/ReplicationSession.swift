@@ -79,6 +79,7 @@ package final class ReplicationSession {
         self.assembler = ChangeAssembler(catalog: catalog, endLSN: configuration.endLSN, includeTransactionEvents: configuration.includeTransactionEvents)
         assembler.filter = configuration.filter
         assembler.spoolMemoryLimit = configuration.maxMemory
+        assembler.binaryValues = configuration.binaryValues
         if configuration.twoPhase {
             guard let directory = configuration.preparedTransactionsDirectory else {
                 throw .invalidOption("two-phase decoding needs a directory for prepared transactions (beside the checkpoint)")
@@ -147,6 +148,12 @@ package final class ReplicationSession {
             options.append(("streaming", "parallel"))
         }
         abortHasPosition = configuration.streaming == .parallel
+        if configuration.binaryValues {
+            guard server >= 140000 else {
+                throw .invalidOption("--binary needs PostgreSQL 14 or later; \(serverAddress) runs PostgreSQL \(server / 10000)")
+            }
+            options.append(("binary", "true"))
+        }
         if configuration.twoPhase {
             guard version >= 3 else {
                 throw .invalidOption("--two-phase needs --proto-version 3 or later and PostgreSQL 15 or later (\(serverAddress) runs PostgreSQL \(server / 10000))")

@@ -33,6 +33,11 @@ package struct TypeCatalog: Sendable {
         custom[row.oid] = row
     }
 
+    /// The `pg_type` row of a type created in the database.
+    func row(_ oid: UInt32) -> TypeRow? {
+        custom[oid]
+    }
+
     /// Whether the OID is a built-in type or one added from `pg_type`.
     package func knows(_ oid: UInt32) -> Bool {
         oid < 16384 || custom[oid] != nil

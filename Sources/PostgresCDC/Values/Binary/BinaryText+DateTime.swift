@@ -1,0 +1,139 @@
+/// Dates and times: the send formats count days or microseconds from 2000-01-01; the text is
+/// what `date_out`, `time_out`, `timestamp_out` and `interval_out` write with DateStyle ISO,
+/// TimeZone UTC and IntervalStyle postgres (`src/backend/utils/adt/datetime.c`).
+extension BinaryText {
+    static let microsecondsPerDay: Int64 = 86_400_000_000
+    /// The Julian day of 2000-01-01.
+    static let postgresEpochJulianDay = 2_451_545
+
+    /// `j2date` from PostgreSQL: a Julian day to year, month, day.
+    static func civilDate(julianDay: Int) -> (year: Int, month: Int, day: Int) {
+        var julian = UInt32(truncatingIfNeeded: julianDay) &+ 32044
+        var quad = julian / 146_097
+        let extra = (julian &- quad &* 146_097) &* 4 &+ 3
+        julian = julian &+ 60 &+ quad &* 3 &+ extra / 146_097
+        quad = julian / 1461
+        julian = julian &- quad &* 1461
+        var year = Int(julian &* 4 / 1461)
+        julian = (year != 0 ? (julian &+ 305) % 365 : (julian &+ 306) % 366) &+ 123
+        year += Int(quad) * 4
+        let q = julian &* 2141 / 65536
+        let day = Int(julian &- 7834 &* q / 256)
+        let month = Int((q &+ 10) % 12 &+ 1)
+        return (year - 4800, month, day)
+    }
+
+    static func appendDate(_ days: Int32, to out: inout [UInt8]) {
+        if days == .max { return out.append(contentsOf: "infinity".utf8) }
+        if days == .min { return out.append(contentsOf: "-infinity".utf8) }
+        let (year, month, day) = civilDate(julianDay: Int(days) + postgresEpochJulianDay)
+        appendYMD(year, month, day, to: &out)
+        if year <= 0 { out.append(contentsOf: " BC".utf8) }
+    }
+
+    private static func appendYMD(_ year: Int, _ month: Int, _ day: Int, to out: inout [UInt8]) {
+        appendPadded(year > 0 ? year : 1 - year, width: 4, to: &out)
+        out.append(UInt8(ascii: "-"))
+        appendPadded(month, width: 2, to: &out)
+        out.append(UInt8(ascii: "-"))
+        appendPadded(day, width: 2, to: &out)
+    }
+
+    /// `HH:MM:SS[.ffffff]` (trailing zeros of the fraction dropped) for a time of day or a timestamp's time.
+    static func appendTime(_ micros: Int64, to out: inout [UInt8]) {
+        let hours = micros / 3_600_000_000
+        let minutes = micros / 60_000_000 % 60
+        let seconds = micros / 1_000_000 % 60
+        appendPadded(Int(hours), width: 2, to: &out)
+        out.append(UInt8(ascii: ":"))
+        appendPadded(Int(minutes), width: 2, to: &out)
+        out.append(UInt8(ascii: ":"))
+        appendSeconds(Int(seconds), fraction: Int(micros % 1_000_000), to: &out)
+    }
+
+    /// `AppendSeconds`: two-digit seconds, then the fraction without trailing zeros.
+    static func appendSeconds(_ seconds: Int, fraction: Int, to out: inout [UInt8]) {
+        appendPadded(abs(seconds), width: 2, to: &out)
+        guard fraction != 0 else { return }
+        out.append(UInt8(ascii: "."))
+        var digits = Array(String(abs(fraction)).utf8)
+        while digits.count < 6 { digits.insert(UInt8(ascii: "0"), at: 0) }
+        while digits.last == UInt8(ascii: "0") { digits.removeLast() }
+        out.append(contentsOf: digits)
+    }
+
+    /// `EncodeTimezone` in ISO style: `+HH[:MM[:SS]]`, `offset` seconds east of UTC.
+    static func appendZone(_ offset: Int, to out: inout [UInt8]) {
+        out.append(offset < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
+        let total = abs(offset)
+        appendPadded(total / 3600, width: 2, to: &out)
+        let minutes = total / 60 % 60, seconds = total % 60
+        if minutes != 0 || seconds != 0 {
+            out.append(UInt8(ascii: ":"))
+            appendPadded(minutes, width: 2, to: &out)
+        }
+        if seconds != 0 {
+            out.append(UInt8(ascii: ":"))
+            appendPadded(seconds, width: 2, to: &out)
+        }
+    }
+
+    static func appendTimestamp(_ micros: Int64, zone: Bool, to out: inout [UInt8]) {
+        if micros == .max { return out.append(contentsOf: "infinity".utf8) }
+        if micros == .min { return out.append(contentsOf: "-infinity".utf8) }
+        var days = micros / microsecondsPerDay
+        var time = micros % microsecondsPerDay
+        if time < 0 {
+            time += microsecondsPerDay
+            days -= 1
+        }
+        let (year, month, day) = civilDate(julianDay: Int(days) + postgresEpochJulianDay)
+        appendYMD(year, month, day, to: &out)
+        out.append(UInt8(ascii: " "))
+        appendTime(time, to: &out)
+        if zone { out.append(contentsOf: "+00".utf8) }
+        if year <= 0 { out.append(contentsOf: " BC".utf8) }
+    }
+
+    /// `interval_out` with IntervalStyle postgres: `1 year 2 mons 3 days 04:05:06.5`.
+    static func appendInterval(micros: Int64, days: Int32, months: Int32, to out: inout [UInt8]) {
+        if months == .max && days == .max && micros == .max { return out.append(contentsOf: "infinity".utf8) }
+        if months == .min && days == .min && micros == .min { return out.append(contentsOf: "-infinity".utf8) }
+        var isZero = true
+        var isBefore = false
+        func part(_ value: Int64, _ unit: String) {
+            guard value != 0 else { return }
+            if !isZero { out.append(UInt8(ascii: " ")) }
+            if isBefore && value > 0 { out.append(UInt8(ascii: "+")) }
+            appendDecimal(value, to: &out)
+            out.append(UInt8(ascii: " "))
+            out.append(contentsOf: unit.utf8)
+            if value != 1 { out.append(UInt8(ascii: "s")) }
+            isBefore = value < 0
+            isZero = false
+        }
+        part(Int64(months / 12), "year")
+        part(Int64(months % 12), "mon")
+        part(Int64(days), "day")
+        let hours = micros / 3_600_000_000
+        let minutes = micros / 60_000_000 % 60
+        let seconds = micros / 1_000_000 % 60
+        let fraction = micros % 1_000_000
+        if isZero || hours != 0 || minutes != 0 || seconds != 0 || fraction != 0 {
+            let minus = hours < 0 || minutes < 0 || seconds < 0 || fraction < 0
+            if !isZero { out.append(UInt8(ascii: " ")) }
+            if minus {
+                out.append(UInt8(ascii: "-"))
+            } else if isBefore {
+                out.append(UInt8(ascii: "+"))
+            }
+            let hourText = String(hours.magnitude)
+            if hourText.utf8.count < 2 { out.append(UInt8(ascii: "0")) }
+            out.append(contentsOf: hourText.utf8)
+            out.append(UInt8(ascii: ":"))
+            appendPadded(Int(abs(minutes)), width: 2, to: &out)
+            out.append(UInt8(ascii: ":"))
+            appendSeconds(Int(seconds), fraction: Int(fraction), to: &out)
+        }
+    }
+}

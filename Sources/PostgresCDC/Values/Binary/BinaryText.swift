@@ -1,0 +1,169 @@
+/// Turns values in PostgreSQL's binary send format into the text its output function gives (with
+/// the session settings pgcdc pins: ISO dates, UTC, IntervalStyle postgres, bytea hex, shortest
+/// floats), appended to `out`. Every function returns `false` for bytes that are not a valid
+/// value of the type, leaving `out` as it was.
+package enum BinaryText {
+    /// Appends the text form of `bytes`, a value in `format`'s binary form.
+    package static func append(_ bytes: ArraySlice<UInt8>, as format: BinaryFormat, to out: inout [UInt8]) -> Bool {
+        let mark = out.count
+        let done = appendUnchecked(bytes, as: format, to: &out)
+        if !done { out.removeSubrange(mark...) }
+        return done
+    }
+
+    private static func appendUnchecked(_ bytes: ArraySlice<UInt8>, as format: BinaryFormat, to out: inout [UInt8]) -> Bool {
+        switch format {
+        case .bool:
+            guard bytes.count == 1, let byte = bytes.first else { return false }
+            out.append(byte != 0 ? UInt8(ascii: "t") : UInt8(ascii: "f"))
+        case .int2:
+            guard let value = integer(Int16.self, bytes) else { return false }
+            appendDecimal(Int64(value), to: &out)
+        case .int4:
+            guard let value = integer(Int32.self, bytes) else { return false }
+            appendDecimal(Int64(value), to: &out)
+        case .int8:
+            guard let value = integer(Int64.self, bytes) else { return false }
+            appendDecimal(value, to: &out)
+        case .uint32:
+            guard let value = integer(UInt32.self, bytes) else { return false }
+            appendDecimal(UInt64(value), to: &out)
+        case .uint64:
+            guard let value = integer(UInt64.self, bytes) else { return false }
+            appendDecimal(value, to: &out)
+        case .float4:
+            guard let bits = integer(UInt32.self, bytes) else { return false }
+            appendShortest(Float(bitPattern: bits), to: &out)
+        case .float8:
+            guard let bits = integer(UInt64.self, bytes) else { return false }
+            appendShortest(Double(bitPattern: bits), to: &out)
+        case .numeric:
+            return appendNumeric(bytes, to: &out)
+        case .textual:
+            out.append(contentsOf: bytes)
+        case .jsonb:
+            guard bytes.first == 1 else { return false }
+            out.append(contentsOf: bytes.dropFirst())
+        case .char:
+            guard bytes.count <= 1 else { return false }
+            // char_out: a high-bit byte is written as \ooo (PostgreSQL 15+); NUL as nothing.
+            if let byte = bytes.first, byte != 0 {
+                if byte < 0x80 {
+                    out.append(byte)
+                } else {
+                    out.append(UInt8(ascii: "\\"))
+                    for shift in [6, 3, 0] { out.append(UInt8(ascii: "0") + (byte >> UInt8(shift)) & 7) }
+                }
+            }
+        case .bytea:
+            out.append(UInt8(ascii: "\\"))
+            out.append(UInt8(ascii: "x"))
+            for byte in bytes { appendHexByte(byte, to: &out) }
+        case .uuid:
+            guard bytes.count == 16 else { return false }
+            for (index, byte) in bytes.enumerated() {
+                if index == 4 || index == 6 || index == 8 || index == 10 { out.append(UInt8(ascii: "-")) }
+                appendHexByte(byte, to: &out)
+            }
+        case .date:
+            guard let days = integer(Int32.self, bytes) else { return false }
+            appendDate(days, to: &out)
+        case .time:
+            guard let micros = integer(Int64.self, bytes) else { return false }
+            appendTime(micros, to: &out)
+        case .timetz:
+            guard bytes.count == 12, let micros = integer(Int64.self, bytes.prefix(8)), let zone = integer(Int32.self, bytes.suffix(4)) else { return false }
+            appendTime(micros, to: &out)
+            appendZone(-Int(zone), to: &out)
+        case .timestamp:
+            guard let micros = integer(Int64.self, bytes) else { return false }
+            appendTimestamp(micros, zone: false, to: &out)
+        case .timestamptz:
+            guard let micros = integer(Int64.self, bytes) else { return false }
+            appendTimestamp(micros, zone: true, to: &out)
+        case .interval:
+            guard bytes.count == 16, let micros = integer(Int64.self, bytes.prefix(8)),
+                  let days = integer(Int32.self, bytes.dropFirst(8).prefix(4)), let months = integer(Int32.self, bytes.suffix(4))
+            else { return false }
+            appendInterval(micros: micros, days: days, months: months, to: &out)
+        case .inet:
+            return appendInet(bytes, to: &out)
+        case .macaddr, .macaddr8:
+            guard bytes.count == (format == .macaddr ? 6 : 8) else { return false }
+            for (index, byte) in bytes.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ":")) }
+                appendHexByte(byte, to: &out)
+            }
+        case .bits:
+            guard let length = integer(Int32.self, bytes.prefix(4)), length >= 0, (Int(length) + 7) / 8 == bytes.count - 4 else { return false }
+            let data = bytes.dropFirst(4)
+            for bit in 0..<Int(length) {
+                let byte = data[data.startIndex + bit / 8]
+                out.append(byte & (0x80 >> UInt8(bit % 8)) != 0 ? UInt8(ascii: "1") : UInt8(ascii: "0"))
+            }
+        case .lsn:
+            guard let value = integer(UInt64.self, bytes) else { return false }
+            appendUpperHex(value >> 32, to: &out)
+            out.append(UInt8(ascii: "/"))
+            appendUpperHex(value & 0xFFFF_FFFF, to: &out)
+        case .tid:
+            guard bytes.count == 6, let block = integer(UInt32.self, bytes.prefix(4)), let offset = integer(UInt16.self, bytes.suffix(2)) else { return false }
+            out.append(UInt8(ascii: "("))
+            appendDecimal(UInt64(block), to: &out)
+            out.append(UInt8(ascii: ","))
+            appendDecimal(UInt64(offset), to: &out)
+            out.append(UInt8(ascii: ")"))
+        case let .array(element, delimiter):
+            return appendArray(bytes, element: element, delimiter: delimiter, to: &out)
+        case .unsupported:
+            return false
+        }
+        return true
+    }
+
+    // MARK: - Pieces
+
+    /// A big-endian integer that fills `bytes` exactly.
+    static func integer<T: FixedWidthInteger>(_ type: T.Type, _ bytes: ArraySlice<UInt8>) -> T? {
+        guard bytes.count == MemoryLayout<T>.size else { return nil }
+        var value: T = 0
+        for byte in bytes { value = value << 8 | T(byte) }
+        return value
+    }
+
+    static func appendDecimal(_ value: Int64, to out: inout [UInt8]) {
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        appendDecimal(value.magnitude, to: &out)
+    }
+
+    static func appendDecimal(_ value: UInt64, to out: inout [UInt8]) {
+        var digits: [UInt8] = []
+        var rest = value
+        repeat {
+            digits.append(UInt8(ascii: "0") + UInt8(rest % 10))
+            rest /= 10
+        } while rest > 0
+        out.append(contentsOf: digits.reversed())
+    }
+
+    /// `value` in decimal, zero-padded to at least `width` digits.
+    static func appendPadded(_ value: Int, width: Int, to out: inout [UInt8]) {
+        let text = String(value.magnitude)
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        for _ in text.utf8.count..<max(width, text.utf8.count) { out.append(UInt8(ascii: "0")) }
+        out.append(contentsOf: text.utf8)
+    }
+
+    static func appendHexByte(_ byte: UInt8, to out: inout [UInt8]) {
+        out.append(hexDigit(byte >> 4))
+        out.append(hexDigit(byte & 0x0F))
+    }
+
+    static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
+    }
+
+    private static func appendUpperHex(_ value: UInt64, to out: inout [UInt8]) {
+        out.append(contentsOf: String(value, radix: 16, uppercase: true).utf8)
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import Logging
+import Testing
+@testable import PostgresCDC
+
+/// `--binary`: the server sends each value's send format; pgcdc turns it back into exactly the
+/// text the output function gives, so the lines are byte for byte those of text mode.
+@Suite struct BinaryValueTests {
+    static let setup = """
+        CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy "quoted"');
+        CREATE DOMAIN positive AS int CHECK (VALUE > 0);
+        CREATE TABLE v (
+            id int PRIMARY KEY, b bool, i2 int2, i8 int8, o oid, f4 float4, f8 float8, n numeric, t text, vc varchar(20),
+            c char(5), nm name, ch "char", by bytea, u uuid, j json, jb jsonb, d date, tm time, ttz timetz,
+            ts timestamp, tstz timestamptz, iv interval, ip inet, cidr_ cidr, mac macaddr, mac8 macaddr8,
+            bt bit(5), vb varbit, lsn pg_lsn, m mood, p positive,
+            ai int[], at text[], an numeric[], am mood[], ats timestamptz[], af float8[]
+        );
+        CREATE PUBLICATION pub FOR TABLE v;
+        """
+
+    static let rows = """
+        INSERT INTO v VALUES
+          (1, true, -32768, 9223372036854775807, 4294967295, 3.4028235e38, 1e-05, -123456789.000123400, 'plain', 'ünïcödé',
+           'ab', 'a name', 'x', '\\x00ff10', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '{"a": [1, 2]}', '{"b": {"c": null}, "a": 1.50}',
+           '2026-11-25', '23:59:59.999999', '04:05:06.5+05:30', '2026-11-25 01:02:03.4', '2026-11-25 01:02:03.456789+02',
+           '1 year 2 mons 3 days 04:05:06.789', '192.168.0.1/24', '10.1.0.0/16', '08:00:2b:01:02:03', '08:00:2b:01:02:03:04:05',
+           B'10101', B'1', '16/B374D848', 'happy "quoted"', 42,
+           '{1,NULL,3}', '{"",NULL,"NULL","a b","q\\"uote","back\\\\slash",plain,"{x}","a,b"}', '{1.5,NaN,-0.001}', '{sad,"happy \\"quoted\\""}',
+           '{"2026-01-01 00:00:00+00",infinity}', '{0.1,-0,1e+300,Infinity}'),
+          (2, false, 0, -1, 0, -0, -1.5e300, 'NaN', '', '', '', '', '', '', '00000000-0000-0000-0000-000000000000', 'null', '[]',
+           '0044-03-15 BC', '00:00:00', '00:00:00-08', '0001-01-01 00:00:00 BC', 'infinity', '-1 days +02:03:00', '::1', '2001:db8::/32',
+           '00:00:00:00:00:00', '00:00:00:00:00:00:00:00', B'00000', B'', '0/0', 'sad', 1,
+           '{}', '{{a,b},{c,d}}', '{Infinity,-Infinity}', '{}', '{}', '{-1.25e-07,123456789012345680}'),
+          (3, NULL, 1, 1, 1, 100, 123456.789, 0.000000010, 'x', 'y', 'z', 'n', 'q', '\\x', 'ffffffff-ffff-ffff-ffff-ffffffffffff', '1', '"s"',
+           '-infinity', '12:00:00', '12:00:00+00', '-infinity', '1999-12-31 23:59:59.5+00', '-3 years -2 mons +1 day -00:00:01.25', '::ffff:1.2.3.4',
+           '::/0', 'ff:ff:ff:ff:ff:ff', 'ff:ff:ff:ff:ff:ff:ff:ff', B'11111', B'0101010101', 'FFFFFFFF/FFFFFFFF', 'ok', 7,
+           '[0:1]={5,6}', '{NULL}', '{1e+20}', NULL, NULL, '{5e-324,1e+15,1e+16,0.0001,123.456}'),
+          (4, true, 2, 2, 2, 0.1, 1e+15, 1e+20, 'tab\\there', 'x', 'y', 'z', 'a', '\\x01', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a12', '{}', '{}',
+           '1970-01-01', '00:00:00.000001', '23:59:59+14:59:59', '2000-01-01 00:00:00', '2000-01-01 00:00:00.000001+00', '00:00:00',
+           'fe80::1:2:3:4/64', '2001:db8:0:0:1::/80', '01:02:03:04:05:06', '01:02:03:04:05:06:07:08', B'00001', B'1111111111111111', '1/1', 'ok', 3,
+           '{{1,2},{3,4}}', '{" lead"}', '{12345678901234567890.12345678901234567890}', NULL, NULL, '{3.14159}');
+        UPDATE v SET f8 = f8 * 3, n = n + 1 WHERE id = 4;
+        DELETE FROM v WHERE id = 2;
+        """
+
+    /// Streams `rows` through a text slot and a binary slot and returns both captures.
+    static func bothWays(postgres18: Bool) throws -> (text: CapturedStream, binary: CapturedStream) {
+        let fixture = try StreamFixture.make(setup: setup, postgres18: postgres18)
+        var textConfiguration = fixture.configuration()
+        textConfiguration.includeTransactionEvents = true
+        var binaryConfiguration = textConfiguration
+        binaryConfiguration.slot += "_bin"
+        binaryConfiguration.binaryValues = true
+        let text = try ReplicationSession(configuration: textConfiguration, logger: Logger(label: "test"))
+        defer { text.close() }
+        let binary = try ReplicationSession(configuration: binaryConfiguration, logger: Logger(label: "test"))
+        defer { binary.close() }
+        try fixture.server.psql(rows, database: fixture.database)
+        try fixture.stop(text)
+        try fixture.stop(binary)
+        return (try fixture.drain(text, timeout: .seconds(60)), try fixture.drain(binary, timeout: .seconds(60)))
+    }
+
+    @Test(arguments: [false, true])
+    func everyTypeGivesTheSameLinesInBinaryAsInText(postgres18: Bool) throws {
+        let (text, binary) = try Self.bothWays(postgres18: postgres18)
+        #expect(text.lines.count == 12)
+        for (index, (left, right)) in zip(binary.lines, text.lines).enumerated() {
+            #expect(left == right, "line \(index) differs")
+        }
+        #expect(binary.lines.count == text.lines.count)
+    }
+
+    @Test func aColumnWhoseBinaryFormCannotBeConvertedStopsWithItsName() throws {
+        let fixture = try StreamFixture.make(setup: """
+            CREATE TABLE doc (id int PRIMARY KEY, body tsvector);
+            CREATE PUBLICATION pub FOR TABLE doc;
+            """)
+        var configuration = fixture.configuration()
+        configuration.binaryValues = true
+        let session = try ReplicationSession(configuration: configuration, logger: Logger(label: "test"))
+        defer { session.close() }
+        try fixture.server.psql("INSERT INTO doc VALUES (1, 'a fat cat')", database: fixture.database)
+        try fixture.stop(session)
+        #expect {
+            _ = try fixture.drain(session, timeout: .seconds(60))
+        } throws: { error in
+            "\(error)".contains("--binary: column public.doc.body has type OID 3614")
+        }
+    }
+}
