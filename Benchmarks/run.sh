@@ -4,6 +4,7 @@
 #
 #   Benchmarks/run.sh                 # all workloads, full size, 1 repetition
 #   Benchmarks/run.sh bigtx-memory    # one 2,000,000-row transaction, streaming off and on: peak RSS
+#   Benchmarks/run.sh modes           # every workload: text values, --binary, --streaming on
 #   Benchmarks/run.sh -- --reps 3     # anything after -- goes to the harness
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,8 +35,15 @@ case "$preset" in
       --candidate "pgcdc_streaming=$base --streaming on --spill-dir /tmp/pgcdc-bench/spill" \
       "$@"
     ;;
+  modes)
+    exec "$harness/run.sh" --scale 1 --reps 1 --consumers pg_recvlogical_pgoutput \
+      --candidate "pgcdc=$base" \
+      --candidate "pgcdc_binary=$base --binary" \
+      --candidate "pgcdc_streaming=$base --streaming on" \
+      "$@"
+    ;;
   *)
-    echo "unknown preset $preset (all, bigtx-memory)" >&2
+    echo "unknown preset $preset (all, bigtx-memory, modes)" >&2
     exit 2
     ;;
 esac
