@@ -83,8 +83,8 @@ struct StreamCommand: ParsableCommand {
     @Flag(help: "Decode prepared transactions (PostgreSQL 15+): changes are written at COMMIT PREPARED with their gid, dropped at ROLLBACK PREPARED; kept in CHECKPOINT.prepared/ (or PATH.prepared/ of --sink file:PATH) meanwhile.")
     var twoPhase = false
 
-    @Flag(help: "Ask for values in binary (PostgreSQL 14+): the server's walsender skips the text conversion, pgcdc does it; the same JSON either way.")
-    var binary = false
+    @Flag(inversion: .prefixedNo, help: "Values in binary (PostgreSQL 14+): the server's walsender skips the text conversion and pgcdc does it; the same JSON either way. Default: binary when pgcdc can convert every published column's type, else text.")
+    var binary: Bool?
 
     @Flag(help: "Also write begin and commit events.")
     var transactions = false

@@ -244,7 +244,7 @@ package struct ChangeAssembler {
     func checkBinaryFormats(_ relation: Relation, lsn: LSN) throws(ReplicationError) {
         for (index, column) in relation.columns.enumerated() where column.binary == .unsupported && !relation.isOmitted(index) {
             throw .invalidOption(
-                "--binary: column \(relation.schema).\(relation.table).\(column.name) has type OID \(column.typeOID), whose binary form pgcdc cannot turn into text (at LSN \(lsn)); run without --binary, or leave the column out with --exclude-columns"
+                "--binary: column \(relation.schema).\(relation.table).\(column.name) has type OID \(column.typeOID), whose binary form pgcdc cannot turn into text (at LSN \(lsn)); run with --no-binary (without --binary, pgcdc picks text values on its next start), or leave the column out with --exclude-columns"
             )
         }
     }

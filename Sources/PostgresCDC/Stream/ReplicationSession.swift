@@ -79,7 +79,6 @@ package final class ReplicationSession {
         self.assembler = ChangeAssembler(catalog: catalog, endLSN: configuration.endLSN, includeTransactionEvents: configuration.includeTransactionEvents)
         assembler.filter = configuration.filter
         assembler.spoolMemoryLimit = configuration.maxMemory
-        assembler.binaryValues = configuration.binaryValues
         if configuration.twoPhase {
             guard let directory = configuration.preparedTransactionsDirectory else {
                 throw .invalidOption("two-phase decoding needs a directory for prepared transactions (beside the checkpoint)")
@@ -148,12 +147,20 @@ package final class ReplicationSession {
             options.append(("streaming", "parallel"))
         }
         abortHasPosition = configuration.streaming == .parallel
-        if configuration.binaryValues {
+        switch configuration.binaryValues {
+        case true?:
             guard server >= 140000 else {
                 throw .invalidOption("--binary needs PostgreSQL 14 or later; \(serverAddress) runs PostgreSQL \(server / 10000)")
             }
-            options.append(("binary", "true"))
+            assembler.binaryValues = true
+        case false?:
+            assembler.binaryValues = false
+        case nil:
+            if server >= 140000 {
+                assembler.binaryValues = try ReplicationSetup.publishedTypesConvertFromBinary(configuration, catalog: assembler.catalog, on: connection)
+            }
         }
+        if assembler.binaryValues { options.append(("binary", "true")) }
         if configuration.twoPhase {
             guard version >= 3 else {
                 throw .invalidOption("--two-phase needs --proto-version 3 or later and PostgreSQL 15 or later (\(serverAddress) runs PostgreSQL \(server / 10000))")
@@ -169,6 +176,7 @@ package final class ReplicationSession {
         try connection.startLogicalReplication(slot: configuration.slot, start: startLSN, options: options)
         logger.info("streaming", metadata: [
             "slot": "\(configuration.slot)", "publication": "\(configuration.publication)", "proto_version": "\(version)",
+            "values": "\(assembler.binaryValues ? "binary" : "text")",
             "host": "\(serverAddress)", "lsn": "\(startLSN)", "timeline": "\(system.timeline)",
         ])
         scheduleStatus()
@@ -176,6 +184,9 @@ package final class ReplicationSession {
             nextHeartbeatDue = FileIO.monotonicNanoseconds() &+ UInt64(interval * 1e9)
         }
     }
+
+    /// Whether column values arrive in binary (decided when streaming starts; see ``StreamConfiguration/binaryValues``).
+    package var usesBinaryValues: Bool { assembler.binaryValues }
 
     /// Whether commit events are handed out even when transaction events were not asked for
     /// (a sink that marks transaction boundaries needs them).

@@ -44,7 +44,8 @@ enum ReplicationSetup {
         let name = configuration.slot
         let found = try connection.query(
             """
-            SELECT plugin, slot_type, database, active, active_pid, temporary, confirmed_flush_lsn
+            SELECT plugin, slot_type, database, active, active_pid, temporary, confirmed_flush_lsn,
+                   \(connection.serverVersion >= 140000 ? "two_phase" : "false AS two_phase")
             FROM pg_catalog.pg_replication_slots WHERE slot_name = \(try connection.quoteLiteral(name))
             """,
             describedAs: "slot lookup"
@@ -63,10 +64,35 @@ enum ReplicationSetup {
         guard found.value(0, "database") == connection.databaseName else {
             throw .slotUnusable(slot: name, reason: "it belongs to database \(found.value(0, "database") ?? "?"), not \(connection.databaseName)")
         }
+        if found.value(0, "two_phase") == "t" && !configuration.twoPhase {
+            // Once a start with two_phase enabled it, the server decodes prepared transactions at
+            // PREPARE for this slot whatever later starts ask for.
+            throw .slotUnusable(slot: name, reason: "it has two-phase decoding enabled (a run with --two-phase turned it on, and it stays on): run with --two-phase")
+        }
         if found.value(0, "active") == "t" {
             throw .slotActive(slot: name, pid: found.value(0, "active_pid").flatMap { Int($0) }, host: host)
         }
         return found.value(0, "confirmed_flush_lsn").flatMap { LSN($0) } ?? .zero
+    }
+
+    /// Whether every column of every table in the publication has a type whose binary form pgcdc
+    /// can turn into text (the choice of values for ``StreamConfiguration/binaryValues`` `nil`).
+    static func publishedTypesConvertFromBinary(_ configuration: StreamConfiguration, catalog: TypeCatalog, on connection: PostgresConnection) throws(ReplicationError) -> Bool {
+        let result = try connection.query(
+            """
+            SELECT DISTINCT a.atttypid
+            FROM pg_catalog.pg_publication_tables p
+            JOIN pg_catalog.pg_namespace n ON n.nspname = p.schemaname
+            JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = p.tablename
+            JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid
+            WHERE p.pubname = \(try connection.quoteLiteral(configuration.publication)) AND a.attnum > 0 AND NOT a.attisdropped
+            """,
+            describedAs: "column types of publication \(configuration.publication)"
+        )
+        return result.rows.allSatisfy { row in
+            guard row.count == 1, let text = row[0], let oid = UInt32(text) else { return false }
+            return catalog.binaryFormat(for: oid) != .unsupported
+        }
     }
 
     /// Types created in the database (OID >= 16384, FirstNormalObjectId) and every array type from

@@ -41,11 +41,14 @@ public struct StreamConfiguration: Sendable {
     /// Where streamed transactions spill; `nil` is `/tmp`. The files are unlinked
     /// as soon as they are created, so nothing is left behind.
     public var spillDirectory: String?
-    /// Ask for column values in their binary send format (`binary`, PostgreSQL 14+), which moves the
-    /// type output work from the server's walsender to pgcdc. Values are turned back into exactly the
-    /// JSON text mode gives; a table with a column whose binary form pgcdc cannot convert (a
-    /// composite, range, tsvector, money, … type) stops the stream with an error naming the column.
-    public var binaryValues = false
+    /// Whether column values come in their binary send format (`binary`, PostgreSQL 14+), which
+    /// moves the type output work from the server's single walsender process to pgcdc; either way
+    /// the JSON is the same. `nil` (the default) chooses binary when the server supports it and
+    /// pgcdc can convert the type of every column the publication has at start, else text; `true`
+    /// insists on binary, `false` on text. In binary mode, a table with a column whose binary form
+    /// pgcdc cannot convert (composite, range, tsvector, money, xml, …) stops the stream with an
+    /// error naming the column; with `nil`, the next start then picks text.
+    public var binaryValues: Bool?
     /// Decode prepared transactions (two-phase commit; protocol 3+, PostgreSQL 15+): their changes
     /// are handed out at COMMIT PREPARED, with the gid, and dropped at ROLLBACK PREPARED. Needs
     /// ``preparedTransactionsDirectory``. Without it, a prepared transaction arrives as an ordinary

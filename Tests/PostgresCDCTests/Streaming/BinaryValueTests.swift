@@ -49,6 +49,7 @@ import Testing
         let fixture = try StreamFixture.make(setup: setup, postgres18: postgres18)
         var textConfiguration = fixture.configuration()
         textConfiguration.includeTransactionEvents = true
+        textConfiguration.binaryValues = false
         var binaryConfiguration = textConfiguration
         binaryConfiguration.slot += "_bin"
         binaryConfiguration.binaryValues = true
@@ -56,6 +57,7 @@ import Testing
         defer { text.close() }
         let binary = try ReplicationSession(configuration: binaryConfiguration, logger: Logger(label: "test"))
         defer { binary.close() }
+        #expect(!text.usesBinaryValues && binary.usesBinaryValues)
         try fixture.server.psql(rows, database: fixture.database)
         try fixture.stop(text)
         try fixture.stop(binary)
@@ -88,5 +90,28 @@ import Testing
         } throws: { error in
             "\(error)".contains("--binary: column public.doc.body has type OID 3614")
         }
+    }
+
+    @Test func byDefaultValuesAreBinaryUnlessAPublishedColumnCannotBeConverted() throws {
+        let fixture = try StreamFixture.make(setup: """
+            CREATE TABLE plain (id int PRIMARY KEY, v text, at timestamptz);
+            CREATE TABLE doc (id int PRIMARY KEY, body tsvector);
+            CREATE PUBLICATION pub FOR TABLE plain;
+            CREATE PUBLICATION pub_doc FOR TABLE plain, doc;
+            """)
+        let binary = try ReplicationSession(configuration: fixture.configuration(), logger: Logger(label: "test"))
+        #expect(binary.usesBinaryValues)
+        binary.close()
+        var withDoc = fixture.configuration()
+        withDoc.publication = "pub_doc"
+        withDoc.slot += "_doc"
+        let text = try ReplicationSession(configuration: withDoc, logger: Logger(label: "test"))
+        defer { text.close() }
+        #expect(!text.usesBinaryValues)
+        try fixture.server.psql("INSERT INTO doc VALUES (1, 'a fat cat')", database: fixture.database)
+        try fixture.stop(text)
+        let stream = try fixture.drain(text, timeout: .seconds(60))
+        #expect(stream.lines.count == 1)
+        #expect(stream.lines.first?.contains(#""body":"'a' 'cat' 'fat'""#) == true)
     }
 }

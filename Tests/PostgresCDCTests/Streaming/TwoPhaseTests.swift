@@ -115,4 +115,21 @@ import Testing
             "\(error)".contains("Commit Prepared of gid \"lost\"") && "\(error)".contains("not in \(directory)")
         }
     }
+
+    @Test func aSlotThatDecodesPreparedTransactionsIsRefusedWithoutTwoPhase() throws {
+        let fixture = try StreamFixture.make(setup: Self.setup)
+        let directory = Self.directory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var configuration = Self.twoPhase(fixture.configuration(), directory: directory)
+        do {
+            let first = try ReplicationSession(configuration: configuration, logger: Logger(label: "test"))
+            first.close()
+        }
+        configuration.twoPhase = false
+        #expect {
+            _ = try ReplicationSession(configuration: configuration, logger: Logger(label: "test"))
+        } throws: { error in
+            "\(error)".contains("has two-phase decoding enabled") && "\(error)".contains("run with --two-phase")
+        }
+    }
 }
