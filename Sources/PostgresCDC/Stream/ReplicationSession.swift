@@ -54,7 +54,7 @@ package final class ReplicationSession {
     var nextHeartbeatDue: UInt64 = .max
     private var endPending = false
     /// Stream Abort carries its LSN and time (streaming = parallel).
-    private var abortHasPosition = false
+    var abortHasPosition = false
     var ended = false
 
     /// Connects, checks the server, prepares the publication and the slot, and starts streaming.
@@ -116,77 +116,6 @@ package final class ReplicationSession {
         if snapshot != nil { return }
         try startStreaming()
     }
-
-    /// `START_REPLICATION` with pgoutput's options.
-    func startStreaming() throws(ReplicationError) {
-
-        let server = connection.serverVersion
-        let supported = server >= 160000 ? 4 : server >= 150000 ? 3 : server >= 140000 ? 2 : 1
-        let version = configuration.protocolVersion ?? supported
-        guard (1...4).contains(version) else { throw .invalidOption("--proto-version must be 1, 2, 3 or 4") }
-        guard version <= supported else {
-            throw .invalidOption("--proto-version \(version) needs a newer server: \(serverAddress) runs PostgreSQL \(server / 10000), which speaks pgoutput up to version \(supported)")
-        }
-        var options: [(String, String)] = [
-            ("proto_version", String(version)),
-            ("publication_names", try connection.quoteIdentifier(configuration.publication)),
-        ]
-        if configuration.includeMessages { options.append(("messages", "true")) }
-        switch configuration.streaming {
-        case .off:
-            break
-        case .on:
-            guard version >= 2 else {
-                throw .invalidOption("--streaming on needs --proto-version 2 or later (\(serverAddress) runs PostgreSQL \(server / 10000))")
-            }
-            options.append(("streaming", "on"))
-        case .parallel:
-            guard version >= 4 else {
-                throw .invalidOption("--streaming parallel needs --proto-version 4 and PostgreSQL 16 or later (\(serverAddress) runs PostgreSQL \(server / 10000))")
-            }
-            options.append(("streaming", "parallel"))
-        }
-        abortHasPosition = configuration.streaming == .parallel
-        switch configuration.binaryValues {
-        case true?:
-            guard server >= 140000 else {
-                throw .invalidOption("--binary needs PostgreSQL 14 or later; \(serverAddress) runs PostgreSQL \(server / 10000)")
-            }
-            assembler.binaryValues = true
-        case false?:
-            assembler.binaryValues = false
-        case nil:
-            if server >= 140000 {
-                assembler.binaryValues = try ReplicationSetup.publishedTypesConvertFromBinary(configuration, catalog: assembler.catalog, on: connection)
-            }
-        }
-        if assembler.binaryValues { options.append(("binary", "true")) }
-        if configuration.twoPhase {
-            guard version >= 3 else {
-                throw .invalidOption("--two-phase needs --proto-version 3 or later and PostgreSQL 15 or later (\(serverAddress) runs PostgreSQL \(server / 10000))")
-            }
-            options.append(("two_phase", "on"))
-        }
-        if configuration.localChangesOnly {
-            guard server >= 160000 else {
-                throw .invalidOption("--origin none needs PostgreSQL 16 or later; \(serverAddress) runs PostgreSQL \(server / 10000)")
-            }
-            options.append(("origin", "none"))
-        }
-        try connection.startLogicalReplication(slot: configuration.slot, start: startLSN, options: options)
-        logger.info("streaming", metadata: [
-            "slot": "\(configuration.slot)", "publication": "\(configuration.publication)", "proto_version": "\(version)",
-            "values": "\(assembler.binaryValues ? "binary" : "text")",
-            "host": "\(serverAddress)", "lsn": "\(startLSN)", "timeline": "\(system.timeline)",
-        ])
-        scheduleStatus()
-        if let interval = configuration.heartbeatInterval {
-            nextHeartbeatDue = FileIO.monotonicNanoseconds() &+ UInt64(interval * 1e9)
-        }
-    }
-
-    /// Whether column values arrive in binary (decided when streaming starts; see ``StreamConfiguration/binaryValues``).
-    package var usesBinaryValues: Bool { assembler.binaryValues }
 
     /// Whether commit events are handed out even when transaction events were not asked for
     /// (a sink that marks transaction boundaries needs them).
@@ -342,16 +271,6 @@ package final class ReplicationSession {
             ended = true
             return .end
         }
-    }
-
-    /// Where streamed transactions spill: checked to be a writable directory before streaming starts.
-    private static func spillDirectory(_ configuration: StreamConfiguration) throws(ReplicationError) -> String {
-        let directory = configuration.spillDirectory ?? "/tmp"
-        var info = stat()
-        guard stat(directory, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR, access(directory, W_OK) == 0 else {
-            throw .invalidOption("--spill-dir \(directory) is not a writable directory")
-        }
-        return directory
     }
 
     /// Loads custom types the catalog does not know yet (created after the session started),
