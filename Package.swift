@@ -60,6 +60,8 @@ let package = Package(
         // The decoder's fuzz target: replays files in a normal build; with -DPGCDC_FUZZING and
         // -sanitize=fuzzer it is a libFuzzer binary (scripts/fuzz).
         .executableTarget(name: "PGOutputFuzzer", dependencies: ["PGOutput", "PostgresCDC"]),
+        // The decoder + encoder micro-benchmark on recorded streams (Benchmarks/micro.sh).
+        .executableTarget(name: "PGCDCMicroBench", dependencies: ["PGOutput", "PostgresCDC"], path: "Benchmarks/MicroBench"),
         // Programs that embed the library (examples/README.md); they build with the package.
         .executableTarget(name: "PrintEvents", dependencies: ["PostgresCDC"], path: "examples/PrintEvents"),
         .executableTarget(name: "ETLToPostgres", dependencies: ["PostgresCDC"], path: "examples/ETLToPostgres"),

@@ -1,0 +1,87 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import PGOutput
+import PostgresCDC
+
+// The decoder and the JSON encoder on recorded pgoutput streams (Benchmarks/streams/*.pgo, written by
+// the StreamRecorder test), without a server: pgoutput message → ChangeAssembler → JSONLinesEncoder,
+// as the session's hot path does. Prints events per second and nanoseconds per event per file.
+//
+//   swift run -c release PGCDCMicroBench [--iterations N] FILE...
+//
+// Benchmarks/micro.sh runs it under callgrind too, for instructions per event (repeatable on a noisy machine).
+
+/// `[UInt32 length][message]` records.
+func loadRecords(_ path: String) -> [ArraySlice<UInt8>]? {
+    guard let file = fopen(path, "rb") else { return nil }
+    defer { fclose(file) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+        let count = fread(&chunk, 1, chunk.count, file)
+        if count <= 0 { break }
+        bytes.append(contentsOf: chunk[0..<count])
+    }
+    var records: [ArraySlice<UInt8>] = []
+    var index = 0
+    while index + 4 <= bytes.count {
+        let length = Int(bytes[index]) << 24 | Int(bytes[index + 1]) << 16 | Int(bytes[index + 2]) << 8 | Int(bytes[index + 3])
+        index += 4
+        guard index + length <= bytes.count else { return nil }
+        records.append(bytes[index..<(index + length)])
+        index += length
+    }
+    return records
+}
+
+func now() -> Double {
+    var spec = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &spec)
+    return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+}
+
+var arguments = Array(CommandLine.arguments.dropFirst())
+var iterations = 20
+if let flag = arguments.firstIndex(of: "--iterations"), flag + 1 < arguments.count, let value = Int(arguments[flag + 1]) {
+    iterations = value
+    arguments.removeSubrange(flag...(flag + 1))
+}
+if arguments.isEmpty {
+    print("usage: PGCDCMicroBench [--iterations N] FILE.pgo...")
+    exit(2)
+}
+for path in arguments {
+    guard let records = loadRecords(path) else {
+        print("\(path): not a readable stream of [UInt32 length][message] records")
+        exit(1)
+    }
+    let encoder = JSONLinesEncoder()
+    var buffer = JSONBuffer()
+    var events = 0
+    var bytesOut = 0
+    var failures = 0
+    let start = now()
+    for _ in 0..<iterations {
+        var assembler = ChangeAssembler(catalog: TypeCatalog())
+        for record in records {
+            do {
+                let message = try LogicalMessage.decode(record)
+                if case let .event(event) = try assembler.process(message, bytes: record, lsn: LSN(1)) {
+                    encoder.encode(event, into: &buffer)
+                    events += 1
+                }
+            } catch {
+                failures += 1
+            }
+            if buffer.bytes.count > 1 << 18 {
+                bytesOut += buffer.bytes.count
+                buffer.bytes.removeAll(keepingCapacity: true)
+            }
+        }
+    }
+    bytesOut += buffer.bytes.count
+    let seconds = now() - start
+    let perEvent = events > 0 ? seconds / Double(events) * 1e9 : 0
+    print("\(path): \(events / max(iterations, 1)) events × \(iterations) in \(String(format: "%.3f", seconds)) s: \(Int(Double(events) / seconds)) events/s, \(String(format: "%.0f", perEvent)) ns/event, \(bytesOut / max(events, 1)) bytes/event\(failures > 0 ? ", \(failures) failures" : "")")
+}
