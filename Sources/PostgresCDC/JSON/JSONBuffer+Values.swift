@@ -52,6 +52,41 @@ extension JSONBuffer {
             if let value = BinaryText.integer(Int16.self, binary) { return appendInt(Int64(value)) }
         case .bool:
             if binary.count == 1, let byte = binary.first { return appendRaw(byte != 0 ? "true" : "false") }
+        case .textual:
+            // The send format is the text itself.
+            return appendValue(text: binary, mapping: mapping)
+        case .jsonb:
+            if binary.first == 1 { return appendValue(text: binary.dropFirst(), mapping: mapping) }
+        case .float8 where mapping == .float:
+            if let bits = BinaryText.integer(UInt64.self, binary), Double(bitPattern: bits).isFinite {
+                return BinaryText.appendShortest(Double(bitPattern: bits), to: &bytes)
+            }
+        case .float4 where mapping == .float:
+            if let bits = BinaryText.integer(UInt32.self, binary), Float(bitPattern: bits).isFinite {
+                return BinaryText.appendShortest(Float(bitPattern: bits), to: &bytes)
+            }
+        case .timestamptz where mapping == .timestamptz, .timestamp where mapping == .timestamp:
+            // Years 1 to 9999 give the same ISO form as the text path; BC, infinity and five-digit
+            // years take the general path below.
+            if let micros = BinaryText.integer(Int64.self, binary), micros >= Self.firstTimestamp, micros < Self.endOfTimestamps {
+                return appendTimestamp(PostgresTimestamp(microsecondsSince2000: micros), zone: format == .timestamptz)
+            }
+        case let .array(elementFormat, _):
+            if case let .array(elementMapping, _) = mapping,
+               appendBinaryArray(binary, format: elementFormat, mapping: elementMapping, scratch: &scratch) {
+                return
+            }
+        case .numeric, .date, .uuid, .inet, .macaddr, .macaddr8, .bits, .lsn, .time, .timetz, .interval, .uint32, .uint64, .tid:
+            // Texts without a character JSON escapes, written straight between quotes when the
+            // text path writes them as strings.
+            guard mapping == .numeric || mapping == .date || mapping == .text else { break }
+            let mark = bytes.count
+            bytes.append(UInt8(ascii: "\""))
+            if BinaryText.append(binary, as: format, to: &bytes) {
+                bytes.append(UInt8(ascii: "\""))
+                return
+            }
+            bytes.removeSubrange(mark...)
         default:
             break
         }
@@ -67,6 +102,81 @@ extension JSONBuffer {
             appendRaw("\"")
         }
     }
+
+    /// An array in `array_send` form straight to a JSON array, each element through
+    /// ``appendValue(binary:format:mapping:scratch:)`` — what the text path gives for the same array.
+    /// `false` (nothing written) for lower bounds other than 1, which take the text path, and for
+    /// malformed bytes.
+    private mutating func appendBinaryArray(_ binary: ArraySlice<UInt8>, format: BinaryFormat, mapping: ValueMapping, scratch: inout [UInt8]) -> Bool {
+        guard binary.count >= 12, let dimensions = BinaryText.integer(Int32.self, binary.prefix(4)), dimensions >= 0, dimensions <= 6 else { return false }
+        let start = binary.startIndex
+        guard binary.count >= 12 + Int(dimensions) * 8 else { return false }
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: max(2 * Int(dimensions), 1)) { state -> Bool in
+            // state[0..<d]: lengths; state[d..<2d]: counters.
+            let count = Int(dimensions)
+            var total = count == 0 ? 0 : 1
+            for dimension in 0..<count {
+                let at = start + 12 + dimension * 8
+                guard let length = BinaryText.integer(Int32.self, binary[at..<(at + 4)]), length >= 0,
+                      BinaryText.integer(Int32.self, binary[(at + 4)..<(at + 8)]) == 1
+                else { return false }
+                state[dimension] = Int(length)
+                state[count + dimension] = 0
+                let (product, overflow) = total.multipliedReportingOverflow(by: Int(length))
+                guard !overflow, product <= binary.count else { return false }
+                total = product
+            }
+            let mark = bytes.count
+            var index = start + 12 + count * 8
+            if total == 0 {
+                guard index == binary.endIndex else { return false }
+                appendRaw("[]")
+                return true
+            }
+            for _ in 0..<count { bytes.append(UInt8(ascii: "[")) }
+            for number in 0..<total {
+                if number > 0 {
+                    var closed = 0
+                    var dimension = count - 1
+                    while dimension >= 0 {
+                        state[count + dimension] += 1
+                        if state[count + dimension] < state[dimension] { break }
+                        state[count + dimension] = 0
+                        closed += 1
+                        dimension -= 1
+                    }
+                    for _ in 0..<closed { bytes.append(UInt8(ascii: "]")) }
+                    bytes.append(UInt8(ascii: ","))
+                    for _ in 0..<closed { bytes.append(UInt8(ascii: "[")) }
+                }
+                guard index + 4 <= binary.endIndex, let length = BinaryText.integer(Int32.self, binary[index..<(index + 4)]) else {
+                    bytes.removeSubrange(mark...)
+                    return false
+                }
+                index += 4
+                if length < 0 {
+                    appendRaw("null")
+                    continue
+                }
+                guard Int(length) <= binary.endIndex - index else {
+                    bytes.removeSubrange(mark...)
+                    return false
+                }
+                appendValue(binary: binary[index..<(index + Int(length))], format: format, mapping: mapping, scratch: &scratch)
+                index += Int(length)
+            }
+            for _ in 0..<count { bytes.append(UInt8(ascii: "]")) }
+            guard index == binary.endIndex else {
+                bytes.removeSubrange(mark...)
+                return false
+            }
+            return true
+        }
+    }
+
+    /// 0001-01-01 00:00:00 and 10000-01-01 00:00:00, in microseconds since 2000-01-01.
+    static let firstTimestamp: Int64 = -63_082_281_600_000_000
+    static let endOfTimestamps: Int64 = 252_455_616_000_000_000
 
     /// `2026-11-25 01:02:03.45+00` → `"2026-11-25T01:02:03.450000Z"`; other forms (infinity, BC,
     /// a non-UTC offset) as PostgreSQL's text.

@@ -70,15 +70,36 @@ package struct JSONBuffer: Sendable {
 
     /// Appends an LSN as a quoted `"X/Y"` (uppercase hexadecimal, as PostgreSQL prints it).
     package mutating func appendLSN(_ lsn: LSN) {
-        bytes.append(UInt8(ascii: "\""))
-        appendHex(UInt32(truncatingIfNeeded: lsn.value >> 32))
-        bytes.append(UInt8(ascii: "/"))
-        appendHex(UInt32(truncatingIfNeeded: lsn.value))
-        bytes.append(UInt8(ascii: "\""))
+        // Built on the stack and appended once: this runs twice per event.
+        var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &scratch) { out in
+            out[0] = UInt8(ascii: "\"")
+            var end = Self.writeHex(UInt32(truncatingIfNeeded: lsn.value >> 32), into: out, at: 1)
+            out[end] = UInt8(ascii: "/")
+            end = Self.writeHex(UInt32(truncatingIfNeeded: lsn.value), into: out, at: end + 1)
+            out[end] = UInt8(ascii: "\"")
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: out[0..<(end + 1)]))
+        }
     }
 
-    /// Appends a timestamp as a quoted ISO 8601 UTC string with microseconds: `"2026-11-25T01:02:03.456789Z"`.
-    package mutating func appendTimestamp(_ timestamp: PostgresTimestamp) {
+    /// Writes `value` in uppercase hexadecimal without leading zeros at `start`; returns the end.
+    @inline(__always)
+    static func writeHex(_ value: UInt32, into out: UnsafeMutableRawBufferPointer, at start: Int) -> Int {
+        let count = value == 0 ? 1 : (32 - value.leadingZeroBitCount + 3) / 4
+        var rest = value
+        var index = start + count - 1
+        while index >= start {
+            let nibble = UInt8(truncatingIfNeeded: rest & 0xF)
+            out[index] = nibble < 10 ? UInt8(ascii: "0") &+ nibble : UInt8(ascii: "A") &+ nibble &- 10
+            rest >>= 4
+            index -= 1
+        }
+        return start + count
+    }
+
+    /// Appends a timestamp as a quoted ISO 8601 UTC string with microseconds: `"2026-11-25T01:02:03.456789Z"`
+    /// (without the `Z` when `zone` is false: a timestamp without time zone).
+    package mutating func appendTimestamp(_ timestamp: PostgresTimestamp, zone: Bool = true) {
         let microsecondsPerDay: Int64 = 86_400_000_000
         let micros = timestamp.microsecondsSince2000
         var days = micros / microsecondsPerDay
@@ -88,19 +109,59 @@ package struct JSONBuffer: Sendable {
             days -= 1
         }
         let (year, month, day) = Self.civil(fromDaysSince2000: days)
-        bytes.append(UInt8(ascii: "\""))
-        appendDate(year: year, month: month, day: day)
-        bytes.append(UInt8(ascii: "T"))
-        let seconds = rest / 1_000_000
+        guard year >= 0 && year <= 9999 else {
+            // Outside four-digit years: the general, slower path.
+            bytes.append(UInt8(ascii: "\""))
+            appendDate(year: year, month: month, day: day)
+            bytes.append(UInt8(ascii: "T"))
+            appendClock(rest)
+            if zone { bytes.append(UInt8(ascii: "Z")) }
+            bytes.append(UInt8(ascii: "\""))
+            return
+        }
+        // "YYYY-MM-DDTHH:MM:SS.ffffffZ" with quotes: 29 bytes, built on the stack (once per event).
+        var scratch: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &scratch) { out in
+            func put(_ value: Int, _ width: Int, at start: Int) {
+                var value = value
+                var index = start + width - 1
+                while index >= start {
+                    out[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value % 10)
+                    value /= 10
+                    index -= 1
+                }
+            }
+            let seconds = Int(rest / 1_000_000)
+            out[0] = UInt8(ascii: "\"")
+            put(year, 4, at: 1)
+            out[5] = UInt8(ascii: "-")
+            put(month, 2, at: 6)
+            out[8] = UInt8(ascii: "-")
+            put(day, 2, at: 9)
+            out[11] = UInt8(ascii: "T")
+            put(seconds / 3600, 2, at: 12)
+            out[14] = UInt8(ascii: ":")
+            put(seconds / 60 % 60, 2, at: 15)
+            out[17] = UInt8(ascii: ":")
+            put(seconds % 60, 2, at: 18)
+            out[20] = UInt8(ascii: ".")
+            put(Int(rest % 1_000_000), 6, at: 21)
+            out[27] = zone ? UInt8(ascii: "Z") : UInt8(ascii: "\"")
+            out[28] = UInt8(ascii: "\"")
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: out[0..<(zone ? 29 : 28)]))
+        }
+    }
+
+    /// `HH:MM:SS.ffffff` of `micros` since midnight.
+    private mutating func appendClock(_ micros: Int64) {
+        let seconds = micros / 1_000_000
         appendTwoDigits(Int(seconds / 3600))
         bytes.append(UInt8(ascii: ":"))
         appendTwoDigits(Int(seconds / 60 % 60))
         bytes.append(UInt8(ascii: ":"))
         appendTwoDigits(Int(seconds % 60))
         bytes.append(UInt8(ascii: "."))
-        appendPadded(Int(rest % 1_000_000), width: 6)
-        bytes.append(UInt8(ascii: "Z"))
-        bytes.append(UInt8(ascii: "\""))
+        appendPadded(Int(micros % 1_000_000), width: 6)
     }
 
     // MARK: - Pieces
@@ -136,20 +197,6 @@ package struct JSONBuffer: Sendable {
             bytes.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value / divisor))
             value %= divisor
             divisor /= 10
-        }
-    }
-
-    mutating func appendHex(_ value: UInt32) {
-        let digits: StaticString = "0123456789ABCDEF"
-        var started = false
-        digits.withUTF8Buffer { hex in
-            for shift in stride(from: 28, through: 0, by: -4) {
-                let nibble = Int((value >> UInt32(shift)) & 0xF)
-                if nibble != 0 || started || shift == 0 {
-                    started = true
-                    bytes.append(hex[nibble])
-                }
-            }
         }
     }
 

@@ -56,10 +56,13 @@ extension BinaryText {
         appendPadded(abs(seconds), width: 2, to: &out)
         guard fraction != 0 else { return }
         out.append(UInt8(ascii: "."))
-        var digits = Array(String(abs(fraction)).utf8)
-        while digits.count < 6 { digits.insert(UInt8(ascii: "0"), at: 0) }
-        while digits.last == UInt8(ascii: "0") { digits.removeLast() }
-        out.append(contentsOf: digits)
+        var rest = abs(fraction)
+        var divisor = 100_000
+        while rest > 0 && divisor > 0 {
+            out.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest / divisor))
+            rest %= divisor
+            divisor /= 10
+        }
     }
 
     /// `EncodeTimezone` in ISO style: `+HH[:MM[:SS]]`, `offset` seconds east of UTC.
@@ -127,9 +130,7 @@ extension BinaryText {
             } else if isBefore {
                 out.append(UInt8(ascii: "+"))
             }
-            let hourText = String(hours.magnitude)
-            if hourText.utf8.count < 2 { out.append(UInt8(ascii: "0")) }
-            out.append(contentsOf: hourText.utf8)
+            appendPadded(Int(hours.magnitude), width: 2, to: &out)
             out.append(UInt8(ascii: ":"))
             appendPadded(Int(abs(minutes)), width: 2, to: &out)
             out.append(UInt8(ascii: ":"))

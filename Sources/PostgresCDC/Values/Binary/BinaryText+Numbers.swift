@@ -18,13 +18,16 @@ extension BinaryText {
         case 0x0000, 0x4000: break
         default: return false
         }
-        var digits: [Int] = []
-        digits.reserveCapacity(Int(count))
+        // Validate every digit first, so nothing is written for a malformed value.
         var index = bytes.startIndex + 8
         for _ in 0..<Int(count) {
             guard let digit = integer(Int16.self, bytes[index..<(index + 2)]), digit >= 0, digit < 10000 else { return false }
-            digits.append(Int(digit))
             index += 2
+        }
+        func digit(_ position: Int) -> Int {
+            guard position >= 0 && position < Int(count) else { return 0 }
+            let at = bytes.startIndex + 8 + position * 2
+            return Int(bytes[at]) << 8 | Int(bytes[at + 1])
         }
         if sign == 0x4000 { out.append(UInt8(ascii: "-")) }
         var position: Int
@@ -34,24 +37,22 @@ extension BinaryText {
         } else {
             position = 0
             while position <= Int(weight) {
-                let digit = position < digits.count ? digits[position] : 0
-                if position == 0 {
-                    out.append(contentsOf: String(digit).utf8)
-                } else {
-                    appendPadded(digit, width: 4, to: &out)
-                }
+                appendPadded(digit(position), width: position == 0 ? 1 : 4, to: &out)
                 position += 1
             }
         }
         if scale > 0 {
             out.append(UInt8(ascii: "."))
-            var written = 0
-            while written < Int(scale) {
-                let digit = position >= 0 && position < digits.count ? digits[position] : 0
-                var group: [UInt8] = []
-                appendPadded(digit, width: 4, to: &group)
-                out.append(contentsOf: group.prefix(Int(scale) - written))
-                written += 4
+            var remaining = Int(scale)
+            while remaining > 0 {
+                var value = digit(position)
+                var divisor = 1000
+                for _ in 0..<min(4, remaining) {
+                    out.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value / divisor))
+                    value %= divisor
+                    divisor /= 10
+                }
+                remaining -= 4
                 position += 1
             }
         }
@@ -72,53 +73,76 @@ extension BinaryText {
     private static func appendShortest(description: String, isNaN: Bool, isInfinite: Bool, negative: Bool, fixedLimit: Int, to out: inout [UInt8]) {
         if isNaN { return out.append(contentsOf: "NaN".utf8) }
         if isInfinite { return out.append(contentsOf: (negative ? "-Infinity" : "Infinity").utf8) }
-        var text = Substring(description)
-        if text.first == "-" { text = text.dropFirst() }
-        var mantissa = text
-        var exponent = 0
-        if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
-            mantissa = text[..<e]
-            exponent = Int(text[text.index(after: e)...]) ?? 0
-        }
-        // Digits without the point; the decimal exponent of the first digit.
-        var digits: [UInt8] = []
-        var pointPosition = mantissa.utf8.count
-        for (offset, byte) in mantissa.utf8.enumerated() {
-            if byte == UInt8(ascii: ".") { pointPosition = offset } else { digits.append(byte) }
-        }
-        var leading = 0
-        while leading < digits.count - 1 && digits[leading] == UInt8(ascii: "0") { leading += 1 }
-        digits.removeFirst(leading)
-        var decimalExponent = pointPosition - 1 - leading + exponent
-        while digits.count > 1 && digits.last == UInt8(ascii: "0") { digits.removeLast() }
-        if negative { out.append(UInt8(ascii: "-")) }
-        if digits == [UInt8(ascii: "0")] {
-            out.append(UInt8(ascii: "0"))
-            return
-        }
-        if decimalExponent >= -4 && decimalExponent < fixedLimit {
-            if decimalExponent < 0 {
-                out.append(contentsOf: "0.".utf8)
-                for _ in 0..<(-decimalExponent - 1) { out.append(UInt8(ascii: "0")) }
-                out.append(contentsOf: digits)
-            } else if digits.count <= decimalExponent + 1 {
-                out.append(contentsOf: digits)
-                for _ in 0..<(decimalExponent + 1 - digits.count) { out.append(UInt8(ascii: "0")) }
-            } else {
-                out.append(contentsOf: digits[..<(decimalExponent + 1)])
-                out.append(UInt8(ascii: "."))
-                out.append(contentsOf: digits[(decimalExponent + 1)...])
+        var text = description
+        text.withUTF8 { utf8 in
+            // Digits without the point or sign (at most 17 for a Double), where the point was, the exponent.
+            var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)
+            withUnsafeMutableBytes(of: &scratch) { digits in
+                var count = 0
+                var pointPosition = -1
+                var exponent = 0
+                var index = 0
+                if index < utf8.count && utf8[index] == UInt8(ascii: "-") { index += 1 }
+                while index < utf8.count {
+                    let byte = utf8[index]
+                    if byte == UInt8(ascii: ".") {
+                        pointPosition = count
+                    } else if byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") {
+                        var sign = 1
+                        index += 1
+                        if index < utf8.count && (utf8[index] == UInt8(ascii: "-") || utf8[index] == UInt8(ascii: "+")) {
+                            if utf8[index] == UInt8(ascii: "-") { sign = -1 }
+                            index += 1
+                        }
+                        while index < utf8.count {
+                            exponent = exponent * 10 + Int(utf8[index] &- UInt8(ascii: "0"))
+                            index += 1
+                        }
+                        exponent *= sign
+                        break
+                    } else if count < digits.count {
+                        digits[count] = byte
+                        count += 1
+                    }
+                    index += 1
+                }
+                if pointPosition < 0 { pointPosition = count }
+                var leading = 0
+                while leading < count - 1 && digits[leading] == UInt8(ascii: "0") { leading += 1 }
+                var end = count
+                while end - leading > 1 && digits[end - 1] == UInt8(ascii: "0") { end -= 1 }
+                let significant = UnsafeRawBufferPointer(rebasing: digits[leading..<end])
+                var decimalExponent = pointPosition - 1 - leading + exponent
+                if negative { out.append(UInt8(ascii: "-")) }
+                if significant.count == 1 && significant[0] == UInt8(ascii: "0") {
+                    out.append(UInt8(ascii: "0"))
+                    return
+                }
+                if decimalExponent >= -4 && decimalExponent < fixedLimit {
+                    if decimalExponent < 0 {
+                        out.append(contentsOf: "0.".utf8)
+                        for _ in 0..<(-decimalExponent - 1) { out.append(UInt8(ascii: "0")) }
+                        out.append(contentsOf: significant)
+                    } else if significant.count <= decimalExponent + 1 {
+                        out.append(contentsOf: significant)
+                        for _ in 0..<(decimalExponent + 1 - significant.count) { out.append(UInt8(ascii: "0")) }
+                    } else {
+                        out.append(contentsOf: UnsafeRawBufferPointer(rebasing: significant[..<(decimalExponent + 1)]))
+                        out.append(UInt8(ascii: "."))
+                        out.append(contentsOf: UnsafeRawBufferPointer(rebasing: significant[(decimalExponent + 1)...]))
+                    }
+                    return
+                }
+                out.append(significant[0])
+                if significant.count > 1 {
+                    out.append(UInt8(ascii: "."))
+                    out.append(contentsOf: UnsafeRawBufferPointer(rebasing: significant[1...]))
+                }
+                out.append(UInt8(ascii: "e"))
+                out.append(decimalExponent < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
+                decimalExponent = abs(decimalExponent)
+                appendPadded(decimalExponent, width: 2, to: &out)
             }
-            return
         }
-        out.append(digits[0])
-        if digits.count > 1 {
-            out.append(UInt8(ascii: "."))
-            out.append(contentsOf: digits[1...])
-        }
-        out.append(UInt8(ascii: "e"))
-        out.append(decimalExponent < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
-        decimalExponent = abs(decimalExponent)
-        appendPadded(decimalExponent, width: 2, to: &out)
     }
 }

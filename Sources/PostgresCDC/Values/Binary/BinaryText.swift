@@ -137,21 +137,31 @@ package enum BinaryText {
     }
 
     static func appendDecimal(_ value: UInt64, to out: inout [UInt8]) {
-        var digits: [UInt8] = []
-        var rest = value
-        repeat {
-            digits.append(UInt8(ascii: "0") + UInt8(rest % 10))
-            rest /= 10
-        } while rest > 0
-        out.append(contentsOf: digits.reversed())
+        var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &scratch) { digits in
+            var rest = value
+            var index = digits.count
+            repeat {
+                index -= 1
+                digits[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
+                rest /= 10
+            } while rest > 0
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: digits[index...]))
+        }
     }
 
     /// `value` in decimal, zero-padded to at least `width` digits.
     static func appendPadded(_ value: Int, width: Int, to out: inout [UInt8]) {
-        let text = String(value.magnitude)
         if value < 0 { out.append(UInt8(ascii: "-")) }
-        for _ in text.utf8.count..<max(width, text.utf8.count) { out.append(UInt8(ascii: "0")) }
-        out.append(contentsOf: text.utf8)
+        let magnitude = value.magnitude
+        var digits = 1
+        var limit: UInt = 10
+        while digits < 20 && magnitude >= limit {
+            digits += 1
+            limit = limit.multipliedReportingOverflow(by: 10).overflow ? .max : limit * 10
+        }
+        for _ in digits..<max(width, digits) { out.append(UInt8(ascii: "0")) }
+        appendDecimal(UInt64(magnitude), to: &out)
     }
 
     static func appendHexByte(_ byte: UInt8, to out: inout [UInt8]) {
