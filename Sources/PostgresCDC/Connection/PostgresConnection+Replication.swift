@@ -115,6 +115,14 @@ extension PostgresConnection {
     }
 
     /// Waits until the socket is readable or `timeoutMilliseconds` passed; returns whether it is readable.
+    /// Sets how many bytes must be queued on the socket before a wait reports it readable
+    /// (`SO_RCVLOWAT`); best effort: a system that refuses it keeps waking on every byte.
+    package func setReceiveLowWatermark(_ bytes: Int32) {
+        guard let conn = try? connection() else { return }
+        var value = bytes
+        _ = setsockopt(PQsocket(conn), SOL_SOCKET, SO_RCVLOWAT, &value, socklen_t(MemoryLayout<Int32>.size))
+    }
+
     package func waitForInput(timeoutMilliseconds: Int32) throws(ReplicationError) -> Bool {
         try waitForInput(timeoutMilliseconds: timeoutMilliseconds, alsoWatching: nil) == .socketReadable
     }

@@ -53,6 +53,12 @@ package final class ReplicationSession {
     var nextStatusDue: UInt64 = 0
     var nextHeartbeatDue: UInt64 = .max
     private var endPending = false
+    /// Messages read since the last wait, and whether waits currently batch (see `adjustBatching`).
+    private var messagesSinceWait = 0
+    private var batching = false
+    static let busyBurst = 32
+    static let batchingLowWatermark: Int32 = 64 << 10
+    static let batchingWaitMilliseconds: Int32 = 2
     /// Stream Abort carries its LSN and time (streaming = parallel).
     var abortHasPosition = false
     var ended = false
@@ -183,14 +189,17 @@ package final class ReplicationSession {
             }
             switch read {
             case let .data(bytes):
+                messagesSinceWait += 1
                 if let step = try handle(bytes) { return step }
             case .wouldBlock:
                 try sendStatusIfDue()
                 sendHeartbeatIfDue()
                 if !wait { return .idle }
+                adjustBatching()
                 // Wait for data at most until the next status update or heartbeat is due, so the
                 // owner regains control regularly (deadlines, shutdown) even on a silent connection.
-                switch try connection.waitForInput(timeoutMilliseconds: millisecondsUntilDue(), alsoWatching: wakeDescriptor) {
+                let timeout = batching ? min(millisecondsUntilDue(), Self.batchingWaitMilliseconds) : millisecondsUntilDue()
+                switch try connection.waitForInput(timeoutMilliseconds: timeout, alsoWatching: wakeDescriptor) {
                 case .socketReadable:
                     continue
                 case .woken:
@@ -252,6 +261,18 @@ package final class ReplicationSession {
             }
             return nil
         }
+    }
+
+    /// While the server streams faster than pgcdc waits (a backlog), wake only once 64 KiB are
+    /// queued, or after 2 ms: each wake-up costs both processes a context switch, and waking per
+    /// small send made most of pgcdc's CPU time system time. A quiet stream (a burst of few
+    /// messages) goes back to waking on every byte, so a lone transaction is not delayed.
+    private func adjustBatching() {
+        let busy = messagesSinceWait >= Self.busyBurst
+        messagesSinceWait = 0
+        guard busy != batching else { return }
+        batching = busy
+        connection.setReceiveLowWatermark(busy ? Self.batchingLowWatermark : 1)
     }
 
     /// What the assembler's output means for the owner; `nil` to go on reading.
