@@ -59,7 +59,7 @@ public enum ReplicationError: Error, Sendable, CustomStringConvertible {
         case let .protocolViolation(reason, lsn):
             return "unexpected replication stream at LSN \(lsn): \(reason)"
         case let .systemIdentifierMismatch(expected, actual, host):
-            return "server \(host) has system identifier \(actual), but the checkpoint was taken on \(expected): refusing to resume (its LSNs belong to another cluster)"
+            return "server \(host) has system identifier \(actual), but the checkpoint or output file was taken on \(expected): refusing to resume (its LSNs belong to another cluster)"
         case let .invalidOption(message):
             return message
         case let .unexpectedResponse(command, detail):

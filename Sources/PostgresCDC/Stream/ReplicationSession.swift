@@ -57,8 +57,11 @@ package final class ReplicationSession {
     private var messagesSinceWait = 0
     private var batching = false
     static let busyBurst = 32
-    static let batchingLowWatermark: Int32 = 64 << 10
-    static let batchingWaitMilliseconds: Int32 = 2
+    static let behindMicroseconds: Int64 = 100_000
+    /// The commit time (Unix microseconds) of the latest transaction whose messages arrived.
+    private var latestCommitTime: Int64 = 0
+    static let batchingLowWatermark: Int32 = 1 << 20
+    static let batchingWaitMilliseconds: Int32 = 10
     /// Stream Abort carries its LSN and time (streaming = parallel).
     var abortHasPosition = false
     var ended = false
@@ -245,8 +248,11 @@ package final class ReplicationSession {
             } catch {
                 throw .decoding(error, lsn: data.walStart)
             }
-            if case let .relation(relation) = logical {
-                try resolveTypes(of: relation)
+            switch logical {
+            case let .begin(begin): latestCommitTime = begin.commitTime.unixMicroseconds
+            case let .streamCommit(commit): latestCommitTime = commit.commitTime.unixMicroseconds
+            case let .relation(relation): try resolveTypes(of: relation)
+            default: break
             }
             return try step(for: try assembler.process(logical, bytes: data.data, lsn: data.walStart))
         case let .primaryKeepalive(keepalive):
@@ -263,12 +269,16 @@ package final class ReplicationSession {
         }
     }
 
-    /// While the server streams faster than pgcdc waits (a backlog), wake only once 64 KiB are
-    /// queued, or after 2 ms: each wake-up costs both processes a context switch, and waking per
-    /// small send made most of pgcdc's CPU time system time. A quiet stream (a burst of few
-    /// messages) goes back to waking on every byte, so a lone transaction is not delayed.
+    /// While the server streams faster than pgcdc waits (a backlog), wake only once 1 MiB is
+    /// queued, or after 10 ms: each wake-up costs both processes a context switch, and waking per
+    /// small send made most of pgcdc's CPU time system time and cost the walsender nearly half of
+    /// its own (measured: 1,000,000 rows drained in 2.9 s instead of 6.3 s; 64 KiB / 2 ms gave 3.7 s).
+    /// Only while pgcdc is behind — the transactions it reads committed over 100 ms ago — so a
+    /// stream that keeps up is never delayed, however busy; when behind, a line waits at most 10 ms
+    /// longer. A quiet stream (a burst of few messages) goes back to waking on every byte.
     private func adjustBatching() {
-        let busy = messagesSinceWait >= Self.busyBurst
+        let behind = Self.now().unixMicroseconds &- latestCommitTime > Self.behindMicroseconds
+        let busy = behind && messagesSinceWait >= Self.busyBurst
         messagesSinceWait = 0
         guard busy != batching else { return }
         batching = busy

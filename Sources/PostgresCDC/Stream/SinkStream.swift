@@ -47,12 +47,25 @@ public struct SinkStream {
         }
         try checkpoint?.store.checkWritable()
         let saved = try checkpoint?.store.load()
-        let resumed = try configuration.resuming(from: saved, sinkPosition: sinkPosition, checkpointName: checkpoint?.store.path ?? "")
+        var resumed = try configuration.resuming(from: saved, sinkPosition: sinkPosition, checkpointName: checkpoint?.store.path ?? "")
+        let fileSink = sink as? FileSink
+        if let fileSink, let origin = try fileSink.recordedOrigin() {
+            // The file's positions belong to one slot on one cluster; continuing it from another
+            // would skip or repeat changes without a word.
+            guard origin.slot == configuration.slot else {
+                throw SinkError(destination: fileSink.configuration.path, operation: "resume", reason: "it holds the changes of slot \"\(origin.slot)\", not \"\(configuration.slot)\" (see \(fileSink.originPath)); write to another file")
+            }
+            if let expected = resumed.expectedSystemIdentifier, expected != origin.systemIdentifier {
+                throw SinkError(destination: fileSink.configuration.path, operation: "resume", reason: "it holds changes of cluster \(origin.systemIdentifier), the checkpoint those of \(expected)")
+            }
+            resumed.expectedSystemIdentifier = origin.systemIdentifier
+        }
         if let resume = resumed.startLSN, resume != configuration.startLSN {
             logger.info("resuming", metadata: ["lsn": "\(resume)", "from": "\(sinkPosition == resume ? "sink" : "checkpoint")"])
         }
         let session = try ReplicationSession(configuration: resumed, logger: logger)
         defer { session.close() }
+        try fileSink?.recordOrigin(slot: configuration.slot, systemIdentifier: session.system.systemID)
         session.wakeDescriptor = wakeDescriptor
         session.onSnapshotProgress = onSnapshotProgress
         var streamer = JSONLinesStreamer()

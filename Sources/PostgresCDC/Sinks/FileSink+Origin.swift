@@ -1,0 +1,49 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The file sink resumes from its own last commit line, and an LSN means something only on the
+/// cluster (and slot) it came from: `PATH.origin` records both, written once when streaming first
+/// starts into PATH, and checked on every later start, so that a file is never continued from
+/// another cluster's position (which would skip or repeat changes silently).
+extension FileSink {
+    /// Where the origin is recorded.
+    package var originPath: String { configuration.path + ".origin" }
+
+    /// The slot and system identifier recorded for the file; `nil` when none was recorded yet.
+    package func recordedOrigin() throws(SinkError) -> (slot: String, systemIdentifier: String)? {
+        let descriptor = Glibc.open(originPath, O_RDONLY | O_CLOEXEC)
+        if descriptor < 0 {
+            if errno == ENOENT { return nil }
+            throw SinkError(destination: originPath, operation: "read", errorNumber: errno)
+        }
+        defer { Glibc.close(descriptor) }
+        var bytes = [UInt8](repeating: 0, count: 1024)
+        let count = bytes.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+        guard count > 0 else { throw SinkError(destination: originPath, operation: "read", reason: "empty or unreadable") }
+        var fields: [String: String] = [:]
+        for line in String(decoding: bytes[0..<count], as: UTF8.self).split(separator: "\n") {
+            guard let equals = line.firstIndex(of: "=") else { continue }
+            fields[String(line[..<equals])] = String(line[line.index(after: equals)...])
+        }
+        guard let slot = fields["slot"], let system = fields["system_identifier"] else {
+            throw SinkError(destination: originPath, operation: "read", reason: "not a pgcdc origin record (slot=…, system_identifier=…)")
+        }
+        return (slot, system)
+    }
+
+    /// Records the origin durably if none is recorded yet.
+    package func recordOrigin(slot: String, systemIdentifier: String) throws(SinkError) {
+        if try recordedOrigin() != nil { return }
+        let temporary = originPath + ".tmp"
+        let descriptor = Glibc.open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw SinkError(destination: temporary, operation: "create", errorNumber: errno) }
+        var error = FileIO.writeAll(descriptor, Array("slot=\(slot)\nsystem_identifier=\(systemIdentifier)\n".utf8)[...])
+        if error == 0 { error = FileIO.sync(descriptor) }
+        Glibc.close(descriptor)
+        guard error == 0 else { throw SinkError(destination: temporary, operation: "write", errorNumber: error) }
+        guard rename(temporary, originPath) == 0 else { throw SinkError(destination: originPath, operation: "rename", errorNumber: errno) }
+        let synced = FileIO.syncDirectory(FileIO.directory(of: originPath))
+        guard synced == 0 else { throw SinkError(destination: originPath, operation: "sync", errorNumber: synced) }
+    }
+}
