@@ -11,6 +11,8 @@ cd "$(dirname "$0")/.."
 harness=${BENCH_HARNESS:-../shared/bench}
 [ -x "$harness/run.sh" ] || { echo "no benchmark harness at $harness (set BENCH_HARNESS)" >&2; exit 1; }
 
+# Output files and checkpoints of earlier runs belong to clusters that are gone: start clean.
+rm -rf /tmp/pgcdc-bench/out
 mkdir -p /tmp/pgcdc-bench/out
 preset=${1:-all}
 [ $# -gt 0 ] && shift
