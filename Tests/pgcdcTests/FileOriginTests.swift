@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 @testable import PostgresCDC
 
-/// `--sink file:PATH` resumes from its own last commit line; `PATH.origin` ties those positions to
+/// `--sink file:PATH` resumes from its own last commit line; `.NAME.pgcdc-origin` ties those positions to
 /// one slot on one cluster, so a file is never continued from another's (which would skip changes).
 @Suite struct FileOriginTests {
     @Test func aFileIsNotContinuedFromAnotherSlotOrAnotherCluster() throws {
@@ -14,7 +14,7 @@ import Testing
         let path = "\(directory)/changes.jsonl"
         let first = try CLIProcess.run(["stream", "--dsn", prepared.dsn, "--slot", prepared.slot, "--publication", "pub", "--sink", "file:\(path)", "--end-lsn", prepared.endLSN])
         #expect(first.status == 0, "stderr: \(first.stderr)")
-        let origin = try String(contentsOfFile: path + ".origin", encoding: .utf8)
+        let origin = try String(contentsOfFile: "\(directory)/.changes.jsonl.pgcdc-origin", encoding: .utf8)
         #expect(origin.hasPrefix("slot=\(prepared.slot)\nsystem_identifier="))
 
         // Another slot on the same server.

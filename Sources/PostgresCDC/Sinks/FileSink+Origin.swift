@@ -3,12 +3,16 @@ import Glibc
 #endif
 
 /// The file sink resumes from its own last commit line, and an LSN means something only on the
-/// cluster (and slot) it came from: `PATH.origin` records both, written once when streaming first
+/// cluster (and slot) it came from: a hidden file beside it, `.NAME.pgcdc-origin` (hidden, so that
+/// `cat PATH.*` over the rotated files does not pick it up), records both, written once when streaming first
 /// starts into PATH, and checked on every later start, so that a file is never continued from
 /// another cluster's position (which would skip or repeat changes silently).
 extension FileSink {
     /// Where the origin is recorded.
-    package var originPath: String { configuration.path + ".origin" }
+    package var originPath: String {
+        let directory = FileIO.directory(of: configuration.path)
+        return (directory == "." && !configuration.path.hasPrefix("./") ? "" : directory + "/") + "." + FileIO.fileName(of: configuration.path) + ".pgcdc-origin"
+    }
 
     /// The slot and system identifier recorded for the file; `nil` when none was recorded yet.
     package func recordedOrigin() throws(SinkError) -> (slot: String, systemIdentifier: String)? {
