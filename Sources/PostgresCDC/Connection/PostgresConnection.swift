@@ -18,8 +18,15 @@ package final class PostgresConnection {
     /// DSN can override them, except `replication`, which is decided by the caller.
     package init(dsn: String, replication: Bool, applicationName: String = "pgcdc") throws(ReplicationError) {
         self.isReplication = replication
-        var keywords = ["application_name", "client_encoding", "dbname"]
-        var values = [applicationName, "UTF8", dsn]
+        var keywords = ["application_name", "client_encoding"]
+        var values = [applicationName, "UTF8"]
+        let fromEnvironment = PostgresConnection.keywordsSetInEnvironment()
+        for (keyword, value) in PostgresConnection.connectionDefaults where !fromEnvironment.contains(keyword) {
+            keywords.append(keyword)
+            values.append(value)
+        }
+        keywords.append("dbname")
+        values.append(dsn)
         if replication {
             keywords.append("replication")
             values.append("database")
@@ -38,6 +45,47 @@ package final class PostgresConnection {
 
     deinit {
         if let conn { PQfinish(conn) }
+    }
+
+    /// What pgcdc asks of every connection unless the DSN (or libpq's environment variables) say
+    /// otherwise: with several hosts, only the primary is used (a standby that still answers after
+    /// a failover must not be streamed from); a host that does not answer is given up on after
+    /// 10 s; a connection whose peer vanished is noticed within about 30 s (TCP keepalives and
+    /// `tcp_user_timeout`), instead of after the kernel's two hours.
+    static let connectionDefaults: [(String, String)] = [
+        ("target_session_attrs", "primary"),
+        ("connect_timeout", "10"),
+        ("keepalives", "1"),
+        ("keepalives_idle", "10"),
+        ("keepalives_interval", "5"),
+        ("keepalives_count", "3"),
+        ("tcp_user_timeout", "30000"),
+    ]
+
+    /// The connection options libpq takes from a set environment variable (PGCONNECT_TIMEOUT,
+    /// PGTARGETSESSIONATTRS, …): the user's settings, which pgcdc's defaults must not override.
+    private static func keywordsSetInEnvironment() -> Set<String> {
+        guard let defaults = PQconndefaults() else { return [] }
+        defer { PQconninfoFree(defaults) }
+        var found: Set<String> = []
+        var option = defaults
+        while let name = option.pointee.keyword {
+            if let variable = option.pointee.envvar, getenv(variable) != nil { found.insert(String(cString: name)) }
+            option += 1
+        }
+        return found
+    }
+
+    /// The value of connection option `keyword` in use (after the DSN, the environment and pgcdc's defaults).
+    package func option(_ keyword: String) -> String? {
+        guard let conn, let options = PQconninfo(conn) else { return nil }
+        defer { PQconninfoFree(options) }
+        var option = options
+        while let name = option.pointee.keyword {
+            if String(cString: name) == keyword { return option.pointee.val.map { String(cString: $0) } }
+            option += 1
+        }
+        return nil
     }
 
     /// Closes the connection; later calls fail with a connection error.
