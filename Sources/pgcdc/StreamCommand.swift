@@ -113,6 +113,12 @@ struct StreamCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Emit a heartbeat message (pg_logical_emit_message) every so many seconds, so the slot advances even when nothing it publishes changes.", valueName: "seconds"))
     var heartbeatInterval: Double?
 
+    @Option(help: ArgumentHelp("When the connection is lost after streaming started: the longest wait between attempts to reconnect, in seconds (exponential from 0.5 s, with jitter).", valueName: "seconds"))
+    var reconnectMaxDelay: Double = 30
+
+    @Option(help: ArgumentHelp("Attempts to reconnect after a lost connection before giving up (default: forever; 0: exit at once).", valueName: "n"))
+    var reconnectAttempts: Int?
+
     @Flag(help: "At the end, write a statistics line 'BENCHSTATS {json}' on stderr.")
     var stats = false
 
@@ -144,6 +150,8 @@ struct StreamCommand: ParsableCommand {
             throw ValidationError("--two-phase needs --checkpoint FILE or --sink file:PATH: prepared transactions are kept beside it until COMMIT or ROLLBACK PREPARED")
         }
         if twoPhase, let protoVersion, protoVersion < 3 { throw ValidationError("--two-phase needs --proto-version 3 or later") }
+        if reconnectMaxDelay <= 0 || !reconnectMaxDelay.isFinite { throw ValidationError("--reconnect-max-delay must be a positive number of seconds") }
+        if let reconnectAttempts, reconnectAttempts < 0 { throw ValidationError("--reconnect-attempts must be 0 or more") }
         if maxMemory.bytes < 1 << 16 { throw ValidationError("--max-memory must be at least 64K") }
         if streaming == .off && (spillDir != nil) { throw ValidationError("--spill-dir only applies with --streaming on or parallel") }
         if streaming == .parallel, let protoVersion, protoVersion < 4 { throw ValidationError("--streaming parallel needs --proto-version 4") }
@@ -202,6 +210,7 @@ struct StreamCommand: ParsableCommand {
             stream.format = format
             stream.checkpoint = checkpoint.map { CheckpointRecorder(store: FileCheckpointStore(path: $0), syncInterval: fsyncInterval) }
             stream.wakeDescriptor = wake
+            stream.reconnect = reconnectAttempts == 0 ? nil : ReconnectPolicy(maxDelay: reconnectMaxDelay, attempts: reconnectAttempts)
             if progress || isatty(2) != 0 {
                 let total = SnapshotTotals()
                 stream.onSnapshotProgress = { step in

@@ -169,6 +169,15 @@ package final class LocalPostgresServer: Sendable {
         try psql("CREATE DATABASE \"\(name.replacingOccurrences(of: "\"", with: "\"\""))\"")
     }
 
+    /// Stops the server at once (`pg_ctl -m immediate`, as a crash would), waits `downFor` seconds,
+    /// and starts it again on the same port and data directory.
+    package func restartImmediately(downFor seconds: Double = 0) throws {
+        let stop = try ProcessRunner.run(binDirectory + "/pg_ctl", ["-D", dataDirectory, "-m", "immediate", "-w", "stop"], asPostgres: runAsPostgres)
+        try ProcessRunner.check("pg_ctl stop -m immediate", stop)
+        if seconds > 0 { usleep(UInt32(seconds * 1_000_000)) }
+        try startServer()
+    }
+
     /// Stops the server (fast shutdown, then immediate) and removes its directory. Idempotent.
     package func stop() {
         guard stopped.set() else { return }

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import PGOutput
 
@@ -23,6 +26,9 @@ public struct SinkStream {
     public var recordsMetrics = false
     /// Called as each table of an initial snapshot finishes.
     public var onSnapshotProgress: ((SnapshotProgress) -> Void)?
+    /// What to do when the connection to the server is lost after streaming started; `nil` gives up
+    /// at once. A first connection that fails is always an error (a wrong DSN should not hang).
+    public var reconnect: ReconnectPolicy? = ReconnectPolicy()
 
     /// A stream of `configuration` into a sink.
     public init(configuration: StreamConfiguration, logger: Logger = Logger(label: "pgcdc")) {
@@ -37,8 +43,40 @@ public struct SinkStream {
         try runWithSummary(into: sink, stopRequested: stopRequested).durableThrough
     }
 
-    /// ``run(into:stopRequested:)``, returning what the stream did.
+    /// ``run(into:stopRequested:)``, returning what the stream did. When the connection is lost,
+    /// closes the sink and starts over from what is durable — the sink's own position, the
+    /// checkpoint, the slot — after a capped, jittered exponential delay (see ``reconnect``).
     package func runWithSummary(into sink: any ChangeSink, stopRequested: @escaping () -> Bool) throws -> StreamSummary {
+        var connected = false
+        var failures = 0
+        while true {
+            var connectedThisTime = false
+            do {
+                return try runOnce(into: sink, stopRequested: stopRequested, connected: &connectedThisTime)
+            } catch let error as ReplicationError where error.isConnectionLoss && (connected || connectedThisTime) {
+                connected = true
+                failures = connectedThisTime ? 1 : failures + 1
+                guard let policy = reconnect, policy.attempts.map({ failures <= $0 }) ?? true else { throw error }
+                try? sink.close()
+                let delay = policy.delay(afterFailures: failures)
+                logger.warning("connection lost, reconnecting", metadata: [
+                    "error": "\(error)", "attempt": "\(failures)", "delay": "\(String(format: "%.2f", delay)) s",
+                    "hosts": "\(PostgresConnection.describeHosts(dsn: configuration.dsn))",
+                ])
+                let deadline = ContinuousClock.now + .milliseconds(Int(delay * 1000))
+                while ContinuousClock.now < deadline {
+                    if stopRequested() {
+                        var summary = StreamSummary()
+                        summary.stopped = true
+                        return summary
+                    }
+                    usleep(50_000)
+                }
+            }
+        }
+    }
+
+    private func runOnce(into sink: any ChangeSink, stopRequested: @escaping () -> Bool, connected: inout Bool) throws -> StreamSummary {
         let sinkPosition = try sink.open()
         if let fileSink = sink as? FileSink, fileSink.recoveredBytesDropped > 0 {
             logger.notice("cut an incomplete transaction off the end of the file", metadata: [
@@ -65,6 +103,7 @@ public struct SinkStream {
         }
         let session = try ReplicationSession(configuration: resumed, logger: logger)
         defer { session.close() }
+        connected = true
         try fileSink?.recordOrigin(slot: configuration.slot, systemIdentifier: session.system.systemID)
         session.wakeDescriptor = wakeDescriptor
         session.onSnapshotProgress = onSnapshotProgress

@@ -1,0 +1,42 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// When the connection to the server is lost after streaming started: how long to wait before each
+/// new attempt (exponential from 0.5 s, capped, with jitter so that many consumers do not
+/// reconnect in step) and how many attempts to make.
+public struct ReconnectPolicy: Sendable {
+    /// The longest wait between two attempts, in seconds.
+    public var maxDelay: Double
+    /// Attempts after a loss before giving up; `nil` tries forever.
+    public var attempts: Int?
+
+    /// A policy; the defaults wait up to 30 s between attempts, forever.
+    public init(maxDelay: Double = 30, attempts: Int? = nil) {
+        self.maxDelay = maxDelay
+        self.attempts = attempts
+    }
+
+    /// The wait before attempt `failures` (1 for the first): 0.5 s doubled each time, at most
+    /// ``maxDelay``, then between half of that and all of it.
+    public func delay(afterFailures failures: Int) -> Double {
+        let base = min(maxDelay, 0.5 * Double(1 << min(max(failures - 1, 0), 20)))
+        return base * Double.random(in: 0.5...1.0)
+    }
+}
+
+extension ReplicationError {
+    /// Whether the error means the connection is gone (or the server is not accepting connections
+    /// yet), so that connecting again may succeed.
+    package var isConnectionLoss: Bool {
+        switch self {
+        case .connectionLost, .connectionFailed:
+            return true
+        case let .serverError(_, sqlState, _, _):
+            // 57P01-57P03: shutting down or starting up; 08xxx: connection exceptions.
+            return sqlState.map { $0.hasPrefix("57P") || $0.hasPrefix("08") } ?? false
+        default:
+            return false
+        }
+    }
+}
