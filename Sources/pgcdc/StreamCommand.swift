@@ -116,6 +116,9 @@ struct StreamCommand: ParsableCommand {
     @Option(help: ArgumentHelp("When the connection is lost after streaming started: the longest wait between attempts to reconnect, in seconds (exponential from 0.5 s, with jitter).", valueName: "seconds"))
     var reconnectMaxDelay: Double = 30
 
+    @Option(help: ArgumentHelp("Treat the connection as dead after this many seconds without a message from the server (half-way, pgcdc asks for one); 0: never.", valueName: "seconds"))
+    var serverTimeout: Double = 30
+
     @Option(help: ArgumentHelp("Attempts to reconnect after a lost connection before giving up (default: forever; 0: exit at once).", valueName: "n"))
     var reconnectAttempts: Int?
 
@@ -151,6 +154,7 @@ struct StreamCommand: ParsableCommand {
         }
         if twoPhase, let protoVersion, protoVersion < 3 { throw ValidationError("--two-phase needs --proto-version 3 or later") }
         if reconnectMaxDelay <= 0 || !reconnectMaxDelay.isFinite { throw ValidationError("--reconnect-max-delay must be a positive number of seconds") }
+        if serverTimeout < 0 || !serverTimeout.isFinite { throw ValidationError("--server-timeout must be 0 (never) or a number of seconds") }
         if let reconnectAttempts, reconnectAttempts < 0 { throw ValidationError("--reconnect-attempts must be 0 or more") }
         if maxMemory.bytes < 1 << 16 { throw ValidationError("--max-memory must be at least 64K") }
         if streaming == .off && (spillDir != nil) { throw ValidationError("--spill-dir only applies with --streaming on or parallel") }
@@ -182,6 +186,7 @@ struct StreamCommand: ParsableCommand {
         configuration.snapshot = snapshot
         configuration.protocolVersion = protoVersion
         configuration.localChangesOnly = origin == .none
+        configuration.serverTimeout = serverTimeout > 0 ? serverTimeout : nil
         configuration.streaming = streaming
         configuration.twoPhase = twoPhase
         configuration.binaryValues = binary

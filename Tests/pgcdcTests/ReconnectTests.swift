@@ -46,4 +46,38 @@ import Testing
         #expect(ids.count == 100_100, "rows in the file: \(ids.count)")
         #expect(ids == Array(1...100_100))
     }
+
+    @Test func aFrozenWalsenderIsNoticedByTheWatchdogAndStreamingResumes() throws {
+        let server = try LocalPostgresServer.start(LocalPostgresServer.Options(extraSettings: TestServer.settings))
+        defer { server.stop() }
+        try server.createDatabase("app")
+        try server.psql("""
+            CREATE TABLE t (id int PRIMARY KEY, v text);
+            CREATE PUBLICATION pub FOR TABLE t;
+            SELECT pg_create_logical_replication_slot('s', 'pgoutput');
+            INSERT INTO t VALUES (1, 'before');
+            """, database: "app")
+        let directory = NSTemporaryDirectory() + "pgcdc-watchdog-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = "\(directory)/changes.jsonl"
+        let process = try BackgroundProcess(
+            ["stream", "--dsn", server.dsn(database: "app"), "--slot", "s", "--publication", "pub", "--sink", "file:\(path)",
+             "--server-timeout", "2", "--reconnect-max-delay", "0.5"],
+            stdoutPath: "\(directory)/out", stderrPath: "\(directory)/err"
+        )
+        defer { process.signal(SIGKILL); _ = process.wait(timeout: 10) }
+        #expect(eventually(timeout: 30) { ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").contains("\"before\"") })
+        // Freeze the walsender: its TCP connection stays up, only silence shows it.
+        let walsender = try #require(Int32(try server.psql("SELECT active_pid FROM pg_replication_slots WHERE slot_name = 's'", database: "app")))
+        kill(walsender, SIGSTOP)
+        let noticed = eventually(timeout: 20) { process.stderr.contains("no message from the server for 2 s") }
+        kill(walsender, SIGCONT)
+        #expect(noticed, "stderr: \(process.stderr.suffix(2000))")
+        try server.psql("INSERT INTO t VALUES (2, 'after the freeze')", database: "app")
+        #expect(eventually(timeout: 60) { ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").contains("after the freeze") },
+                "stderr: \(process.stderr.suffix(2000))")
+        process.signal(SIGTERM)
+        #expect(process.wait(timeout: 30) == 0)
+    }
 }

@@ -26,6 +26,14 @@ public struct ReconnectPolicy: Sendable {
 }
 
 extension ReplicationError {
+    /// Whether connecting again may get past the error once streaming had started: a lost
+    /// connection, or the slot still held by the server's process of the lost connection (the
+    /// server notices it is gone only after its `wal_sender_timeout`).
+    package var mayPassByReconnecting: Bool {
+        if case .slotActive = self { return true }
+        return isConnectionLoss
+    }
+
     /// Whether the error means the connection is gone (or the server is not accepting connections
     /// yet), so that connecting again may succeed.
     package var isConnectionLoss: Bool {

@@ -55,9 +55,35 @@ extension ReplicationSession {
         nextStatusDue = FileIO.monotonicNanoseconds() &+ UInt64(max(configuration.statusInterval, 0.01) * 1e9)
     }
 
+    // MARK: - Watchdog
+
+    /// A frozen server process keeps its TCP connection alive, so only silence reveals it: past
+    /// half of ``StreamConfiguration/serverTimeout`` without a message, a status update asks for a
+    /// reply (the walsender answers at once with a keepalive); past all of it, the connection is
+    /// treated as lost (and the owner reconnects).
+    func checkServerSilence() throws(ReplicationError) {
+        guard let timeout = configuration.serverTimeout else { return }
+        let silent = FileIO.monotonicNanoseconds() &- lastServerMessageAt
+        if silent > UInt64(timeout * 1e9) {
+            throw .connectionLost(
+                host: serverAddress,
+                message: "no message from the server for \(String(format: "%.0f", timeout)) s (--server-timeout): treating the connection as dead",
+                lastLSN: lastReceivedLSN
+            )
+        }
+        if silent > UInt64(timeout * 0.5e9), !replyRequestedSinceMessage {
+            replyRequestedSinceMessage = true
+            try sendStatus(replyRequested: true)
+        }
+    }
+
     func millisecondsUntilDue() -> Int32 {
         let now = FileIO.monotonicNanoseconds()
-        let due = min(nextStatusDue, nextHeartbeatDue)
+        var due = min(nextStatusDue, nextHeartbeatDue)
+        if let timeout = configuration.serverTimeout {
+            let half = lastServerMessageAt &+ UInt64(timeout * 0.5e9)
+            due = min(due, replyRequestedSinceMessage ? lastServerMessageAt &+ UInt64(timeout * 1e9) + 1_000_000 : half + 1_000_000)
+        }
         guard due > now else { return 0 }
         return Int32(min((due - now) / 1_000_000 + 1, 60_000))
     }

@@ -67,6 +67,7 @@ extension ReplicationSession {
             "host": "\(serverAddress)", "lsn": "\(startLSN)", "timeline": "\(system.timeline)",
         ])
         scheduleStatus()
+        lastServerMessageAt = FileIO.monotonicNanoseconds()
         if let interval = configuration.heartbeatInterval {
             nextHeartbeatDue = FileIO.monotonicNanoseconds() &+ UInt64(interval * 1e9)
         }

@@ -50,6 +50,9 @@ package final class ReplicationSession {
     var writtenLSN: LSN = .zero
     var idlePosition: LSN = .zero
     var lastReceivedLSN: LSN = .zero
+    /// When the last CopyData message arrived (monotonic ns), and whether a reply was asked for since.
+    var lastServerMessageAt: UInt64 = FileIO.monotonicNanoseconds()
+    var replyRequestedSinceMessage = false
     var nextStatusDue: UInt64 = 0
     var nextHeartbeatDue: UInt64 = .max
     private var endPending = false
@@ -193,10 +196,13 @@ package final class ReplicationSession {
             switch read {
             case let .data(bytes):
                 messagesSinceWait += 1
+                lastServerMessageAt = FileIO.monotonicNanoseconds()
+                replyRequestedSinceMessage = false
                 if let step = try handle(bytes) { return step }
             case .wouldBlock:
                 try sendStatusIfDue()
                 sendHeartbeatIfDue()
+                try checkServerSilence()
                 if !wait { return .idle }
                 adjustBatching()
                 // Wait for data at most until the next status update or heartbeat is due, so the

@@ -53,7 +53,7 @@ public struct SinkStream {
             var connectedThisTime = false
             do {
                 return try runOnce(into: sink, stopRequested: stopRequested, connected: &connectedThisTime)
-            } catch let error as ReplicationError where error.isConnectionLoss && (connected || connectedThisTime) {
+            } catch let error as ReplicationError where error.mayPassByReconnecting && (connected || connectedThisTime) {
                 connected = true
                 failures = connectedThisTime ? 1 : failures + 1
                 guard let policy = reconnect, policy.attempts.map({ failures <= $0 }) ?? true else { throw error }

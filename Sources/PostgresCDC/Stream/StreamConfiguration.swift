@@ -26,6 +26,10 @@ public struct StreamConfiguration: Sendable {
     public var includeMessages = true
     /// Seconds between standby status updates sent to the server.
     public var statusInterval: Double = 10
+    /// Seconds without any message from the server after which the connection is treated as dead
+    /// (a frozen server process is invisible to TCP); half-way, a status update asks for a reply.
+    /// `nil` waits forever.
+    public var serverTimeout: Double? = 30
     /// Seconds between heartbeat messages (`pg_logical_emit_message`) emitted through a normal
     /// connection, for databases where nothing the slot sees ever changes; `nil` for none.
     /// Heartbeats advance the confirmed position and are not handed out as events.
