@@ -70,12 +70,18 @@ import Testing
     }
 
     /// One committed row and the quoted command line that streams it with a checkpoint.
-    /// Also returns the WAL position just before the row: positions up to there may be confirmed
+    /// Also returns where the row's transaction starts: positions up to there may be confirmed
     /// (the server's keepalives carry other databases' WAL); the row's transaction must not be.
     static func oneRowCommand(_ setup: Setup) throws -> (command: String, beforeRow: LSN) {
-        let mark = LSN(try setup.currentLSN()) ?? .zero
-        try setup.sql("INSERT INTO quiet VALUES (1, 'a')")
+        // Flushed at commit (the test server runs with synchronous_commit off): decoding, and so
+        // peeking, reads only flushed WAL.
+        try setup.sql("SET synchronous_commit = on; INSERT INTO quiet VALUES (1, 'a')")
         let end = try setup.currentLSN()
+        // Where the row's transaction starts, as the slot will decode it (peeking consumes nothing):
+        // WAL of other databases may come between any earlier mark and the row, and the server's
+        // keepalives may let pgcdc confirm it.
+        let first = try setup.sql("SELECT min(lsn) FROM pg_logical_slot_peek_binary_changes('\(setup.slot)', NULL, NULL, 'proto_version', '1', 'publication_names', 'pub')")
+        let mark = try #require(LSN(first), "no change to peek: \(first)")
         return (quoted([CLIProcess.executable] + setup.arguments(["--end-lsn", end, "--checkpoint", "\(setup.scratch)/cp.json"])), mark)
     }
 

@@ -26,6 +26,16 @@ package enum WaitResult {
 
 extension PostgresConnection {
     /// `IDENTIFY_SYSTEM`.
+    /// `TIMELINE_HISTORY tli`: the server's history file for timeline `tli` (lines of parent
+    /// timeline, switch point and reason).
+    package func timelineHistory(_ timeline: UInt32) throws(ReplicationError) -> String {
+        let result = try query("TIMELINE_HISTORY \(timeline)", describedAs: "TIMELINE_HISTORY \(timeline)")
+        guard let content = result.value(0, "content") else {
+            throw .unexpectedResponse(command: "TIMELINE_HISTORY \(timeline)", detail: "no content")
+        }
+        return content
+    }
+
     package func identifySystem() throws(ReplicationError) -> SystemIdentification {
         let result = try query("IDENTIFY_SYSTEM", describedAs: "IDENTIFY_SYSTEM")
         guard result.rows.count == 1,

@@ -33,6 +33,9 @@ public enum ReplicationError: Error, Sendable, CustomStringConvertible {
     /// A file holding an undecided transaction's changes (spilled past the memory bound, or a
     /// prepared transaction kept for its COMMIT PREPARED) could not be written or read.
     case spillFailed(directory: String, operation: String, reason: String, xid: UInt32)
+    /// The server's timeline does not allow continuing from the checkpoint (an old primary, or a
+    /// new one that never had changes the checkpoint holds).
+    case timelineMismatch(reason: String, host: String)
 
     public var description: String {
         switch self {
@@ -64,6 +67,8 @@ public enum ReplicationError: Error, Sendable, CustomStringConvertible {
             return message
         case let .unexpectedResponse(command, detail):
             return "unexpected response to \(command): \(detail)"
+        case let .timelineMismatch(reason, host):
+            return "server \(host): \(reason)"
         case let .spillFailed(directory, operation, reason, xid):
             return "could not \(operation) the file in \(directory) that holds the changes of transaction \(xid): \(reason)"
         }

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Logging
 import PGOutput
 
 /// Starting the stream: pgoutput's options from the configuration, checked against the server.
@@ -86,4 +87,28 @@ extension ReplicationSession {
         return directory
     }
 
+
+    /// Gate on every connect: may the checkpoint's position be continued on this server's timeline?
+    static func checkTimeline(_ configuration: StreamConfiguration, system: SystemIdentification, connection: PostgresConnection, logger: Logger) throws(ReplicationError) {
+        guard let stored = configuration.checkpointTimeline, stored > 0, let storedLSN = configuration.checkpointLSN else { return }
+        let history = system.timeline > stored ? try connection.timelineHistory(system.timeline) : nil
+        let host = connection.serverAddress
+        switch TimelineGate.decide(storedTimeline: stored, storedLSN: storedLSN, serverTimeline: system.timeline, history: history) {
+        case .proceed:
+            if system.timeline != stored {
+                logger.warning("continuing on a new timeline", metadata: [
+                    "host": "\(host)", "timeline": "\(system.timeline)", "checkpoint_timeline": "\(stored)", "lsn": "\(storedLSN)",
+                ])
+            }
+        case let .olderTimeline(server, checkpoint):
+            throw .timelineMismatch(reason: "it is on timeline \(server), the checkpoint on \(checkpoint): an old primary that came back; refusing to stream from it", host: host)
+        case let .aheadOfNewPrimary(timeline, switchPoint, checkpoint):
+            throw .timelineMismatch(
+                reason: "timeline \(timeline) ended at \(switchPoint) here, but the checkpoint is at \(checkpoint): the changes between \(switchPoint) and \(checkpoint) were delivered but never reached this new primary (and LSNs after \(switchPoint) are reused on timeline \(system.timeline)); refusing to continue",
+                host: host
+            )
+        case let .unknownHistory(timeline):
+            throw .timelineMismatch(reason: "its timeline history (timeline \(system.timeline)) does not mention the checkpoint's timeline \(timeline); refusing to continue", host: host)
+        }
+    }
 }

@@ -83,6 +83,7 @@ package final class ReplicationSession {
         if let expected = configuration.expectedSystemIdentifier, expected != system.systemID {
             throw .systemIdentifierMismatch(expected: expected, actual: system.systemID, host: connection.serverAddress)
         }
+        try Self.checkTimeline(configuration, system: system, connection: connection, logger: logger)
         try ReplicationSetup.checkWalLevel(connection)
         try ReplicationSetup.preparePublication(configuration, on: connection, logger: logger)
         // Types first: once a slot exports a snapshot, the next command on this connection ends the export.

@@ -11,6 +11,8 @@ extension StreamConfiguration {
                 throw CheckpointError(path: checkpointName, reason: "belongs to slot \"\(checkpoint.slot)\", not \"\(slot)\"")
             }
             configuration.expectedSystemIdentifier = checkpoint.systemIdentifier
+            configuration.checkpointTimeline = checkpoint.timeline
+            configuration.checkpointLSN = checkpoint.lsn
         }
         // The server skips to its slot's confirmed position anyway; never repeating what the
         // checkpoint or an exactly-once sink holds matters more than an earlier start.

@@ -74,6 +74,10 @@ public struct StreamConfiguration: Sendable {
     /// The system identifier a checkpoint was taken on: a server that reports another one is
     /// refused, since its LSNs mean something else. `nil` accepts any server.
     public var expectedSystemIdentifier: String?
+    /// The timeline and position of the checkpoint being resumed: checked against the server's
+    /// timeline history on every connect (see ``TimelineGate``).
+    package var checkpointTimeline: UInt32?
+    package var checkpointLSN: LSN?
 
     /// A configuration with the required values and defaults for the rest.
     public init(dsn: String, slot: String, publication: String) {

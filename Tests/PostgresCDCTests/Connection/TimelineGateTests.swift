@@ -1,0 +1,42 @@
+import Foundation
+import Logging
+import PGOutput
+import TestSupport
+import Testing
+@testable import PostgresCDC
+
+/// The timeline gate: continue on the same timeline or a later one whose switch point is at or
+/// after the checkpoint; refuse an old primary and a new one that never had what was delivered.
+@Suite struct TimelineGateTests {
+    static let history = "1\t0/5000000\tno recovery target specified\n2\t0/7000000\tno recovery target specified\n"
+
+    @Test func decisions() {
+        #expect(TimelineGate.decide(storedTimeline: 1, storedLSN: LSN(0x4000000), serverTimeline: 1, history: nil) == .proceed)
+        #expect(TimelineGate.decide(storedTimeline: 1, storedLSN: LSN(0x4FFFFFF), serverTimeline: 3, history: Self.history) == .proceed)
+        #expect(TimelineGate.decide(storedTimeline: 1, storedLSN: LSN(0x5000000), serverTimeline: 3, history: Self.history) == .proceed)
+        #expect(TimelineGate.decide(storedTimeline: 1, storedLSN: LSN(0x5000001), serverTimeline: 3, history: Self.history)
+                == .aheadOfNewPrimary(timeline: 1, switchPoint: LSN(0x5000000), checkpoint: LSN(0x5000001)))
+        #expect(TimelineGate.decide(storedTimeline: 2, storedLSN: LSN(0x6000000), serverTimeline: 3, history: Self.history) == .proceed)
+        #expect(TimelineGate.decide(storedTimeline: 3, storedLSN: LSN(0x6000000), serverTimeline: 2, history: nil) == .olderTimeline(server: 2, checkpoint: 3))
+        #expect(TimelineGate.decide(storedTimeline: 4, storedLSN: LSN(1), serverTimeline: 5, history: Self.history) == .unknownHistory(timeline: 4))
+        #expect(TimelineGate.switchPoint(of: 2, in: Self.history) == LSN(0x7000000))
+        #expect(TimelineGate.switchPoint(of: 1, in: "garbage\n\n") == nil)
+    }
+
+    @Test func aServerOnAnOlderTimelineThanTheCheckpointIsRefused() throws {
+        let fixture = try StreamFixture.make(setup: "CREATE TABLE t (id int PRIMARY KEY); CREATE PUBLICATION pub FOR TABLE t;")
+        let probe = try ReplicationSession(configuration: fixture.configuration(), logger: Logger(label: "test"))
+        let system = probe.system
+        probe.close()
+        var configuration = fixture.configuration()
+        configuration = try configuration.resuming(
+            from: Checkpoint(lsn: LSN(1), slot: configuration.slot, systemIdentifier: system.systemID, timeline: system.timeline + 1),
+            checkpointName: "test"
+        )
+        #expect {
+            _ = try ReplicationSession(configuration: configuration, logger: Logger(label: "test"))
+        } throws: { error in
+            "\(error)".contains("it is on timeline \(system.timeline), the checkpoint on \(system.timeline + 1): an old primary")
+        }
+    }
+}
