@@ -3,10 +3,28 @@ import PGOutput
 /// Writes change events as JSON lines (one object per line, see `schemas/change-event.schema.json`)
 /// straight into a reused byte buffer.
 package struct JSONLinesEncoder: Sendable {
-    package init() {}
+    /// The server's timeline, written as the last field of every line (`"timeline":N`); `nil` leaves it out.
+    package var timeline: UInt32?
+
+    package init(timeline: UInt32? = nil) {
+        self.timeline = timeline
+    }
 
     /// Appends `event` and a newline to `buffer`.
     package func encode(_ event: ChangeEvent, into buffer: inout JSONBuffer) {
+        let start = buffer.bytes.count
+        encodeEvent(event, into: &buffer)
+        let count = buffer.bytes.count
+        if let timeline, count >= start + 3, buffer.bytes[count - 2] == UInt8(ascii: "}"), buffer.bytes[count - 1] == UInt8(ascii: "\n") {
+            // Every line ends with "}\n": the timeline goes in as its last field.
+            buffer.bytes.removeLast(2)
+            buffer.appendRaw(",\"timeline\":")
+            buffer.appendUInt(UInt64(timeline))
+            buffer.appendRaw("}\n")
+        }
+    }
+
+    private func encodeEvent(_ event: ChangeEvent, into buffer: inout JSONBuffer) {
         switch event {
         case let .insert(change), let .update(change), let .delete(change), let .read(change): encodeRow(change, into: &buffer)
         case let .schema(change):

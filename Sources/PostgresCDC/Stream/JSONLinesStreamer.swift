@@ -53,7 +53,7 @@ package struct JSONLinesStreamer {
         state.summary.durableThrough = session.startLSN
         state.buffer.bytes.reserveCapacity(flushThreshold + (1 << 16))
         session.emitsCommitEvents = true
-        let encoder = JSONLinesEncoder()
+        let encoder = JSONLinesEncoder(timeline: session.system.timeline)
         let debezium = format == .debezium ? DebeziumEncoder(database: session.databaseName) : nil
         func encode(_ event: ChangeEvent, into buffer: inout JSONBuffer) {
             let before = buffer.bytes.count
