@@ -116,6 +116,9 @@ struct StreamCommand: ParsableCommand {
     @Option(help: ArgumentHelp("When the connection is lost after streaming started: the longest wait between attempts to reconnect, in seconds (exponential from 0.5 s, with jitter).", valueName: "seconds"))
     var reconnectMaxDelay: Double = 30
 
+    @Option(help: ArgumentHelp("When the slot is missing although a checkpoint or the output file holds changes from it: refuse (default) or resnapshot (re-create it and copy the tables again).", valueName: "policy"))
+    var onGap: GapPolicy = .refuse
+
     @Option(help: ArgumentHelp("Treat the connection as dead after this many seconds without a message from the server (half-way, pgcdc asks for one); 0: never.", valueName: "seconds"))
     var serverTimeout: Double = 30
 
@@ -187,6 +190,7 @@ struct StreamCommand: ParsableCommand {
         configuration.protocolVersion = protoVersion
         configuration.localChangesOnly = origin == .none
         configuration.serverTimeout = serverTimeout > 0 ? serverTimeout : nil
+        configuration.onGap = onGap
         configuration.streaming = streaming
         configuration.twoPhase = twoPhase
         configuration.binaryValues = binary
@@ -310,6 +314,7 @@ final class SnapshotTotals {
 
 extension OutputFormat: ExpressibleByArgument {}
 extension StreamingMode: ExpressibleByArgument {}
+extension GapPolicy: ExpressibleByArgument {}
 
 /// `--origin any|none`.
 enum OriginOption: String, ExpressibleByArgument, CaseIterable {

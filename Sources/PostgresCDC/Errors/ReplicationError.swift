@@ -33,6 +33,9 @@ public enum ReplicationError: Error, Sendable, CustomStringConvertible {
     /// A file holding an undecided transaction's changes (spilled past the memory bound, or a
     /// prepared transaction kept for its COMMIT PREPARED) could not be written or read.
     case spillFailed(directory: String, operation: String, reason: String, xid: UInt32)
+    /// The slot pgcdc was resuming from is gone (a failover without failover slots, a dropped slot):
+    /// the changes since `lsn` may be lost.
+    case slotMissing(slot: String, lsn: LSN, host: String)
     /// The server's timeline does not allow continuing from the checkpoint (an old primary, or a
     /// new one that never had changes the checkpoint holds).
     case timelineMismatch(reason: String, host: String)
@@ -67,6 +70,8 @@ public enum ReplicationError: Error, Sendable, CustomStringConvertible {
             return message
         case let .unexpectedResponse(command, detail):
             return "unexpected response to \(command): \(detail)"
+        case let .slotMissing(slot, lsn, host):
+            return "replication slot \"\(slot)\" is missing on \(host), but pgcdc has stored changes from it up to LSN \(lsn): the changes since \(lsn) may be lost (a failover without failover slots, or a dropped slot). Refusing to create a new slot silently; pass --on-gap resnapshot to re-create it and copy the tables again"
         case let .timelineMismatch(reason, host):
             return "server \(host): \(reason)"
         case let .spillFailed(directory, operation, reason, xid):

@@ -109,6 +109,17 @@ package final class ReplicationSession {
             }
             slotPosition = existing
         } else {
+            var configuration = configuration
+            if let stored = configuration.resumePosition, stored > .zero, !configuration.temporarySlot {
+                guard configuration.onGap == .resnapshot else {
+                    throw .slotMissing(slot: configuration.slot, lsn: stored, host: connection.serverAddress)
+                }
+                logger.warning("slot missing: re-creating it with a new snapshot (--on-gap resnapshot)", metadata: [
+                    "slot": "\(configuration.slot)", "lsn": "\(stored)", "host": "\(connection.serverAddress)",
+                ])
+                configuration.createSlot = true
+                configuration.snapshot = .initial
+            }
             guard configuration.createSlot || configuration.temporarySlot else {
                 throw .slotNotFound(slot: configuration.slot, host: connection.serverAddress)
             }

@@ -17,6 +17,7 @@ extension StreamConfiguration {
         // The server skips to its slot's confirmed position anyway; never repeating what the
         // checkpoint or an exactly-once sink holds matters more than an earlier start.
         configuration.startLSN = [startLSN, checkpoint?.lsn, sinkPosition].compactMap { $0 }.max()
+        configuration.resumePosition = [checkpoint?.lsn, sinkPosition].compactMap { $0 }.max()
         return configuration
     }
 }

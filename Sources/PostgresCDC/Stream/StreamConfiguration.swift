@@ -74,6 +74,11 @@ public struct StreamConfiguration: Sendable {
     /// The system identifier a checkpoint was taken on: a server that reports another one is
     /// refused, since its LSNs mean something else. `nil` accepts any server.
     public var expectedSystemIdentifier: String?
+    /// What to do when the slot is missing although pgcdc stored changes from it (a checkpoint or
+    /// the file sink's own position): refuse (the default), or re-create it with a new snapshot.
+    public var onGap: GapPolicy = .refuse
+    /// The position a checkpoint or the sink holds, when resuming (set by `resuming(from:)`).
+    package var resumePosition: LSN?
     /// The timeline and position of the checkpoint being resumed: checked against the server's
     /// timeline history on every connect (see ``TimelineGate``).
     package var checkpointTimeline: UInt32?

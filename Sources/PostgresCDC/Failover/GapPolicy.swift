@@ -1,0 +1,10 @@
+/// What pgcdc does when the slot it was resuming from is missing — after a failover to a standby
+/// that had no synced copy of it, or a dropped slot. Changes since the stored position are then not
+/// in any slot: continuing from a new slot would skip them without a word.
+public enum GapPolicy: String, Sendable, CaseIterable {
+    /// Stop with an error naming the slot and the LSN since which changes may be lost.
+    case refuse
+    /// Re-create the slot with a new initial snapshot, so the sink ends up consistent again
+    /// (`read` events for every row, then the changes after the snapshot).
+    case resnapshot
+}
