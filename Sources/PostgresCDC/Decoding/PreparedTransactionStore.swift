@@ -59,13 +59,13 @@ package final class PreparedTransactionStore {
         let descriptor = Glibc.open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw failure("create", info.xid) }
         var header = Self.magic
-        Self.append(Self.version, to: &header)
-        Self.append(UInt32(messagesCarryXid ? 1 : 0), to: &header)
-        Self.append(info.xid, to: &header)
-        Self.append(info.prepareLSN.value, to: &header)
-        Self.append(info.endLSN.value, to: &header)
-        Self.append(UInt64(bitPattern: info.prepareTime.unixMicroseconds), to: &header)
-        Self.append(UInt32(info.gid.utf8.count), to: &header)
+        BigEndian.append(Self.version, to: &header)
+        BigEndian.append(UInt32(messagesCarryXid ? 1 : 0), to: &header)
+        BigEndian.append(info.xid, to: &header)
+        BigEndian.append(info.prepareLSN.value, to: &header)
+        BigEndian.append(info.endLSN.value, to: &header)
+        BigEndian.append(UInt64(bitPattern: info.prepareTime.unixMicroseconds), to: &header)
+        BigEndian.append(UInt32(info.gid.utf8.count), to: &header)
         header.append(contentsOf: info.gid.utf8)
         var error = FileIO.writeAll(descriptor, header[...])
         if error == 0 {
@@ -128,29 +128,19 @@ package final class PreparedTransactionStore {
         var bytes = [UInt8](repeating: 0, count: 4096)
         let count = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, 0) }
         let damaged = ReplicationError.spillFailed(directory: path, operation: "read", reason: "not a prepared-transaction file of pgcdc (damaged header)", xid: 0)
-        guard count >= 48, Array(bytes[0..<8]) == magic, integer(UInt32.self, bytes, 8) == version else { throw damaged }
-        let gidLength = Int(integer(UInt32.self, bytes, 44))
+        guard count >= 48, Array(bytes[0..<8]) == magic, BigEndian.read(UInt32.self, bytes[...], at: 8) == version else { throw damaged }
+        let gidLength = Int(BigEndian.read(UInt32.self, bytes[...], at: 44))
         guard gidLength <= 200, 48 + gidLength <= count else { throw damaged }
         let entry = Entry(
-            xid: integer(UInt32.self, bytes, 16), gid: String(decoding: bytes[48..<(48 + gidLength)], as: UTF8.self),
-            prepareLSN: LSN(integer(UInt64.self, bytes, 20)), endLSN: LSN(integer(UInt64.self, bytes, 28)), path: path,
-            messagesCarryXid: integer(UInt32.self, bytes, 12) & 1 == 1
+            xid: BigEndian.read(UInt32.self, bytes[...], at: 16), gid: String(decoding: bytes[48..<(48 + gidLength)], as: UTF8.self),
+            prepareLSN: LSN(BigEndian.read(UInt64.self, bytes[...], at: 20)), endLSN: LSN(BigEndian.read(UInt64.self, bytes[...], at: 28)), path: path,
+            messagesCarryXid: BigEndian.read(UInt32.self, bytes[...], at: 12) & 1 == 1
         )
         return (entry, 48 + gidLength)
     }
 
     private func failure(_ operation: String, _ xid: UInt32, errorNumber: Int32 = errno) -> ReplicationError {
         .spillFailed(directory: directory, operation: operation, reason: String(cString: strerror(errorNumber)), xid: xid)
-    }
-
-    private static func append<T: FixedWidthInteger>(_ value: T, to bytes: inout [UInt8]) {
-        withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }
-    }
-
-    private static func integer<T: FixedWidthInteger>(_ type: T.Type, _ bytes: [UInt8], _ offset: Int) -> T {
-        var value: T = 0
-        for byte in bytes[offset..<(offset + MemoryLayout<T>.size)] { value = value << 8 | T(byte) }
-        return value
     }
 
     /// FNV-1a of the gid, in hex: file names stay short whatever the gid (up to 200 bytes).

@@ -72,9 +72,9 @@ package final class TransactionSpool {
             chunks.append(chunk)
         }
         let last = chunks.count - 1
-        Self.appendInteger(UInt32(truncatingIfNeeded: message.count), to: &chunks[last])
-        Self.appendInteger(subtransaction, to: &chunks[last])
-        Self.appendInteger(lsn.value, to: &chunks[last])
+        BigEndian.append(UInt32(truncatingIfNeeded: message.count), to: &chunks[last])
+        BigEndian.append(subtransaction, to: &chunks[last])
+        BigEndian.append(lsn.value, to: &chunks[last])
         chunks[last].append(contentsOf: message)
         memoryBytes += size
     }
@@ -210,10 +210,6 @@ package final class TransactionSpool {
     private func failure(_ operation: String, errorNumber: Int32 = errno) -> ReplicationError {
         .spillFailed(directory: directory, operation: operation, reason: String(cString: strerror(errorNumber)), xid: xid)
     }
-
-    private static func appendInteger<T: FixedWidthInteger>(_ value: T, to bytes: inout [UInt8]) {
-        withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }
-    }
 }
 
 extension TransactionSpool {
@@ -239,9 +235,9 @@ extension TransactionSpool {
         package mutating func next() throws(ReplicationError) -> (message: ArraySlice<UInt8>, subtransaction: UInt32, lsn: LSN)? {
             guard offset < spool.totalBytes else { return nil }
             let header = try bytes(offset, count: TransactionSpool.headerSize)
-            let length = Int(Self.integer(UInt32.self, header, at: 0))
-            let subtransaction = Self.integer(UInt32.self, header, at: 4)
-            let lsn = LSN(Self.integer(UInt64.self, header, at: 8))
+            let length = Int(BigEndian.read(UInt32.self, header, at: 0))
+            let subtransaction = BigEndian.read(UInt32.self, header, at: 4)
+            let lsn = LSN(BigEndian.read(UInt64.self, header, at: 8))
             guard length <= TransactionSpool.maximumMessageLength,
                   offset + TransactionSpool.headerSize + length <= spool.totalBytes
             else {
@@ -280,12 +276,6 @@ extension TransactionSpool {
 
         private func damaged(_ position: Int) -> ReplicationError {
             .spillFailed(directory: spool.directory, operation: "read", reason: "the entry at offset \(position) is damaged", xid: spool.xid)
-        }
-
-        private static func integer<T: FixedWidthInteger>(_ type: T.Type, _ bytes: ArraySlice<UInt8>, at index: Int) -> T {
-            var value: T = 0
-            for byte in bytes.dropFirst(index).prefix(MemoryLayout<T>.size) { value = value << 8 | T(byte) }
-            return value
         }
     }
 }

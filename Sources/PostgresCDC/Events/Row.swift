@@ -89,10 +89,7 @@ extension Row {
     /// A binary column's bytes as `\x…` hex, for bytes that are not a value of the column's type.
     func hexText(_ index: Int) -> String {
         var text: [UInt8] = Array("\\x".utf8)
-        for byte in tuple.storage[tuple.columns[index].range] {
-            text.append(BinaryText.hexDigit(byte >> 4))
-            text.append(BinaryText.hexDigit(byte & 0x0F))
-        }
+        BinaryText.appendHex(tuple.storage[tuple.columns[index].range], to: &text)
         return String(decoding: text, as: UTF8.self)
     }
 }

@@ -95,10 +95,7 @@ extension JSONBuffer {
             appendValue(text: scratch[...], mapping: mapping)
         } else {
             appendRaw("\"\\\\x")
-            for byte in binary {
-                bytes.append(BinaryText.hexDigit(byte >> 4))
-                bytes.append(BinaryText.hexDigit(byte & 0x0F))
-            }
+            BinaryText.appendHex(binary, to: &bytes)
             appendRaw("\"")
         }
     }

@@ -149,7 +149,7 @@ package struct JSONLinesEncoder: Sendable {
             buffer.appendString(text)
         } else {
             buffer.appendRaw(",\"content_hex\":\"\\\\x")
-            appendHex(message.content[...], into: &buffer)
+            BinaryText.appendHex(message.content[...], to: &buffer.bytes)
             buffer.appendRaw("\"")
         }
         buffer.appendRaw("}\n")
@@ -261,15 +261,5 @@ package struct JSONLinesEncoder: Sendable {
             }
         }
         buffer.appendRaw("}")
-    }
-
-    private func appendHex(_ bytes: ArraySlice<UInt8>, into buffer: inout JSONBuffer) {
-        let digits: StaticString = "0123456789abcdef"
-        for byte in bytes {
-            digits.withUTF8Buffer { hex in
-                buffer.bytes.append(hex[Int(byte >> 4)])
-                buffer.bytes.append(hex[Int(byte & 0x0F)])
-            }
-        }
     }
 }

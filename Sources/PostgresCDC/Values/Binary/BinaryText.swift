@@ -58,7 +58,7 @@ package enum BinaryText {
         case .bytea:
             out.append(UInt8(ascii: "\\"))
             out.append(UInt8(ascii: "x"))
-            for byte in bytes { appendHexByte(byte, to: &out) }
+            appendHex(bytes, to: &out)
         case .uuid:
             guard bytes.count == 16 else { return false }
             for (index, byte) in bytes.enumerated() {
@@ -162,6 +162,12 @@ package enum BinaryText {
         }
         for _ in digits..<max(width, digits) { out.append(UInt8(ascii: "0")) }
         appendDecimal(UInt64(magnitude), to: &out)
+    }
+
+    /// Lowercase hexadecimal digits of `bytes` (bytea's hex output without its `\\x`).
+    static func appendHex(_ bytes: ArraySlice<UInt8>, to out: inout [UInt8]) {
+        out.reserveCapacity(out.count + bytes.count * 2)
+        for byte in bytes { appendHexByte(byte, to: &out) }
     }
 
     static func appendHexByte(_ byte: UInt8, to out: inout [UInt8]) {
