@@ -55,13 +55,15 @@ enum ConfigFile {
             var key = line[..<equals].trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "_", with: "-")
             guard !key.isEmpty, key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else { throw fail("\"\(key)\" is not an option name") }
             if !section.isEmpty { key = "\(section)-\(key)" }
-            if !knownOptions.isEmpty && !knownOptions.contains(key) && !(key == "messages" && knownOptions.contains("no-messages")) {
+            if !knownOptions.isEmpty && !knownOptions.contains(key) && !knownOptions.contains("no-\(key)") {
                 throw fail("unknown option \"\(key)\" (keys are the long option names of pgcdc's commands)")
             }
             let value = try parseValue(line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces), fail: fail)
             switch value {
             case .flag(true): options.append("--\(key)")
-            case .flag(false): if key == "messages" { options.append("--no-messages") }
+            case .flag(false):
+                // `messages = false` → `--no-messages`; a plain flag set to false is left out.
+                if knownOptions.isEmpty ? key == "messages" : knownOptions.contains("no-\(key)") { options.append("--no-\(key)") }
             case let .text(text): options += ["--\(key)", text]
             }
         }

@@ -116,8 +116,11 @@ struct StreamCommand: ParsableCommand {
     @Option(help: ArgumentHelp("When the connection is lost after streaming started: the longest wait between attempts to reconnect, in seconds (exponential from 0.5 s, with jitter).", valueName: "seconds"))
     var reconnectMaxDelay: Double = 30
 
-    @Option(help: ArgumentHelp("When the slot is missing although a checkpoint or the output file holds changes from it: refuse (default) or resnapshot (re-create it and copy the tables again).", valueName: "policy"))
+    @Option(help: ArgumentHelp("When the slot cannot continue what a checkpoint or the output file holds (missing, invalidated, or confirmed past the checkpoint): refuse (default) or resnapshot (re-create it and copy the tables again).", valueName: "policy"))
     var onGap: GapPolicy = .refuse
+
+    @Flag(inversion: .prefixedNo, help: "On PostgreSQL 17+, create the slot with FAILOVER, so that standbys with sync_replication_slots keep a copy a promoted standby can continue from (default on).")
+    var failoverSlot = true
 
     @Option(help: ArgumentHelp("Treat the connection as dead after this many seconds without a message from the server (half-way, pgcdc asks for one); 0: never.", valueName: "seconds"))
     var serverTimeout: Double = 30
@@ -191,6 +194,7 @@ struct StreamCommand: ParsableCommand {
         configuration.localChangesOnly = origin == .none
         configuration.serverTimeout = serverTimeout > 0 ? serverTimeout : nil
         configuration.onGap = onGap
+        configuration.failoverSlot = failoverSlot
         configuration.streaming = streaming
         configuration.twoPhase = twoPhase
         configuration.binaryValues = binary

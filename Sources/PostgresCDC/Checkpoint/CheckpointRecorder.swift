@@ -13,7 +13,10 @@ import PGOutput
 /// `fsync`. An in-place overwrite survives any crash of the process (it is in the kernel's page
 /// cache at once), so a killed pgcdc still resumes after the last transaction it wrote; only a power
 /// loss or kernel crash can take the checkpoint back by up to S seconds (more repeats, never a gap:
-/// a record is only ever a position the sink had already made durable).
+/// a record is only ever a position the sink had already made durable). The server only hears
+/// ``durablyRecorded``, so its slot never gets ahead of the checkpoint on disk — which lets pgcdc
+/// treat a slot ahead of the checkpoint as a real gap (another consumer of the slot, an old copy
+/// of the checkpoint).
 public final class CheckpointRecorder {
     /// Where the checkpoint lives.
     public let store: FileCheckpointStore
@@ -35,9 +38,14 @@ public final class CheckpointRecorder {
         if descriptor >= 0 { Glibc.close(descriptor) }
     }
 
+    /// The position of the last record saved durably: the most the server may be told is flushed
+    /// (so that its slot is never ahead of the checkpoint, even after a power loss).
+    public private(set) var durablyRecorded: LSN = .zero
+
     /// Records `checkpoint`; durably when `force`, when no durable save happened for `syncInterval`
-    /// seconds, or when the record no longer fits the file.
-    public func record(_ checkpoint: Checkpoint, force: Bool) throws(CheckpointError) {
+    /// seconds, or when the record no longer fits the file. Returns ``durablyRecorded``.
+    @discardableResult
+    public func record(_ checkpoint: Checkpoint, force: Bool) throws(CheckpointError) -> LSN {
         let now = FileIO.monotonicNanoseconds()
         let record = FileCheckpointStore.record(checkpoint, size: recordSize)
         let due = syncInterval <= 0 || now &- lastSync >= UInt64(syncInterval * 1e9)
@@ -48,18 +56,20 @@ public final class CheckpointRecorder {
             descriptor = replaced
             lastSync = now
             unsynced = nil
-            return
+            durablyRecorded = checkpoint.lsn
+            return durablyRecorded
         }
         let written = record.withUnsafeBytes { raw in pwrite(descriptor, raw.baseAddress, raw.count, 0) }
         guard written == record.count else {
             throw store.failure("cannot overwrite the checkpoint", written < 0 ? errno : EIO)
         }
         unsynced = checkpoint
+        return durablyRecorded
     }
 
     /// Saves the last record durably if it is not yet, and closes the file.
     public func close() throws(CheckpointError) {
-        if let unsynced { try record(unsynced, force: true) }
+        if let unsynced { _ = try record(unsynced, force: true) }
         if descriptor >= 0 {
             Glibc.close(descriptor)
             descriptor = -1

@@ -48,22 +48,34 @@ extension PostgresConnection {
         return SystemIdentification(systemID: systemID, timeline: timeline, walPosition: position, database: result.value(0, "dbname"))
     }
 
-    /// `CREATE_REPLICATION_SLOT name [TEMPORARY] LOGICAL pgoutput NOEXPORT_SNAPSHOT`; returns the consistent point.
-    package func createLogicalSlot(_ name: String, temporary: Bool) throws(ReplicationError) -> LSN {
-        try createLogicalSlot(name, temporary: temporary, exportSnapshot: false).consistentPoint
+    /// `CREATE_REPLICATION_SLOT name [TEMPORARY] LOGICAL pgoutput` without a snapshot, with
+    /// `FAILOVER` when asked (PostgreSQL 17 and later); returns the consistent point.
+    package func createLogicalSlot(_ name: String, temporary: Bool, failover: Bool = false) throws(ReplicationError) -> LSN {
+        try createLogicalSlot(name, temporary: temporary, exportSnapshot: false, failover: failover).consistentPoint
     }
 
     /// `CREATE_REPLICATION_SLOT name [TEMPORARY] LOGICAL pgoutput EXPORT_SNAPSHOT|NOEXPORT_SNAPSHOT`.
     /// With `exportSnapshot`, also returns the name of a snapshot that other sessions can import
     /// (`SET TRANSACTION SNAPSHOT`) until the next command on this connection: the database exactly
-    /// as of the consistent point.
-    package func createLogicalSlot(_ name: String, temporary: Bool, exportSnapshot: Bool) throws(ReplicationError) -> (consistentPoint: LSN, snapshotName: String?) {
-        let sql = "CREATE_REPLICATION_SLOT \(try quoteIdentifier(name))\(temporary ? " TEMPORARY" : "") LOGICAL pgoutput \(exportSnapshot ? "EXPORT_SNAPSHOT" : "NOEXPORT_SNAPSHOT")"
+    /// as of the consistent point. With `failover` (PostgreSQL 17 and later) standbys with
+    /// `sync_replication_slots` keep a copy of the slot.
+    package func createLogicalSlot(_ name: String, temporary: Bool, exportSnapshot: Bool, failover: Bool = false) throws(ReplicationError) -> (consistentPoint: LSN, snapshotName: String?) {
+        var sql = "CREATE_REPLICATION_SLOT \(try quoteIdentifier(name))\(temporary ? " TEMPORARY" : "") LOGICAL pgoutput "
+        if failover {
+            sql += "(SNAPSHOT '\(exportSnapshot ? "export" : "nothing")', FAILOVER true)"
+        } else {
+            sql += exportSnapshot ? "EXPORT_SNAPSHOT" : "NOEXPORT_SNAPSHOT"
+        }
         let result = try query(sql, describedAs: "CREATE_REPLICATION_SLOT \(name)")
         guard let text = result.value(0, "consistent_point"), let lsn = LSN(text) else {
             throw .unexpectedResponse(command: "CREATE_REPLICATION_SLOT", detail: "no consistent_point in \(result.rows)")
         }
         return (lsn, result.value(0, "snapshot_name"))
+    }
+
+    /// `ALTER_REPLICATION_SLOT name (FAILOVER true)` (PostgreSQL 17 and later).
+    package func enableFailover(slot name: String) throws(ReplicationError) {
+        try query("ALTER_REPLICATION_SLOT \(try quoteIdentifier(name)) (FAILOVER true)", describedAs: "ALTER_REPLICATION_SLOT \(name)")
     }
 
     /// `DROP_REPLICATION_SLOT name`.

@@ -15,8 +15,9 @@ package final class PostgresConnection {
 
     /// Opens a connection. `dsn` is a libpq conninfo string or URI; libpq's environment
     /// variables and `.pgpass` apply as usual. pgcdc's own parameters go first so that the
-    /// DSN can override them, except `replication`, which is decided by the caller.
-    package init(dsn: String, replication: Bool, applicationName: String = "pgcdc") throws(ReplicationError) {
+    /// DSN can override them, except `replication`, which is decided by the caller, and
+    /// `overrides` (for example one host of the DSN's list), which win over the DSN.
+    package init(dsn: String, replication: Bool, applicationName: String = "pgcdc", overrides: [(String, String)] = []) throws(ReplicationError) {
         self.isReplication = replication
         var keywords = ["application_name", "client_encoding"]
         var values = [applicationName, "UTF8"]
@@ -27,18 +28,23 @@ package final class PostgresConnection {
         }
         keywords.append("dbname")
         values.append(dsn)
+        for (keyword, value) in overrides {
+            keywords.append(keyword)
+            values.append(value)
+        }
         if replication {
             keywords.append("replication")
             values.append("database")
         }
         let connection = PostgresConnection.connect(keywords: keywords, values: values)
+        let hosts = overrides.contains(where: { $0.0 == "host" }) ? PostgresConnection.describeHosts(overrides: overrides) : PostgresConnection.describeHosts(dsn: dsn)
         guard let connection else {
-            throw .connectionFailed(hosts: PostgresConnection.describeHosts(dsn: dsn), message: "out of memory")
+            throw .connectionFailed(hosts: hosts, message: "out of memory")
         }
         guard PQstatus(connection) == CONNECTION_OK else {
             let message = PostgresConnection.trimmed(PQerrorMessage(connection))
             PQfinish(connection)
-            throw .connectionFailed(hosts: PostgresConnection.describeHosts(dsn: dsn), message: message)
+            throw .connectionFailed(hosts: hosts, message: message)
         }
         self.conn = connection
     }
@@ -280,6 +286,20 @@ package final class PostgresConnection {
         keywordArray.append(nil)
         valueArray.append(nil)
         return PQconnectdbParams(keywordArray, valueArray, 1)
+    }
+
+    /// The host an override list names (see ``HostList/Host/overrides``), for error messages.
+    static func describeHosts(overrides: [(String, String)]) -> String {
+        var host = HostList.Host(host: "", hostaddr: "", port: "")
+        for (keyword, value) in overrides {
+            switch keyword {
+            case "host": host.host = value
+            case "hostaddr": host.hostaddr = value
+            case "port": host.port = value
+            default: break
+            }
+        }
+        return host.description
     }
 
     /// The hosts a DSN names, for error messages ("127.0.0.1:5432" or "the libpq defaults").

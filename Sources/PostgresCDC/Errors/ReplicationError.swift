@@ -36,9 +36,15 @@ public enum ReplicationError: Error, Sendable, CustomStringConvertible {
     /// The slot pgcdc was resuming from is gone (a failover without failover slots, a dropped slot):
     /// the changes since `lsn` may be lost.
     case slotMissing(slot: String, lsn: LSN, host: String)
+    /// The slot exists but continuing from it would skip changes the consumer never stored since
+    /// `lsn` (it was invalidated, or something else confirmed past the checkpoint).
+    case slotGap(slot: String, reason: String, lsn: LSN, host: String)
     /// The server's timeline does not allow continuing from the checkpoint (an old primary, or a
     /// new one that never had changes the checkpoint holds).
     case timelineMismatch(reason: String, host: String)
+    /// The server is on an older timeline than the checkpoint: an old primary that came back after
+    /// a failover. pgcdc skips it for the next host of the list.
+    case oldPrimary(timeline: UInt32, checkpointTimeline: UInt32, host: String)
 
     public var description: String {
         switch self {
@@ -72,8 +78,12 @@ public enum ReplicationError: Error, Sendable, CustomStringConvertible {
             return "unexpected response to \(command): \(detail)"
         case let .slotMissing(slot, lsn, host):
             return "replication slot \"\(slot)\" is missing on \(host), but pgcdc has stored changes from it up to LSN \(lsn): the changes since \(lsn) may be lost (a failover without failover slots, or a dropped slot). Refusing to create a new slot silently; pass --on-gap resnapshot to re-create it and copy the tables again"
+        case let .slotGap(slot, reason, lsn, host):
+            return "replication slot \"\(slot)\" on \(host) cannot continue from LSN \(lsn): \(reason); changes since \(lsn) may be lost. Refusing to continue; pass --on-gap resnapshot to drop and re-create it and copy the tables again"
         case let .timelineMismatch(reason, host):
             return "server \(host): \(reason)"
+        case let .oldPrimary(timeline, checkpointTimeline, host):
+            return "server \(host): it is on timeline \(timeline), the checkpoint on \(checkpointTimeline): an old primary that came back; refusing to stream from it"
         case let .spillFailed(directory, operation, reason, xid):
             return "could not \(operation) the file in \(directory) that holds the changes of transaction \(xid): \(reason)"
         }

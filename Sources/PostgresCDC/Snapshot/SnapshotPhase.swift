@@ -37,7 +37,7 @@ final class SnapshotPhase {
         consistentPoint = created.consistentPoint
         exportingSlot = slotName
         // Imported by every copying connection before this one runs another command.
-        reader = try SnapshotReader(dsn: configuration.dsn, snapshotName: snapshotName, publication: configuration.publication,
+        reader = try SnapshotReader(connect: { () throws(ReplicationError) in try configuration.connect(replication: false) }, snapshotName: snapshotName, publication: configuration.publication,
                                     onlyTables: configuration.createPublication ? [] : configuration.tables, filter: configuration.filter,
                                     jobs: configuration.snapshotJobs)
         relations = reader.tables.map { Relation(message: $0.message, catalog: catalog, filter: configuration.filter) }
@@ -115,7 +115,7 @@ extension ReplicationSession {
         if phase.exportingSlot != configuration.slot {
             // A copy is temporary like its source unless told otherwise; the copying session holds
             // the new slot until it disconnects, so it is closed before streaming starts.
-            let copier = try PostgresConnection(dsn: configuration.dsn, replication: false)
+            let copier = try configuration.connect(replication: false)
             do {
                 try copier.execute("SELECT pg_copy_logical_replication_slot($1, $2, false)", parameters: [phase.exportingSlot, configuration.slot])
             } catch {
@@ -124,6 +124,10 @@ extension ReplicationSession {
             }
             copier.close()
             try connection.dropReplicationSlot(phase.exportingSlot)
+            if createdFailoverSlot {
+                // A copy does not inherit FAILOVER from its source.
+                try connection.enableFailover(slot: configuration.slot)
+            }
             logger.info("created replication slot", metadata: ["slot": "\(configuration.slot)", "lsn": "\(phase.consistentPoint)", "host": "\(serverAddress)"])
         }
         try startStreaming()

@@ -34,11 +34,11 @@ package final class SnapshotReader: @unchecked Sendable {
     /// Opens `jobs` connections, imports `snapshotName` in each (this must happen before the
     /// exporting connection runs its next command), and lists the tables of `publication`
     /// (optionally only `onlyTables`, `schema.table` names).
-    package init(dsn: String, snapshotName: String, publication: String, onlyTables: [String], filter: EventFilter, jobs: Int) throws(ReplicationError) {
+    package init(connect: () throws(ReplicationError) -> PostgresConnection, snapshotName: String, publication: String, onlyTables: [String], filter: EventFilter, jobs: Int) throws(ReplicationError) {
         var connections: [PostgresConnection] = []
         do {
             for _ in 0..<max(1, jobs) {
-                let connection = try PostgresConnection(dsn: dsn, replication: false)
+                let connection = try connect()
                 connections.append(connection)
                 for statement in SessionSettings.statements {
                     try connection.query(statement, describedAs: statement)

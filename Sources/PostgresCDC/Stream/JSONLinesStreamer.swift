@@ -35,7 +35,7 @@ package struct JSONLinesStreamer {
     /// Called with each newly durable position before the server hears of it, and whether the
     /// stream is idle or stopping (a moment to record it durably); a throw stops the stream and
     /// the server is not told.
-    package var onDurable: ((LSN, _ force: Bool) throws -> Void)?
+    package var onDurable: ((LSN, _ force: Bool) throws -> LSN)?
     /// Asked between events whether to stop (a signal arrived).
     package var stopRequested: () -> Bool = { false }
     /// After a stop request, how many seconds to keep reading to finish a transaction that was
@@ -51,6 +51,7 @@ package struct JSONLinesStreamer {
         state.metrics = metrics
         // Only a position past where streaming started is news worth recording.
         state.summary.durableThrough = session.startLSN
+        state.confirmedThrough = session.startLSN
         state.buffer.bytes.reserveCapacity(flushThreshold + (1 << 16))
         session.emitsCommitEvents = true
         let encoder = JSONLinesEncoder(timeline: session.system.timeline)
@@ -131,7 +132,7 @@ package struct JSONLinesStreamer {
     private struct State {
         let sink: any ChangeSink
         let session: ReplicationSession
-        let onDurable: ((LSN, Bool) throws -> Void)?
+        let onDurable: ((LSN, Bool) throws -> LSN)?
         var buffer = JSONBuffer()
         var summary = StreamSummary()
         /// Bytes at the start of the buffer that end at a transaction boundary.
@@ -142,9 +143,11 @@ package struct JSONLinesStreamer {
         var handedOverPosition: LSN = .zero
         /// Whether part of the open transaction already went to the sink.
         var midTransactionHandedOver = false
+        /// What the server was last told (the checkpoint's durable position may lag the sink's).
+        var confirmedThrough: LSN = .zero
         var metrics: StreamMetrics?
 
-        init(sink: any ChangeSink, session: ReplicationSession, onDurable: ((LSN, Bool) throws -> Void)?) {
+        init(sink: any ChangeSink, session: ReplicationSession, onDurable: ((LSN, Bool) throws -> LSN)?) {
             self.sink = sink
             self.session = session
             self.onDurable = onDurable
@@ -181,10 +184,12 @@ package struct JSONLinesStreamer {
                 metrics.recordFlush(nanoseconds: FileIO.monotonicNanoseconds() &- started)
                 metrics.recordPosition(durable: max(durable, summary.durableThrough), serverPosition: session.serverPosition, idle: force && buffer.bytes.isEmpty)
             }
-            guard durable > summary.durableThrough else { return }
-            try onDurable?(durable, force)
-            summary.durableThrough = durable
-            session.confirm(through: durable)
+            // A forced call also records again a position the recorder kept only in the page cache.
+            guard durable > summary.durableThrough || (force && confirmedThrough < summary.durableThrough) else { return }
+            let confirmable = try onDurable?(durable, force) ?? durable
+            summary.durableThrough = max(durable, summary.durableThrough)
+            confirmedThrough = confirmable
+            session.confirm(through: confirmable)
         }
     }
 }

@@ -30,7 +30,14 @@ extension ReplicationError {
     /// connection, or the slot still held by the server's process of the lost connection (the
     /// server notices it is gone only after its `wal_sender_timeout`).
     package var mayPassByReconnecting: Bool {
-        if case .slotActive = self { return true }
+        switch self {
+        case .slotActive, .oldPrimary:
+            // Another walsender still holds the slot; or only an old primary answers while the
+            // new one is away: both pass with time.
+            return true
+        default:
+            break
+        }
         return isConnectionLoss
     }
 

@@ -40,7 +40,7 @@ extension ReplicationSession {
         nextHeartbeatDue = FileIO.monotonicNanoseconds() &+ UInt64(interval * 1e9)
         do {
             if heartbeatConnection == nil {
-                heartbeatConnection = try PostgresConnection(dsn: configuration.dsn, replication: false)
+                heartbeatConnection = try configuration.connect(replication: false)
             }
             try heartbeatConnection?.query("SELECT pg_logical_emit_message(false, '\(Self.heartbeatPrefix)', '')", describedAs: "heartbeat")
             logger.trace("heartbeat emitted")

@@ -61,6 +61,7 @@ extension ReplicationSession {
             }
             options.append(("origin", "none"))
         }
+        if createdFailoverSlot { nudgeStandbyCopies() }
         try connection.startLogicalReplication(slot: configuration.slot, start: startLSN, options: options)
         logger.info("streaming", metadata: [
             "slot": "\(configuration.slot)", "publication": "\(configuration.publication)", "proto_version": "\(version)",
@@ -71,6 +72,21 @@ extension ReplicationSession {
         lastServerMessageAt = FileIO.monotonicNanoseconds()
         if let interval = configuration.heartbeatInterval {
             nextHeartbeatDue = FileIO.monotonicNanoseconds() &+ UInt64(interval * 1e9)
+        }
+    }
+
+    /// A standby's synced copy of a new failover slot stays temporary — and is dropped at
+    /// promotion — until the standby can build a consistent snapshot between the slot's restart
+    /// and confirmed positions, which needs a running-transactions record in that range. Asking the
+    /// primary to log one now (`pg_log_standby_snapshot()`) lets the copy become persistent as soon
+    /// as pgcdc confirms past it (it confirms the server's WAL position while idle). Best effort:
+    /// without the privilege the copy becomes persistent at the server's next such record.
+    func nudgeStandbyCopies() {
+        do {
+            let lsn = try connection.query("SELECT pg_catalog.pg_log_standby_snapshot()", describedAs: "pg_log_standby_snapshot()").rows.first?.first ?? nil
+            logger.info("logged a standby snapshot so that standbys keep the new failover slot", metadata: ["slot": "\(configuration.slot)", "lsn": "\(lsn ?? "?")"])
+        } catch {
+            logger.warning("could not log a standby snapshot; the standbys' copy of the new slot becomes persistent at the server's next one", metadata: ["error": "\(error)"])
         }
     }
 
@@ -101,7 +117,7 @@ extension ReplicationSession {
                 ])
             }
         case let .olderTimeline(server, checkpoint):
-            throw .timelineMismatch(reason: "it is on timeline \(server), the checkpoint on \(checkpoint): an old primary that came back; refusing to stream from it", host: host)
+            throw .oldPrimary(timeline: server, checkpointTimeline: checkpoint, host: host)
         case let .aheadOfNewPrimary(timeline, switchPoint, checkpoint):
             throw .timelineMismatch(
                 reason: "timeline \(timeline) ended at \(switchPoint) here, but the checkpoint is at \(checkpoint): the changes between \(switchPoint) and \(checkpoint) were delivered but never reached this new primary (and LSNs after \(switchPoint) are reused on timeline \(system.timeline)); refusing to continue",

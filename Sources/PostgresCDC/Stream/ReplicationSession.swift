@@ -67,23 +67,21 @@ package final class ReplicationSession {
     static let batchingWaitMilliseconds: Int32 = 10
     /// Stream Abort carries its LSN and time (streaming = parallel).
     var abortHasPosition = false
+    /// The session created a failover slot; the standbys' synced copies need a nudge (see `nudgeStandbyCopies`).
+    var createdFailoverSlot = false
     var ended = false
 
     /// Connects, checks the server, prepares the publication and the slot, and starts streaming.
     package init(configuration: StreamConfiguration, logger: Logger) throws(ReplicationError) {
+        let connected = try Self.connectToPrimary(configuration, logger: logger)
+        var configuration = configuration
+        configuration.chosenHost = connected.host
         self.configuration = configuration
         self.logger = logger
-        let connection = try PostgresConnection(dsn: configuration.dsn, replication: true)
+        let connection = connected.connection
         self.connection = connection
         self.serverAddress = connection.serverAddress
-        for statement in SessionSettings.statements {
-            try connection.query(statement, describedAs: statement)
-        }
-        self.system = try connection.identifySystem()
-        if let expected = configuration.expectedSystemIdentifier, expected != system.systemID {
-            throw .systemIdentifierMismatch(expected: expected, actual: system.systemID, host: connection.serverAddress)
-        }
-        try Self.checkTimeline(configuration, system: system, connection: connection, logger: logger)
+        self.system = connected.system
         try ReplicationSetup.checkWalLevel(connection)
         try ReplicationSetup.preparePublication(configuration, on: connection, logger: logger)
         // Types first: once a slot exports a snapshot, the next command on this connection ends the export.
@@ -101,16 +99,38 @@ package final class ReplicationSession {
         if configuration.streaming != .off {
             assembler.inProgress = InProgressTransactions(memoryLimit: configuration.maxMemory, spillDirectory: try Self.spillDirectory(configuration))
         }
-        let existing = try ReplicationSetup.inspectSlot(configuration, on: connection)
+        var existing = try ReplicationSetup.inspectSlot(configuration, on: connection)
+        var droppedForGap = false
+        if let slot = existing, let gap = ReplicationSetup.gap(in: slot, configuration: configuration) {
+            let stored = configuration.resumePosition ?? slot.confirmedFlush
+            guard configuration.onGap == .resnapshot else {
+                throw .slotGap(slot: configuration.slot, reason: gap, lsn: stored, host: connection.serverAddress)
+            }
+            logger.warning("slot cannot be continued: dropping and re-creating it with a new snapshot (--on-gap resnapshot)", metadata: [
+                "slot": "\(configuration.slot)", "reason": "\(gap)", "lsn": "\(stored)", "host": "\(connection.serverAddress)",
+            ])
+            try connection.dropReplicationSlot(configuration.slot)
+            existing = nil
+            droppedForGap = true
+        }
         let slotPosition: LSN
         if let existing {
             if configuration.snapshot == .initial || configuration.snapshot == .initialOnly {
                 throw .invalidOption("--snapshot \(configuration.snapshot?.rawValue ?? "") needs a new slot, and \"\(configuration.slot)\" exists: drop it (pgcdc slot drop) or use --snapshot never")
             }
-            slotPosition = existing
+            if existing.failover == false && configuration.failoverSlot {
+                logger.warning("slot is not a failover slot: a promoted standby will not have it", metadata: [
+                    "slot": "\(configuration.slot)", "host": "\(connection.serverAddress)",
+                    "fix": "ALTER_REPLICATION_SLOT \(configuration.slot) (FAILOVER true) on a replication connection, or pg_alter_replication_slot",
+                ])
+            }
+            slotPosition = existing.confirmedFlush
         } else {
             var configuration = configuration
-            if let stored = configuration.resumePosition, stored > .zero, !configuration.temporarySlot {
+            if droppedForGap {
+                configuration.createSlot = true
+                configuration.snapshot = .initial
+            } else if let stored = configuration.resumePosition, stored > .zero, !configuration.temporarySlot {
                 guard configuration.onGap == .resnapshot else {
                     throw .slotMissing(slot: configuration.slot, lsn: stored, host: connection.serverAddress)
                 }
@@ -123,14 +143,16 @@ package final class ReplicationSession {
             guard configuration.createSlot || configuration.temporarySlot else {
                 throw .slotNotFound(slot: configuration.slot, host: connection.serverAddress)
             }
+            let failover = configuration.failoverSlot && !configuration.temporarySlot && connection.serverVersion >= 170000
             if configuration.snapshot == .never {
-                slotPosition = try connection.createLogicalSlot(configuration.slot, temporary: configuration.temporarySlot)
-                logger.info("created replication slot", metadata: ["slot": "\(configuration.slot)", "temporary": "\(configuration.temporarySlot)", "lsn": "\(slotPosition)", "host": "\(connection.serverAddress)"])
+                slotPosition = try connection.createLogicalSlot(configuration.slot, temporary: configuration.temporarySlot, failover: failover)
+                logger.info("created replication slot", metadata: ["slot": "\(configuration.slot)", "temporary": "\(configuration.temporarySlot)", "failover": "\(failover)", "lsn": "\(slotPosition)", "host": "\(connection.serverAddress)"])
             } else {
                 let phase = try SnapshotPhase(configuration: configuration, connection: connection, catalog: catalog, logger: logger)
                 slotPosition = phase.consistentPoint
                 self.snapshot = phase
             }
+            createdFailoverSlot = failover
         }
         // The server skips transactions that committed before the requested start; so does the
         // assembler, so a checkpoint is honoured whatever the server does.
@@ -327,7 +349,7 @@ package final class ReplicationSession {
     private func resolveTypes(of relation: RelationMessage) throws(ReplicationError) {
         guard relation.columns.contains(where: { $0.typeOID >= 16384 && !assembler.catalog.knows($0.typeOID) }) else { return }
         if typeLookupConnection == nil {
-            typeLookupConnection = try PostgresConnection(dsn: configuration.dsn, replication: false)
+            typeLookupConnection = try configuration.connect(replication: false)
         }
         guard let lookup = typeLookupConnection else { return }
         try ReplicationSetup.loadCustomTypes(into: &assembler.catalog, from: lookup)

@@ -37,15 +37,29 @@ enum ReplicationSetup {
         logger.info("created publication", metadata: ["publication": "\(name)", "tables": "\(configuration.tables.isEmpty ? "all" : configuration.tables.joined(separator: ","))"])
     }
 
-    /// Makes sure the slot exists and can be used by this connection, creating it when asked to.
-    /// Returns the slot's confirmed flush position (the consistent point for a new slot).
-    /// The slot's confirmed position when it exists and pgcdc can use it; `nil` when it does not exist.
-    static func inspectSlot(_ configuration: StreamConfiguration, on connection: PostgresConnection) throws(ReplicationError) -> LSN? {
+    /// What `pg_replication_slots` says of an existing slot pgcdc may use.
+    struct ExistingSlot {
+        /// What its consumer confirmed.
+        var confirmedFlush: LSN
+        /// Why the server invalidated it (`nil` while it is valid): its changes since
+        /// ``confirmedFlush`` can no longer be decoded.
+        var invalidation: String?
+        /// Whether standbys keep a synced copy (PostgreSQL 17 and later; `nil` before).
+        var failover: Bool?
+    }
+
+    /// The slot when it exists and pgcdc can use it (its plugin, database, type and two-phase
+    /// setting fit, and no other connection holds it); `nil` when it does not exist.
+    static func inspectSlot(_ configuration: StreamConfiguration, on connection: PostgresConnection) throws(ReplicationError) -> ExistingSlot? {
         let name = configuration.slot
+        let version = connection.serverVersion
         let found = try connection.query(
             """
             SELECT plugin, slot_type, database, active, active_pid, temporary, confirmed_flush_lsn,
-                   \(connection.serverVersion >= 140000 ? "two_phase" : "false AS two_phase")
+                   \(version >= 140000 ? "two_phase" : "false AS two_phase"),
+                   \(version >= 130000 ? "wal_status" : "NULL AS wal_status"),
+                   \(version >= 160000 ? "conflicting" : "NULL AS conflicting"),
+                   \(version >= 170000 ? "invalidation_reason, failover" : "NULL AS invalidation_reason, NULL AS failover")
             FROM pg_catalog.pg_replication_slots WHERE slot_name = \(try connection.quoteLiteral(name))
             """,
             describedAs: "slot lookup"
@@ -72,7 +86,31 @@ enum ReplicationSetup {
         if found.value(0, "active") == "t" {
             throw .slotActive(slot: name, pid: found.value(0, "active_pid").flatMap { Int($0) }, host: host)
         }
-        return found.value(0, "confirmed_flush_lsn").flatMap { LSN($0) } ?? .zero
+        var invalidation: String?
+        if let reason = found.value(0, "invalidation_reason") {
+            invalidation = "invalidated: \(reason)"
+        } else if found.value(0, "conflicting") == "t" {
+            invalidation = "invalidated by a conflict with recovery"
+        } else if found.value(0, "wal_status") == "lost" {
+            invalidation = "invalidated: the WAL it needs was removed (max_slot_wal_keep_size)"
+        }
+        return ExistingSlot(
+            confirmedFlush: found.value(0, "confirmed_flush_lsn").flatMap { LSN($0) } ?? .zero,
+            invalidation: invalidation,
+            failover: found.value(0, "failover").map { $0 == "t" }
+        )
+    }
+
+    /// Why continuing from `slot` would skip changes the consumer never stored, or `nil` when it
+    /// may be continued: an invalidated slot, or one whose consumer confirmed past the checkpoint
+    /// (pgcdc only confirms what its checkpoint holds durably, so another consumer of the slot, or
+    /// an old copy of the checkpoint, moved it).
+    static func gap(in slot: ExistingSlot, configuration: StreamConfiguration) -> String? {
+        if let invalidation = slot.invalidation { return "it was \(invalidation)" }
+        if let checkpoint = configuration.checkpointLSN, slot.confirmedFlush > checkpoint {
+            return "its confirmed position \(slot.confirmedFlush) is past the checkpoint's \(checkpoint): something else consumed the changes in between (another consumer of the slot, or the checkpoint is an old copy)"
+        }
+        return nil
     }
 
     /// Whether every column of every table in the publication has a type whose binary form pgcdc

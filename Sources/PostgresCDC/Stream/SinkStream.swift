@@ -118,8 +118,9 @@ public struct SinkStream {
             let slot = configuration.slot
             let logger = self.logger
             streamer.onDurable = { lsn, force in
-                try checkpoint.record(Checkpoint(lsn: lsn, slot: slot, systemIdentifier: system.systemID, timeline: system.timeline), force: force)
+                let durable = try checkpoint.record(Checkpoint(lsn: lsn, slot: slot, systemIdentifier: system.systemID, timeline: system.timeline), force: force)
                 logger.trace("checkpoint", metadata: ["slot": "\(slot)", "lsn": "\(lsn)", "file": "\(checkpoint.store.path)"])
+                return durable
             }
         }
         let summary = try streamer.run(session, into: sink)
