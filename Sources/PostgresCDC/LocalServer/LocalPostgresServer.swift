@@ -28,11 +28,11 @@ package final class LocalPostgresServer: Sendable {
     package let dataDirectory: String
     /// The directory holding the server binaries.
     package let binDirectory: String
-    private let rootDirectory: String
-    private let runAsPostgres: Bool
+    let rootDirectory: String
+    let runAsPostgres: Bool
     private let stopped = StopFlag()
 
-    private init(port: Int, dataDirectory: String, binDirectory: String, rootDirectory: String, runAsPostgres: Bool) {
+    init(port: Int, dataDirectory: String, binDirectory: String, rootDirectory: String, runAsPostgres: Bool) {
         self.port = port
         self.dataDirectory = dataDirectory
         self.binDirectory = binDirectory
@@ -110,7 +110,7 @@ package final class LocalPostgresServer: Sendable {
         }
     }
 
-    private static func writeConfiguration(data: String, socketDirectory: String, extra: [String: String]) throws {
+    static func writeConfiguration(data: String, socketDirectory: String, extra: [String: String]) throws {
         var settings: [String: String] = [
             "wal_level": "logical", "max_replication_slots": "300", "max_wal_senders": "100",
             "listen_addresses": "'127.0.0.1'", "unix_socket_directories": "'\(socketDirectory)'",
@@ -129,14 +129,14 @@ package final class LocalPostgresServer: Sendable {
         try hba.write(toFile: data + "/pg_hba.conf", atomically: false, encoding: .utf8)
     }
 
-    private static func append(_ text: String, to path: String) throws {
+    static func append(_ text: String, to path: String) throws {
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         defer { try? handle.close() }
         try handle.seekToEnd()
         try handle.write(contentsOf: Data(text.utf8))
     }
 
-    private func startServer() throws {
+    func startServer() throws {
         let log = rootDirectory + "/server.log"
         let result = try ProcessRunner.run(
             binDirectory + "/pg_ctl",

@@ -6,7 +6,10 @@ import Glibc
 /// cluster (and slot) it came from: a hidden file beside it, `.NAME.pgcdc-origin` (hidden, so that
 /// `cat PATH.*` over the rotated files does not pick it up), records both, written once when streaming first
 /// starts into PATH, and checked on every later start, so that a file is never continued from
-/// another cluster's position (which would skip or repeat changes silently).
+/// another cluster's position (which would skip or repeat changes silently). It also keeps the
+/// timeline of the server last streamed from, so that the failover gates apply to the file's
+/// position as they do to a checkpoint (an old primary is skipped, a new one that never had the
+/// file's last changes is refused).
 extension FileSink {
     /// Where the origin is recorded.
     package var originPath: String {
@@ -14,8 +17,9 @@ extension FileSink {
         return (directory == "." && !configuration.path.hasPrefix("./") ? "" : directory + "/") + "." + FileIO.fileName(of: configuration.path) + ".pgcdc-origin"
     }
 
-    /// The slot and system identifier recorded for the file; `nil` when none was recorded yet.
-    package func recordedOrigin() throws(SinkError) -> (slot: String, systemIdentifier: String)? {
+    /// The slot, system identifier and timeline (`nil` in a record of an older pgcdc) recorded for
+    /// the file; `nil` when none was recorded yet.
+    package func recordedOrigin() throws(SinkError) -> (slot: String, systemIdentifier: String, timeline: UInt32?)? {
         let descriptor = Glibc.open(originPath, O_RDONLY | O_CLOEXEC)
         if descriptor < 0 {
             if errno == ENOENT { return nil }
@@ -33,16 +37,16 @@ extension FileSink {
         guard let slot = fields["slot"], let system = fields["system_identifier"] else {
             throw SinkError(destination: originPath, operation: "read", reason: "not a pgcdc origin record (slot=…, system_identifier=…)")
         }
-        return (slot, system)
+        return (slot, system, fields["timeline"].flatMap { UInt32($0) })
     }
 
-    /// Records the origin durably if none is recorded yet.
-    package func recordOrigin(slot: String, systemIdentifier: String) throws(SinkError) {
-        if try recordedOrigin() != nil { return }
+    /// Records the origin durably if none is recorded yet, or the timeline moved on.
+    package func recordOrigin(slot: String, systemIdentifier: String, timeline: UInt32) throws(SinkError) {
+        if let recorded = try recordedOrigin(), recorded.timeline == timeline { return }
         let temporary = originPath + ".tmp"
         let descriptor = Glibc.open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw SinkError(destination: temporary, operation: "create", errorNumber: errno) }
-        var error = FileIO.writeAll(descriptor, Array("slot=\(slot)\nsystem_identifier=\(systemIdentifier)\n".utf8)[...])
+        var error = FileIO.writeAll(descriptor, Array("slot=\(slot)\nsystem_identifier=\(systemIdentifier)\ntimeline=\(timeline)\n".utf8)[...])
         if error == 0 { error = FileIO.sync(descriptor) }
         Glibc.close(descriptor)
         guard error == 0 else { throw SinkError(destination: temporary, operation: "write", errorNumber: error) }

@@ -107,7 +107,7 @@ enum ReplicationSetup {
     /// an old copy of the checkpoint, moved it).
     static func gap(in slot: ExistingSlot, configuration: StreamConfiguration) -> String? {
         if let invalidation = slot.invalidation { return "it was \(invalidation)" }
-        if let checkpoint = configuration.checkpointLSN, slot.confirmedFlush > checkpoint {
+        if configuration.checkpointCoversConfirmed, let checkpoint = configuration.checkpointLSN, slot.confirmedFlush > checkpoint {
             return "its confirmed position \(slot.confirmedFlush) is past the checkpoint's \(checkpoint): something else consumed the changes in between (another consumer of the slot, or the checkpoint is an old copy)"
         }
         return nil

@@ -86,6 +86,7 @@ public struct SinkStream {
         try checkpoint?.store.checkWritable()
         let saved = try checkpoint?.store.load()
         var resumed = try configuration.resuming(from: saved, sinkPosition: sinkPosition, checkpointName: checkpoint?.store.path ?? "")
+        resumed.checkpointCoversConfirmed = saved != nil
         let fileSink = sink as? FileSink
         if let fileSink, let origin = try fileSink.recordedOrigin() {
             // The file's positions belong to one slot on one cluster; continuing it from another
@@ -97,6 +98,10 @@ public struct SinkStream {
                 throw SinkError(destination: fileSink.configuration.path, operation: "resume", reason: "it holds changes of cluster \(origin.systemIdentifier), the checkpoint those of \(expected)")
             }
             resumed.expectedSystemIdentifier = origin.systemIdentifier
+            if resumed.checkpointTimeline == nil, let timeline = origin.timeline, let sinkPosition {
+                resumed.checkpointTimeline = timeline
+                resumed.checkpointLSN = sinkPosition
+            }
         }
         if let resume = resumed.startLSN, resume != configuration.startLSN {
             logger.info("resuming", metadata: ["lsn": "\(resume)", "from": "\(sinkPosition == resume ? "sink" : "checkpoint")"])
@@ -104,7 +109,7 @@ public struct SinkStream {
         let session = try ReplicationSession(configuration: resumed, logger: logger)
         defer { session.close() }
         connected = true
-        try fileSink?.recordOrigin(slot: configuration.slot, systemIdentifier: session.system.systemID)
+        try fileSink?.recordOrigin(slot: configuration.slot, systemIdentifier: session.system.systemID, timeline: session.system.timeline)
         session.wakeDescriptor = wakeDescriptor
         session.onSnapshotProgress = onSnapshotProgress
         var streamer = JSONLinesStreamer()

@@ -86,6 +86,9 @@ public struct StreamConfiguration: Sendable {
     /// timeline history on every connect (see ``TimelineGate``).
     package var checkpointTimeline: UInt32?
     package var checkpointLSN: LSN?
+    /// Whether the checkpoint holds every position the server was ever told (pgcdc's own
+    /// checkpoint recorder does), so that a slot confirmed past it means changes were lost.
+    package var checkpointCoversConfirmed = false
     /// The host of the DSN's list the session chose; helper connections go to it too.
     package var chosenHost: HostList.Host?
 

@@ -1,0 +1,67 @@
+import Foundation
+
+/// Physical standbys and failovers, for the failover tests: a standby made with `pg_basebackup`,
+/// a crash of the primary, a promotion.
+extension LocalPostgresServer {
+    /// Starts a physical standby of this server on a free port: `pg_basebackup -R` with a physical
+    /// slot `slot` created on this server, `dbname` in `primary_conninfo` (the slot sync worker
+    /// needs it), and `extraSettings` (for example `sync_replication_slots`).
+    package func startStandby(slot: String, extraSettings: [String: String] = [:]) throws -> LocalPostgresServer {
+        var template = Array((NSTemporaryDirectory() + "pgcdc-pg-standby.XXXXXX").utf8CString)
+        guard let created = mkdtemp(&template) else {
+            throw LocalPostgresServerError(step: "creating a temporary directory", detail: String(cString: strerror(errno)))
+        }
+        let root = String(cString: created)
+        let data = root + "/data"
+        do {
+            if runAsPostgres {
+                try ProcessRunner.check("chown", try ProcessRunner.run("/bin/chown", ["postgres:postgres", root]))
+                _ = chmod(root, 0o755)
+            }
+            try ProcessRunner.check("pg_basebackup", try ProcessRunner.run(
+                binDirectory + "/pg_basebackup",
+                ["-d", "host=\(host) port=\(port) user=postgres dbname=postgres", "-D", data, "-R", "-C", "-S", slot, "-X", "stream", "-c", "fast", "--no-sync"],
+                asPostgres: runAsPostgres
+            ))
+            // The copied configuration names the primary's socket directory; later lines win.
+            var settings = extraSettings
+            settings["unix_socket_directories"] = "'\(root)'"
+            let conf = settings.sorted { $0.key < $1.key }.map { "\($0.key) = \($0.value)" }.joined(separator: "\n") + "\n"
+            try Self.append(conf, to: data + "/postgresql.conf")
+            var lastError: Error?
+            for _ in 0..<5 {
+                let standby = LocalPostgresServer(port: try FreePort.find(), dataDirectory: data, binDirectory: binDirectory, rootDirectory: root, runAsPostgres: runAsPostgres)
+                do {
+                    try standby.startServer()
+                    return standby
+                } catch {
+                    lastError = error
+                }
+            }
+            throw lastError ?? LocalPostgresServerError(step: "starting the standby", detail: "no free port")
+        } catch {
+            try? FileManager.default.removeItem(atPath: root)
+            throw error
+        }
+    }
+
+    /// Stops the server at once (`pg_ctl -m immediate`), as a crash would; ``start()`` starts it again.
+    package func crash() throws {
+        try ProcessRunner.check("pg_ctl stop -m immediate", try ProcessRunner.run(binDirectory + "/pg_ctl", ["-D", dataDirectory, "-m", "immediate", "-w", "stop"], asPostgres: runAsPostgres))
+    }
+
+    /// Stops the server cleanly (`pg_ctl -m fast`); ``start()`` starts it again.
+    package func stopKeepingData() throws {
+        try ProcessRunner.check("pg_ctl stop -m fast", try ProcessRunner.run(binDirectory + "/pg_ctl", ["-D", dataDirectory, "-m", "fast", "-w", "-t", "30", "stop"], asPostgres: runAsPostgres))
+    }
+
+    /// Starts the server again on its port and data directory (after ``crash()`` or ``stopKeepingData()``).
+    package func start() throws {
+        try startServer()
+    }
+
+    /// Promotes a standby to primary (`pg_ctl promote -w`): it switches to a new timeline.
+    package func promote() throws {
+        try ProcessRunner.check("pg_ctl promote", try ProcessRunner.run(binDirectory + "/pg_ctl", ["-D", dataDirectory, "-w", "-t", "60", "promote"], asPostgres: runAsPostgres))
+    }
+}
