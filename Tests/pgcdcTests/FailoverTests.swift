@@ -35,6 +35,10 @@ import Testing
         try primary.psql(TableWriter.schema + "CREATE PUBLICATION pub FOR TABLE crash;", database: "app")
         let standby = try primary.startStandby(slot: "standby1", extraSettings: ["sync_replication_slots": "on", "hot_standby_feedback": "on"])
         defer { standby.stop() }
+        let doctorArguments = ["doctor", "--dsn", "host=127.0.0.1,127.0.0.1 port=\(primary.port),\(standby.port) user=postgres dbname=app", "--slot", "s"]
+        let unready = try CLIProcess.run(doctorArguments, timeout: 60)
+        #expect(unready.status == 2, "doctor: \(unready.stdout) \(unready.stderr)")
+        #expect(unready.stdout.contains("does not name standby1"), "doctor: \(unready.stdout)")
         try primary.psql("ALTER SYSTEM SET synchronized_standby_slots = 'standby1'; SELECT pg_reload_conf();")
         let directory = try Self.directory("failover")
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -51,6 +55,9 @@ import Testing
             (try? standby.psql("SELECT synced AND NOT temporary FROM pg_replication_slots WHERE slot_name = 's'")) == "t"
         }
         #expect(synced, "the slot was not synced to the standby; pgcdc stderr: \(process.stderr.suffix(2000))")
+        let ready = try CLIProcess.run(doctorArguments, timeout: 60)
+        #expect(ready.status == 0, "doctor: \(ready.stdout) \(ready.stderr)")
+        #expect(!ready.stdout.contains("fail "), "doctor: \(ready.stdout)")
         _ = eventually(timeout: 60) { Self.lines(path).count > crashAfterRows }
         try primary.crash()
         _ = try? writer.stop()

@@ -35,12 +35,14 @@ extension FailoverReadiness {
     }
 
     /// Whether a conninfo string (keywords or URI) sets a database, as the slot sync worker
-    /// reads it (`walrcv_get_dbname_from_conninfo`); one libpq cannot parse does not.
+    /// reads it (`walrcv_get_dbname_from_conninfo`). A server newer than the libpq pgcdc links
+    /// writes options that libpq does not know (`sslnegotiation`, …): then the keywords are read
+    /// without it.
     static func conninfoNamesDatabase(_ conninfo: String) -> Bool {
         var errorMessage: UnsafeMutablePointer<CChar>?
         guard let options = PQconninfoParse(conninfo, &errorMessage) else {
             if let errorMessage { PQfreemem(errorMessage) }
-            return false
+            return keywordValueNamesDatabase(conninfo)
         }
         defer { PQconninfoFree(options) }
         var index = 0
@@ -49,6 +51,48 @@ extension FailoverReadiness {
             index += 1
         }
         return false
+    }
+
+    /// Whether a `keyword=value …` string has a non-empty `dbname` (values may be quoted with `'`,
+    /// with `\` escapes), or a URI a database path or `dbname` parameter.
+    static func keywordValueNamesDatabase(_ conninfo: String) -> Bool {
+        if conninfo.hasPrefix("postgresql://") || conninfo.hasPrefix("postgres://") {
+            let rest = conninfo.split(separator: "://", maxSplits: 1).last ?? ""
+            let beforeQuery = rest.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+            if let slash = beforeQuery.firstIndex(of: "/"), beforeQuery[beforeQuery.index(after: slash)...].isEmpty == false { return true }
+            return rest.contains("dbname=")
+        }
+        var characters = Substring(conninfo)
+        while true {
+            while let first = characters.first, first.isWhitespace { characters.removeFirst() }
+            guard !characters.isEmpty else { return false }
+            let keyword = characters.prefix { $0 != "=" && !$0.isWhitespace }
+            characters = characters.dropFirst(keyword.count)
+            while let first = characters.first, first.isWhitespace { characters.removeFirst() }
+            guard characters.first == "=" else { return false }
+            characters.removeFirst()
+            while let first = characters.first, first.isWhitespace { characters.removeFirst() }
+            var value = ""
+            if characters.first == "'" {
+                characters.removeFirst()
+                while let character = characters.first {
+                    characters.removeFirst()
+                    if character == "\\", let escaped = characters.first {
+                        characters.removeFirst()
+                        value.append(escaped)
+                    } else if character == "'" {
+                        break
+                    } else {
+                        value.append(character)
+                    }
+                }
+            } else {
+                let word = characters.prefix { !$0.isWhitespace }
+                value = String(word)
+                characters = characters.dropFirst(word.count)
+            }
+            if keyword == "dbname" && !value.isEmpty { return true }
+        }
     }
 
     /// On a standby (17+), with `--slot`: its copy of the slot was synced from the primary, is

@@ -124,4 +124,16 @@ import Testing
         let finding = Finding(host: "h:1", role: nil, check: "connect", level: .fail, detail: "connection refused\n\tIs the server running?\n")
         #expect(finding.detail == "connection refused Is the server running?")
     }
+
+    /// What PostgreSQL 18's pg_basebackup -R writes: options libpq 15 does not know.
+    @Test func aConninfoWithOptionsOfANewerLibpqStillShowsItsDatabase() {
+        let written = "user=postgres passfile='/var/lib/postgresql/.pgpass' channel_binding=prefer host=127.0.0.1 port=5432 sslmode=prefer sslnegotiation=postgres sslcompression=0 sslcertmode=allow sslsni=1 ssl_min_protocol_version=TLSv1.2 gssencmode=prefer krbsrvname=postgres gssdelegation=0 target_session_attrs=any load_balance_hosts=disable dbname=postgres"
+        #expect(FailoverReadiness.conninfoNamesDatabase(written))
+        #expect(!FailoverReadiness.conninfoNamesDatabase("host=127.0.0.1 sslnegotiation=postgres"))
+        #expect(FailoverReadiness.conninfoNamesDatabase("host=h sslnegotiation=direct dbname = 'my \\'db'"))
+        #expect(!FailoverReadiness.conninfoNamesDatabase("host=h sslnegotiation=direct dbname=''"))
+        #expect(FailoverReadiness.conninfoNamesDatabase("host=h dbname=app"))
+        #expect(FailoverReadiness.keywordValueNamesDatabase("postgresql://h:5432/app?sslnegotiation=direct"))
+        #expect(!FailoverReadiness.keywordValueNamesDatabase("postgresql://h:5432?sslnegotiation=direct"))
+    }
 }
