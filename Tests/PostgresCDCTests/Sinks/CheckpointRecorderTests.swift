@@ -26,6 +26,22 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["cp.json"])
     }
 
+    /// The server may only hear positions the checkpoint holds durably, so a power loss can never
+    /// leave the slot ahead of the checkpoint (which pgcdc would refuse as a gap).
+    @Test func onlyDurablySavedPositionsAreReturnedForTheServer() throws {
+        let directory = try ScratchDirectory()
+        defer { directory.remove() }
+        let recorder = CheckpointRecorder(store: FileCheckpointStore(path: directory.file("cp.json")), syncInterval: 3600)
+        #expect(try recorder.record(Self.checkpoint(0x100), force: false) == LSN(0x100))
+        #expect(try recorder.record(Self.checkpoint(0x200), force: false) == LSN(0x100))
+        #expect(try recorder.record(Self.checkpoint(0x300), force: false) == LSN(0x100))
+        #expect(try recorder.record(Self.checkpoint(0x400), force: true) == LSN(0x400))
+        #expect(recorder.durablyRecorded == LSN(0x400))
+        let everyTime = CheckpointRecorder(store: FileCheckpointStore(path: directory.file("cp2.json")), syncInterval: 0)
+        #expect(try everyTime.record(Self.checkpoint(0x100), force: false) == LSN(0x100))
+        #expect(try everyTime.record(Self.checkpoint(0x200), force: false) == LSN(0x200))
+    }
+
     @Test func aLongerRecordReplacesTheFileInsteadOfOverwritingIt() throws {
         let directory = try ScratchDirectory()
         defer { directory.remove() }
