@@ -33,13 +33,20 @@ public final class ChangeStream: AsyncSequence, Sendable {
 
     /// A stream that connects when iteration starts. With a `checkpointStore`, it resumes after
     /// the stored checkpoint and saves one on every ``acknowledge(through:)``.
+    ///
+    /// When the connection is lost after streaming started, the stream reconnects by itself
+    /// following `reconnect` (`nil`: the iterator throws the error at once) — to whichever host of
+    /// the DSN is the primary, with the failover checks of every connect — and continues after the
+    /// last transaction the consumer received whole: a transaction it was in the middle of starts
+    /// again from its first change (recognise repeats by `(commit LSN, seq)`).
     public init(
         configuration: StreamConfiguration,
         checkpointStore: (any CheckpointStore)? = nil,
         readAhead: Int = 1024,
+        reconnect: ReconnectPolicy? = ReconnectPolicy(),
         logger: Logger = Logger(label: "pgcdc")
     ) {
-        core = ChangeStreamCore(configuration: configuration, checkpointStore: checkpointStore, readAhead: Swift.max(1, readAhead), logger: logger)
+        core = ChangeStreamCore(configuration: configuration, checkpointStore: checkpointStore, readAhead: Swift.max(1, readAhead), reconnect: reconnect, logger: logger)
     }
 
     deinit {

@@ -15,6 +15,7 @@ final class ChangeStreamCore: @unchecked Sendable {
     private let configuration: StreamConfiguration
     private let checkpointStore: (any CheckpointStore)?
     private let readAhead: Int
+    private let reconnect: ReconnectPolicy?
     private let logger: Logger
 
     private let condition = NSCondition()
@@ -34,10 +35,11 @@ final class ChangeStreamCore: @unchecked Sendable {
     private var wakeReader: Int32 = -1
     private var wakeWriter: Int32 = -1
 
-    init(configuration: StreamConfiguration, checkpointStore: (any CheckpointStore)?, readAhead: Int, logger: Logger) {
+    init(configuration: StreamConfiguration, checkpointStore: (any CheckpointStore)?, readAhead: Int, reconnect: ReconnectPolicy?, logger: Logger) {
         self.configuration = configuration
         self.checkpointStore = checkpointStore
         self.readAhead = readAhead
+        self.reconnect = reconnect
         self.logger = logger
         if let pipe = FileIO.makeWakePipe() {
             wakeReader = pipe.reader
@@ -148,27 +150,71 @@ final class ChangeStreamCore: @unchecked Sendable {
     // MARK: - Reader thread
 
     private func read() {
-        var session: ReplicationSession?
-        do {
-            let saved = try checkpointStore?.load()
-            let resumed = try configuration.resuming(from: saved, checkpointName: checkpointStore.map { "\(type(of: $0))" } ?? "")
-            let opened = try ReplicationSession(configuration: resumed, logger: logger)
-            session = opened
-            opened.emitsCommitEvents = true
-            opened.wakeDescriptor = wakeReader
-            condition.withLock { systemValue = opened.system }
-            try pump(opened)
-            finish(nil)
-        } catch {
-            finish(error)
+        var connected = false
+        var failures = 0
+        while true {
+            var session: ReplicationSession?
+            var connectedThisTime = false
+            do {
+                let saved = try checkpointStore?.load()
+                var resumed = try configuration.resuming(from: saved, checkpointName: checkpointStore.map { "\(type(of: $0))" } ?? "")
+                if connected {
+                    // Whole transactions the consumer already received are not handed out again.
+                    let received = condition.withLock { max(acknowledged, delivered) }
+                    resumed.startLSN = max(resumed.startLSN ?? .zero, received)
+                }
+                let opened = try ReplicationSession(configuration: resumed, logger: logger)
+                session = opened
+                connectedThisTime = true
+                opened.emitsCommitEvents = true
+                opened.wakeDescriptor = wakeReader
+                condition.withLock { systemValue = opened.system }
+                try pump(opened)
+                finish(nil)
+            } catch let error as ReplicationError where error.mayPassByReconnecting && (connected || connectedThisTime) {
+                session?.close()
+                session = nil
+                connected = true
+                failures = connectedThisTime ? 1 : failures + 1
+                if let policy = reconnect, policy.attempts.map({ failures <= $0 }) ?? true {
+                    if waitBeforeReconnecting(policy, failures: failures, error: error) { continue }
+                    finish(nil)  // stopped while waiting
+                } else {
+                    finish(error)
+                }
+            } catch {
+                finish(error)
+            }
+            session?.close()
+            break
         }
-        session?.close()
         let waiters = condition.withLock { () -> [CheckedContinuation<Void, Never>] in
             closed = true
             defer { closeWaiters = [] }
             return closeWaiters
         }
         waiters.forEach { $0.resume() }
+    }
+
+    /// Drops the events read ahead but not yet received (the server sends them again), logs the
+    /// attempt and waits the policy's delay; `false` when the stream was stopped meanwhile.
+    private func waitBeforeReconnecting(_ policy: ReconnectPolicy, failures: Int, error: ReplicationError) -> Bool {
+        let delay = policy.delay(afterFailures: failures)
+        logger.warning("connection lost, reconnecting", metadata: [
+            "error": "\(error)", "attempt": "\(failures)", "delay": "\(String(format: "%.2f", delay)) s",
+            "hosts": "\(PostgresConnection.describeHosts(dsn: configuration.dsn))",
+        ])
+        let deadline = Date(timeIntervalSinceNow: delay)
+        condition.lock()
+        defer { condition.unlock() }
+        buffer.removeAll(keepingCapacity: true)
+        head = 0
+        pushedThrough = delivered
+        condition.broadcast()
+        while !stopRequested && Date() < deadline {
+            _ = condition.wait(until: deadline)
+        }
+        return !stopRequested
     }
 
     /// Returns once the reader thread has closed the connection (at once if it never started).

@@ -139,4 +139,35 @@ import Testing
         }
         return try condition()
     }
+
+    /// The server restarts (`pg_ctl -m immediate`) under a running stream: it reconnects by itself,
+    /// every row arrives, and no transaction the consumer already received arrives twice.
+    @Test func aLostConnectionIsReconnectedAndNoReceivedTransactionRepeats() async throws {
+        let server = try LocalPostgresServer.start(LocalPostgresServer.Options(extraSettings: TestServer.settings))
+        defer { server.stop() }
+        try server.createDatabase("app")
+        try server.psql("CREATE TABLE items (id int PRIMARY KEY); CREATE PUBLICATION pub FOR TABLE items;", database: "app")
+        var configuration = StreamConfiguration(dsn: server.dsn(database: "app"), slot: "s", publication: "pub")
+        configuration.createSlot = true
+        configuration.snapshot = .never
+        configuration.statusInterval = 0.2
+        let stream = ChangeStream(configuration: configuration, reconnect: ReconnectPolicy(maxDelay: 0.5))
+        var iterator = stream.makeAsyncIterator()
+        try await Self.waitUntilConnected(stream)
+        for id in 1...20 { try server.psql("INSERT INTO items VALUES (\(id))", database: "app") }
+        var events = try await Self.collect(&iterator, commits: 20)
+        try await stream.acknowledge(through: try #require(events.compactMap { event -> LSN? in
+            if case let .commit(commit) = event { return commit.endLSN } else { return nil }
+        }.dropLast(5).last))
+        try server.restartImmediately(downFor: 1)
+        for id in 21...40 { try server.psql("INSERT INTO items VALUES (\(id))", database: "app") }
+        events += try await Self.collect(&iterator, commits: 20)
+        stream.stop()
+        let ids = events.compactMap { try? $0.rowChange?.new?["id"].as(Int.self) }
+        #expect(ids == Array(1...40))
+        let commits = events.compactMap { event -> LSN? in
+            if case let .commit(commit) = event { return commit.endLSN } else { return nil }
+        }
+        #expect(Set(commits).count == commits.count)
+    }
 }
