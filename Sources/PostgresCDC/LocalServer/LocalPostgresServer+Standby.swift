@@ -7,17 +7,8 @@ extension LocalPostgresServer {
     /// slot `slot` created on this server, `dbname` in `primary_conninfo` (the slot sync worker
     /// needs it), and `extraSettings` (for example `sync_replication_slots`).
     package func startStandby(slot: String, extraSettings: [String: String] = [:]) throws -> LocalPostgresServer {
-        var template = Array((NSTemporaryDirectory() + "pgcdc-pg-standby.XXXXXX").utf8CString)
-        guard let created = mkdtemp(&template) else {
-            throw LocalPostgresServerError(step: "creating a temporary directory", detail: String(cString: strerror(errno)))
-        }
-        let root = String(cString: created)
-        let data = root + "/data"
-        do {
-            if runAsPostgres {
-                try ProcessRunner.check("chown", try ProcessRunner.run("/bin/chown", ["postgres:postgres", root]))
-                _ = chmod(root, 0o755)
-            }
+        try Self.inNewDirectory(NSTemporaryDirectory() + "pgcdc-pg-standby", asPostgres: runAsPostgres) { root in
+            let data = root + "/data"
             try ProcessRunner.check("pg_basebackup", try ProcessRunner.run(
                 binDirectory + "/pg_basebackup",
                 ["-d", "host=\(host) port=\(port) user=postgres dbname=postgres", "-D", data, "-R", "-C", "-S", slot, "-X", "stream", "-c", "fast", "--no-sync"],
@@ -28,20 +19,7 @@ extension LocalPostgresServer {
             settings["unix_socket_directories"] = "'\(root)'"
             let conf = settings.sorted { $0.key < $1.key }.map { "\($0.key) = \($0.value)" }.joined(separator: "\n") + "\n"
             try Self.append(conf, to: data + "/postgresql.conf")
-            var lastError: Error?
-            for _ in 0..<5 {
-                let standby = LocalPostgresServer(port: try FreePort.find(), dataDirectory: data, binDirectory: binDirectory, rootDirectory: root, runAsPostgres: runAsPostgres)
-                do {
-                    try standby.startServer()
-                    return standby
-                } catch {
-                    lastError = error
-                }
-            }
-            throw lastError ?? LocalPostgresServerError(step: "starting the standby", detail: "no free port")
-        } catch {
-            try? FileManager.default.removeItem(atPath: root)
-            throw error
+            return try Self.startOnFreePort(data: data, binDirectory: binDirectory, rootDirectory: root, asPostgres: runAsPostgres)
         }
     }
 

@@ -77,37 +77,49 @@ package final class LocalPostgresServer: Sendable {
             throw LocalPostgresServerError(step: "finding the server binaries", detail: "no initdb found in /usr/lib/postgresql/*/bin, pg_config --bindir or PATH (Debian: apt-get install postgresql-15)")
         }
         let asPostgres = currentUserIsRoot
-        var template = Array((options.parentDirectory + "/pgcdc-pg.XXXXXX").utf8CString)
+        return try inNewDirectory(options.parentDirectory + "/pgcdc-pg", asPostgres: asPostgres) { root in
+            let data = root + "/data"
+            try ProcessRunner.check("initdb", try ProcessRunner.run(
+                bin + "/initdb", ["-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"], asPostgres: asPostgres
+            ))
+            try writeConfiguration(data: data, socketDirectory: root, extra: options.extraSettings)
+            return try startOnFreePort(data: data, binDirectory: bin, rootDirectory: root, asPostgres: asPostgres)
+        }
+    }
+
+    /// Runs `body` with a new temporary directory (`prefix.XXXXXX`, owned by `postgres` when
+    /// `asPostgres`), which is removed again if `body` throws.
+    static func inNewDirectory(_ prefix: String, asPostgres: Bool, _ body: (String) throws -> LocalPostgresServer) throws -> LocalPostgresServer {
+        var template = Array((prefix + ".XXXXXX").utf8CString)
         guard let created = mkdtemp(&template) else {
             throw LocalPostgresServerError(step: "creating a temporary directory", detail: String(cString: strerror(errno)))
         }
         let root = String(cString: created)
-        let data = root + "/data"
         do {
             if asPostgres {
                 try ProcessRunner.check("chown", try ProcessRunner.run("/bin/chown", ["postgres:postgres", root]))
                 _ = chmod(root, 0o755)
             }
-            try ProcessRunner.check("initdb", try ProcessRunner.run(
-                bin + "/initdb", ["-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"], asPostgres: asPostgres
-            ))
-            try writeConfiguration(data: data, socketDirectory: root, extra: options.extraSettings)
-            var lastError: Error?
-            for _ in 0..<5 {
-                let port = try FreePort.find()
-                let server = LocalPostgresServer(port: port, dataDirectory: data, binDirectory: bin, rootDirectory: root, runAsPostgres: asPostgres)
-                do {
-                    try server.startServer()
-                    return server
-                } catch {
-                    lastError = error
-                }
-            }
-            throw lastError ?? LocalPostgresServerError(step: "starting the server", detail: "no free port")
+            return try body(root)
         } catch {
             try? FileManager.default.removeItem(atPath: root)
             throw error
         }
+    }
+
+    /// Starts the cluster in `data` on a free port (trying another if one is taken meanwhile).
+    static func startOnFreePort(data: String, binDirectory: String, rootDirectory: String, asPostgres: Bool) throws -> LocalPostgresServer {
+        var lastError: Error?
+        for _ in 0..<5 {
+            let server = LocalPostgresServer(port: try FreePort.find(), dataDirectory: data, binDirectory: binDirectory, rootDirectory: rootDirectory, runAsPostgres: asPostgres)
+            do {
+                try server.startServer()
+                return server
+            } catch {
+                lastError = error
+            }
+        }
+        throw lastError ?? LocalPostgresServerError(step: "starting the server", detail: "no free port")
     }
 
     static func writeConfiguration(data: String, socketDirectory: String, extra: [String: String]) throws {
@@ -172,8 +184,7 @@ package final class LocalPostgresServer: Sendable {
     /// Stops the server at once (`pg_ctl -m immediate`, as a crash would), waits `downFor` seconds,
     /// and starts it again on the same port and data directory.
     package func restartImmediately(downFor seconds: Double = 0) throws {
-        let stop = try ProcessRunner.run(binDirectory + "/pg_ctl", ["-D", dataDirectory, "-m", "immediate", "-w", "stop"], asPostgres: runAsPostgres)
-        try ProcessRunner.check("pg_ctl stop -m immediate", stop)
+        try crash()
         if seconds > 0 { usleep(UInt32(seconds * 1_000_000)) }
         try startServer()
     }
