@@ -158,9 +158,11 @@ final class ChangeStreamCore: @unchecked Sendable {
             do {
                 let saved = try checkpointStore?.load()
                 var resumed = try configuration.resuming(from: saved, checkpointName: checkpointStore.map { "\(type(of: $0))" } ?? "")
-                if connected {
-                    // Whole transactions the consumer already received are not handed out again.
+                if connected, let previous = condition.withLock({ systemValue }) {
+                    // Whole transactions the consumer already received are not handed out again,
+                    // and the new server must be able to continue them (the failover gates).
                     let received = condition.withLock { max(acknowledged, delivered) }
+                    resumed = resumed.continuing(after: previous, through: received)
                     resumed.startLSN = max(resumed.startLSN ?? .zero, received)
                 }
                 let opened = try ReplicationSession(configuration: resumed, logger: logger)

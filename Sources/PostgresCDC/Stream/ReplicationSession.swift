@@ -31,6 +31,8 @@ package final class ReplicationSession {
     package var databaseName: String { system.database ?? connection.databaseName }
     /// Where streaming started: the later of the slot's confirmed position and the requested start.
     package let startLSN: LSN
+    /// The furthest position handed to the consumer's storage (written, perhaps not yet durable).
+    package var handedOutThrough: LSN { max(writtenLSN, startLSN) }
     /// The prefix of the heartbeat messages pgcdc emits; they advance the position but are not handed out.
     package static let heartbeatPrefix = "pgcdc.heartbeat"
     /// A descriptor that ends a wait when it becomes readable (a shutdown request); `nil` for none.

@@ -49,11 +49,14 @@ public struct SinkStream {
     package func runWithSummary(into sink: any ChangeSink, stopRequested: @escaping () -> Bool) throws -> StreamSummary {
         var connected = false
         var failures = 0
+        var previous: (system: SystemIdentification, lsn: LSN)?
         while true {
-            var connectedThisTime = false
+            var session: ReplicationSession?
             do {
-                return try runOnce(into: sink, stopRequested: stopRequested, connected: &connectedThisTime)
-            } catch let error as ReplicationError where error.mayPassByReconnecting && (connected || connectedThisTime) {
+                return try runOnce(into: sink, stopRequested: stopRequested, after: previous, session: &session)
+            } catch let error as ReplicationError where error.mayPassByReconnecting && (connected || session != nil) {
+                let connectedThisTime = session != nil
+                if let session { previous = (session.system, session.handedOutThrough) }
                 connected = true
                 failures = connectedThisTime ? 1 : failures + 1
                 guard let policy = reconnect, policy.attempts.map({ failures <= $0 }) ?? true else { throw error }
@@ -76,7 +79,9 @@ public struct SinkStream {
         }
     }
 
-    private func runOnce(into sink: any ChangeSink, stopRequested: @escaping () -> Bool, connected: inout Bool) throws -> StreamSummary {
+    /// One connection's worth of streaming; `previous` is the last session of this run (its
+    /// cluster, timeline and position gate the new connection), `session` the one opened here.
+    private func runOnce(into sink: any ChangeSink, stopRequested: @escaping () -> Bool, after previous: (system: SystemIdentification, lsn: LSN)?, session opened: inout ReplicationSession?) throws -> StreamSummary {
         let sinkPosition = try sink.open()
         if let fileSink = sink as? FileSink, fileSink.recoveredBytesDropped > 0 {
             logger.notice("cut an incomplete transaction off the end of the file", metadata: [
@@ -103,12 +108,15 @@ public struct SinkStream {
                 resumed.checkpointLSN = sinkPosition
             }
         }
+        if let previous {
+            resumed = resumed.continuing(after: previous.system, through: previous.lsn)
+        }
         if let resume = resumed.startLSN, resume != configuration.startLSN {
             logger.info("resuming", metadata: ["lsn": "\(resume)", "from": "\(sinkPosition == resume ? "sink" : "checkpoint")"])
         }
         let session = try ReplicationSession(configuration: resumed, logger: logger)
         defer { session.close() }
-        connected = true
+        opened = session
         try fileSink?.recordOrigin(slot: configuration.slot, systemIdentifier: session.system.systemID, timeline: session.system.timeline)
         session.wakeDescriptor = wakeDescriptor
         session.onSnapshotProgress = onSnapshotProgress

@@ -20,4 +20,26 @@ extension StreamConfiguration {
         configuration.resumePosition = [checkpoint?.lsn, sinkPosition].compactMap { $0 }.max()
         return configuration
     }
+
+    /// This configuration, set to reconnect after a session of this run that reached `system` and
+    /// handed out changes up to `lsn`: the same gates apply as for a checkpoint — another cluster
+    /// is refused, an older timeline (an old primary) skipped, a newer one checked against its
+    /// history — even when nothing is stored on disk (stdout without a checkpoint, NATS).
+    package func continuing(after system: SystemIdentification, through lsn: LSN) -> StreamConfiguration {
+        var configuration = self
+        if configuration.expectedSystemIdentifier == nil { configuration.expectedSystemIdentifier = system.systemID }
+        switch configuration.checkpointTimeline {
+        case nil:
+            configuration.checkpointTimeline = system.timeline
+            configuration.checkpointLSN = lsn
+        case let stored? where stored == system.timeline:
+            configuration.checkpointLSN = max(configuration.checkpointLSN ?? .zero, lsn)
+        case let stored? where stored < system.timeline:
+            configuration.checkpointTimeline = system.timeline
+            configuration.checkpointLSN = max(configuration.checkpointLSN ?? .zero, lsn)
+        default:
+            break
+        }
+        return configuration
+    }
 }

@@ -23,6 +23,28 @@ import Testing
         #expect(TimelineGate.switchPoint(of: 1, in: "garbage\n\n") == nil)
     }
 
+    /// A reconnect within one run is gated by the previous session even without a checkpoint
+    /// (stdout, NATS): same cluster, its timeline and what was handed out.
+    @Test func aReconnectIsGatedByThePreviousSessionOfTheRun() {
+        let base = StreamConfiguration(dsn: "", slot: "s", publication: "p")
+        let system = SystemIdentification(systemID: "7441234567890123456", timeline: 2, walPosition: LSN(0x9000000), database: "app")
+        let carried = base.continuing(after: system, through: LSN(0x6000000))
+        #expect(carried.expectedSystemIdentifier == "7441234567890123456")
+        #expect(carried.checkpointTimeline == 2)
+        #expect(carried.checkpointLSN == LSN(0x6000000))
+        // A checkpoint on the same timeline: the later of the two positions.
+        var checkpointed = base
+        checkpointed.checkpointTimeline = 2
+        checkpointed.checkpointLSN = LSN(0x5000000)
+        #expect(checkpointed.continuing(after: system, through: LSN(0x6000000)).checkpointLSN == LSN(0x6000000))
+        // The session moved to a later timeline than the checkpoint's: that timeline gates now.
+        checkpointed.checkpointTimeline = 1
+        #expect(checkpointed.continuing(after: system, through: LSN(0x6000000)).checkpointTimeline == 2)
+        // A checkpoint of another cluster stays what is expected.
+        checkpointed.expectedSystemIdentifier = "1"
+        #expect(checkpointed.continuing(after: system, through: LSN(0x6000000)).expectedSystemIdentifier == "1")
+    }
+
     @Test func aServerOnAnOlderTimelineThanTheCheckpointIsRefused() throws {
         let fixture = try StreamFixture.make(setup: "CREATE TABLE t (id int PRIMARY KEY); CREATE PUBLICATION pub FOR TABLE t;")
         let probe = try ReplicationSession(configuration: fixture.configuration(), logger: Logger(label: "test"))
