@@ -26,6 +26,45 @@ public protocol ChangeSink: AnyObject {
 
     /// Flushes and releases the sink.
     func close() throws(SinkError)
+
+    /// For a sink that keeps its own position (``open()`` returns one): the slot, cluster and
+    /// timeline that position belongs to, as recorded by ``recordOrigin(_:)``; `nil` when none was
+    /// recorded. The stream refuses to continue another slot's or cluster's positions, and checks
+    /// the server's timeline against it (see the failover gates). The default records nothing.
+    func recordedOrigin() throws(SinkError) -> SinkOrigin?
+
+    /// Records, durably, where the sink's positions now come from; called on every connect
+    /// before anything is written. The default does nothing.
+    func recordOrigin(_ origin: SinkOrigin) throws(SinkError)
+}
+
+extension ChangeSink {
+    /// No origin is kept.
+    public func recordedOrigin() throws(SinkError) -> SinkOrigin? { nil }
+
+    /// No origin is kept.
+    public func recordOrigin(_ origin: SinkOrigin) throws(SinkError) {}
+}
+
+/// The slot, cluster and timeline a sink's own positions belong to: an LSN means something only
+/// on the cluster (and timeline) it came from.
+public struct SinkOrigin: Sendable, Hashable {
+    /// The replication slot the positions were read from.
+    public var slot: String
+    /// The cluster's system identifier.
+    public var systemIdentifier: String
+    /// The timeline of the server last streamed from (`nil` when not recorded).
+    public var timeline: UInt32?
+    /// Where the origin is kept, for error messages (a sink fills it in when it reads the origin).
+    public var location: String
+
+    /// An origin.
+    public init(slot: String, systemIdentifier: String, timeline: UInt32?, location: String = "") {
+        self.slot = slot
+        self.systemIdentifier = systemIdentifier
+        self.timeline = timeline
+        self.location = location
+    }
 }
 
 /// A batch of encoded events for a ``ChangeSink``.

@@ -19,7 +19,7 @@ extension FileSink {
 
     /// The slot, system identifier and timeline (`nil` in a record of an older pgcdc) recorded for
     /// the file; `nil` when none was recorded yet.
-    package func recordedOrigin() throws(SinkError) -> (slot: String, systemIdentifier: String, timeline: UInt32?)? {
+    public func recordedOrigin() throws(SinkError) -> SinkOrigin? {
         let descriptor = Glibc.open(originPath, O_RDONLY | O_CLOEXEC)
         if descriptor < 0 {
             if errno == ENOENT { return nil }
@@ -37,16 +37,16 @@ extension FileSink {
         guard let slot = fields["slot"], let system = fields["system_identifier"] else {
             throw SinkError(destination: originPath, operation: "read", reason: "not a pgcdc origin record (slot=…, system_identifier=…)")
         }
-        return (slot, system, fields["timeline"].flatMap { UInt32($0) })
+        return SinkOrigin(slot: slot, systemIdentifier: system, timeline: fields["timeline"].flatMap { UInt32($0) }, location: originPath)
     }
 
     /// Records the origin durably if none is recorded yet, or the timeline moved on.
-    package func recordOrigin(slot: String, systemIdentifier: String, timeline: UInt32) throws(SinkError) {
-        if let recorded = try recordedOrigin(), recorded.timeline == timeline { return }
+    public func recordOrigin(_ origin: SinkOrigin) throws(SinkError) {
+        if let recorded = try recordedOrigin(), recorded.timeline == origin.timeline { return }
         let temporary = originPath + ".tmp"
         let descriptor = Glibc.open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw SinkError(destination: temporary, operation: "create", errorNumber: errno) }
-        var error = FileIO.writeAll(descriptor, Array("slot=\(slot)\nsystem_identifier=\(systemIdentifier)\ntimeline=\(timeline)\n".utf8)[...])
+        var error = FileIO.writeAll(descriptor, Array("slot=\(origin.slot)\nsystem_identifier=\(origin.systemIdentifier)\ntimeline=\(origin.timeline.map(String.init) ?? "")\n".utf8)[...])
         if error == 0 { error = FileIO.sync(descriptor) }
         Glibc.close(descriptor)
         guard error == 0 else { throw SinkError(destination: temporary, operation: "write", errorNumber: error) }

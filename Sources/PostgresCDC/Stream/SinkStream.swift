@@ -92,15 +92,14 @@ public struct SinkStream {
         let saved = try checkpoint?.store.load()
         var resumed = try configuration.resuming(from: saved, sinkPosition: sinkPosition, checkpointName: checkpoint?.store.path ?? "")
         resumed.checkpointCoversConfirmed = saved != nil
-        let fileSink = sink as? FileSink
-        if let fileSink, let origin = try fileSink.recordedOrigin() {
-            // The file's positions belong to one slot on one cluster; continuing it from another
+        if let origin = try sink.recordedOrigin() {
+            // The sink's positions belong to one slot on one cluster; continuing them from another
             // would skip or repeat changes without a word.
             guard origin.slot == configuration.slot else {
-                throw SinkError(destination: fileSink.configuration.path, operation: "resume", reason: "it holds the changes of slot \"\(origin.slot)\", not \"\(configuration.slot)\" (see \(fileSink.originPath)); write to another file")
+                throw SinkError(destination: origin.location, operation: "resume", reason: "the sink holds the changes of slot \"\(origin.slot)\", not \"\(configuration.slot)\"; write somewhere else")
             }
             if let expected = resumed.expectedSystemIdentifier, expected != origin.systemIdentifier {
-                throw SinkError(destination: fileSink.configuration.path, operation: "resume", reason: "it holds changes of cluster \(origin.systemIdentifier), the checkpoint those of \(expected)")
+                throw SinkError(destination: origin.location, operation: "resume", reason: "the sink holds changes of cluster \(origin.systemIdentifier), the checkpoint those of \(expected)")
             }
             resumed.expectedSystemIdentifier = origin.systemIdentifier
             if resumed.checkpointTimeline == nil, let timeline = origin.timeline, let sinkPosition {
@@ -117,7 +116,7 @@ public struct SinkStream {
         let session = try ReplicationSession(configuration: resumed, logger: logger)
         defer { session.close() }
         opened = session
-        try fileSink?.recordOrigin(slot: configuration.slot, systemIdentifier: session.system.systemID, timeline: session.system.timeline)
+        try sink.recordOrigin(SinkOrigin(slot: configuration.slot, systemIdentifier: session.system.systemID, timeline: session.system.timeline))
         session.wakeDescriptor = wakeDescriptor
         session.onSnapshotProgress = onSnapshotProgress
         var streamer = JSONLinesStreamer()
