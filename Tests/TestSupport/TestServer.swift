@@ -20,6 +20,25 @@ package enum TestServer {
         try freshDatabase(on: state18.server())
     }
 
+    /// A server of the test's own (for tests that restart, crash or reconfigure it), with the test
+    /// settings plus `extraSettings`, PostgreSQL 18 when asked, and a database `app` where `setup`
+    /// has run. The caller stops it.
+    package static func own(postgres18: Bool = false, extraSettings: [String: String] = [:], setup: String) throws -> LocalPostgresServer {
+        let options = LocalPostgresServer.Options(
+            binDirectory: postgres18 ? try Postgres18.binDirectory() : nil,
+            extraSettings: settings.merging(extraSettings) { $1 }
+        )
+        let server = try LocalPostgresServer.start(options)
+        do {
+            try server.createDatabase("app")
+            try server.psql(setup, database: "app")
+        } catch {
+            server.stop()
+            throw error
+        }
+        return server
+    }
+
     private static func freshDatabase(on server: LocalPostgresServer) throws -> (server: LocalPostgresServer, database: String) {
         let name = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20)
         try server.createDatabase(String(name))

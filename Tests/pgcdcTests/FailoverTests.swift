@@ -29,21 +29,14 @@ import Testing
     }
 
     static func failoverRound(crashAfterRows: Int, oldPrimaryComesBack: Bool) throws {
-        let primary = try LocalPostgresServer.start(LocalPostgresServer.Options(binDirectory: try Postgres18.binDirectory(), extraSettings: TestServer.settings))
-        defer { primary.stop() }
-        try primary.createDatabase("app")
-        try primary.psql(TableWriter.schema + "CREATE PUBLICATION pub FOR TABLE crash;", database: "app")
-        let standby = try primary.startStandby(slot: "standby1", extraSettings: ["sync_replication_slots": "on", "hot_standby_feedback": "on"])
-        defer { standby.stop() }
+        let pair = try FailoverPair(postgres18: true, name: "failover", slot: false, standbySettings: ["sync_replication_slots": "on", "hot_standby_feedback": "on"])
+        defer { pair.stop() }
+        let (primary, standby, directory, path, dsn) = (pair.primary, pair.standby, pair.directory, pair.path, pair.dsn)
         let doctorArguments = ["doctor", "--dsn", "host=127.0.0.1,127.0.0.1 port=\(primary.port),\(standby.port) user=postgres dbname=app", "--slot", "s"]
         let unready = try CLIProcess.run(doctorArguments, timeout: 60)
         #expect(unready.status == 2, "doctor: \(unready.stdout) \(unready.stderr)")
         #expect(unready.stdout.contains("does not name standby1"), "doctor: \(unready.stdout)")
         try primary.psql("ALTER SYSTEM SET synchronized_standby_slots = 'standby1'; SELECT pg_reload_conf();")
-        let directory = try Self.directory("failover")
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let path = "\(directory)/changes.jsonl"
-        let dsn = "host=127.0.0.1,127.0.0.1 port=\(primary.port),\(standby.port) user=postgres dbname=app connect_timeout=2"
         let arguments = ["stream", "--dsn", dsn, "--slot", "s", "--create-slot", "--publication", "pub", "--sink", "file:\(path)",
                          "--reconnect-max-delay", "0.5", "--status-interval", "0.2", "--server-timeout", "5"]
         var process = try BackgroundProcess(arguments, stdoutPath: "\(directory)/out1", stderrPath: "\(directory)/err1")
@@ -89,16 +82,9 @@ import Testing
     /// received (it was down), the primary crashes and the standby is promoted. pgcdc refuses with
     /// the "never reached this new primary" error naming the LSN range, instead of skipping.
     @Test func aConsumerAheadOfThePromotedStandbyIsRefused() throws {
-        let primary = try LocalPostgresServer.start(LocalPostgresServer.Options(binDirectory: try Postgres18.binDirectory(), extraSettings: TestServer.settings))
-        defer { primary.stop() }
-        try primary.createDatabase("app")
-        try primary.psql(TableWriter.schema + "CREATE PUBLICATION pub FOR TABLE crash; SELECT pg_create_logical_replication_slot('s', 'pgoutput');", database: "app")
-        let standby = try primary.startStandby(slot: "standby1")
-        defer { standby.stop() }
-        let directory = try Self.directory("ahead")
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let path = "\(directory)/changes.jsonl"
-        let dsn = "host=127.0.0.1,127.0.0.1 port=\(primary.port),\(standby.port) user=postgres dbname=app connect_timeout=2"
+        let pair = try FailoverPair(postgres18: true, name: "ahead", slot: true)
+        defer { pair.stop() }
+        let (primary, standby, directory, path, dsn) = (pair.primary, pair.standby, pair.directory, pair.path, pair.dsn)
         let arguments = ["stream", "--dsn", dsn, "--slot", "s", "--publication", "pub", "--sink", "file:\(path)", "--status-interval", "0.2"]
         try primary.psql("INSERT INTO crash (tx, n, note) VALUES (1, 1, 'both have it')", database: "app")
         #expect(eventually(timeout: 30) { (try? standby.psql("SELECT count(*) FROM crash", database: "app")) == "1" })
@@ -122,16 +108,9 @@ import Testing
     /// with the gap error; with `--on-gap resnapshot` it re-creates the slot and copies the table,
     /// so the file ends up holding every row of the new primary.
     @Test func aSlotLostInAPromotionIsRefusedOrResnapshotted() throws {
-        let primary = try LocalPostgresServer.start(LocalPostgresServer.Options(extraSettings: TestServer.settings))
-        defer { primary.stop() }
-        try primary.createDatabase("app")
-        try primary.psql(TableWriter.schema + "CREATE PUBLICATION pub FOR TABLE crash; SELECT pg_create_logical_replication_slot('s', 'pgoutput');", database: "app")
-        let standby = try primary.startStandby(slot: "standby1")
-        defer { standby.stop() }
-        let directory = try Self.directory("pg15-gap")
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let path = "\(directory)/changes.jsonl"
-        let dsn = "host=127.0.0.1,127.0.0.1 port=\(primary.port),\(standby.port) user=postgres dbname=app connect_timeout=2"
+        let pair = try FailoverPair(postgres18: false, name: "pg15-gap", slot: true)
+        defer { pair.stop() }
+        let (primary, standby, directory, path, dsn) = (pair.primary, pair.standby, pair.directory, pair.path, pair.dsn)
         let arguments = ["stream", "--dsn", dsn, "--slot", "s", "--publication", "pub", "--sink", "file:\(path)", "--status-interval", "0.2"]
         try primary.psql("INSERT INTO crash (tx, n, note) SELECT 1, g, 'before' FROM generate_series(1, 5) g", database: "app")
         let process = try BackgroundProcess(arguments, stdoutPath: "\(directory)/out1", stderrPath: "\(directory)/err1")
@@ -209,6 +188,42 @@ import Testing
         let onServer = try server.psql("SELECT id FROM crash ORDER BY id", database: "app").split(separator: "\n").compactMap { Int($0) }
         #expect(ids.count == Set(ids).count, "a row appears under two positions", sourceLocation: sourceLocation)
         #expect(ids.sorted() == onServer, "file: \(ids.count) rows, server: \(onServer.count)", sourceLocation: sourceLocation)
+    }
+}
+
+/// A primary (database `app` with TableWriter's `crash` table, publication `pub`, and with `slot`
+/// a pgoutput slot `s`), a physical standby of it (slot `standby1`), and a scratch directory.
+final class FailoverPair {
+    let primary: LocalPostgresServer
+    let standby: LocalPostgresServer
+    let directory: String
+    /// The file sink's file.
+    var path: String { "\(directory)/changes.jsonl" }
+    /// Both hosts, the primary first.
+    var dsn: String { "host=127.0.0.1,127.0.0.1 port=\(primary.port),\(standby.port) user=postgres dbname=app connect_timeout=2" }
+
+    init(postgres18: Bool, name: String, slot: Bool, standbySettings: [String: String] = [:]) throws {
+        let setup = TableWriter.schema + "CREATE PUBLICATION pub FOR TABLE crash;" + (slot ? " SELECT pg_create_logical_replication_slot('s', 'pgoutput');" : "")
+        primary = try TestServer.own(postgres18: postgres18, setup: setup)
+        do {
+            standby = try primary.startStandby(slot: "standby1", extraSettings: standbySettings)
+        } catch {
+            primary.stop()
+            throw error
+        }
+        do {
+            directory = try FailoverTests.directory(name)
+        } catch {
+            standby.stop()
+            primary.stop()
+            throw error
+        }
+    }
+
+    func stop() {
+        standby.stop()
+        primary.stop()
+        try? FileManager.default.removeItem(atPath: directory)
     }
 }
 

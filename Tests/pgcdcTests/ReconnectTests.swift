@@ -8,15 +8,13 @@ import Testing
 @Suite struct ReconnectTests {
     @Test func aServerRestartedMidStreamIsReconnectedToAndNothingIsLostOrRepeated() throws {
         // A server of its own: restarting the shared one would break the other tests.
-        let server = try LocalPostgresServer.start(LocalPostgresServer.Options(extraSettings: TestServer.settings))
-        defer { server.stop() }
-        try server.createDatabase("app")
-        try server.psql("""
+        let server = try TestServer.own(setup: """
             CREATE TABLE t (id int PRIMARY KEY, v text);
             CREATE PUBLICATION pub FOR TABLE t;
             SELECT pg_create_logical_replication_slot('s', 'pgoutput');
             INSERT INTO t SELECT g, repeat('x', 200) FROM generate_series(1, 100000) g;
-            """, database: "app")
+            """)
+        defer { server.stop() }
         let directory = NSTemporaryDirectory() + "pgcdc-reconnect-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -48,15 +46,13 @@ import Testing
     }
 
     @Test func aFrozenWalsenderIsNoticedByTheWatchdogAndStreamingResumes() throws {
-        let server = try LocalPostgresServer.start(LocalPostgresServer.Options(extraSettings: TestServer.settings))
-        defer { server.stop() }
-        try server.createDatabase("app")
-        try server.psql("""
+        let server = try TestServer.own(setup: """
             CREATE TABLE t (id int PRIMARY KEY, v text);
             CREATE PUBLICATION pub FOR TABLE t;
             SELECT pg_create_logical_replication_slot('s', 'pgoutput');
             INSERT INTO t VALUES (1, 'before');
-            """, database: "app")
+            """)
+        defer { server.stop() }
         let directory = NSTemporaryDirectory() + "pgcdc-watchdog-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -73,17 +73,15 @@ import Testing
     /// A slot the server invalidated (its WAL was removed past `max_slot_wal_keep_size`) cannot be
     /// decoded from its confirmed position: refused with the server's reason.
     @Test func anInvalidatedSlotIsRefused() throws {
-        let server = try LocalPostgresServer.start(LocalPostgresServer.Options(extraSettings: TestServer.settings.merging(["max_slot_wal_keep_size": "1MB", "max_wal_size": "32MB", "min_wal_size": "32MB"]) { $1 }))
-        defer { server.stop() }
-        try server.createDatabase("app")
-        try server.psql("""
+        let server = try TestServer.own(extraSettings: ["max_slot_wal_keep_size": "1MB", "max_wal_size": "32MB", "min_wal_size": "32MB"], setup: """
             CREATE TABLE t (id int PRIMARY KEY, v text);
             CREATE PUBLICATION pub FOR TABLE t;
             SELECT pg_create_logical_replication_slot('s', 'pgoutput');
             INSERT INTO t SELECT g, repeat('x', 1000) FROM generate_series(1, 20000) g;
             SELECT pg_switch_wal();
             CHECKPOINT;
-            """, database: "app")
+            """)
+        defer { server.stop() }
         let status = try server.psql("SELECT wal_status FROM pg_replication_slots WHERE slot_name = 's'")
         #expect(status == "lost")
         let refused = try CLIProcess.run(["stream", "--dsn", server.dsn(database: "app"), "--slot", "s", "--publication", "pub"])

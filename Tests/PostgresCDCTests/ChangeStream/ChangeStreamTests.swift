@@ -143,10 +143,8 @@ import Testing
     /// The server restarts (`pg_ctl -m immediate`) under a running stream: it reconnects by itself,
     /// every row arrives, and no transaction the consumer already received arrives twice.
     @Test func aLostConnectionIsReconnectedAndNoReceivedTransactionRepeats() async throws {
-        let server = try LocalPostgresServer.start(LocalPostgresServer.Options(extraSettings: TestServer.settings))
+        let server = try TestServer.own(setup: "CREATE TABLE items (id int PRIMARY KEY); CREATE PUBLICATION pub FOR TABLE items;")
         defer { server.stop() }
-        try server.createDatabase("app")
-        try server.psql("CREATE TABLE items (id int PRIMARY KEY); CREATE PUBLICATION pub FOR TABLE items;", database: "app")
         var configuration = StreamConfiguration(dsn: server.dsn(database: "app"), slot: "s", publication: "pub")
         configuration.createSlot = true
         configuration.snapshot = .never
