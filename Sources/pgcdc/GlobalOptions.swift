@@ -47,7 +47,7 @@ enum CLILogging {
 enum CLIFailure {
     /// Prints `pgcdc: <error>` on stderr and returns the exit code to use.
     static func report(_ error: any Error) -> ExitCode {
-        FileHandleOutput.standardError("pgcdc: error: \(error)\n")
+        FileHandleOutput.standardError("pgcdc: error: \(CLIErrorMessage.text(for: error))\n")
         return ExitCode(1)
     }
 
@@ -55,7 +55,7 @@ enum CLIFailure {
     /// as the plain `pgcdc: error:` line otherwise.
     static func report(_ error: any Error, options: ConnectionOptions) -> ExitCode {
         guard options.logFormat == .json else { return report(error) }
-        options.logger.error("pgcdc failed", metadata: ["error": "\(error)"])
+        options.logger.error("pgcdc failed", metadata: ["error": "\(CLIErrorMessage.text(for: error))"])
         return ExitCode(1)
     }
 }

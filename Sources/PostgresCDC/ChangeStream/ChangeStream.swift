@@ -74,7 +74,7 @@ public final class ChangeStream: AsyncSequence, Sendable {
     /// server release WAL up to there. Acknowledging beyond what was handed out throws
     /// ``ChangeStreamError/acknowledgedAhead(_:deliveredThrough:)``.
     public func acknowledge(through lsn: LSN) async throws {
-        try core.acknowledge(through: lsn)
+        try await core.acknowledge(through: lsn)
     }
 
     /// Acknowledges a transaction and everything before it.

@@ -115,12 +115,15 @@ final class ChangeStreamCore: @unchecked Sendable {
         }
     }
 
-    func acknowledge(through lsn: LSN) throws {
+    func acknowledge(through lsn: LSN) async throws {
         let checkpoint = try self.checkpoint(through: lsn)
         let deliveredThrough = condition.withLock { delivered }
         guard lsn <= deliveredThrough else { throw ChangeStreamError.acknowledgedAhead(lsn, deliveredThrough: deliveredThrough) }
-        // The checkpoint first: the server must never be told more than the store holds.
-        try checkpointStore?.save(checkpoint)
+        // The checkpoint first: the server must never be told more than the store holds. The
+        // store's blocking write runs off the cooperative thread pool.
+        if let store = checkpointStore {
+            try await BlockingIO.run { try store.save(checkpoint) }
+        }
         condition.withLock {
             if lsn > acknowledged { acknowledged = lsn }
         }
@@ -150,45 +153,12 @@ final class ChangeStreamCore: @unchecked Sendable {
     // MARK: - Reader thread
 
     private func read() {
-        var connected = false
-        var failures = 0
-        while true {
-            var session: ReplicationSession?
-            var connectedThisTime = false
-            do {
-                let saved = try checkpointStore?.load()
-                var resumed = try configuration.resuming(from: saved, checkpointName: checkpointStore.map { "\(type(of: $0))" } ?? "")
-                if connected, let previous = condition.withLock({ systemValue }) {
-                    // Whole transactions the consumer already received are not handed out again,
-                    // and the new server must be able to continue them (the failover gates).
-                    let received = condition.withLock { max(acknowledged, delivered) }
-                    resumed = resumed.continuing(after: previous, through: received)
-                    resumed.startLSN = max(resumed.startLSN ?? .zero, received)
-                }
-                let opened = try ReplicationSession(configuration: resumed, logger: logger)
-                session = opened
-                connectedThisTime = true
-                opened.emitsCommitEvents = true
-                opened.wakeDescriptor = wakeReader
-                condition.withLock { systemValue = opened.system }
-                try pump(opened)
-                finish(nil)
-            } catch let error as ReplicationError where error.mayPassByReconnecting && (connected || connectedThisTime) {
-                session?.close()
-                session = nil
-                connected = true
-                failures = connectedThisTime ? 1 : failures + 1
-                if let policy = reconnect, policy.attempts.map({ failures <= $0 }) ?? true {
-                    if waitBeforeReconnecting(policy, failures: failures, error: error) { continue }
-                    finish(nil)  // stopped while waiting
-                } else {
-                    finish(error)
-                }
-            } catch {
-                finish(error)
-            }
-            session?.close()
-            break
+        var driver = Driver(core: self)
+        do {
+            _ = try ResumingRunner(policy: reconnect, configuration: configuration, logger: logger).run(&driver)
+            finish(nil)  // the end, or stopped (also while waiting to reconnect)
+        } catch {
+            finish(error)
         }
         let waiters = condition.withLock { () -> [CheckedContinuation<Void, Never>] in
             closed = true
@@ -198,14 +168,42 @@ final class ChangeStreamCore: @unchecked Sendable {
         waiters.forEach { $0.resume() }
     }
 
-    /// Drops the events read ahead but not yet received (the server sends them again), logs the
-    /// attempt and waits the policy's delay; `false` when the stream was stopped meanwhile.
-    private func waitBeforeReconnecting(_ policy: ReconnectPolicy, failures: Int, error: ReplicationError) -> Bool {
-        let delay = policy.delay(afterFailures: failures)
-        logger.warning("connection lost, reconnecting", metadata: [
-            "error": "\(error)", "attempt": "\(failures)", "delay": "\(String(format: "%.2f", delay)) s",
-            "hosts": "\(PostgresConnection.describeHosts(dsn: configuration.dsn))",
-        ])
+    /// The reader thread's attempts, for the ``ResumingRunner``.
+    private struct Driver: ResumingDriver {
+        let core: ChangeStreamCore
+
+        /// Resumes after the stored checkpoint; after a loss, also after the whole transactions the
+        /// consumer already received (not handed out again), which the new server must be able
+        /// to continue (the failover gates).
+        func prepare(after previous: SessionCarry?) throws -> ResumePoint {
+            let store = core.checkpointStore
+            let saved = try store?.load()
+            var resume = try ResumePoint(core.configuration).resuming(
+                from: saved, slot: core.configuration.slot, checkpointName: store.map { "\(type(of: $0))" } ?? ""
+            )
+            if let previous {
+                let received = core.condition.withLock { max(core.acknowledged, core.delivered) }
+                resume = resume.continuing(after: previous.system, through: received)
+                resume.startLSN = max(resume.startLSN ?? .zero, received)
+            }
+            return resume
+        }
+
+        func stream(_ session: ReplicationSession) throws {
+            session.emitsCommitEvents = true
+            session.wakeDescriptor = core.wakeReader
+            core.condition.withLock { core.systemValue = session.system }
+            try core.pump(session)
+        }
+
+        func pause(for delay: Double) -> Bool {
+            core.waitBeforeReconnecting(delay: delay)
+        }
+    }
+
+    /// Drops the events read ahead but not yet received (the server sends them again) and waits
+    /// `delay` seconds before the next attempt; `false` when the stream was stopped meanwhile.
+    private func waitBeforeReconnecting(delay: Double) -> Bool {
         let deadline = Date(timeIntervalSinceNow: delay)
         condition.lock()
         defer { condition.unlock() }

@@ -26,8 +26,15 @@ public enum ReplicationError: Error, Sendable, CustomStringConvertible {
     case protocolViolation(reason: String, lsn: LSN)
     /// The server belongs to another cluster than the one the checkpoint was taken on.
     case systemIdentifierMismatch(expected: String, actual: String, host: String)
-    /// An option given to pgcdc is not valid.
+    /// A setting of the configuration cannot be honoured (by this server, or on this machine);
+    /// the problem names the setting and what it needs.
+    case configuration(ConfigurationProblem)
+    /// A value given to the library is not valid (a connection string libpq cannot parse, a name
+    /// it cannot quote).
     case invalidOption(String)
+    /// The slot has two-phase decoding enabled (a start with ``StreamConfiguration/twoPhase`` turned
+    /// it on, and it stays on) and this stream did not ask for it.
+    case slotHasTwoPhase(slot: String)
     /// The server answered a command with something unexpected.
     case unexpectedResponse(command: String, detail: String)
     /// A file holding an undecided transaction's changes (spilled past the memory bound, or a
@@ -46,7 +53,14 @@ public enum ReplicationError: Error, Sendable, CustomStringConvertible {
     /// a failover. pgcdc skips it for the next host of the list.
     case oldPrimary(timeline: UInt32, checkpointTimeline: UInt32, host: String)
 
+    /// In the library's words: settings are named as ``StreamConfiguration``'s properties.
     public var description: String {
+        render(name: { $0.description })
+    }
+
+    /// The error in a front end's words: `name` spells a setting with its value (the CLI gives
+    /// `--create-slot` for `createSlot = true`).
+    public func render(name: (SettingValue) -> String) -> String {
         switch self {
         case let .connectionFailed(hosts, message):
             return "could not connect to \(hosts): \(message)"
@@ -58,28 +72,34 @@ public enum ReplicationError: Error, Sendable, CustomStringConvertible {
         case let .walLevelNotLogical(actual, host):
             return "server \(host) has wal_level=\(actual); logical decoding needs wal_level=logical (set it in postgresql.conf and restart the server)"
         case let .slotNotFound(slot, host):
-            return "replication slot \"\(slot)\" does not exist on \(host) (create it with --create-slot)"
+            return "replication slot \"\(slot)\" does not exist on \(host) (create it with \(name(SettingValue(.createSlot, "true"))))"
         case let .slotActive(slot, pid, host):
             let who = pid.map { "process \($0)" } ?? "another connection"
             return "replication slot \"\(slot)\" on \(host) is in use by \(who)"
         case let .slotUnusable(slot, reason):
             return "replication slot \"\(slot)\" cannot be used: \(reason)"
         case let .publicationNotFound(publication, database):
-            return "publication \"\(publication)\" does not exist in database \"\(database)\" (create it, or pass --create-publication)"
+            return "publication \"\(publication)\" does not exist in database \"\(database)\" (create it, or use \(name(SettingValue(.createPublication, "true"))))"
         case let .decoding(error, lsn):
             return "cannot decode the replication stream at LSN \(lsn): \(error)"
         case let .protocolViolation(reason, lsn):
             return "unexpected replication stream at LSN \(lsn): \(reason)"
         case let .systemIdentifierMismatch(expected, actual, host):
             return "server \(host) has system identifier \(actual), but the checkpoint or output file was taken on \(expected): refusing to resume (its LSNs belong to another cluster)"
+        case let .configuration(problem):
+            return problem.render(name: name)
         case let .invalidOption(message):
             return message
+        case let .slotHasTwoPhase(slot):
+            let twoPhase = SettingValue(.twoPhase, "true")
+            return "replication slot \"\(slot)\" cannot be used: it has two-phase decoding enabled (a start with \(name(twoPhase)) "
+                + "turned it on, and it stays on): use \(name(twoPhase))"
         case let .unexpectedResponse(command, detail):
             return "unexpected response to \(command): \(detail)"
         case let .slotMissing(slot, lsn, host):
-            return "replication slot \"\(slot)\" is missing on \(host), but pgcdc has stored changes from it up to LSN \(lsn): the changes since \(lsn) may be lost (a failover without failover slots, or a dropped slot). Refusing to create a new slot silently; pass --on-gap resnapshot to re-create it and copy the tables again"
+            return "replication slot \"\(slot)\" is missing on \(host), but pgcdc has stored changes from it up to LSN \(lsn): the changes since \(lsn) may be lost (a failover without failover slots, or a dropped slot). Refusing to create a new slot silently; use \(name(SettingValue(.onGap, ".resnapshot"))) to re-create it and copy the tables again"
         case let .slotGap(slot, reason, lsn, host):
-            return "replication slot \"\(slot)\" on \(host) cannot continue from LSN \(lsn): \(reason); changes since \(lsn) may be lost. Refusing to continue; pass --on-gap resnapshot to drop and re-create it and copy the tables again"
+            return "replication slot \"\(slot)\" on \(host) cannot continue from LSN \(lsn): \(reason); changes since \(lsn) may be lost. Refusing to continue; use \(name(SettingValue(.onGap, ".resnapshot"))) to drop and re-create it and copy the tables again"
         case let .timelineMismatch(reason, host):
             return "server \(host): \(reason)"
         case let .oldPrimary(timeline, checkpointTimeline, host):

@@ -73,13 +73,13 @@ extension FailoverReadiness {
     /// and (17+) is a failover slot.
     static func slotFindings(_ facts: HostFacts, slot name: String) -> [Finding] {
         guard let slot = facts.slot(named: name) else {
-            return [facts.finding("slot", .fail, "\(name) does not exist on this primary: pgcdc stream --create-slot creates it (a failover slot on PG17+)")]
+            return [facts.finding("slot", .fail, "\(name) does not exist on this primary: pgcdc creates it when asked to (createSlot = true) (a failover slot on PG17+)")]
         }
         var problems: [String] = []
         if slot.type != "logical" { problems.append("\(name) is a \(slot.type) slot; pgcdc needs a logical slot with plugin pgoutput") }
-        if slot.type == "logical" && slot.plugin != "pgoutput" { problems.append("\(name) uses plugin \(slot.plugin ?? "?"); pgcdc needs pgoutput: drop it and let pgcdc stream --create-slot create it") }
+        if slot.type == "logical" && slot.plugin != "pgoutput" { problems.append("\(name) uses plugin \(slot.plugin ?? "?"); pgcdc needs pgoutput: drop it and let pgcdc create it") }
         if let database = slot.database, database != facts.database { problems.append("\(name) belongs to database \(database), the DSN connects to \(facts.database)") }
-        if let invalidation = slot.invalidation { problems.append("\(name) is invalidated (\(invalidation)): its changes can no longer be decoded; pgcdc refuses it (or re-creates it with --on-gap resnapshot)") }
+        if let invalidation = slot.invalidation { problems.append("\(name) is invalidated (\(invalidation)): its changes can no longer be decoded; pgcdc refuses it (or re-creates it with onGap = .resnapshot)") }
         var findings = problems.map { facts.finding("slot", .fail, $0) }
         if findings.isEmpty {
             findings.append(facts.finding("slot", .ok, "\(name): logical, pgoutput, database \(facts.database), valid"))

@@ -109,7 +109,7 @@ extension FailoverReadiness {
             return facts.finding(check, .fail, "the copy of \(name) is temporary and would be dropped at promotion: it becomes persistent once pgcdc confirms past a running-xacts record; pgcdc logs one when it creates the slot — or run SELECT pg_log_standby_snapshot() on the primary")
         }
         if let invalidation = slot.invalidation {
-            return facts.finding(check, .fail, "the copy of \(name) is invalidated (\(invalidation)): after a promotion pgcdc refuses it (or re-creates it with --on-gap resnapshot)")
+            return facts.finding(check, .fail, "the copy of \(name) is invalidated (\(invalidation)): after a promotion pgcdc refuses it (or re-creates it with onGap = .resnapshot)")
         }
         return facts.finding(check, .ok, "\(name): synced, persistent, valid")
     }

@@ -19,7 +19,7 @@ package enum FailoverReadiness {
         guard let list = HostList(dsn: dsn) else {
             // Not a connection string: connecting says why, in libpq's words.
             try PostgresConnection(dsn: dsn, replication: false, overrides: anyRole).close()
-            throw .invalidOption("not a valid connection string: \(dsn)")
+            throw .invalidOption("not a valid connection string (libpq cannot parse it)")
         }
         if list.hosts.isEmpty {
             return check(dsn: dsn, overrides: anyRole, label: nil, slot: slot)
@@ -68,7 +68,7 @@ package enum FailoverReadiness {
     /// PostgreSQL 17 or later, or the warning that a promotion loses the slot.
     static func versionFinding(_ facts: HostFacts) -> Finding {
         guard facts.hasFailoverSlots else {
-            return facts.finding("version", .warn, "PostgreSQL \(facts.versionText): failover slots need PostgreSQL 17+: after a promotion the slot is missing; pgcdc refuses (or re-snapshots with --on-gap resnapshot)")
+            return facts.finding("version", .warn, "PostgreSQL \(facts.versionText): failover slots need PostgreSQL 17+: after a promotion the slot is missing; pgcdc refuses (or re-snapshots with onGap = .resnapshot)")
         }
         return facts.finding("version", .ok, "PostgreSQL \(facts.versionText): failover slots supported")
     }

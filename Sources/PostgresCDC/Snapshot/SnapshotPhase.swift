@@ -28,7 +28,7 @@ final class SnapshotPhase {
     /// The consumer stored everything.
     var isDurable = false
 
-    init(configuration: StreamConfiguration, connection: PostgresConnection, catalog: TypeCatalog, logger: Logger) throws(ReplicationError) {
+    init(configuration: StreamConfiguration, endpoint: ServerEndpoint, connection: PostgresConnection, catalog: TypeCatalog, logger: Logger) throws(ReplicationError) {
         let slotName = configuration.temporarySlot ? configuration.slot : ReplicationSetup.snapshotSlotName(for: configuration.slot)
         let created = try connection.createLogicalSlot(slotName, temporary: true, exportSnapshot: true)
         guard let snapshotName = created.snapshotName else {
@@ -37,7 +37,7 @@ final class SnapshotPhase {
         consistentPoint = created.consistentPoint
         exportingSlot = slotName
         // Imported by every copying connection before this one runs another command.
-        reader = try SnapshotReader(connect: { () throws(ReplicationError) in try configuration.connect(replication: false) }, snapshotName: snapshotName, publication: configuration.publication,
+        reader = try SnapshotReader(connect: { () throws(ReplicationError) in try endpoint.connect(replication: false) }, snapshotName: snapshotName, publication: configuration.publication,
                                     onlyTables: configuration.createPublication ? [] : configuration.tables, filter: configuration.filter,
                                     jobs: configuration.snapshotJobs)
         relations = reader.tables.map { Relation(message: $0.message, catalog: catalog, filter: configuration.filter) }
@@ -107,7 +107,7 @@ extension ReplicationSession {
     private func finishSnapshot(_ phase: SnapshotPhase) throws(ReplicationError) {
         snapshot = nil
         logger.info("snapshot complete", metadata: ["rows": "\(phase.rows)", "tables": "\(phase.reader.tables.count)", "lsn": "\(phase.consistentPoint)"])
-        if configuration.snapshot == .initialOnly {
+        if endAfterSnapshot {
             if !configuration.temporarySlot { try connection.dropReplicationSlot(phase.exportingSlot) }
             ended = true
             return
@@ -115,7 +115,7 @@ extension ReplicationSession {
         if phase.exportingSlot != configuration.slot {
             // A copy is temporary like its source unless told otherwise; the copying session holds
             // the new slot until it disconnects, so it is closed before streaming starts.
-            let copier = try configuration.connect(replication: false)
+            let copier = try endpoint.connect(replication: false)
             do {
                 try copier.execute("SELECT pg_copy_logical_replication_slot($1, $2, false)", parameters: [phase.exportingSlot, configuration.slot])
             } catch {

@@ -14,12 +14,12 @@ extension ReplicationSession {
     /// Connects to the DSN's hosts in order. With several hosts each is tried alone, so that an old
     /// primary that came back (a lower timeline than the checkpoint's) is skipped for the next
     /// host instead of ending the attempt; every skipped host is logged with the reason.
-    static func connectToPrimary(_ configuration: StreamConfiguration, logger: Logger) throws(ReplicationError) -> Connected {
+    static func connectToPrimary(_ configuration: StreamConfiguration, resume: ResumePoint, logger: Logger) throws(ReplicationError) -> Connected {
         let hosts = HostList(dsn: configuration.dsn)?.hosts ?? []
         guard hosts.count > 1 else {
             let connection = try PostgresConnection(dsn: configuration.dsn, replication: true)
             do {
-                return Connected(connection: connection, system: try passGates(connection, configuration, logger: logger), host: nil)
+                return Connected(connection: connection, system: try passGates(connection, resume, logger: logger), host: nil)
             } catch {
                 connection.close()
                 throw error
@@ -37,7 +37,7 @@ extension ReplicationSession {
                 continue
             }
             do {
-                let system = try passGates(connection, configuration, logger: logger)
+                let system = try passGates(connection, resume, logger: logger)
                 return Connected(connection: connection, system: system, host: host)
             } catch let error {
                 connection.close()
@@ -52,15 +52,15 @@ extension ReplicationSession {
     }
 
     /// Session settings, `IDENTIFY_SYSTEM`, the system identifier and the timeline gate.
-    private static func passGates(_ connection: PostgresConnection, _ configuration: StreamConfiguration, logger: Logger) throws(ReplicationError) -> SystemIdentification {
+    private static func passGates(_ connection: PostgresConnection, _ resume: ResumePoint, logger: Logger) throws(ReplicationError) -> SystemIdentification {
         for statement in SessionSettings.statements {
             try connection.query(statement, describedAs: statement)
         }
         let system = try connection.identifySystem()
-        if let expected = configuration.expectedSystemIdentifier, expected != system.systemID {
+        if let expected = resume.expectedSystemIdentifier, expected != system.systemID {
             throw .systemIdentifierMismatch(expected: expected, actual: system.systemID, host: connection.serverAddress)
         }
-        try checkTimeline(configuration, system: system, connection: connection, logger: logger)
+        try checkTimeline(resume, system: system, connection: connection, logger: logger)
         return system
     }
 

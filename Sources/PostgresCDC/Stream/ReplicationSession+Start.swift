@@ -11,9 +11,15 @@ extension ReplicationSession {
         let server = connection.serverVersion
         let supported = server >= 160000 ? 4 : server >= 150000 ? 3 : server >= 140000 ? 2 : 1
         let version = configuration.protocolVersion ?? supported
-        guard (1...4).contains(version) else { throw .invalidOption("--proto-version must be 1, 2, 3 or 4") }
+        let here = ServerVersion(host: serverAddress, majorVersion: server / 10000)
+        func problem(_ subject: SettingValue, needs requirement: ConfigurationProblem.Requirement) -> ReplicationError {
+            .configuration(ConfigurationProblem(subject, needs: requirement, server: here))
+        }
+        guard (1...4).contains(version) else {
+            throw .configuration(ConfigurationProblem(SettingValue(.protocolVersion, String(version)), needs: .oneOf(["1", "2", "3", "4"])))
+        }
         guard version <= supported else {
-            throw .invalidOption("--proto-version \(version) needs a newer server: \(serverAddress) runs PostgreSQL \(server / 10000), which speaks pgoutput up to version \(supported)")
+            throw problem(SettingValue(.protocolVersion, String(version)), needs: .newerServer(supportedProtocol: supported))
         }
         var options: [(String, String)] = [
             ("proto_version", String(version)),
@@ -25,12 +31,12 @@ extension ReplicationSession {
             break
         case .on:
             guard version >= 2 else {
-                throw .invalidOption("--streaming on needs --proto-version 2 or later (\(serverAddress) runs PostgreSQL \(server / 10000))")
+                throw problem(SettingValue(.streaming, ".on"), needs: .protocolVersion(minimum: 2, minimumServer: nil))
             }
             options.append(("streaming", "on"))
         case .parallel:
             guard version >= 4 else {
-                throw .invalidOption("--streaming parallel needs --proto-version 4 and PostgreSQL 16 or later (\(serverAddress) runs PostgreSQL \(server / 10000))")
+                throw problem(SettingValue(.streaming, ".parallel"), needs: .protocolVersion(minimum: 4, minimumServer: 16))
             }
             options.append(("streaming", "parallel"))
         }
@@ -38,7 +44,7 @@ extension ReplicationSession {
         switch configuration.binaryValues {
         case true?:
             guard server >= 140000 else {
-                throw .invalidOption("--binary needs PostgreSQL 14 or later; \(serverAddress) runs PostgreSQL \(server / 10000)")
+                throw problem(SettingValue(.binaryValues, "true"), needs: .server(minimum: 14))
             }
             assembler.binaryValues = true
         case false?:
@@ -51,13 +57,13 @@ extension ReplicationSession {
         if assembler.binaryValues { options.append(("binary", "true")) }
         if configuration.twoPhase {
             guard version >= 3 else {
-                throw .invalidOption("--two-phase needs --proto-version 3 or later and PostgreSQL 15 or later (\(serverAddress) runs PostgreSQL \(server / 10000))")
+                throw problem(SettingValue(.twoPhase, "true"), needs: .protocolVersion(minimum: 3, minimumServer: 15))
             }
             options.append(("two_phase", "on"))
         }
         if configuration.localChangesOnly {
             guard server >= 160000 else {
-                throw .invalidOption("--origin none needs PostgreSQL 16 or later; \(serverAddress) runs PostgreSQL \(server / 10000)")
+                throw problem(SettingValue(.localChangesOnly, "true"), needs: .server(minimum: 16))
             }
             options.append(("origin", "none"))
         }
@@ -68,11 +74,7 @@ extension ReplicationSession {
             "values": "\(assembler.binaryValues ? "binary" : "text")",
             "host": "\(serverAddress)", "lsn": "\(startLSN)", "timeline": "\(system.timeline)",
         ])
-        scheduleStatus()
-        lastServerMessageAt = FileIO.monotonicNanoseconds()
-        if let interval = configuration.heartbeatInterval {
-            nextHeartbeatDue = FileIO.monotonicNanoseconds() &+ UInt64(interval * 1e9)
-        }
+        state.streamingStarted(now: FileIO.monotonicNanoseconds())
     }
 
     /// A standby's synced copy of a new failover slot stays temporary — and is dropped at
@@ -98,15 +100,15 @@ extension ReplicationSession {
         let directory = configuration.spillDirectory ?? "/tmp"
         var info = stat()
         guard stat(directory, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR, access(directory, W_OK) == 0 else {
-            throw .invalidOption("--spill-dir \(directory) is not a writable directory")
+            throw .configuration(ConfigurationProblem(SettingValue(.spillDirectory, directory), needs: .writableDirectory))
         }
         return directory
     }
 
 
     /// Gate on every connect: may the checkpoint's position be continued on this server's timeline?
-    static func checkTimeline(_ configuration: StreamConfiguration, system: SystemIdentification, connection: PostgresConnection, logger: Logger) throws(ReplicationError) {
-        guard let stored = configuration.checkpointTimeline, stored > 0, let storedLSN = configuration.checkpointLSN else { return }
+    static func checkTimeline(_ resume: ResumePoint, system: SystemIdentification, connection: PostgresConnection, logger: Logger) throws(ReplicationError) {
+        guard let stored = resume.checkpointTimeline, stored > 0, let storedLSN = resume.checkpointLSN else { return }
         let history = system.timeline > stored ? try connection.timelineHistory(system.timeline) : nil
         let host = connection.serverAddress
         switch TimelineGate.decide(storedTimeline: stored, storedLSN: storedLSN, serverTimeline: system.timeline, history: history) {

@@ -26,13 +26,13 @@ package final class ReplicationSession {
     /// `host:port` of the server.
     package let serverAddress: String
     /// The server's WAL position as last seen (XLogData start or keepalive WAL end).
-    package var serverPosition: LSN { lastReceivedLSN }
+    package var serverPosition: LSN { state.serverPosition }
     /// The database the session streams from.
     package var databaseName: String { system.database ?? connection.databaseName }
     /// Where streaming started: the later of the slot's confirmed position and the requested start.
     package let startLSN: LSN
     /// The furthest position handed to the consumer's storage (written, perhaps not yet durable).
-    package var handedOutThrough: LSN { max(writtenLSN, startLSN) }
+    package var handedOutThrough: LSN { max(state.written, startLSN) }
     /// The prefix of the heartbeat messages pgcdc emits; they advance the position but are not handed out.
     package static let heartbeatPrefix = "pgcdc.heartbeat"
     /// A descriptor that ends a wait when it becomes readable (a shutdown request); `nil` for none.
@@ -41,49 +41,39 @@ package final class ReplicationSession {
     let configuration: StreamConfiguration
     let logger: Logger
     let connection: PostgresConnection
+    /// The server the session chose; helper connections go to it too.
+    let endpoint: ServerEndpoint
+    /// Timing and positions: what is due, what the server is told (pure; see ``ReplicationProtocolState``).
+    var state: ReplicationProtocolState
     /// The initial snapshot while it is being copied, then `nil`.
     var snapshot: SnapshotPhase?
+    /// Stop once the snapshot is stored (``SnapshotMode/initialOnly``).
+    var endAfterSnapshot = false
     /// Called as each table of a snapshot finishes.
     package var onSnapshotProgress: ((SnapshotProgress) -> Void)?
     private var typeLookupConnection: PostgresConnection?
     var heartbeatConnection: PostgresConnection?
     var assembler: ChangeAssembler
-    var confirmedLSN: LSN
-    var writtenLSN: LSN = .zero
-    var idlePosition: LSN = .zero
-    var lastReceivedLSN: LSN = .zero
-    /// When the last CopyData message arrived (monotonic ns), and whether a reply was asked for since.
-    var lastServerMessageAt: UInt64 = FileIO.monotonicNanoseconds()
-    var replyRequestedSinceMessage = false
-    var nextStatusDue: UInt64 = 0
-    var nextHeartbeatDue: UInt64 = .max
     private var endPending = false
-    /// Messages read since the last wait, and whether waits currently batch (see `adjustBatching`).
-    private var messagesSinceWait = 0
-    private var batching = false
-    static let busyBurst = 32
-    static let behindMicroseconds: Int64 = 100_000
-    /// The commit time (Unix microseconds) of the latest transaction whose messages arrived.
-    private var latestCommitTime: Int64 = 0
-    static let batchingLowWatermark: Int32 = 1 << 20
-    static let batchingWaitMilliseconds: Int32 = 10
     /// Stream Abort carries its LSN and time (streaming = parallel).
     var abortHasPosition = false
     /// The session created a failover slot; the standbys' synced copies need a nudge (see `nudgeStandbyCopies`).
     var createdFailoverSlot = false
     var ended = false
 
-    /// Connects, checks the server, prepares the publication and the slot, and starts streaming.
-    package init(configuration: StreamConfiguration, logger: Logger) throws(ReplicationError) {
-        let connected = try Self.connectToPrimary(configuration, logger: logger)
-        var configuration = configuration
-        configuration.chosenHost = connected.host
+    /// Connects, checks the server, prepares the publication and the slot, and starts streaming
+    /// from `resume` (by default, a fresh start as `configuration` asks).
+    package init(configuration: StreamConfiguration, resume: ResumePoint? = nil, logger: Logger) throws(ReplicationError) {
+        let resume = resume ?? ResumePoint(configuration)
+        let connected = try Self.connectToPrimary(configuration, resume: resume, logger: logger)
         self.configuration = configuration
         self.logger = logger
         let connection = connected.connection
         self.connection = connection
+        self.endpoint = ServerEndpoint(dsn: configuration.dsn, host: connected.host)
         self.serverAddress = connection.serverAddress
         self.system = connected.system
+        self.state = ReplicationProtocolState(settings: .init(configuration), now: FileIO.monotonicNanoseconds())
         try ReplicationSetup.checkWalLevel(connection)
         try ReplicationSetup.preparePublication(configuration, on: connection, logger: logger)
         // Types first: once a slot exports a snapshot, the next command on this connection ends the export.
@@ -94,73 +84,21 @@ package final class ReplicationSession {
         assembler.spoolMemoryLimit = configuration.maxMemory
         if configuration.twoPhase {
             guard let directory = configuration.preparedTransactionsDirectory else {
-                throw .invalidOption("two-phase decoding needs a directory for prepared transactions (beside the checkpoint)")
+                throw .configuration(ConfigurationProblem(SettingValue(.twoPhase, "true"), needs: .setting(SettingValue(.preparedTransactionsDirectory))))
             }
             assembler.prepared = try PreparedTransactionStore(directory: directory)
         }
         if configuration.streaming != .off {
             assembler.inProgress = InProgressTransactions(memoryLimit: configuration.maxMemory, spillDirectory: try Self.spillDirectory(configuration))
         }
-        var existing = try ReplicationSetup.inspectSlot(configuration, on: connection)
-        var droppedForGap = false
-        if let slot = existing, let gap = ReplicationSetup.gap(in: slot, configuration: configuration) {
-            let stored = configuration.resumePosition ?? slot.confirmedFlush
-            guard configuration.onGap == .resnapshot else {
-                throw .slotGap(slot: configuration.slot, reason: gap, lsn: stored, host: connection.serverAddress)
-            }
-            logger.warning("slot cannot be continued: dropping and re-creating it with a new snapshot (--on-gap resnapshot)", metadata: [
-                "slot": "\(configuration.slot)", "reason": "\(gap)", "lsn": "\(stored)", "host": "\(connection.serverAddress)",
-            ])
-            try connection.dropReplicationSlot(configuration.slot)
-            existing = nil
-            droppedForGap = true
-        }
-        let slotPosition: LSN
-        if let existing {
-            if configuration.snapshot == .initial || configuration.snapshot == .initialOnly {
-                throw .invalidOption("--snapshot \(configuration.snapshot?.rawValue ?? "") needs a new slot, and \"\(configuration.slot)\" exists: drop it (pgcdc slot drop) or use --snapshot never")
-            }
-            if existing.failover == false && configuration.failoverSlot {
-                logger.warning("slot is not a failover slot: a promoted standby will not have it", metadata: [
-                    "slot": "\(configuration.slot)", "host": "\(connection.serverAddress)",
-                    "fix": "ALTER_REPLICATION_SLOT \(configuration.slot) (FAILOVER true) on a replication connection, or pg_alter_replication_slot",
-                ])
-            }
-            slotPosition = existing.confirmedFlush
-        } else {
-            var configuration = configuration
-            if droppedForGap {
-                configuration.createSlot = true
-                configuration.snapshot = .initial
-            } else if let stored = configuration.resumePosition, stored > .zero, !configuration.temporarySlot {
-                guard configuration.onGap == .resnapshot else {
-                    throw .slotMissing(slot: configuration.slot, lsn: stored, host: connection.serverAddress)
-                }
-                logger.warning("slot missing: re-creating it with a new snapshot (--on-gap resnapshot)", metadata: [
-                    "slot": "\(configuration.slot)", "lsn": "\(stored)", "host": "\(connection.serverAddress)",
-                ])
-                configuration.createSlot = true
-                configuration.snapshot = .initial
-            }
-            guard configuration.createSlot || configuration.temporarySlot else {
-                throw .slotNotFound(slot: configuration.slot, host: connection.serverAddress)
-            }
-            let failover = configuration.failoverSlot && !configuration.temporarySlot && connection.serverVersion >= 170000
-            if configuration.snapshot == .never {
-                slotPosition = try connection.createLogicalSlot(configuration.slot, temporary: configuration.temporarySlot, failover: failover)
-                logger.info("created replication slot", metadata: ["slot": "\(configuration.slot)", "temporary": "\(configuration.temporarySlot)", "failover": "\(failover)", "lsn": "\(slotPosition)", "host": "\(connection.serverAddress)"])
-            } else {
-                let phase = try SnapshotPhase(configuration: configuration, connection: connection, catalog: catalog, logger: logger)
-                slotPosition = phase.consistentPoint
-                self.snapshot = phase
-            }
-            createdFailoverSlot = failover
-        }
+        let slot = try Self.prepareSlot(configuration, resume: resume, on: connection, endpoint: endpoint, catalog: catalog, logger: logger)
+        self.snapshot = slot.snapshot
+        self.endAfterSnapshot = slot.endAfterSnapshot
+        self.createdFailoverSlot = slot.createdFailover
         // The server skips transactions that committed before the requested start; so does the
         // assembler, so a checkpoint is honoured whatever the server does.
-        assembler.resumeLSN = configuration.startLSN
-        self.startLSN = max(configuration.startLSN ?? .zero, slotPosition)
-        self.confirmedLSN = .zero
+        assembler.resumeLSN = resume.startLSN
+        self.startLSN = max(resume.startLSN ?? .zero, slot.position)
         if snapshot != nil { return }
         try startStreaming()
     }
@@ -191,21 +129,20 @@ package final class ReplicationSession {
     /// advances while other tables are busy.
     package var completedThrough: LSN {
         if let snapshot { return snapshot.isComplete ? snapshot.consistentPoint : .zero }
-        return max(assembler.position, idlePosition)
+        return max(assembler.position, state.idlePosition)
     }
 
     /// Records that everything up to `lsn` (from ``completedThrough``) is durably stored; the
     /// server hears it as the flush position with the next status update.
     package func confirm(through lsn: LSN) {
-        if lsn > confirmedLSN { confirmedLSN = lsn }
+        state.confirm(through: lsn)
         assembler.prepared?.confirmed(through: lsn)
-        if lsn > writtenLSN { writtenLSN = lsn }
     }
 
     /// Records that everything up to `lsn` was handed to the sink, not yet durably; the server
     /// hears it as the write position.
     package func noteWritten(through lsn: LSN) {
-        if lsn > writtenLSN { writtenLSN = lsn }
+        state.noteWritten(through: lsn)
     }
 
     /// The next event. With `wait: false`, returns ``Step/idle`` at once when no data is buffered;
@@ -231,31 +168,26 @@ package final class ReplicationSession {
             }
             switch read {
             case let .data(bytes):
-                messagesSinceWait += 1
-                lastServerMessageAt = FileIO.monotonicNanoseconds()
-                replyRequestedSinceMessage = false
+                state.messageReceived(now: FileIO.monotonicNanoseconds())
                 if let step = try handle(bytes) { return step }
             case .wouldBlock:
-                try sendStatusIfDue()
-                sendHeartbeatIfDue()
-                try checkServerSilence()
+                try performDueActions()
                 if !wait { return .idle }
-                adjustBatching()
                 // Wait for data at most until the next status update or heartbeat is due, so the
                 // owner regains control regularly (deadlines, shutdown) even on a silent connection.
-                let timeout = batching ? min(millisecondsUntilDue(), Self.batchingWaitMilliseconds) : millisecondsUntilDue()
-                switch try connection.waitForInput(timeoutMilliseconds: timeout, alsoWatching: wakeDescriptor) {
+                let plan = state.prepareWait(now: FileIO.monotonicNanoseconds(), wallClock: Self.now().unixMicroseconds)
+                if let watermark = plan.receiveLowWatermark { connection.setReceiveLowWatermark(watermark) }
+                switch try connection.waitForInput(timeoutMilliseconds: plan.milliseconds, alsoWatching: wakeDescriptor) {
                 case .socketReadable:
                     continue
                 case .woken:
                     return .idle
                 case .timedOut:
-                    try sendStatusIfDue()
-                    sendHeartbeatIfDue()
+                    try performDueActions()
                     return .idle
                 }
             case .copyDone:
-                throw .connectionLost(host: serverAddress, message: "the server ended the replication stream", lastLSN: lastReceivedLSN)
+                throw .connectionLost(host: serverAddress, message: "the server ended the replication stream", lastLSN: state.serverPosition)
             }
         }
     }
@@ -279,11 +211,11 @@ package final class ReplicationSession {
         do {
             message = try ReplicationMessage.decode(bytes[...])
         } catch {
-            throw .decoding(error, lsn: lastReceivedLSN)
+            throw .decoding(error, lsn: state.serverPosition)
         }
         switch message {
         case let .xLogData(data):
-            if data.walStart > lastReceivedLSN { lastReceivedLSN = data.walStart }
+            state.dataReceived(walStart: data.walStart)
             let logical: LogicalMessage
             do {
                 logical = try LogicalMessage.decode(data.data, streamedTransaction: assembler.isInStreamBlock, abortHasPosition: abortHasPosition)
@@ -291,18 +223,19 @@ package final class ReplicationSession {
                 throw .decoding(error, lsn: data.walStart)
             }
             switch logical {
-            case let .begin(begin): latestCommitTime = begin.commitTime.unixMicroseconds
-            case let .streamCommit(commit): latestCommitTime = commit.commitTime.unixMicroseconds
+            case let .begin(begin): state.transactionArriving(commitTime: begin.commitTime.unixMicroseconds)
+            case let .streamCommit(commit): state.transactionArriving(commitTime: commit.commitTime.unixMicroseconds)
             case let .relation(relation): try resolveTypes(of: relation)
             default: break
             }
             return try step(for: try assembler.process(logical, bytes: data.data, lsn: data.walStart))
         case let .primaryKeepalive(keepalive):
-            if keepalive.walEnd > lastReceivedLSN { lastReceivedLSN = keepalive.walEnd }
             // Between transactions, everything before the server's position was sent: once the
             // owner stored what it was handed, that position may be confirmed.
-            if !assembler.isInTransaction && keepalive.walEnd > idlePosition { idlePosition = keepalive.walEnd }
-            if keepalive.replyRequested { try sendStatus(replyRequested: false) }
+            let action = state.keepaliveReceived(
+                walEnd: keepalive.walEnd, replyRequested: keepalive.replyRequested, betweenTransactions: !assembler.isInTransaction
+            )
+            try perform(action)
             if assembler.keepaliveReachesEnd(keepalive.walEnd) {
                 ended = true
                 return .end
@@ -311,28 +244,12 @@ package final class ReplicationSession {
         }
     }
 
-    /// While the server streams faster than pgcdc waits (a backlog), wake only once 1 MiB is
-    /// queued, or after 10 ms: each wake-up costs both processes a context switch, and waking per
-    /// small send made most of pgcdc's CPU time system time and cost the walsender nearly half of
-    /// its own (measured: 1,000,000 rows drained in 2.9 s instead of 6.3 s; 64 KiB / 2 ms gave 3.7 s).
-    /// Only while pgcdc is behind — the transactions it reads committed over 100 ms ago — so a
-    /// stream that keeps up is never delayed, however busy; when behind, a line waits at most 10 ms
-    /// longer. A quiet stream (a burst of few messages) goes back to waking on every byte.
-    private func adjustBatching() {
-        let behind = Self.now().unixMicroseconds &- latestCommitTime > Self.behindMicroseconds
-        let busy = behind && messagesSinceWait >= Self.busyBurst
-        messagesSinceWait = 0
-        guard busy != batching else { return }
-        batching = busy
-        connection.setReceiveLowWatermark(busy ? Self.batchingLowWatermark : 1)
-    }
-
     /// What the assembler's output means for the owner; `nil` to go on reading.
     private func step(for output: ChangeAssembler.Output) throws(ReplicationError) -> Step? {
         switch output {
         case .none:
             if assembler.hasReachedEnd { endPending = true }
-            if nextStatusDue <= FileIO.monotonicNanoseconds() { try sendStatus(replyRequested: false) }
+            if state.isStatusDue(now: FileIO.monotonicNanoseconds()) { try sendStatus(replyRequested: false) }
             return nil
         case let .event(event):
             if assembler.hasReachedEnd { endPending = true }
@@ -351,7 +268,7 @@ package final class ReplicationSession {
     private func resolveTypes(of relation: RelationMessage) throws(ReplicationError) {
         guard relation.columns.contains(where: { $0.typeOID >= 16384 && !assembler.catalog.knows($0.typeOID) }) else { return }
         if typeLookupConnection == nil {
-            typeLookupConnection = try configuration.connect(replication: false)
+            typeLookupConnection = try endpoint.connect(replication: false)
         }
         guard let lookup = typeLookupConnection else { return }
         try ReplicationSetup.loadCustomTypes(into: &assembler.catalog, from: lookup)
@@ -359,7 +276,7 @@ package final class ReplicationSession {
 
     func withLastLSN(_ error: ReplicationError) -> ReplicationError {
         if case let .connectionLost(_, message, _) = error {
-            return .connectionLost(host: serverAddress, message: message, lastLSN: lastReceivedLSN)
+            return .connectionLost(host: serverAddress, message: message, lastLSN: state.serverPosition)
         }
         return error
     }

@@ -37,17 +37,6 @@ enum ReplicationSetup {
         logger.info("created publication", metadata: ["publication": "\(name)", "tables": "\(configuration.tables.isEmpty ? "all" : configuration.tables.joined(separator: ","))"])
     }
 
-    /// What `pg_replication_slots` says of an existing slot pgcdc may use.
-    struct ExistingSlot {
-        /// What its consumer confirmed.
-        var confirmedFlush: LSN
-        /// Why the server invalidated it (`nil` while it is valid): its changes since
-        /// ``confirmedFlush`` can no longer be decoded.
-        var invalidation: String?
-        /// Whether standbys keep a synced copy (PostgreSQL 17 and later; `nil` before).
-        var failover: Bool?
-    }
-
     /// The slot when it exists and pgcdc can use it (its plugin, database, type and two-phase
     /// setting fit, and no other connection holds it); `nil` when it does not exist.
     static func inspectSlot(_ configuration: StreamConfiguration, on connection: PostgresConnection) throws(ReplicationError) -> ExistingSlot? {
@@ -81,7 +70,7 @@ enum ReplicationSetup {
         if found.value(0, "two_phase") == "t" && !configuration.twoPhase {
             // Once a start with two_phase enabled it, the server decodes prepared transactions at
             // PREPARE for this slot whatever later starts ask for.
-            throw .slotUnusable(slot: name, reason: "it has two-phase decoding enabled (a run with --two-phase turned it on, and it stays on): run with --two-phase")
+            throw .slotHasTwoPhase(slot: name)
         }
         if found.value(0, "active") == "t" {
             throw .slotActive(slot: name, pid: found.value(0, "active_pid").flatMap { Int($0) }, host: host)
@@ -99,18 +88,6 @@ enum ReplicationSetup {
             invalidation: invalidation,
             failover: found.value(0, "failover").map { $0 == "t" }
         )
-    }
-
-    /// Why continuing from `slot` would skip changes the consumer never stored, or `nil` when it
-    /// may be continued: an invalidated slot, or one whose consumer confirmed past the checkpoint
-    /// (pgcdc only confirms what its checkpoint holds durably, so another consumer of the slot, or
-    /// an old copy of the checkpoint, moved it).
-    static func gap(in slot: ExistingSlot, configuration: StreamConfiguration) -> String? {
-        if let invalidation = slot.invalidation { return "it was \(invalidation)" }
-        if configuration.checkpointCoversConfirmed, let checkpoint = configuration.checkpointLSN, slot.confirmedFlush > checkpoint {
-            return "its confirmed position \(slot.confirmedFlush) is past the checkpoint's \(checkpoint): something else consumed the changes in between (another consumer of the slot, or the checkpoint is an old copy)"
-        }
-        return nil
     }
 
     /// Whether every column of every table in the publication has a type whose binary form pgcdc
@@ -162,7 +139,7 @@ enum ReplicationSetup {
     private static func qualifiedName(_ text: String, on connection: PostgresConnection) throws(ReplicationError) -> String {
         let parts = text.split(separator: ".", maxSplits: 1).map(String.init)
         guard !parts.isEmpty, parts.allSatisfy({ !$0.isEmpty }) else {
-            throw .invalidOption("invalid table name \"\(text)\" in --tables: expected schema.table or table")
+            throw .configuration(ConfigurationProblem(SettingValue(.tables, text), needs: .tableName))
         }
         var quoted: [String] = []
         for part in parts { quoted.append(try connection.quoteIdentifier(part)) }

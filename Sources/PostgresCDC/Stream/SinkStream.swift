@@ -47,97 +47,113 @@ public struct SinkStream {
     /// closes the sink and starts over from what is durable — the sink's own position, the
     /// checkpoint, the slot — after a capped, jittered exponential delay (see ``reconnect``).
     package func runWithSummary(into sink: any ChangeSink, stopRequested: @escaping () -> Bool) throws -> StreamSummary {
-        var connected = false
-        var failures = 0
-        var previous: (system: SystemIdentification, lsn: LSN)?
-        while true {
-            var session: ReplicationSession?
-            do {
-                return try runOnce(into: sink, stopRequested: stopRequested, after: previous, session: &session)
-            } catch let error as ReplicationError where error.mayPassByReconnecting && (connected || session != nil) {
-                let connectedThisTime = session != nil
-                if let session { previous = (session.system, session.handedOutThrough) }
-                connected = true
-                failures = connectedThisTime ? 1 : failures + 1
-                guard let policy = reconnect, policy.attempts.map({ failures <= $0 }) ?? true else { throw error }
-                try? sink.close()
-                let delay = policy.delay(afterFailures: failures)
-                logger.warning("connection lost, reconnecting", metadata: [
-                    "error": "\(error)", "attempt": "\(failures)", "delay": "\(String(format: "%.2f", delay)) s",
-                    "hosts": "\(PostgresConnection.describeHosts(dsn: configuration.dsn))",
-                ])
-                let deadline = ContinuousClock.now + .milliseconds(Int(delay * 1000))
-                while ContinuousClock.now < deadline {
-                    if stopRequested() {
-                        var summary = StreamSummary()
-                        summary.stopped = true
-                        return summary
-                    }
-                    usleep(50_000)
-                }
-            }
-        }
+        var driver = Driver(stream: self, sink: sink, stopRequested: stopRequested)
+        let runner = ResumingRunner(policy: reconnect, configuration: configuration, logger: logger)
+        if let summary = try runner.run(&driver) { return summary }
+        var summary = StreamSummary()
+        summary.stopped = true
+        return summary
     }
 
-    /// One connection's worth of streaming; `previous` is the last session of this run (its
-    /// cluster, timeline and position gate the new connection), `session` the one opened here.
-    private func runOnce(into sink: any ChangeSink, stopRequested: @escaping () -> Bool, after previous: (system: SystemIdentification, lsn: LSN)?, session opened: inout ReplicationSession?) throws -> StreamSummary {
-        let sinkPosition = try sink.open()
-        if let fileSink = sink as? FileSink, fileSink.recoveredBytesDropped > 0 {
-            logger.notice("cut an incomplete transaction off the end of the file", metadata: [
-                "file": "\(fileSink.configuration.path)", "bytes": "\(fileSink.recoveredBytesDropped)",
-            ])
+    /// One connection's worth of streaming into the sink, for the ``ResumingRunner``.
+    private struct Driver: ResumingDriver {
+        let stream: SinkStream
+        let sink: any ChangeSink
+        let stopRequested: () -> Bool
+        /// The sink's own position at this attempt's open.
+        var sinkPosition: LSN?
+
+        init(stream: SinkStream, sink: any ChangeSink, stopRequested: @escaping () -> Bool) {
+            self.stream = stream
+            self.sink = sink
+            self.stopRequested = stopRequested
         }
-        try checkpoint?.store.checkWritable()
-        let saved = try checkpoint?.store.load()
-        var resumed = try configuration.resuming(from: saved, sinkPosition: sinkPosition, checkpointName: checkpoint?.store.path ?? "")
-        resumed.checkpointCoversConfirmed = saved != nil
-        if let origin = try sink.recordedOrigin() {
-            // The sink's positions belong to one slot on one cluster; continuing them from another
-            // would skip or repeat changes without a word.
-            guard origin.slot == configuration.slot else {
-                throw SinkError(destination: origin.location, operation: "resume", reason: "the sink holds the changes of slot \"\(origin.slot)\", not \"\(configuration.slot)\"; write somewhere else")
+
+        /// Opens the sink and resumes after the latest of its own position and the checkpoint; the
+        /// previous session of this run (its cluster, timeline and position) gates the new connection.
+        mutating func prepare(after previous: SessionCarry?) throws -> ResumePoint {
+            let configuration = stream.configuration
+            let logger = stream.logger
+            sinkPosition = try sink.open()
+            if let fileSink = sink as? FileSink, fileSink.recoveredBytesDropped > 0 {
+                logger.notice("cut an incomplete transaction off the end of the file", metadata: [
+                    "file": "\(fileSink.configuration.path)", "bytes": "\(fileSink.recoveredBytesDropped)",
+                ])
             }
-            if let expected = resumed.expectedSystemIdentifier, expected != origin.systemIdentifier {
-                throw SinkError(destination: origin.location, operation: "resume", reason: "the sink holds changes of cluster \(origin.systemIdentifier), the checkpoint those of \(expected)")
+            try stream.checkpoint?.store.checkWritable()
+            let saved = try stream.checkpoint?.store.load()
+            var resume = try ResumePoint(configuration).resuming(
+                from: saved, sinkPosition: sinkPosition, slot: configuration.slot, checkpointName: stream.checkpoint?.store.path ?? ""
+            )
+            resume.checkpointCoversConfirmed = saved != nil
+            if let origin = try sink.recordedOrigin() {
+                // The sink's positions belong to one slot on one cluster; continuing them from another
+                // would skip or repeat changes without a word.
+                guard origin.slot == configuration.slot else {
+                    throw SinkError(
+                        destination: origin.location, operation: "resume",
+                        reason: "the sink holds the changes of slot \"\(origin.slot)\", not \"\(configuration.slot)\"; write somewhere else"
+                    )
+                }
+                if let expected = resume.expectedSystemIdentifier, expected != origin.systemIdentifier {
+                    throw SinkError(
+                        destination: origin.location, operation: "resume",
+                        reason: "the sink holds changes of cluster \(origin.systemIdentifier), the checkpoint those of \(expected)"
+                    )
+                }
+                resume.expectedSystemIdentifier = origin.systemIdentifier
+                if resume.checkpointTimeline == nil, let timeline = origin.timeline, let sinkPosition {
+                    resume.checkpointTimeline = timeline
+                    resume.checkpointLSN = sinkPosition
+                }
             }
-            resumed.expectedSystemIdentifier = origin.systemIdentifier
-            if resumed.checkpointTimeline == nil, let timeline = origin.timeline, let sinkPosition {
-                resumed.checkpointTimeline = timeline
-                resumed.checkpointLSN = sinkPosition
+            if let previous {
+                resume = resume.continuing(after: previous.system, through: previous.handedOut)
             }
-        }
-        if let previous {
-            resumed = resumed.continuing(after: previous.system, through: previous.lsn)
-        }
-        if let resume = resumed.startLSN, resume != configuration.startLSN {
-            logger.info("resuming", metadata: ["lsn": "\(resume)", "from": "\(sinkPosition == resume ? "sink" : "checkpoint")"])
-        }
-        let session = try ReplicationSession(configuration: resumed, logger: logger)
-        defer { session.close() }
-        opened = session
-        try sink.recordOrigin(SinkOrigin(slot: configuration.slot, systemIdentifier: session.system.systemID, timeline: session.system.timeline))
-        session.wakeDescriptor = wakeDescriptor
-        session.onSnapshotProgress = onSnapshotProgress
-        var streamer = JSONLinesStreamer()
-        streamer.includeTransactionLines = includeTransactionLines
-        streamer.format = format
-        streamer.recordsMetrics = recordsMetrics
-        streamer.stopRequested = stopRequested
-        streamer.batchPerTransaction = checkpoint != nil && sinkPosition == nil && !sink.needsCommitLines
-        if let checkpoint {
-            let system = session.system
-            let slot = configuration.slot
-            let logger = self.logger
-            streamer.onDurable = { lsn, force in
-                let durable = try checkpoint.record(Checkpoint(lsn: lsn, slot: slot, systemIdentifier: system.systemID, timeline: system.timeline), force: force)
-                logger.trace("checkpoint", metadata: ["slot": "\(slot)", "lsn": "\(lsn)", "file": "\(checkpoint.store.path)"])
-                return durable
+            if let start = resume.startLSN, start != configuration.startLSN {
+                logger.info("resuming", metadata: ["lsn": "\(start)", "from": "\(sinkPosition == start ? "sink" : "checkpoint")"])
             }
+            return resume
         }
-        let summary = try streamer.run(session, into: sink)
-        try sink.close()
-        try checkpoint?.close()
-        return summary
+
+        func stream(_ session: ReplicationSession) throws -> StreamSummary {
+            let configuration = stream.configuration
+            try sink.recordOrigin(SinkOrigin(slot: configuration.slot, systemIdentifier: session.system.systemID, timeline: session.system.timeline))
+            session.wakeDescriptor = stream.wakeDescriptor
+            session.onSnapshotProgress = stream.onSnapshotProgress
+            var streamer = JSONLinesStreamer()
+            streamer.includeTransactionLines = stream.includeTransactionLines
+            streamer.format = stream.format
+            streamer.recordsMetrics = stream.recordsMetrics
+            streamer.stopRequested = stopRequested
+            streamer.batchPerTransaction = stream.checkpoint != nil && sinkPosition == nil && !sink.needsCommitLines
+            if let checkpoint = stream.checkpoint {
+                let system = session.system
+                let slot = configuration.slot
+                let logger = stream.logger
+                streamer.onDurable = { lsn, force in
+                    let durable = try checkpoint.record(
+                        Checkpoint(lsn: lsn, slot: slot, systemIdentifier: system.systemID, timeline: system.timeline), force: force
+                    )
+                    logger.trace("checkpoint", metadata: ["slot": "\(slot)", "lsn": "\(lsn)", "file": "\(checkpoint.store.path)"])
+                    return durable
+                }
+            }
+            let summary = try streamer.run(session, into: sink)
+            try sink.close()
+            try stream.checkpoint?.close()
+            return summary
+        }
+
+        /// Closes the sink (the next attempt opens it again) and waits, polling for a stop request.
+        func pause(for delay: Double) -> Bool {
+            try? sink.close()
+            let deadline = ContinuousClock.now + .milliseconds(Int(delay * 1000))
+            while ContinuousClock.now < deadline {
+                if stopRequested() { return false }
+                usleep(50_000)
+            }
+            return true
+        }
     }
 }

@@ -80,23 +80,6 @@ public struct StreamConfiguration: Sendable {
     /// On PostgreSQL 17 and later, create the slot with `FAILOVER` so that standbys with
     /// `sync_replication_slots` keep a copy of it and a promoted standby can continue the stream.
     public var failoverSlot = true
-    /// The position a checkpoint or the sink holds, when resuming (set by `resuming(from:)`).
-    package var resumePosition: LSN?
-    /// The timeline and position of the checkpoint being resumed: checked against the server's
-    /// timeline history on every connect (see ``TimelineGate``).
-    package var checkpointTimeline: UInt32?
-    package var checkpointLSN: LSN?
-    /// Whether the checkpoint holds every position the server was ever told (pgcdc's own
-    /// checkpoint recorder does), so that a slot confirmed past it means changes were lost.
-    package var checkpointCoversConfirmed = false
-    /// The host of the DSN's list the session chose; helper connections go to it too.
-    package var chosenHost: HostList.Host?
-
-    /// A connection to the server the session streams from (the DSN, restricted to the chosen host).
-    package func connect(replication: Bool) throws(ReplicationError) -> PostgresConnection {
-        try PostgresConnection(dsn: dsn, replication: replication, overrides: chosenHost?.overrides ?? [])
-    }
-
     /// A configuration with the required values and defaults for the rest.
     public init(dsn: String, slot: String, publication: String) {
         self.dsn = dsn

@@ -26,7 +26,7 @@ import Testing
     /// A reconnect within one run is gated by the previous session even without a checkpoint
     /// (stdout, NATS): same cluster, its timeline and what was handed out.
     @Test func aReconnectIsGatedByThePreviousSessionOfTheRun() {
-        let base = StreamConfiguration(dsn: "", slot: "s", publication: "p")
+        let base = ResumePoint(StreamConfiguration(dsn: "", slot: "s", publication: "p"))
         let system = SystemIdentification(systemID: "7441234567890123456", timeline: 2, walPosition: LSN(0x9000000), database: "app")
         let carried = base.continuing(after: system, through: LSN(0x6000000))
         #expect(carried.expectedSystemIdentifier == "7441234567890123456")
@@ -50,13 +50,13 @@ import Testing
         let probe = try ReplicationSession(configuration: fixture.configuration(), logger: Logger(label: "test"))
         let system = probe.system
         probe.close()
-        var configuration = fixture.configuration()
-        configuration = try configuration.resuming(
+        let configuration = fixture.configuration()
+        let resume = try ResumePoint(configuration).resuming(
             from: Checkpoint(lsn: LSN(1), slot: configuration.slot, systemIdentifier: system.systemID, timeline: system.timeline + 1),
-            checkpointName: "test"
+            slot: configuration.slot, checkpointName: "test"
         )
         #expect {
-            _ = try ReplicationSession(configuration: configuration, logger: Logger(label: "test"))
+            _ = try ReplicationSession(configuration: configuration, resume: resume, logger: Logger(label: "test"))
         } throws: { error in
             "\(error)".contains("it is on timeline \(system.timeline), the checkpoint on \(system.timeline + 1): an old primary")
         }

@@ -137,7 +137,7 @@ import Testing
         #expect {
             _ = try ReplicationSession(configuration: configuration, logger: Logger(label: "test"))
         } throws: { error in
-            "\(error)".contains("--streaming parallel needs --proto-version 4")
+            "\(error)".contains("streaming = .parallel needs protocolVersion = 4")
         }
     }
 

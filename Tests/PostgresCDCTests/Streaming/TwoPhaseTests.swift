@@ -131,7 +131,7 @@ import Testing
         #expect {
             _ = try ReplicationSession(configuration: configuration, logger: Logger(label: "test"))
         } throws: { error in
-            "\(error)".contains("has two-phase decoding enabled") && "\(error)".contains("run with --two-phase")
+            "\(error)".contains("has two-phase decoding enabled") && "\(error)".contains("use twoPhase = true")
         }
     }
 }

@@ -1,0 +1,112 @@
+import PGOutput
+
+/// What a session does with its replication slot, decided from facts alone (the slot as the
+/// server describes it, what the user asked for, what the consumer's storage holds) — like
+/// ``TimelineGate``, so that every case is tested without a server.
+package enum SlotDecision: Sendable, Equatable {
+    /// Continue the existing slot from its confirmed position; `warnNotFailover` when failover
+    /// slots were asked for and this one is not (a promoted standby will not have it).
+    case reuse(confirmedFlush: LSN, warnNotFailover: Bool)
+    /// Create the slot.
+    case create(SlotCreation)
+    /// Refuse to go on.
+    case refuse(SlotRefusal)
+
+    /// The decision for `existing` (`nil` when the slot does not exist) on a server of
+    /// `serverVersion` (`server_version_num`).
+    package static func decide(
+        existing: ExistingSlot?, configuration: StreamConfiguration, resume: ResumePoint, serverVersion: Int
+    ) -> SlotDecision {
+        let failover = configuration.failoverSlot && !configuration.temporarySlot && serverVersion >= 170000
+        let endAfterSnapshot = configuration.snapshot == .initialOnly
+        func resnapshot(_ replacement: SlotCreation.Replacement) -> SlotDecision {
+            .create(SlotCreation(
+                snapshot: true, endAfterSnapshot: endAfterSnapshot, temporary: configuration.temporarySlot,
+                failover: failover, replacing: replacement
+            ))
+        }
+        if let existing {
+            if let gap = gap(in: existing, resume: resume) {
+                let stored = resume.storedPosition ?? existing.confirmedFlush
+                guard configuration.onGap == .resnapshot else { return .refuse(.gap(reason: gap, lsn: stored)) }
+                return resnapshot(.gap(reason: gap, lsn: stored))
+            }
+            if let mode = configuration.snapshot, mode == .initial || mode == .initialOnly {
+                return .refuse(.snapshotNeedsNewSlot(mode))
+            }
+            return .reuse(confirmedFlush: existing.confirmedFlush, warnNotFailover: existing.failover == false && configuration.failoverSlot)
+        }
+        if let stored = resume.storedPosition, stored > .zero, !configuration.temporarySlot {
+            guard configuration.onGap == .resnapshot else { return .refuse(.missing(lsn: stored)) }
+            return resnapshot(.missing(lsn: stored))
+        }
+        guard configuration.createSlot || configuration.temporarySlot else { return .refuse(.notFound) }
+        return .create(SlotCreation(
+            snapshot: configuration.snapshot != .never, endAfterSnapshot: endAfterSnapshot,
+            temporary: configuration.temporarySlot, failover: failover, replacing: nil
+        ))
+    }
+
+    /// Why continuing from `slot` would skip changes the consumer never stored, or `nil` when it
+    /// may be continued: an invalidated slot, or one whose consumer confirmed past the checkpoint
+    /// (pgcdc only confirms what its checkpoint holds durably, so another consumer of the slot, or
+    /// an old copy of the checkpoint, moved it).
+    package static func gap(in slot: ExistingSlot, resume: ResumePoint) -> String? {
+        if let invalidation = slot.invalidation { return "it was \(invalidation)" }
+        if resume.checkpointCoversConfirmed, let checkpoint = resume.checkpointLSN, slot.confirmedFlush > checkpoint {
+            return "its confirmed position \(slot.confirmedFlush) is past the checkpoint's \(checkpoint): something else consumed "
+                + "the changes in between (another consumer of the slot, or the checkpoint is an old copy)"
+        }
+        return nil
+    }
+}
+
+/// How a slot is created.
+package struct SlotCreation: Sendable, Equatable {
+    /// Why a slot that pgcdc had stored changes from is replaced by a new one with a snapshot.
+    package enum Replacement: Sendable, Equatable {
+        /// The existing slot cannot continue (``SlotDecision/gap(in:resume:)``): drop it first.
+        case gap(reason: String, lsn: LSN)
+        /// The slot is missing although changes up to `lsn` were stored from it.
+        case missing(lsn: LSN)
+    }
+
+    /// Export a snapshot and copy the published tables before streaming.
+    package var snapshot: Bool
+    /// Stop once the snapshot is stored (``SnapshotMode/initialOnly``).
+    package var endAfterSnapshot: Bool
+    /// A TEMPORARY slot.
+    package var temporary: Bool
+    /// A FAILOVER slot (PostgreSQL 17 and later).
+    package var failover: Bool
+    /// The slot this one replaces, if any.
+    package var replacing: Replacement?
+}
+
+/// Why a session cannot use its slot.
+package enum SlotRefusal: Sendable, Equatable {
+    /// Continuing would skip changes since `lsn`; ``GapPolicy/resnapshot`` would replace the slot.
+    case gap(reason: String, lsn: LSN)
+    /// The slot is missing although changes up to `lsn` were stored from it.
+    case missing(lsn: LSN)
+    /// The slot does not exist and creating it was not asked for.
+    case notFound
+    /// A snapshot was asked for, which needs a new slot, and the slot exists.
+    case snapshotNeedsNewSlot(SnapshotMode)
+}
+
+extension ReplicationError {
+    /// The error for a slot the session cannot use.
+    init(_ refusal: SlotRefusal, slot: String, host: String) {
+        switch refusal {
+        case let .gap(reason, lsn):
+            self = .slotGap(slot: slot, reason: reason, lsn: lsn, host: host)
+        case let .missing(lsn):
+            self = .slotMissing(slot: slot, lsn: lsn, host: host)
+        case .notFound:
+            self = .slotNotFound(slot: slot, host: host)
+        case let .snapshotNeedsNewSlot(mode):
+            self = .configuration(ConfigurationProblem(SettingValue(.snapshot, ".\(mode)"), needs: .newSlot(slot: slot)))
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import PGOutput
+
+/// Where a session starts and what the run has learned that every connect must check: the
+/// position the consumer's storage holds, the cluster and timeline it came from. Apart from
+/// ``StreamConfiguration``, which stays what the user asked for.
+package struct ResumePoint: Sendable, Equatable {
+    /// Where to ask the server to start: the latest of the configured start, the checkpoint and the
+    /// sink's own position; `nil` starts at the slot's confirmed position.
+    package var startLSN: LSN?
+    /// The position a checkpoint or the sink holds, when resuming; `nil` for a fresh start.
+    package var storedPosition: LSN?
+    /// The cluster the stored positions belong to: a server that reports another system
+    /// identifier is refused, since its LSNs mean something else. `nil` accepts any server.
+    package var expectedSystemIdentifier: String?
+    /// The timeline and position of what was stored or handed out: checked against the server's
+    /// timeline history on every connect (see ``TimelineGate``).
+    package var checkpointTimeline: UInt32?
+    package var checkpointLSN: LSN?
+    /// Whether the checkpoint holds every position the server was ever told (pgcdc's own
+    /// checkpoint recorder does), so that a slot confirmed past it means changes were lost.
+    package var checkpointCoversConfirmed = false
+
+    /// A fresh start: what the configuration asks for, nothing stored.
+    package init(_ configuration: StreamConfiguration) {
+        startLSN = configuration.startLSN
+        expectedSystemIdentifier = configuration.expectedSystemIdentifier
+    }
+
+    /// This point, set to resume after what `checkpoint` and a sink that keeps its own position
+    /// (`sinkPosition`) hold: it starts at the latest of them and of ``startLSN``, and refuses a
+    /// server of another cluster. A checkpoint of another slot than `slot` is refused here.
+    package func resuming(
+        from checkpoint: Checkpoint?, sinkPosition: LSN? = nil, slot: String, checkpointName: String
+    ) throws(CheckpointError) -> ResumePoint {
+        var point = self
+        if let checkpoint {
+            guard checkpoint.slot == slot else {
+                throw CheckpointError(path: checkpointName, reason: "belongs to slot \"\(checkpoint.slot)\", not \"\(slot)\"")
+            }
+            point.expectedSystemIdentifier = checkpoint.systemIdentifier
+            point.checkpointTimeline = checkpoint.timeline
+            point.checkpointLSN = checkpoint.lsn
+        }
+        // The server skips to its slot's confirmed position anyway; never repeating what the
+        // checkpoint or an exactly-once sink holds matters more than an earlier start.
+        point.startLSN = [startLSN, checkpoint?.lsn, sinkPosition].compactMap { $0 }.max()
+        point.storedPosition = [checkpoint?.lsn, sinkPosition].compactMap { $0 }.max()
+        return point
+    }
+
+    /// This point, set to reconnect after a session of this run that reached `system` and handed
+    /// out changes up to `lsn`: the same gates apply as for a checkpoint — another cluster is
+    /// refused, an older timeline (an old primary) skipped, a newer one checked against its
+    /// history — even when nothing is stored on disk (stdout without a checkpoint, NATS).
+    package func continuing(after system: SystemIdentification, through lsn: LSN) -> ResumePoint {
+        var point = self
+        if point.expectedSystemIdentifier == nil { point.expectedSystemIdentifier = system.systemID }
+        switch point.checkpointTimeline {
+        case nil:
+            point.checkpointTimeline = system.timeline
+            point.checkpointLSN = lsn
+        case let stored? where stored <= system.timeline:
+            point.checkpointTimeline = system.timeline
+            point.checkpointLSN = max(point.checkpointLSN ?? .zero, lsn)
+        default:
+            break
+        }
+        return point
+    }
+}

@@ -1,0 +1,37 @@
+import PostgresCDC
+
+/// Library errors in the CLI's words: the library names settings by their properties
+/// (`createSlot = true`); here they become the options that set them (`--create-slot`), as
+/// swift-argument-parser keeps its errors' data apart from the text its message generator writes.
+enum CLIErrorMessage {
+    /// The one line the CLI prints for `error`.
+    static func text(for error: any Error) -> String {
+        switch error {
+        case let error as ReplicationError: return error.render(name: option)
+        case let error as ConfigurationProblem: return error.render(name: option)
+        default: return "\(error)"
+        }
+    }
+
+    /// The option (with its value) that sets `setting`.
+    static func option(_ setting: SettingValue) -> String {
+        let value = setting.value.map { $0.hasPrefix(".") ? String($0.dropFirst()) : $0 }
+        switch setting.setting {
+        case .protocolVersion: return "--proto-version" + (value.map { " \($0)" } ?? "")
+        case .streaming: return "--streaming" + (value.map { " \($0)" } ?? "")
+        case .binaryValues: return value == "false" ? "--no-binary" : "--binary"
+        case .twoPhase: return "--two-phase"
+        case .preparedTransactionsDirectory: return "--checkpoint FILE or --sink file:PATH"
+        case .localChangesOnly: return value == "false" ? "--origin any" : "--origin none"
+        case .spillDirectory: return "--spill-dir" + (value.map { " \($0)" } ?? "")
+        case .tables: return "--tables"
+        case .snapshot:
+            let mode = SnapshotMode.allCases.first { "\($0)" == value }
+            return "--snapshot" + ((mode?.rawValue ?? value).map { " \($0)" } ?? "")
+        case .createSlot: return "--create-slot"
+        case .createPublication: return "--create-publication"
+        case .onGap: return "--on-gap" + (value.map { " \($0)" } ?? "")
+        case .serverTimeout: return "--server-timeout"
+        }
+    }
+}
