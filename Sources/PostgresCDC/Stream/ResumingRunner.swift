@@ -25,21 +25,30 @@ package struct ResumingRunner {
 
     /// Runs `driver` until an attempt ends without an error that reconnecting may pass; `nil`
     /// when the driver's ``ResumingDriver/pause(for:)`` reported a stop request.
-    package func run<Driver: ResumingDriver>(_ driver: inout Driver) throws -> Driver.Outcome? {
+    package func run<Driver: ResumingDriver>(_ driver: inout Driver) throws -> Driver.Outcome? where Driver.Session == ReplicationSession {
+        try run(&driver) { resume throws(ReplicationError) in
+            try ReplicationSession(configuration: configuration, resume: resume, logger: logger)
+        }
+    }
+
+    /// ``run(_:)`` with sessions that `open` makes (a test's stand-in for a server).
+    package func run<Driver: ResumingDriver>(
+        _ driver: inout Driver, open: (ResumePoint) throws -> Driver.Session
+    ) throws -> Driver.Outcome? {
         var connected = false
         var failures = 0
         var previous: SessionCarry?
         while true {
-            var session: ReplicationSession?
+            var session: Driver.Session?
             do {
                 let resume = try driver.prepare(after: previous)
-                let opened = try ReplicationSession(configuration: configuration, resume: resume, logger: logger)
+                let opened = try open(resume)
                 session = opened
                 defer { opened.close() }
                 return try driver.stream(opened)
             } catch let error as ReplicationError where error.mayPassByReconnecting && (connected || session != nil) {
                 let connectedThisTime = session != nil
-                if let session { previous = SessionCarry(system: session.system, handedOut: session.handedOutThrough) }
+                if let session { previous = session.carry }
                 connected = true
                 failures = connectedThisTime ? 1 : failures + 1
                 guard let policy, policy.attempts.map({ failures <= $0 }) ?? true else { throw error }
@@ -54,6 +63,18 @@ package struct ResumingRunner {
     }
 }
 
+/// A session as the runner sees it: what it leaves for the next connect, and how to close it.
+package protocol ResumableSession: AnyObject {
+    /// What the session leaves for the next connect of the run.
+    var carry: SessionCarry { get }
+    /// Ends the session.
+    func close()
+}
+
+extension ReplicationSession: ResumableSession {
+    package var carry: SessionCarry { SessionCarry(system: system, handedOut: handedOutThrough) }
+}
+
 /// What a session of a run leaves for the next connect: its cluster and timeline, and how far it
 /// handed changes out.
 package struct SessionCarry: Sendable {
@@ -61,6 +82,11 @@ package struct SessionCarry: Sendable {
     package var system: SystemIdentification
     /// The furthest position it handed to the consumer's storage.
     package var handedOut: LSN
+
+    package init(system: SystemIdentification, handedOut: LSN) {
+        self.system = system
+        self.handedOut = handedOut
+    }
 }
 
 /// The part of a run that differs between drivers: where an attempt resumes, what it does with
@@ -68,13 +94,15 @@ package struct SessionCarry: Sendable {
 package protocol ResumingDriver {
     /// What a finished run returns.
     associatedtype Outcome
+    /// The sessions it streams on (``ReplicationSession``; a stand-in in tests).
+    associatedtype Session: ResumableSession = ReplicationSession
 
     /// Prepares an attempt and says where it resumes; `previous` is what the run's last session
     /// left (`nil` before the first connect).
     mutating func prepare(after previous: SessionCarry?) throws -> ResumePoint
 
     /// Streams on `session` until done (the runner closes it).
-    mutating func stream(_ session: ReplicationSession) throws -> Outcome
+    mutating func stream(_ session: Session) throws -> Outcome
 
     /// The attempt failed and will be tried again: releases what it held and waits `delay`
     /// seconds; `false` when a stop was requested meanwhile.
