@@ -43,7 +43,7 @@ public struct ConfigurationProblem: Error, Sendable, Hashable, CustomStringConve
     }
 
     /// The problem in a front end's words: `name` spells a setting with its value (the CLI gives
-    /// `--streaming parallel` for `streaming = .parallel`).
+    /// its option for `streaming = .parallel`).
     public func render(name: (SettingValue) -> String) -> String {
         let subject = name(self.subject)
         switch requirement {

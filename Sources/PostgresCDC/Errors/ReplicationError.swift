@@ -59,7 +59,7 @@ public enum ReplicationError: Error, Sendable, CustomStringConvertible {
     }
 
     /// The error in a front end's words: `name` spells a setting with its value (the CLI gives
-    /// `--create-slot` for `createSlot = true`).
+    /// its option for `createSlot = true`).
     public func render(name: (SettingValue) -> String) -> String {
         switch self {
         case let .connectionFailed(hosts, message):

@@ -1,5 +1,5 @@
 /// A setting of ``StreamConfiguration``, as errors name it: the library says the property
-/// (`protocolVersion`), a front end such as the CLI says its own name for it (`--proto-version`).
+/// (`protocolVersion`), a front end such as the CLI says its own name for it (its option).
 public enum StreamSetting: String, Sendable, Hashable, CaseIterable {
     case protocolVersion
     case streaming

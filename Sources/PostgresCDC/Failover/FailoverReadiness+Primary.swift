@@ -69,7 +69,7 @@ extension FailoverReadiness {
         }
     }
 
-    /// On a primary, with `--slot`: the slot exists, is a usable pgoutput slot of this database,
+    /// On a primary, for a named slot: the slot exists, is a usable pgoutput slot of this database,
     /// and (17+) is a failover slot.
     static func slotFindings(_ facts: HostFacts, slot name: String) -> [Finding] {
         guard let slot = facts.slot(named: name) else {

@@ -95,7 +95,7 @@ extension FailoverReadiness {
         }
     }
 
-    /// On a standby (17+), with `--slot`: its copy of the slot was synced from the primary, is
+    /// On a standby (17+), for a named slot: its copy of the slot was synced from the primary, is
     /// persistent (a temporary copy is dropped at promotion) and usable.
     static func syncedSlotFinding(_ facts: HostFacts, slot name: String) -> Finding {
         let check = "synced_slot"

@@ -22,7 +22,7 @@ public struct SinkStream {
     public var logger: Logger
     /// A descriptor that ends a wait for the server when readable (the CLI's signal pipe).
     package var wakeDescriptor: Int32?
-    /// Record metrics through swift-metrics (see the CLI's `--metrics-addr`).
+    /// Record metrics through swift-metrics (the CLI serves them for Prometheus).
     public var recordsMetrics = false
     /// Called as each table of an initial snapshot finishes.
     public var onSnapshotProgress: ((SnapshotProgress) -> Void)?
