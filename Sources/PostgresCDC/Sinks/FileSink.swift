@@ -6,10 +6,12 @@ import PGOutput
 
 /// A sink that appends JSON lines to a file and is its own checkpoint: exactly-once.
 ///
-/// Every transaction it stores ends with a `commit` line. On ``open()`` it reads the end of its
-/// file, cuts off what a crash left after the last complete transaction (a torn line, rows without
-/// their commit line), and returns that transaction's end LSN, so streaming resumes right after
-/// it: however the previous run ended, the file holds every transaction once, in order.
+/// Every transaction it stores ends with a line that marks its end and carries its end LSN: a
+/// `commit` line, or in Debezium format a transaction END record (see ``FileSinkRecovery``). On
+/// ``open()`` it reads the end of its file, cuts off what a crash left after the last complete
+/// transaction (a torn line, rows without their end line), and returns that transaction's end LSN,
+/// so streaming resumes right after it: however the previous run ended, the file holds every
+/// transaction once, in order.
 ///
 /// Batches are `fsync`ed by ``flush(force:)``, at most every `fsyncInterval` seconds unless
 /// forced. With `rotateSize`, the file is renamed to `PATH.000001`, `PATH.000002`, … once it
@@ -53,7 +55,7 @@ public final class FileSink: ChangeSink {
         if descriptor >= 0 { Glibc.close(descriptor) }
     }
 
-    /// `true`: the commit lines mark complete transactions in the file.
+    /// `true`: the commit lines (Debezium: END records) mark complete transactions in the file.
     public var needsCommitLines: Bool { true }
 
     private var path: String { configuration.path }

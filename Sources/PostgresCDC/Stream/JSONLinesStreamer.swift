@@ -14,7 +14,8 @@ package struct StreamSummary: Sendable {
 
 /// Drives a ``ReplicationSession`` into a ``ChangeSink`` as JSON lines.
 ///
-/// Events are encoded into one reused buffer, which goes to the sink when the socket has nothing
+/// Events are encoded into one reused buffer, each line described by a ``LineDescriptor`` in a
+/// reused array beside it (``LineEncoder``), which goes to the sink when the socket has nothing
 /// more to read (so an idle stream has no batching delay), when it is large, or — with
 /// ``batchPerTransaction`` — after every transaction. Only whole transactions are handed over,
 /// except when one transaction alone outgrows the buffer. The order is always: the sink makes a
@@ -53,15 +54,16 @@ package struct JSONLinesStreamer {
         state.summary.durableThrough = session.startLSN
         state.confirmedThrough = session.startLSN
         state.buffer.bytes.reserveCapacity(flushThreshold + (1 << 16))
+        state.lines.reserveCapacity(1 << 12)
         session.emitsCommitEvents = true
-        let encoder = JSONLinesEncoder(timeline: session.system.timeline)
-        let debezium = format == .debezium ? DebeziumEncoder(database: session.databaseName) : nil
-        func encode(_ event: ChangeEvent, into buffer: inout JSONBuffer) {
-            let before = buffer.bytes.count
-            if let debezium { debezium.encode(event, into: &buffer) } else { encoder.encode(event, into: &buffer) }
-            metrics?.record(event, bytes: buffer.bytes.count - before)
-        }
         let commitLinesForSink = sink.needsCommitLines
+        var encoder = LineEncoder(format: format, timeline: session.system.timeline, database: session.databaseName)
+        encoder.marksSnapshotEnd = commitLinesForSink
+        func encode(_ event: ChangeEvent, into state: inout State) {
+            let before = state.buffer.bytes.count
+            encoder.encode(event, into: &state.buffer, describing: &state.lines)
+            metrics?.record(event, bytes: state.buffer.bytes.count - before)
+        }
         var stopDeadline: UInt64?
         var wait = false
 
@@ -82,17 +84,17 @@ package struct JSONLinesStreamer {
                 switch event {
                 case let .commit(commit):
                     if includeTransactionLines || (commitLinesForSink && commit.eventCount > 0) {
-                        encode(event, into: &state.buffer)
+                        encode(event, into: &state)
                         state.summary.events += 1
                     } else {
                         metrics?.record(event, bytes: 0)
                     }
                 case .insert, .update, .delete, .read:
-                    encode(event, into: &state.buffer)
+                    encode(event, into: &state)
                     state.summary.events += 1
                     state.summary.rows += 1
                 default:
-                    encode(event, into: &state.buffer)
+                    encode(event, into: &state)
                     state.summary.events += 1
                 }
                 if case .snapshotCompleted = event {
@@ -134,9 +136,13 @@ package struct JSONLinesStreamer {
         let session: ReplicationSession
         let onDurable: ((LSN, Bool) throws -> LSN)?
         var buffer = JSONBuffer()
+        /// A descriptor per line in `buffer`, their ends indices in it.
+        var lines: [LineDescriptor] = []
         var summary = StreamSummary()
         /// Bytes at the start of the buffer that end at a transaction boundary.
         var boundaryCount = 0
+        /// The lines in those bytes.
+        var boundaryLineCount = 0
         /// The resume position at that boundary.
         var boundaryPosition: LSN = .zero
         /// The position of the last batch handed to the sink.
@@ -155,6 +161,7 @@ package struct JSONLinesStreamer {
 
         mutating func markBoundary() {
             boundaryCount = buffer.bytes.count
+            boundaryLineCount = lines.count
             boundaryPosition = session.completedThrough
         }
 
@@ -164,16 +171,24 @@ package struct JSONLinesStreamer {
             let endsAtBoundary = count == boundaryCount
             guard count > 0 || boundaryPosition > handedOverPosition else { return }
             metrics?.publish()
-            try sink.write(SinkBatch(lines: buffer.bytes[..<count], position: boundaryPosition, endsAtTransactionBoundary: endsAtBoundary))
+            let lineCount = count == buffer.bytes.count ? lines.count
+                : count == boundaryCount ? boundaryLineCount : lines.prefix { $0.end <= count }.count
+            try sink.write(SinkBatch(lines: buffer.bytes[..<count], descriptors: lines[..<lineCount], position: boundaryPosition,
+                                     endsAtTransactionBoundary: endsAtBoundary))
             handedOverPosition = boundaryPosition
             session.noteWritten(through: boundaryPosition)
             midTransactionHandedOver = !endsAtBoundary
             if count == buffer.bytes.count {
                 buffer.bytes.removeAll(keepingCapacity: true)
+                lines.removeAll(keepingCapacity: true)
             } else {
                 buffer.bytes.removeSubrange(0..<count)
+                lines.removeSubrange(0..<lineCount)
+                // The lines left start the buffer now.
+                for index in lines.indices { lines[index].end -= count }
             }
             boundaryCount = endsAtBoundary ? 0 : max(0, boundaryCount - count)
+            boundaryLineCount = endsAtBoundary ? 0 : max(0, boundaryLineCount - lineCount)
         }
 
         /// Asks the sink how far it is durable; records and confirms a position that advanced.
@@ -182,7 +197,8 @@ package struct JSONLinesStreamer {
             let durable = try sink.flush(force: force)
             if let metrics {
                 metrics.recordFlush(nanoseconds: FileIO.monotonicNanoseconds() &- started)
-                metrics.recordPosition(durable: max(durable, summary.durableThrough), serverPosition: session.serverPosition, idle: force && buffer.bytes.isEmpty)
+                metrics.recordPosition(durable: max(durable, summary.durableThrough), serverPosition: session.serverPosition,
+                                       idle: force && buffer.bytes.isEmpty)
             }
             // A forced call also records again a position the recorder kept only in the page cache.
             guard durable > summary.durableThrough || (force && confirmedThrough < summary.durableThrough) else { return }
