@@ -6,8 +6,9 @@ import PostgresCDC
 
 /// A sink that publishes every event to NATS JetStream, effectively once.
 ///
-/// Each JSON line becomes one message on its subject (``SubjectTemplate``), with the
-/// `Nats-Msg-Id` header set to `{commit_lsn}:{seq}`. Publishing is asynchronous, at most
+/// Each line, in either format, becomes one message on its subject (``SubjectTemplate``), with
+/// the `Nats-Msg-Id` header set to `{commit_lsn}:{seq}`; both come from the line's
+/// ``LineDescriptor``, never from its JSON. Publishing is asynchronous, at most
 /// `maxPending` messages in flight; ``flush(force:)`` waits for JetStream's acknowledgements, and
 /// only then reports the batch's position as durable — so the checkpoint and the slot move only
 /// past what the stream stored. A batch that was not acknowledged (the server went away, a
@@ -57,8 +58,9 @@ public final class NATSSink: ChangeSink {
     private var options: OpaquePointer?
     private var connection: OpaquePointer?
     private var jetStream: OpaquePointer?
-    /// Batches published but not yet acknowledged, kept to publish again.
-    private var unacknowledged: [(lines: [UInt8], position: LSN)] = []
+    /// Batches published but not yet acknowledged (copies), kept to publish again.
+    private var unacknowledged: [SinkBatch] = []
+    private var ids = MessageID()
     private var written: LSN = .zero
     private var durable: LSN = .zero
 
@@ -83,10 +85,17 @@ public final class NATSSink: ChangeSink {
         return nil
     }
 
-    /// Publishes every line of the batch asynchronously.
+    /// Publishes every line of the batch asynchronously. A batch without line descriptors
+    /// (``SinkBatch/isDescribed``) is refused: the sink does not read the JSON to route it.
     public func write(_ batch: SinkBatch) throws(SinkError) {
-        unacknowledged.append((Array(batch.lines), batch.position))
-        try publish(batch.lines)
+        guard batch.isDescribed else {
+            throw SinkError(destination: destination, operation: "route",
+                            reason: "the batch's lines have no line descriptors (SinkBatch.descriptors); the NATS sink routes by them")
+        }
+        let copy = SinkBatch(lines: Array(batch.lines)[...], descriptors: Array(batch.descriptors)[...], position: batch.position,
+                             endsAtTransactionBoundary: batch.endsAtTransactionBoundary)
+        unacknowledged.append(copy)
+        try publish(copy)
         written = batch.position
     }
 
@@ -116,7 +125,7 @@ public final class NATSSink: ChangeSink {
                 usleep(useconds_t(delay * 1e6))
                 discardPending()
                 for batch in unacknowledged {
-                    try publish(batch.lines[...])
+                    try publish(batch)
                 }
             }
         }
@@ -132,36 +141,31 @@ public final class NATSSink: ChangeSink {
 
     private var destination: String { "NATS stream \(configuration.stream) at \(configuration.servers.joined(separator: ","))" }
 
-    private func publish(_ lines: ArraySlice<UInt8>) throws(SinkError) {
+    /// Publishes each line to its subject(s), asynchronously; stops at the first message that
+    /// could not be sent (the flush publishes the batch again).
+    private func publish(_ batch: SinkBatch) throws(SinkError) {
         guard let jetStream else { throw SinkError(destination: destination, operation: "publish to", reason: "the sink is not open") }
         var options = jsPubOptions()
         jsPubOptions_Init(&options)
         options.MaxWait = Int64(configuration.acknowledgementTimeout * 1000)
-        var start = lines.startIndex
-        while start < lines.endIndex {
-            let end = lines[start...].firstIndex(of: UInt8(ascii: "\n")) ?? lines.endIndex
-            let line = lines[start..<end]
-            start = end + 1
-            guard !line.isEmpty else { continue }
-            guard let route = EventRoute.route(line, subjects: subjects) else {
-                throw SinkError(destination: destination, operation: "route", reason: "not a pgcdc event: \(String(decoding: line.prefix(80), as: UTF8.self))")
-            }
-            for (index, subject) in route.subjects.enumerated() {
-                let id = index == 0 ? route.messageID : "\(route.messageID):\(index)"
-                let key = id.withCString { PublishTracker.key($0) }
+        var sent = true
+        let tracker = self.tracker
+        batch.forEachLine { line, descriptor in
+            guard sent else { return }
+            subjects.forEachMessage(of: descriptor, ids: &ids) { subject, id in
+                guard sent else { return }
+                let key = PublishTracker.key(id)
                 // Pending before it is sent: its acknowledgement may arrive before js_PublishAsync returns.
                 tracker.published(key)
-                let status = id.withCString { idPointer -> natsStatus in
-                    options.MsgId = idPointer
-                    return line.withUnsafeBytes { raw in
-                        js_PublishAsync(jetStream, subject, raw.baseAddress, Int32(raw.count), &options)
-                    }
+                options.MsgId = id
+                let status = line.withUnsafeBytes { raw in
+                    js_PublishAsync(jetStream, subject, raw.baseAddress, Int32(raw.count), &options)
                 }
                 options.MsgId = nil
-                guard status == NATS_OK else {
+                if status != NATS_OK {
                     // Not sent (disconnected, or the reconnect buffer is full): the flush retries the batch.
                     tracker.settle(key, failure: PublishTracker.Failure(text: "publish to \(subject): \(Self.text(status))", retryable: true))
-                    return
+                    sent = false
                 }
             }
         }
