@@ -164,7 +164,8 @@ public final class NATSSink: ChangeSink {
                 options.MsgId = nil
                 if status != NATS_OK {
                     // Not sent (disconnected, or the reconnect buffer is full): the flush retries the batch.
-                    tracker.settle(key, failure: PublishTracker.Failure(text: "publish to \(subject): \(Self.text(status))", retryable: true))
+                    let failure = PublishTracker.Failure(text: "publish to \(subject): \(Self.text(status))", retryable: true)
+                    tracker.settle(key, failure: failure)
                     sent = false
                 }
             }
@@ -210,7 +211,9 @@ public final class NATSSink: ChangeSink {
         if status == NATS_OK { status = natsOptions_SetReconnectWait(options, 250) }
         if status == NATS_OK { status = natsOptions_SetTimeout(options, 5000) }
         if status == NATS_OK, let token = configuration.token { status = natsOptions_SetToken(options, token) }
-        if status == NATS_OK, let file = configuration.credentialsFile { status = natsOptions_SetUserCredentialsFromFiles(options, file, nil) }
+        if status == NATS_OK, let file = configuration.credentialsFile {
+            status = natsOptions_SetUserCredentialsFromFiles(options, file, nil)
+        }
         if status == NATS_OK, let file = configuration.trustedCertificates {
             status = natsOptions_SetSecure(options, true)
             if status == NATS_OK { status = natsOptions_LoadCATrustedCertificates(options, file) }
@@ -233,7 +236,9 @@ public final class NATSSink: ChangeSink {
             guard let closure else { return }
             let tracker = Unmanaged<PublishTracker>.fromOpaque(closure).takeUnretainedValue()
             var idPointer: UnsafePointer<CChar>?
-            let id = message.flatMap { natsMsgHeader_Get($0, "Nats-Msg-Id", &idPointer) == NATS_OK ? idPointer.map(PublishTracker.key) : nil }
+            let id = message.flatMap {
+                natsMsgHeader_Get($0, "Nats-Msg-Id", &idPointer) == NATS_OK ? idPointer.map(PublishTracker.key) : nil
+            }
             guard let failure else {
                 tracker.settle(id, failure: nil)
                 return
@@ -271,7 +276,8 @@ public final class NATSSink: ChangeSink {
                 }
             }
             for wanted in configuration.subjects.wildcards where !subjects.contains(where: { SubjectTemplate.covers($0, wanted) }) {
-                throw SinkError(destination: destination, operation: "use", reason: "the stream's subjects \(subjects) do not capture \(wanted); add it to the stream or change --nats-subject")
+                let reason = "the stream's subjects \(subjects) do not capture \(wanted); add it to the stream or change --nats-subject"
+                throw SinkError(destination: destination, operation: "use", reason: reason)
             }
             return
         }
@@ -279,7 +285,8 @@ public final class NATSSink: ChangeSink {
             throw SinkError(destination: destination, operation: "look up", reason: Self.lastError(status))
         }
         guard configuration.createStream else {
-            throw SinkError(destination: destination, operation: "use", reason: "the stream does not exist (create it, or pass --nats-create-stream)")
+            let reason = "the stream does not exist (create it, or pass --nats-create-stream)"
+            throw SinkError(destination: destination, operation: "use", reason: reason)
         }
         var config = jsStreamConfig()
         jsStreamConfig_Init(&config)
@@ -302,7 +309,9 @@ public final class NATSSink: ChangeSink {
         guard addStatus == NATS_OK else {
             throw SinkError(destination: destination, operation: "create", reason: Self.lastError(addStatus))
         }
-        logger.info("created the JetStream stream", metadata: ["stream": "\(configuration.stream)", "subjects": "\(configuration.subjects.streamSubject)"])
+        logger.info("created the JetStream stream", metadata: [
+            "stream": "\(configuration.stream)", "subjects": "\(configuration.subjects.streamSubject)",
+        ])
     }
 
     private func release() {

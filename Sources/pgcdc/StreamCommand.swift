@@ -62,7 +62,8 @@ struct StreamCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Serve Prometheus metrics on GET /metrics at this address, e.g. 127.0.0.1:9187.", valueName: "host:port"))
     var metricsAddr: String?
 
-    @Option(help: ArgumentHelp("Line format: native (pgcdc's events) or debezium (Debezium's envelope), with every sink.", valueName: "format"))
+    @Option(help: ArgumentHelp("Line format: native (pgcdc's events) or debezium (Debezium's envelope), with every sink.",
+                               valueName: "format"))
     var format: OutputFormat = .native
 
     @Option(name: .customLong("proto-version"), help: ArgumentHelp("pgoutput protocol version, 1–4 (default: the highest the server supports).", valueName: "n"))

@@ -63,10 +63,13 @@ import Testing
                 #expect(id == "\(commit ?? "?"):\(status == "BEGIN" ? "begin" : "commit")", "\(id): \(object)")
             } else {
                 let source = object["source"] as? [String: Any] ?? [:]
-                let sequence = (source["sequence"] as? String).flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String] }
+                let sequence = (source["sequence"] as? String).flatMap {
+                    try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String]
+                }
                 let commit = sequence?.first.flatMap { UInt64($0) }.map { LSN($0).description }
                 let isMessage = object["op"] as? String == "m"
-                let expectedCommit = isMessage && source["txId"] is NSNull ? (source["lsn"] as? Int).map { LSN(UInt64($0)).description } : commit
+                let ownLSN = (source["lsn"] as? Int).map { LSN(UInt64($0)).description }
+                let expectedCommit = isMessage && source["txId"] is NSNull ? ownLSN : commit
                 #expect(id.hasPrefix("\(expectedCommit ?? "?"):"), "\(id): \(object)")
                 #expect(["c", "u", "d", "t", "m"].contains(object["op"] as? String ?? ""), "\(object)")
             }

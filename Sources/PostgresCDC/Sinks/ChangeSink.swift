@@ -18,7 +18,8 @@ public protocol ChangeSink: AnyObject {
     /// stored (a sink that is its own checkpoint), or `nil` when it keeps no position.
     func open() throws(SinkError) -> LSN?
 
-    /// Takes one batch. The sink may buffer it; it must not keep a reference to `batch.lines`.
+    /// Takes one batch. The sink may buffer it; it must not keep a reference to `batch.lines` or
+    /// `batch.descriptors` (both are reused for the next batch; copy what it keeps).
     func write(_ batch: SinkBatch) throws(SinkError)
 
     /// Makes what was written durable and returns the position up to which it is: the

@@ -54,7 +54,8 @@ import Testing
     @Test func theSnapshotsENDRecordKeepsTheSnapshotRows() throws {
         let directory = try ScratchDirectory()
         defer { directory.remove() }
-        let snapshot = Self.debezium([.snapshotCompleted(SnapshotSummary(consistentPoint: LSN(0x100), tables: 1, rows: 0))], snapshotEnd: true)
+        let end = SnapshotSummary(consistentPoint: LSN(0x100), tables: 1, rows: 0)
+        let snapshot = Self.debezium([.snapshotCompleted(end)], snapshotEnd: true)
         try directory.write("out.jsonl", snapshot + Self.unfinished)
         #expect(try sink(directory).open() == LSN(0x100))
         #expect(try directory.read("out.jsonl") == snapshot)
