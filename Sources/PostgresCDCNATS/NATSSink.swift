@@ -139,7 +139,10 @@ public final class NATSSink: ChangeSink {
 
     // MARK: - Publishing
 
-    private var destination: String { "NATS stream \(configuration.stream) at \(configuration.servers.joined(separator: ","))" }
+    /// For errors: the servers without the credentials a URL may carry.
+    private var destination: String {
+        "NATS stream \(configuration.stream) at \(configuration.servers.map(ServerURL.redacted).joined(separator: ","))"
+    }
 
     /// Publishes each line to its subject(s), asynchronously; stops at the first message that
     /// could not be sent (the flush publishes the batch again).
