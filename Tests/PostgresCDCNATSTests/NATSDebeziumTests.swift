@@ -80,4 +80,19 @@ import Testing
         let after = try JetStreamReader.messages(url: nats.url, stream: "DBZ")
         #expect(after.count == debezium.count, "the replay added \(after.count - debezium.count) messages")
     }
+
+    @Test func killedAtRandomMomentsTheDebeziumStreamStillHoldsEveryChangeOnce() throws {
+        let (messages, expected) = try NATSSinkTests.runUnderFaults(restartNATS: false, extra: ["--format", "debezium"])
+        let ids = messages.compactMap(\.messageID)
+        #expect(ids.count == messages.count, "messages without Nats-Msg-Id")
+        #expect(Set(ids).count == ids.count, "the stream holds \(ids.count - Set(ids).count) duplicates")
+        let rows = messages.compactMap { message -> Int? in
+            let object = (try? JSONSerialization.jsonObject(with: Data(message.data)) as? [String: Any]) ?? [:]
+            guard object["op"] as? String == "c" else { return nil }
+            return (object["after"] as? [String: Any])?["id"] as? Int
+        }.sorted()
+        #expect(rows.count == expected.count, "the stream holds \(rows.count) rows, the table \(expected.count)")
+        let missing = Set(expected).subtracting(rows)
+        #expect(missing.isEmpty, "\(missing.count) rows missing from the stream, e.g. \(missing.sorted().prefix(5))")
+    }
 }

@@ -45,7 +45,8 @@ import Testing
         let tables = [Self.relation("s", "a"), Self.relation("s", "b")]
         #expect(route(LineDescriptor(end: 1, kind: .truncate, target: .tables(tables), commitLSN: LSN(0x2B), seq: 0))
                 == EventRoute(subjects: ["pgcdc.s.a", "pgcdc.s.b"], messageID: "0/2B:0"))
-        let message = LineDescriptor(end: 1, kind: .message, target: .messagePrefix("hb"), commitLSN: LSN(0x30), seq: 0, position: LSN(0x30))
+        let message = LineDescriptor(end: 1, kind: .message, target: .messagePrefix("hb"), commitLSN: LSN(0x30), seq: 0,
+                                     position: LSN(0x30))
         #expect(route(message)
                 == EventRoute(subjects: ["pgcdc._messages.hb"], messageID: "0/30:0"))
         #expect(route(LineDescriptor(end: 1, kind: .commit, commitLSN: LSN(0x1A), position: LSN(0x1B)))
