@@ -9,8 +9,13 @@ package struct LineEncoder: Sendable {
     /// In Debezium format, write an END record for the snapshot's end (a sink that finds
     /// transaction boundaries in its own output needs it; the native format always has its line).
     package var marksSnapshotEnd = false
+    /// Every commit that ends a transaction with events is encoded (Debezium: an END record, which
+    /// then lists the transaction's events per table in `data_collections`).
+    package var writesTransactionEnds = false
     private let native: JSONLinesEncoder
     private let debezium: DebeziumEncoder?
+    /// Debezium: the open transaction's events per table, for its END record.
+    private var collections = DataCollectionCounts()
 
     /// An encoder for `format`; `timeline` goes into native lines, `database` into Debezium's `source.db`.
     package init(format: OutputFormat, timeline: UInt32?, database: String) {
@@ -21,17 +26,30 @@ package struct LineEncoder: Sendable {
 
     /// Appends `event` to `buffer` (nothing, one line, or one per table for a Debezium truncate)
     /// and a descriptor per line written to `lines`.
-    package func encode(_ event: ChangeEvent, into buffer: inout JSONBuffer, describing lines: inout [LineDescriptor]) {
+    package mutating func encode(_ event: ChangeEvent, into buffer: inout JSONBuffer, describing lines: inout [LineDescriptor]) {
         let start = buffer.bytes.count
         guard let debezium else {
             native.encode(event, into: &buffer)
             lines.append(LineDescriptor(describing: event, end: buffer.bytes.count))
             return
         }
-        if case let .snapshotCompleted(summary) = event {
+        switch event {
+        case let .snapshotCompleted(summary):
             guard marksSnapshotEnd else { return }
             debezium.encodeSnapshotEnd(summary, into: &buffer)
-        } else {
+        case let .commit(commit):
+            debezium.encodeEnd(commit, collections: collections, into: &buffer)
+            collections.reset()
+        case let .begin(transaction):
+            collections.reset()
+            debezium.encode(.begin(transaction), into: &buffer)
+        case let .insert(change), let .update(change), let .delete(change):
+            if writesTransactionEnds { collections.count(change.relation) }
+            debezium.encode(event, into: &buffer)
+        case let .truncate(change):
+            if writesTransactionEnds { change.relations.forEach { collections.count($0) } }
+            debezium.encode(event, into: &buffer)
+        default:
             debezium.encode(event, into: &buffer)
         }
         guard buffer.bytes.count > start else { return }

@@ -59,6 +59,7 @@ package struct JSONLinesStreamer {
         let commitLinesForSink = sink.needsCommitLines
         var encoder = LineEncoder(format: format, timeline: session.system.timeline, database: session.databaseName)
         encoder.marksSnapshotEnd = commitLinesForSink
+        encoder.writesTransactionEnds = includeTransactionLines || commitLinesForSink
         func encode(_ event: ChangeEvent, into state: inout State) {
             let before = state.buffer.bytes.count
             encoder.encode(event, into: &state.buffer, describing: &state.lines)

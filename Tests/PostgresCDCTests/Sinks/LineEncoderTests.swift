@@ -35,6 +35,7 @@ import Testing
     ]
 
     static func encode(_ events: [ChangeEvent], _ encoder: LineEncoder) -> SinkBatch {
+        var encoder = encoder
         var buffer = JSONBuffer()
         var lines: [LineDescriptor] = []
         for event in events { encoder.encode(event, into: &buffer, describing: &lines) }
@@ -85,7 +86,9 @@ import Testing
     }
 
     @Test func debeziumTruncateIsOneLinePerTableWithItsPart() throws {
-        let batch = Self.encode(Self.events, LineEncoder(format: .debezium, timeline: 1, database: "app"))
+        var encoder = LineEncoder(format: .debezium, timeline: 1, database: "app")
+        encoder.writesTransactionEnds = true
+        let batch = Self.encode(Self.events, encoder)
         #expect(batch.isDescribed)
         let lines = Self.lines(batch)
         #expect(lines.map(\.descriptor.kind) == [.begin, .insert, .truncate, .truncate, .message, .commit, .message])
@@ -103,6 +106,10 @@ import Testing
         #expect(lines[5].object["status"] as? String == "END")
         #expect(lines[5].object["end_lsn"] as? Int == 0x1C8)
         #expect(lines[5].object["id"] as? String == "7:\(0x1A0)")
+        // Its events per table, as Debezium lists them: the insert and the truncate on orders, the truncate on items.
+        let collections = lines[5].object["data_collections"] as? [[String: Any]] ?? []
+        #expect(collections.map { $0["data_collection"] as? String } == ["public.orders", "public.items"])
+        #expect(collections.map { $0["event_count"] as? Int } == [2, 1])
     }
 
     @Test func theSnapshotEndIsAnENDRecordOnlyForASinkThatNeedsBoundaries() throws {
