@@ -53,17 +53,16 @@ package struct JSONLinesStreamer {
         // Only a position past where streaming started is news worth recording.
         state.summary.durableThrough = session.startLSN
         state.confirmedThrough = session.startLSN
-        state.buffer.bytes.reserveCapacity(flushThreshold + (1 << 16))
-        state.lines.reserveCapacity(1 << 12)
+        state.pending.reserve(bytes: flushThreshold + (1 << 16), lines: 1 << 12)
         session.emitsCommitEvents = true
         let commitLinesForSink = sink.needsCommitLines
         var encoder = LineEncoder(format: format, timeline: session.system.timeline, database: session.databaseName)
         encoder.marksSnapshotEnd = commitLinesForSink
         encoder.writesTransactionEnds = includeTransactionLines || commitLinesForSink
         func encode(_ event: ChangeEvent, into state: inout State) {
-            let before = state.buffer.bytes.count
-            encoder.encode(event, into: &state.buffer, describing: &state.lines)
-            metrics?.record(event, bytes: state.buffer.bytes.count - before)
+            let before = state.pending.count
+            encoder.encode(event, into: &state.pending.buffer, describing: &state.pending.lines)
+            metrics?.record(event, bytes: state.pending.count - before)
         }
         var stopDeadline: UInt64?
         var wait = false
@@ -74,7 +73,7 @@ package struct JSONLinesStreamer {
             }
             if let stopDeadline, !state.midTransactionHandedOver || FileIO.monotonicNanoseconds() >= stopDeadline {
                 // Whole transactions only: the rest is read again by the next run.
-                try state.handOver(upTo: state.boundaryCount)
+                try state.handOver(upTo: state.pending.boundaryCount)
                 try state.makeDurable(force: true)
                 state.summary.stopped = true
                 return state.summary
@@ -101,7 +100,7 @@ package struct JSONLinesStreamer {
                 if case .snapshotCompleted = event {
                     // The whole snapshot must be durable before the session keeps the slot.
                     state.markBoundary()
-                    try state.handOver(upTo: state.buffer.bytes.count)
+                    try state.handOver(upTo: state.pending.count)
                     try state.makeDurable(force: true)
                     session.snapshotDurable()
                     continue
@@ -109,22 +108,22 @@ package struct JSONLinesStreamer {
                 if session.isAtTransactionBoundary {
                     state.markBoundary()
                     if batchPerTransaction || stopDeadline != nil {
-                        try state.handOver(upTo: state.boundaryCount)
+                        try state.handOver(upTo: state.pending.boundaryCount)
                         try state.makeDurable(force: false)
                     }
                 }
-                if state.buffer.bytes.count >= flushThreshold {
-                    try state.handOver(upTo: state.buffer.bytes.count)
+                if state.pending.count >= flushThreshold {
+                    try state.handOver(upTo: state.pending.count)
                     try state.makeDurable(force: false)
                 }
             case .idle:
                 if session.isAtTransactionBoundary { state.markBoundary() }
-                try state.handOver(upTo: state.boundaryCount)
+                try state.handOver(upTo: state.pending.boundaryCount)
                 try state.makeDurable(force: true)
                 wait = true
             case .end:
                 state.markBoundary()
-                try state.handOver(upTo: state.buffer.bytes.count)
+                try state.handOver(upTo: state.pending.count)
                 try state.makeDurable(force: true)
                 return state.summary
             }
@@ -136,14 +135,8 @@ package struct JSONLinesStreamer {
         let sink: any ChangeSink
         let session: ReplicationSession
         let onDurable: ((LSN, Bool) throws -> LSN)?
-        var buffer = JSONBuffer()
-        /// A descriptor per line in `buffer`, their ends indices in it.
-        var lines: [LineDescriptor] = []
+        var pending = PendingLines()
         var summary = StreamSummary()
-        /// Bytes at the start of the buffer that end at a transaction boundary.
-        var boundaryCount = 0
-        /// The lines in those bytes.
-        var boundaryLineCount = 0
         /// The resume position at that boundary.
         var boundaryPosition: LSN = .zero
         /// The position of the last batch handed to the sink.
@@ -161,35 +154,22 @@ package struct JSONLinesStreamer {
         }
 
         mutating func markBoundary() {
-            boundaryCount = buffer.bytes.count
-            boundaryLineCount = lines.count
+            pending.markBoundary()
             boundaryPosition = session.completedThrough
         }
 
         /// Hands the first `count` buffered bytes to the sink (a position that advanced with no
         /// bytes — a keepalive between transactions — goes as an empty batch).
         mutating func handOver(upTo count: Int) throws {
-            let endsAtBoundary = count == boundaryCount
             guard count > 0 || boundaryPosition > handedOverPosition else { return }
             metrics?.publish()
-            let lineCount = count == buffer.bytes.count ? lines.count
-                : count == boundaryCount ? boundaryLineCount : lines.prefix { $0.end <= count }.count
-            try sink.write(SinkBatch(lines: buffer.bytes[..<count], descriptors: lines[..<lineCount], position: boundaryPosition,
-                                     endsAtTransactionBoundary: endsAtBoundary))
+            let endsAtBoundary = count == pending.boundaryCount
+            // A temporary: gone before `drop` reuses the arrays, so they are not copied.
+            try sink.write(pending.batch(upTo: count, position: boundaryPosition))
             handedOverPosition = boundaryPosition
             session.noteWritten(through: boundaryPosition)
             midTransactionHandedOver = !endsAtBoundary
-            if count == buffer.bytes.count {
-                buffer.bytes.removeAll(keepingCapacity: true)
-                lines.removeAll(keepingCapacity: true)
-            } else {
-                buffer.bytes.removeSubrange(0..<count)
-                lines.removeSubrange(0..<lineCount)
-                // The lines left start the buffer now.
-                for index in lines.indices { lines[index].end -= count }
-            }
-            boundaryCount = endsAtBoundary ? 0 : max(0, boundaryCount - count)
-            boundaryLineCount = endsAtBoundary ? 0 : max(0, boundaryLineCount - lineCount)
+            pending.drop(upTo: count)
         }
 
         /// Asks the sink how far it is durable; records and confirms a position that advanced.
@@ -199,7 +179,7 @@ package struct JSONLinesStreamer {
             if let metrics {
                 metrics.recordFlush(nanoseconds: FileIO.monotonicNanoseconds() &- started)
                 metrics.recordPosition(durable: max(durable, summary.durableThrough), serverPosition: session.serverPosition,
-                                       idle: force && buffer.bytes.isEmpty)
+                                       idle: force && pending.count == 0)
             }
             // A forced call also records again a position the recorder kept only in the page cache.
             guard durable > summary.durableThrough || (force && confirmedThrough < summary.durableThrough) else { return }
