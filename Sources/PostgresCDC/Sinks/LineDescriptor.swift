@@ -5,13 +5,20 @@ import PGOutput
 /// (commit LSN and seq) and, for a line that completes a transaction, the position to resume from.
 ///
 /// The stream fills these in as it encodes each event; they are the same in every
-/// ``OutputFormat``. Tables are the stream's shared ``Relation`` references, not copies.
+/// ``OutputFormat``, except that a Debezium truncate has a line per table (``part``). Tables are
+/// the stream's shared ``Relation`` references, not copies.
 public struct LineDescriptor: Sendable {
     /// The kind of event a line encodes.
     public enum Kind: UInt8, Sendable, Hashable {
-        case insert, update, delete
+        /// A row was inserted.
+        case insert
+        /// A row was updated.
+        case update
+        /// A row was deleted.
+        case delete
         /// A row of the initial snapshot.
         case read
+        /// Tables were truncated.
         case truncate
         /// A logical decoding message.
         case message
@@ -58,7 +65,7 @@ public struct LineDescriptor: Sendable {
     /// stored. `nil` for a line inside a transaction.
     public var position: LSN?
 
-    /// A descriptor of a line ending at `end`.
+    /// A descriptor of a line ending at `end` (for a sink's tests, or a driver of its own).
     public init(end: Int, kind: Kind, target: Target = .none, commitLSN: LSN, seq: Int = 0, part: Int = 0, position: LSN? = nil) {
         self.end = end
         self.kind = kind
