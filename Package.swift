@@ -71,7 +71,7 @@ let package = Package(
         .testTarget(name: "PGOutputTests", dependencies: ["PGOutput"]),
         .testTarget(name: "PostgresCDCTests", dependencies: ["PostgresCDC", "PGOutput", "TestSupport"]),
         .testTarget(name: "pgcdcTests", dependencies: ["PostgresCDC", "pgcdc", "TestSupport"]),
-        .testTarget(name: "PostgresCDCNATSTests", dependencies: ["PostgresCDCNATS", "PostgresCDC", "TestSupport", "pgcdc"]),
+        .testTarget(name: "PostgresCDCNATSTests", dependencies: ["PostgresCDCNATS", "PostgresCDC", "CNATS", "TestSupport", "pgcdc"]),
         .testTarget(name: "ExamplesTests", dependencies: ["PostgresCDC", "TestSupport", "PrintEvents", "ETLToPostgres", "SegmentSink"]),
     ],
     swiftLanguageModes: [.v6]

@@ -6,8 +6,9 @@ import PostgresCDC
 
 /// A sink that publishes every event to NATS JetStream, effectively once.
 ///
-/// Each JSON line becomes one message on its subject (``SubjectTemplate``), with the
-/// `Nats-Msg-Id` header set to `{commit_lsn}:{seq}`. Publishing is asynchronous, at most
+/// Each line, in either format, becomes one message on its subject (``SubjectTemplate``), with
+/// the `Nats-Msg-Id` header set to `{commit_lsn}:{seq}`; both come from the line's
+/// ``LineDescriptor``, never from its JSON. Publishing is asynchronous, at most
 /// `maxPending` messages in flight; ``flush(force:)`` waits for JetStream's acknowledgements, and
 /// only then reports the batch's position as durable — so the checkpoint and the slot move only
 /// past what the stream stored. A batch that was not acknowledged (the server went away, a
@@ -57,8 +58,9 @@ public final class NATSSink: ChangeSink {
     private var options: OpaquePointer?
     private var connection: OpaquePointer?
     private var jetStream: OpaquePointer?
-    /// Batches published but not yet acknowledged, kept to publish again.
-    private var unacknowledged: [(lines: [UInt8], position: LSN)] = []
+    /// Batches published but not yet acknowledged (copies), kept to publish again.
+    private var unacknowledged: [SinkBatch] = []
+    private var ids = MessageID()
     private var written: LSN = .zero
     private var durable: LSN = .zero
 
@@ -83,10 +85,17 @@ public final class NATSSink: ChangeSink {
         return nil
     }
 
-    /// Publishes every line of the batch asynchronously.
+    /// Publishes every line of the batch asynchronously. A batch without line descriptors
+    /// (``SinkBatch/isDescribed``) is refused: the sink does not read the JSON to route it.
     public func write(_ batch: SinkBatch) throws(SinkError) {
-        unacknowledged.append((Array(batch.lines), batch.position))
-        try publish(batch.lines)
+        guard batch.isDescribed else {
+            throw SinkError(destination: destination, operation: "route",
+                            reason: "the batch's lines have no line descriptors (SinkBatch.descriptors); the NATS sink routes by them")
+        }
+        let copy = SinkBatch(lines: Array(batch.lines)[...], descriptors: Array(batch.descriptors)[...], position: batch.position,
+                             endsAtTransactionBoundary: batch.endsAtTransactionBoundary)
+        unacknowledged.append(copy)
+        try publish(copy)
         written = batch.position
     }
 
@@ -116,7 +125,7 @@ public final class NATSSink: ChangeSink {
                 usleep(useconds_t(delay * 1e6))
                 discardPending()
                 for batch in unacknowledged {
-                    try publish(batch.lines[...])
+                    try publish(batch)
                 }
             }
         }
@@ -130,38 +139,37 @@ public final class NATSSink: ChangeSink {
 
     // MARK: - Publishing
 
-    private var destination: String { "NATS stream \(configuration.stream) at \(configuration.servers.joined(separator: ","))" }
+    /// For errors: the servers without the credentials a URL may carry.
+    private var destination: String {
+        "NATS stream \(configuration.stream) at \(configuration.servers.map(ServerURL.redacted).joined(separator: ","))"
+    }
 
-    private func publish(_ lines: ArraySlice<UInt8>) throws(SinkError) {
+    /// Publishes each line to its subject(s), asynchronously; stops at the first message that
+    /// could not be sent (the flush publishes the batch again).
+    private func publish(_ batch: SinkBatch) throws(SinkError) {
         guard let jetStream else { throw SinkError(destination: destination, operation: "publish to", reason: "the sink is not open") }
         var options = jsPubOptions()
         jsPubOptions_Init(&options)
         options.MaxWait = Int64(configuration.acknowledgementTimeout * 1000)
-        var start = lines.startIndex
-        while start < lines.endIndex {
-            let end = lines[start...].firstIndex(of: UInt8(ascii: "\n")) ?? lines.endIndex
-            let line = lines[start..<end]
-            start = end + 1
-            guard !line.isEmpty else { continue }
-            guard let route = EventRoute.route(line, subjects: subjects) else {
-                throw SinkError(destination: destination, operation: "route", reason: "not a pgcdc event: \(String(decoding: line.prefix(80), as: UTF8.self))")
-            }
-            for (index, subject) in route.subjects.enumerated() {
-                let id = index == 0 ? route.messageID : "\(route.messageID):\(index)"
-                let key = id.withCString { PublishTracker.key($0) }
+        var sent = true
+        let tracker = self.tracker
+        batch.forEachLine { line, descriptor in
+            guard sent else { return }
+            subjects.forEachMessage(of: descriptor, ids: &ids) { subject, id in
+                guard sent else { return }
+                let key = PublishTracker.key(id)
                 // Pending before it is sent: its acknowledgement may arrive before js_PublishAsync returns.
                 tracker.published(key)
-                let status = id.withCString { idPointer -> natsStatus in
-                    options.MsgId = idPointer
-                    return line.withUnsafeBytes { raw in
-                        js_PublishAsync(jetStream, subject, raw.baseAddress, Int32(raw.count), &options)
-                    }
+                options.MsgId = id
+                let status = line.withUnsafeBytes { raw in
+                    js_PublishAsync(jetStream, subject, raw.baseAddress, Int32(raw.count), &options)
                 }
                 options.MsgId = nil
-                guard status == NATS_OK else {
+                if status != NATS_OK {
                     // Not sent (disconnected, or the reconnect buffer is full): the flush retries the batch.
-                    tracker.settle(key, failure: PublishTracker.Failure(text: "publish to \(subject): \(Self.text(status))", retryable: true))
-                    return
+                    let failure = PublishTracker.Failure(text: "publish to \(subject): \(Self.text(status))", retryable: true)
+                    tracker.settle(key, failure: failure)
+                    sent = false
                 }
             }
         }
@@ -206,7 +214,9 @@ public final class NATSSink: ChangeSink {
         if status == NATS_OK { status = natsOptions_SetReconnectWait(options, 250) }
         if status == NATS_OK { status = natsOptions_SetTimeout(options, 5000) }
         if status == NATS_OK, let token = configuration.token { status = natsOptions_SetToken(options, token) }
-        if status == NATS_OK, let file = configuration.credentialsFile { status = natsOptions_SetUserCredentialsFromFiles(options, file, nil) }
+        if status == NATS_OK, let file = configuration.credentialsFile {
+            status = natsOptions_SetUserCredentialsFromFiles(options, file, nil)
+        }
         if status == NATS_OK, let file = configuration.trustedCertificates {
             status = natsOptions_SetSecure(options, true)
             if status == NATS_OK { status = natsOptions_LoadCATrustedCertificates(options, file) }
@@ -229,7 +239,9 @@ public final class NATSSink: ChangeSink {
             guard let closure else { return }
             let tracker = Unmanaged<PublishTracker>.fromOpaque(closure).takeUnretainedValue()
             var idPointer: UnsafePointer<CChar>?
-            let id = message.flatMap { natsMsgHeader_Get($0, "Nats-Msg-Id", &idPointer) == NATS_OK ? idPointer.map(PublishTracker.key) : nil }
+            let id = message.flatMap {
+                natsMsgHeader_Get($0, "Nats-Msg-Id", &idPointer) == NATS_OK ? idPointer.map(PublishTracker.key) : nil
+            }
             guard let failure else {
                 tracker.settle(id, failure: nil)
                 return
@@ -267,7 +279,8 @@ public final class NATSSink: ChangeSink {
                 }
             }
             for wanted in configuration.subjects.wildcards where !subjects.contains(where: { SubjectTemplate.covers($0, wanted) }) {
-                throw SinkError(destination: destination, operation: "use", reason: "the stream's subjects \(subjects) do not capture \(wanted); add it to the stream or change --nats-subject")
+                let reason = "the stream's subjects \(subjects) do not capture \(wanted); add it to the stream or change --nats-subject"
+                throw SinkError(destination: destination, operation: "use", reason: reason)
             }
             return
         }
@@ -275,7 +288,8 @@ public final class NATSSink: ChangeSink {
             throw SinkError(destination: destination, operation: "look up", reason: Self.lastError(status))
         }
         guard configuration.createStream else {
-            throw SinkError(destination: destination, operation: "use", reason: "the stream does not exist (create it, or pass --nats-create-stream)")
+            let reason = "the stream does not exist (create it, or pass --nats-create-stream)"
+            throw SinkError(destination: destination, operation: "use", reason: reason)
         }
         var config = jsStreamConfig()
         jsStreamConfig_Init(&config)
@@ -298,7 +312,9 @@ public final class NATSSink: ChangeSink {
         guard addStatus == NATS_OK else {
             throw SinkError(destination: destination, operation: "create", reason: Self.lastError(addStatus))
         }
-        logger.info("created the JetStream stream", metadata: ["stream": "\(configuration.stream)", "subjects": "\(configuration.subjects.streamSubject)"])
+        logger.info("created the JetStream stream", metadata: [
+            "stream": "\(configuration.stream)", "subjects": "\(configuration.subjects.streamSubject)",
+        ])
     }
 
     private func release() {

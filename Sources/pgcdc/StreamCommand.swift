@@ -62,7 +62,8 @@ struct StreamCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Serve Prometheus metrics on GET /metrics at this address, e.g. 127.0.0.1:9187.", valueName: "host:port"))
     var metricsAddr: String?
 
-    @Option(help: ArgumentHelp("Line format: native (pgcdc's events) or debezium (Debezium's envelope; stdout only).", valueName: "format"))
+    @Option(help: ArgumentHelp("Line format: native (pgcdc's events) or debezium (Debezium's envelope), with every sink.",
+                               valueName: "format"))
     var format: OutputFormat = .native
 
     @Option(name: .customLong("proto-version"), help: ArgumentHelp("pgoutput protocol version, 1–4 (default: the highest the server supports).", valueName: "n"))
@@ -146,9 +147,6 @@ struct StreamCommand: ParsableCommand {
         }
         if rotateSize != nil, !sink.isFile { throw ValidationError("--rotate-size only applies with --sink file:PATH") }
         try nats.validate(for: sink)
-        if format == .debezium && sink != .stdout {
-            throw ValidationError("--format debezium writes to stdout only (the file and NATS sinks read pgcdc's own fields)")
-        }
         if let checkpoint, checkpoint.isEmpty || checkpoint.hasSuffix("/") { throw ValidationError("--checkpoint needs a file path") }
         if temporarySlot && (checkpoint != nil || sink.isFile) {
             throw ValidationError("--temporary-slot cannot resume: it disappears with the connection; drop --checkpoint and --sink file:")

@@ -101,14 +101,16 @@ import Testing
     }
 
     /// Runs pgcdc against the writer, ending each run with SIGKILL, then drains; or, with
-    /// `restartNATS`, one run during which nats-server is stopped and started again.
-    static func runUnderFaults(restartNATS: Bool) throws -> (messages: [JetStreamReader.Message], expected: [Int]) {
+    /// `restartNATS`, one run during which nats-server is stopped and started again. `extra` are
+    /// more pgcdc arguments (`--format debezium`).
+    static func runUnderFaults(restartNATS: Bool, extra: [String] = []) throws
+        -> (messages: [JetStreamReader.Message], expected: [Int]) {
         let nats = try NATSTestServer()
         let setup = try Self.setUp(TableWriter.schema + "CREATE PUBLICATION pub FOR TABLE crash;")
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("pgcdc-natsfault-\(setup.database)").path
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
-        var arguments = Self.stream(setup, nats: nats, ["--nats-create-stream", "--checkpoint", "\(scratch)/cp.json"])
+        var arguments = Self.stream(setup, nats: nats, ["--nats-create-stream", "--checkpoint", "\(scratch)/cp.json"] + extra)
         // Acknowledgements lost with the server time out quickly, so the outage forces a republish.
         if restartNATS { arguments += ["--nats-ack-timeout", "0.5"] }
         let writer = TableWriter(dsn: setup.dsn)

@@ -1,7 +1,9 @@
+import PGOutput
+import PostgresCDC
 import Testing
 @testable import PostgresCDCNATS
 
-/// Subjects and routes, from hand-written lines (no server).
+/// Subjects and routes, from hand-written line descriptors (no server).
 @Suite struct SubjectTemplateTests {
     @Test func namesBecomeSingleTokens() throws {
         let template = try #require(SubjectTemplate("cdc.{schema}.{table}"))
@@ -33,18 +35,51 @@ import Testing
 
     @Test func linesAreRoutedByTheirOwnFields() throws {
         let cache = SubjectCache(template: try #require(SubjectTemplate("pgcdc.{schema}.{table}")))
-        func route(_ line: String) -> EventRoute? { EventRoute.route(Array(line.utf8)[...], subjects: cache) }
-        #expect(route(#"{"op":"insert","schema":"public","table":"t","commit_lsn":"0/1A","seq":3,"lsn":"0/10","new":{"id":1}}"#)
+        func route(_ line: LineDescriptor) -> EventRoute { EventRoute(line, subjects: cache) }
+        let t = Self.relation("public", "t")
+        #expect(route(LineDescriptor(end: 1, kind: .insert, target: .table(t), commitLSN: LSN(0x1A), seq: 3))
                 == EventRoute(subjects: ["pgcdc.public.t"], messageID: "0/1A:3"))
-        // An escaped name takes the JSON path and gets the same treatment.
-        #expect(route(#"{"op":"delete","schema":"public","table":"q\"t","commit_lsn":"0/1A","seq":4,"lsn":"0/10","old":{"id":1}}"#)
+        // A name that JSON escapes gets the same treatment.
+        #expect(route(LineDescriptor(end: 1, kind: .delete, target: .table(Self.relation("public", "q\"t")), commitLSN: LSN(0x1A), seq: 4))
                 == EventRoute(subjects: ["pgcdc.public.q\"t"], messageID: "0/1A:4"))
-        #expect(route(#"{"op":"truncate","commit_lsn":"0/2B","seq":0,"lsn":"0/20","tables":[{"schema":"s","table":"a"},{"schema":"s","table":"b"}],"cascade":false,"restart_identity":false}"#)
+        let tables = [Self.relation("s", "a"), Self.relation("s", "b")]
+        #expect(route(LineDescriptor(end: 1, kind: .truncate, target: .tables(tables), commitLSN: LSN(0x2B), seq: 0))
                 == EventRoute(subjects: ["pgcdc.s.a", "pgcdc.s.b"], messageID: "0/2B:0"))
-        #expect(route(#"{"op":"message","commit_lsn":"0/30","seq":0,"lsn":"0/30","transactional":false,"prefix":"hb","content":"x"}"#)
+        let message = LineDescriptor(end: 1, kind: .message, target: .messagePrefix("hb"), commitLSN: LSN(0x30), seq: 0,
+                                     position: LSN(0x30))
+        #expect(route(message)
                 == EventRoute(subjects: ["pgcdc._messages.hb"], messageID: "0/30:0"))
-        #expect(route(#"{"op":"commit","commit_lsn":"0/1A","end_lsn":"0/1B","xid":5,"commit_time":"2026-11-25T00:00:00.000000Z","events":4}"#)
+        #expect(route(LineDescriptor(end: 1, kind: .commit, commitLSN: LSN(0x1A), position: LSN(0x1B)))
                 == EventRoute(subjects: ["pgcdc._transactions"], messageID: "0/1A:commit"))
-        #expect(route("not json") == nil)
+    }
+
+    static func relation(_ schema: String, _ table: String) -> Relation {
+        let columns = [RelationMessage.Column(isKey: true, name: "id", typeOID: 23, typeModifier: -1)]
+        let message = RelationMessage(xid: nil, oid: 1, namespace: schema, name: table, replicaIdentity: .default, columns: columns)
+        return Relation(message: message, catalog: TypeCatalog())
+    }
+}
+
+/// Where one line goes: its subjects and the message id of the first (the later subjects of a
+/// truncate get `:1`, `:2`, … after it).
+struct EventRoute: Equatable {
+    var subjects: [String]
+    var messageID: String
+
+    init(subjects: [String], messageID: String) {
+        self.subjects = subjects
+        self.messageID = messageID
+    }
+
+    /// The route the sink publishes `line` on.
+    init(_ line: LineDescriptor, subjects cache: SubjectCache) {
+        var ids = MessageID()
+        var subjects: [String] = []
+        var first: String?
+        cache.forEachMessage(of: line, ids: &ids) { subject, id in
+            subjects.append(subject)
+            if first == nil { first = String(cString: id) }
+        }
+        self.init(subjects: subjects, messageID: first ?? "")
     }
 }

@@ -56,13 +56,7 @@ package struct DebeziumEncoder: Sendable {
             buffer.appendInt(transaction.commitTime.unixMicroseconds / 1000)
             buffer.appendRaw(",\"event_count\":null,\"data_collections\":null}\n")
         case let .commit(commit):
-            buffer.appendRaw("{\"status\":\"END\",\"id\":")
-            buffer.appendString("\(commit.transaction.xid):\(commit.transaction.commitLSN.value)")
-            buffer.appendRaw(",\"ts_ms\":")
-            buffer.appendInt(commit.transaction.commitTime.unixMicroseconds / 1000)
-            buffer.appendRaw(",\"event_count\":")
-            buffer.appendInt(Int64(commit.eventCount))
-            buffer.appendRaw(",\"data_collections\":null}\n")
+            encodeEnd(commit, into: &buffer)
         case .snapshotCompleted, .schema:
             // Debezium reports schema changes on a topic of its own; not part of the change envelope.
             break
@@ -139,7 +133,7 @@ package struct DebeziumEncoder: Sendable {
         buffer.appendRaw(",\"transaction\":null}\n")
     }
 
-    private static func nowMilliseconds() -> Int64 {
+    static func nowMilliseconds() -> Int64 {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
         return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec / 1_000_000)

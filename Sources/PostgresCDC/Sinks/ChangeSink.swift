@@ -1,22 +1,25 @@
 import PGOutput
 
-/// Where encoded change events go: a sink takes batches of JSON lines, makes them durable, and
-/// reports how far they are durable.
+/// Where encoded change events go: a sink takes batches of JSON lines (each line described by a
+/// ``LineDescriptor``, see ``SinkBatch``), makes them durable, and reports how far they are durable.
 ///
 /// The stream calls the sink from one thread, synchronously: while ``write(_:)`` or
 /// ``flush(force:)`` runs, nothing more is read from the server, so a slow sink slows the stream
 /// (backpressure) and memory stays bounded by one batch. The server is told a position is flushed
 /// only once ``flush(force:)`` has returned it.
 public protocol ChangeSink: AnyObject {
-    /// Whether the sink needs a `commit` line after every transaction it stores, to find
-    /// transaction boundaries in what it wrote (``FileSink`` does; it is its own checkpoint).
+    /// Whether the sink needs a `commit` line (Debezium format: a transaction END record) after
+    /// every transaction it stores, to find transaction boundaries in what it wrote (``FileSink``
+    /// does; it is its own checkpoint). It also gets an END record for the snapshot's end in
+    /// Debezium format.
     var needsCommitLines: Bool { get }
 
     /// Prepares the sink and returns the position its own storage says everything before it is
     /// stored (a sink that is its own checkpoint), or `nil` when it keeps no position.
     func open() throws(SinkError) -> LSN?
 
-    /// Takes one batch. The sink may buffer it; it must not keep a reference to `batch.lines`.
+    /// Takes one batch. The sink may buffer it; it must not keep a reference to `batch.lines` or
+    /// `batch.descriptors` (both are reused for the next batch; copy what it keeps).
     func write(_ batch: SinkBatch) throws(SinkError)
 
     /// Makes what was written durable and returns the position up to which it is: the
@@ -64,24 +67,5 @@ public struct SinkOrigin: Sendable, Hashable {
         self.systemIdentifier = systemIdentifier
         self.timeline = timeline
         self.location = location
-    }
-}
-
-/// A batch of encoded events for a ``ChangeSink``.
-public struct SinkBatch: Sendable {
-    /// Whole JSON lines, each ending in a newline.
-    public var lines: ArraySlice<UInt8>
-    /// Where streaming may resume once this batch is durable: every transaction that committed
-    /// before it is complete in this batch or an earlier one.
-    public var position: LSN
-    /// Whether the batch's last line ends a transaction (or stands outside one); `false` when a
-    /// large transaction was cut into several batches and continues in the next.
-    public var endsAtTransactionBoundary: Bool
-
-    /// A batch of `lines` that is complete up to `position`.
-    public init(lines: ArraySlice<UInt8>, position: LSN, endsAtTransactionBoundary: Bool) {
-        self.lines = lines
-        self.position = position
-        self.endsAtTransactionBoundary = endsAtTransactionBoundary
     }
 }

@@ -6,10 +6,12 @@ import PGOutput
 
 /// A sink that appends JSON lines to a file and is its own checkpoint: exactly-once.
 ///
-/// Every transaction it stores ends with a `commit` line. On ``open()`` it reads the end of its
-/// file, cuts off what a crash left after the last complete transaction (a torn line, rows without
-/// their commit line), and returns that transaction's end LSN, so streaming resumes right after
-/// it: however the previous run ended, the file holds every transaction once, in order.
+/// Every transaction it stores ends with a line that marks its end and carries its end LSN: a
+/// `commit` line, or in Debezium format a transaction END record (see ``FileSinkRecovery``). On
+/// ``open()`` it reads the end of its file, cuts off what a crash left after the last complete
+/// transaction (a torn line, rows without their end line), and returns that transaction's end LSN,
+/// so streaming resumes right after it: however the previous run ended, the file holds every
+/// transaction once, in order.
 ///
 /// Batches are `fsync`ed by ``flush(force:)``, at most every `fsyncInterval` seconds unless
 /// forced. With `rotateSize`, the file is renamed to `PATH.000001`, `PATH.000002`, … once it
@@ -53,7 +55,7 @@ public final class FileSink: ChangeSink {
         if descriptor >= 0 { Glibc.close(descriptor) }
     }
 
-    /// `true`: the commit lines mark complete transactions in the file.
+    /// `true`: the commit lines (Debezium: END records) mark complete transactions in the file.
     public var needsCommitLines: Bool { true }
 
     private var path: String { configuration.path }
@@ -67,9 +69,7 @@ public final class FileSink: ChangeSink {
         }
         rotation = try rotatedIndices().max() ?? 0
         descriptor = try openAppending(path, flags: O_CREAT)
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
-            throw SinkError(destination: path, operation: "lock", reason: "another process is writing to it")
-        }
+        try lock(descriptor)
         let fileSize: Int
         switch FileIO.size(descriptor) {
         case let .success(value): fileSize = value
@@ -157,9 +157,7 @@ public final class FileSink: ChangeSink {
         descriptor = -1
         Glibc.close(old)
         descriptor = try openAppending(path, flags: O_CREAT | O_EXCL)
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
-            throw SinkError(destination: path, operation: "lock", reason: "another process is writing to it")
-        }
+        try lock(descriptor)
         let failure = FileIO.syncDirectory(FileIO.directory(of: path))
         if failure != 0 { throw SinkError(destination: FileIO.directory(of: path), operation: "fsync the directory", errorNumber: failure) }
         size = 0
@@ -199,6 +197,19 @@ public final class FileSink: ChangeSink {
         let descriptor = Glibc.open(path, O_RDWR | O_APPEND | O_CLOEXEC | flags, 0o644)
         guard descriptor >= 0 else { throw SinkError(destination: path, operation: "open", errorNumber: errno) }
         return descriptor
+    }
+
+    /// Takes the exclusive lock, trying for up to a second: a child process forked (by this or any
+    /// thread) while an earlier descriptor of the file was open holds that descriptor's lock until it
+    /// execs, a moment later. A second pgcdc writing to the file holds it for good.
+    private func lock(_ descriptor: Int32) throws(SinkError) {
+        let deadline = FileIO.monotonicNanoseconds() &+ 1_000_000_000
+        while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+            guard errno == EWOULDBLOCK || errno == EINTR, FileIO.monotonicNanoseconds() < deadline else {
+                throw SinkError(destination: path, operation: "lock", reason: "another process is writing to it")
+            }
+            usleep(5_000)
+        }
     }
 
     private func sync(_ path: String) throws(SinkError) {

@@ -5,12 +5,18 @@ import Foundation
 import PGOutput
 
 /// Finds, reading backwards from the end of a JSON-lines file that pgcdc wrote, the last place
-/// where a transaction was complete: just after the last `commit` line or non-transactional
-/// `message` line. Everything after it (a torn last line, the rows of a transaction whose commit
-/// line was never written) is what a crash left behind.
+/// where a transaction was complete: just after the last line that ends one or stands alone.
+/// Everything after it (a torn last line, the rows of a transaction whose end was never written)
+/// is what a crash left behind.
 ///
-/// Only the tail is read: lines are classified by their `{"op":"…"` prefix, and just the one
-/// boundary line is parsed as JSON.
+/// Both formats mark their boundaries with the position to resume from: native `commit` lines
+/// (`end_lsn`), the `snapshot` line (`commit_lsn`) and non-transactional `message` lines (`lsn`);
+/// in Debezium format, transaction END records (pgcdc's numeric `end_lsn`, also on the END that
+/// closes the snapshot) and non-transactional messages (`op` `m` with a null `source.txId`, at
+/// `source.lsn`).
+///
+/// Only the tail is read: lines are classified by how they start, and just the one boundary line
+/// is parsed as JSON.
 package struct FileSinkRecovery {
     /// Where the complete part ends, and the position to resume from (`nil`: no boundary found).
     package struct Result: Equatable {
@@ -18,6 +24,18 @@ package struct FileSinkRecovery {
         package var completeLength: Int
         /// The commit end LSN (or message LSN) of that line.
         package var position: LSN?
+    }
+
+    /// A line as its start shows it.
+    enum Line: Equatable {
+        /// A native event: `{"op":"name"`.
+        case native(String)
+        /// A Debezium row or truncate (`{"before":`), or a BEGIN record: never a boundary.
+        case debeziumInside
+        /// A Debezium message, `{"op":"m"`: a boundary when outside a transaction.
+        case debeziumMessage
+        /// A Debezium END record, `{"status":"END"`.
+        case debeziumEnd
     }
 
     private let descriptor: Int32
@@ -37,12 +55,13 @@ package struct FileSinkRecovery {
         while lineEnd > 0 {
             let start = try startOfLine(searchingBelow: lineEnd - 1)
             let head = try read(from: start, count: min(lineEnd - 1 - start, 32))
-            guard let op = Self.operation(head) else {
-                throw SinkError(destination: path, operation: "resume from", reason: "the line at byte offset \(start) is not a pgcdc event; refusing to append to a file pgcdc did not write")
+            guard let kind = Self.classify(head) else {
+                let reason = "the line at byte offset \(start) is not a pgcdc event; refusing to append to a file pgcdc did not write"
+                throw SinkError(destination: path, operation: "resume from", reason: reason)
             }
-            if op == "commit" || op == "message" || op == "snapshot" {
+            if Self.mayEndTransaction(kind) {
                 let line = try read(from: start, count: lineEnd - 1 - start)
-                if let position = try Self.boundaryPosition(line, op: op, offset: start, path: path) {
+                if let position = try Self.boundaryPosition(line, kind: kind, offset: start, path: path) {
                     return Result(completeLength: lineEnd, position: position)
                 }
             }
@@ -51,28 +70,57 @@ package struct FileSinkRecovery {
         return Result(completeLength: 0, position: nil)
     }
 
-    /// The `op` of a line that starts like a pgcdc event: `{"op":"name"`.
-    static func operation(_ head: [UInt8]) -> String? {
-        let prefix = Array(#"{"op":""#.utf8)
+    /// What a line is, from its first bytes; `nil` for a line pgcdc does not write.
+    static func classify(_ head: [UInt8]) -> Line? {
+        if head.starts(with: #"{"before":"#.utf8) || head.starts(with: #"{"status":"BEGIN""#.utf8) { return .debeziumInside }
+        if head.starts(with: #"{"status":"END""#.utf8) { return .debeziumEnd }
+        let prefix = #"{"op":""#.utf8
         guard head.count > prefix.count, head.starts(with: prefix) else { return nil }
-        let rest = head[prefix.count...]
+        let rest = head.dropFirst(prefix.count)
         guard let quote = rest.firstIndex(of: UInt8(ascii: "\"")) else { return nil }
-        return String(decoding: rest[..<quote], as: UTF8.self)
+        let op = String(decoding: rest[..<quote], as: UTF8.self)
+        return op == "m" ? .debeziumMessage : .native(op)
     }
 
-    /// For a commit line its `end_lsn`, for a non-transactional message its `lsn`; `nil` for a
-    /// transactional message (it belongs to a transaction whose commit line follows).
-    static func boundaryPosition(_ line: [UInt8], op: String, offset: Int, path: String) throws(SinkError) -> LSN? {
+    private static func mayEndTransaction(_ line: Line) -> Bool {
+        switch line {
+        case .native("commit"), .native("message"), .native("snapshot"), .debeziumMessage, .debeziumEnd: return true
+        case .native, .debeziumInside: return false
+        }
+    }
+
+    /// The position a boundary line resumes from: a commit's `end_lsn`, a non-transactional
+    /// message's `lsn`, the snapshot's `commit_lsn`; `nil` for a transactional message (it
+    /// belongs to a transaction whose end follows).
+    static func boundaryPosition(_ line: [UInt8], kind: Line, offset: Int, path: String) throws(SinkError) -> LSN? {
         let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any]
         func fail(_ reason: String) -> SinkError {
-            SinkError(destination: path, operation: "resume from", reason: "the \(op) line at byte offset \(offset) \(reason)")
+            SinkError(destination: path, operation: "resume from", reason: "the line at byte offset \(offset) \(reason)")
         }
         guard let object else { throw fail("is not valid JSON") }
-        if op == "message" {
-            guard let transactional = object["transactional"] as? Bool else { throw fail("has no \"transactional\" field") }
+        switch kind {
+        case .debeziumEnd:
+            guard let number = object["end_lsn"] as? Int, number >= 0 else { throw fail("(an END record) has no valid \"end_lsn\"") }
+            return LSN(UInt64(number))
+        case .debeziumMessage:
+            guard let source = object["source"] as? [String: Any], let transaction = source["txId"] else {
+                throw fail("(a message) has no \"source.txId\"")
+            }
+            if !(transaction is NSNull) { return nil }
+            guard let number = source["lsn"] as? Int, number >= 0 else { throw fail("(a message) has no valid \"source.lsn\"") }
+            return LSN(UInt64(number))
+        case .native("message"):
+            guard let transactional = object["transactional"] as? Bool else { throw fail("(a message) has no \"transactional\" field") }
             if transactional { return nil }
+            return try lsn(object, "lsn", fail)
+        case .native("snapshot"):
+            return try lsn(object, "commit_lsn", fail)
+        default:
+            return try lsn(object, "end_lsn", fail)
         }
-        let field = op == "commit" ? "end_lsn" : op == "snapshot" ? "commit_lsn" : "lsn"
+    }
+
+    private static func lsn(_ object: [String: Any], _ field: String, _ fail: (String) -> SinkError) throws(SinkError) -> LSN {
         guard let text = object[field] as? String, let lsn = LSN(text) else { throw fail("has no valid \"\(field)\"") }
         return lsn
     }

@@ -14,7 +14,8 @@ package struct StreamSummary: Sendable {
 
 /// Drives a ``ReplicationSession`` into a ``ChangeSink`` as JSON lines.
 ///
-/// Events are encoded into one reused buffer, which goes to the sink when the socket has nothing
+/// Events are encoded into one reused buffer, each line described by a ``LineDescriptor`` in a
+/// reused array beside it (``LineEncoder``), which goes to the sink when the socket has nothing
 /// more to read (so an idle stream has no batching delay), when it is large, or — with
 /// ``batchPerTransaction`` — after every transaction. Only whole transactions are handed over,
 /// except when one transaction alone outgrows the buffer. The order is always: the sink makes a
@@ -52,16 +53,17 @@ package struct JSONLinesStreamer {
         // Only a position past where streaming started is news worth recording.
         state.summary.durableThrough = session.startLSN
         state.confirmedThrough = session.startLSN
-        state.buffer.bytes.reserveCapacity(flushThreshold + (1 << 16))
+        state.pending.reserve(bytes: flushThreshold + (1 << 16), lines: 1 << 12)
         session.emitsCommitEvents = true
-        let encoder = JSONLinesEncoder(timeline: session.system.timeline)
-        let debezium = format == .debezium ? DebeziumEncoder(database: session.databaseName) : nil
-        func encode(_ event: ChangeEvent, into buffer: inout JSONBuffer) {
-            let before = buffer.bytes.count
-            if let debezium { debezium.encode(event, into: &buffer) } else { encoder.encode(event, into: &buffer) }
-            metrics?.record(event, bytes: buffer.bytes.count - before)
-        }
         let commitLinesForSink = sink.needsCommitLines
+        var encoder = LineEncoder(format: format, timeline: session.system.timeline, database: session.databaseName)
+        encoder.marksSnapshotEnd = commitLinesForSink
+        encoder.writesTransactionEnds = includeTransactionLines || commitLinesForSink
+        func encode(_ event: ChangeEvent, into state: inout State) {
+            let before = state.pending.count
+            encoder.encode(event, into: &state.pending.buffer, describing: &state.pending.lines)
+            metrics?.record(event, bytes: state.pending.count - before)
+        }
         var stopDeadline: UInt64?
         var wait = false
 
@@ -71,7 +73,7 @@ package struct JSONLinesStreamer {
             }
             if let stopDeadline, !state.midTransactionHandedOver || FileIO.monotonicNanoseconds() >= stopDeadline {
                 // Whole transactions only: the rest is read again by the next run.
-                try state.handOver(upTo: state.boundaryCount)
+                try state.handOver(upTo: state.pending.boundaryCount)
                 try state.makeDurable(force: true)
                 state.summary.stopped = true
                 return state.summary
@@ -82,23 +84,23 @@ package struct JSONLinesStreamer {
                 switch event {
                 case let .commit(commit):
                     if includeTransactionLines || (commitLinesForSink && commit.eventCount > 0) {
-                        encode(event, into: &state.buffer)
+                        encode(event, into: &state)
                         state.summary.events += 1
                     } else {
                         metrics?.record(event, bytes: 0)
                     }
                 case .insert, .update, .delete, .read:
-                    encode(event, into: &state.buffer)
+                    encode(event, into: &state)
                     state.summary.events += 1
                     state.summary.rows += 1
                 default:
-                    encode(event, into: &state.buffer)
+                    encode(event, into: &state)
                     state.summary.events += 1
                 }
                 if case .snapshotCompleted = event {
                     // The whole snapshot must be durable before the session keeps the slot.
                     state.markBoundary()
-                    try state.handOver(upTo: state.buffer.bytes.count)
+                    try state.handOver(upTo: state.pending.count)
                     try state.makeDurable(force: true)
                     session.snapshotDurable()
                     continue
@@ -106,22 +108,22 @@ package struct JSONLinesStreamer {
                 if session.isAtTransactionBoundary {
                     state.markBoundary()
                     if batchPerTransaction || stopDeadline != nil {
-                        try state.handOver(upTo: state.boundaryCount)
+                        try state.handOver(upTo: state.pending.boundaryCount)
                         try state.makeDurable(force: false)
                     }
                 }
-                if state.buffer.bytes.count >= flushThreshold {
-                    try state.handOver(upTo: state.buffer.bytes.count)
+                if state.pending.count >= flushThreshold {
+                    try state.handOver(upTo: state.pending.count)
                     try state.makeDurable(force: false)
                 }
             case .idle:
                 if session.isAtTransactionBoundary { state.markBoundary() }
-                try state.handOver(upTo: state.boundaryCount)
+                try state.handOver(upTo: state.pending.boundaryCount)
                 try state.makeDurable(force: true)
                 wait = true
             case .end:
                 state.markBoundary()
-                try state.handOver(upTo: state.buffer.bytes.count)
+                try state.handOver(upTo: state.pending.count)
                 try state.makeDurable(force: true)
                 return state.summary
             }
@@ -133,10 +135,8 @@ package struct JSONLinesStreamer {
         let sink: any ChangeSink
         let session: ReplicationSession
         let onDurable: ((LSN, Bool) throws -> LSN)?
-        var buffer = JSONBuffer()
+        var pending = PendingLines()
         var summary = StreamSummary()
-        /// Bytes at the start of the buffer that end at a transaction boundary.
-        var boundaryCount = 0
         /// The resume position at that boundary.
         var boundaryPosition: LSN = .zero
         /// The position of the last batch handed to the sink.
@@ -154,26 +154,22 @@ package struct JSONLinesStreamer {
         }
 
         mutating func markBoundary() {
-            boundaryCount = buffer.bytes.count
+            pending.markBoundary()
             boundaryPosition = session.completedThrough
         }
 
         /// Hands the first `count` buffered bytes to the sink (a position that advanced with no
         /// bytes — a keepalive between transactions — goes as an empty batch).
         mutating func handOver(upTo count: Int) throws {
-            let endsAtBoundary = count == boundaryCount
             guard count > 0 || boundaryPosition > handedOverPosition else { return }
             metrics?.publish()
-            try sink.write(SinkBatch(lines: buffer.bytes[..<count], position: boundaryPosition, endsAtTransactionBoundary: endsAtBoundary))
+            let endsAtBoundary = count == pending.boundaryCount
+            // A temporary: gone before `drop` reuses the arrays, so they are not copied.
+            try sink.write(pending.batch(upTo: count, position: boundaryPosition))
             handedOverPosition = boundaryPosition
             session.noteWritten(through: boundaryPosition)
             midTransactionHandedOver = !endsAtBoundary
-            if count == buffer.bytes.count {
-                buffer.bytes.removeAll(keepingCapacity: true)
-            } else {
-                buffer.bytes.removeSubrange(0..<count)
-            }
-            boundaryCount = endsAtBoundary ? 0 : max(0, boundaryCount - count)
+            pending.drop(upTo: count)
         }
 
         /// Asks the sink how far it is durable; records and confirms a position that advanced.
@@ -182,7 +178,8 @@ package struct JSONLinesStreamer {
             let durable = try sink.flush(force: force)
             if let metrics {
                 metrics.recordFlush(nanoseconds: FileIO.monotonicNanoseconds() &- started)
-                metrics.recordPosition(durable: max(durable, summary.durableThrough), serverPosition: session.serverPosition, idle: force && buffer.bytes.isEmpty)
+                metrics.recordPosition(durable: max(durable, summary.durableThrough), serverPosition: session.serverPosition,
+                                       idle: force && pending.count == 0)
             }
             // A forced call also records again a position the recorder kept only in the page cache.
             guard durable > summary.durableThrough || (force && confirmedThrough < summary.durableThrough) else { return }

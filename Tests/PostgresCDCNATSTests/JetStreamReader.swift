@@ -1,19 +1,20 @@
 import CNATS
 import Foundation
+@testable import PostgresCDCNATS
 
-/// Reads a JetStream stream back message by message (tests, checks, measurements).
-package struct JetStreamReader {
+/// Reads a JetStream stream back message by message, and creates streams, for the tests.
+struct JetStreamReader {
     /// One stored message.
-    package struct Message: Sendable {
-        package var sequence: UInt64
-        package var subject: String
-        package var messageID: String?
-        package var data: [UInt8]
+    struct Message: Sendable {
+        var sequence: UInt64
+        var subject: String
+        var messageID: String?
+        var data: [UInt8]
     }
 
-    package enum Failure: Error, CustomStringConvertible {
+    enum Failure: Error, CustomStringConvertible {
         case nats(String)
-        package var description: String {
+        var description: String {
             switch self {
             case let .nats(text): return "NATS: \(text)"
             }
@@ -21,7 +22,7 @@ package struct JetStreamReader {
     }
 
     /// Every message of `stream` on the server at `url`, in stream order.
-    package static func messages(url: String, stream: String) throws -> [Message] {
+    static func messages(url: String, stream: String) throws -> [Message] {
         var connection: OpaquePointer?
         guard natsConnection_ConnectTo(&connection, url) == NATS_OK, let connection else {
             throw Failure.nats("cannot connect to \(url): \(NATSSink.lastError())")
@@ -60,7 +61,7 @@ package struct JetStreamReader {
 
 extension JetStreamReader {
     /// Creates a stream capturing `subjects` (for tests of a stream pgcdc did not create).
-    package static func createStream(url: String, name: String, subjects: [String], maxMessageSize: Int32 = -1) throws {
+    static func createStream(url: String, name: String, subjects: [String], maxMessageSize: Int32 = -1) throws {
         var connection: OpaquePointer?
         guard natsConnection_ConnectTo(&connection, url) == NATS_OK, let connection else {
             throw Failure.nats("cannot connect to \(url): \(NATSSink.lastError())")
