@@ -1,4 +1,15 @@
 extension JSONBuffer {
+    /// Appends a value the server sent as JSON, converted by its column's type: NULL as `null`, the
+    /// text form by ``appendValue(text:mapping:)``, the binary form by ``appendValue(binary:format:mapping:scratch:)``.
+    @inline(__always)
+    package mutating func appendValue(_ value: Row.SentValue, as type: ColumnType, scratch: inout [UInt8]) {
+        switch value {
+        case .null: appendRaw("null")
+        case let .text(text): appendValue(text: text, mapping: type.mapping)
+        case let .binary(binary): appendValue(binary: binary, format: type.binary, mapping: type.mapping, scratch: &scratch)
+        }
+    }
+
     /// Appends one column value, given in PostgreSQL's text form, as JSON according to `mapping`.
     /// Text that does not have the expected form is written as a JSON string, never as invalid JSON.
     package mutating func appendValue(text: ArraySlice<UInt8>, mapping: ValueMapping) {
