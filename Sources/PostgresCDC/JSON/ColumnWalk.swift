@@ -4,21 +4,22 @@
 /// - a column a filter leaves out (`--exclude-columns`) is skipped;
 /// - a column the row does not carry (a non-key column of an old key) is ``Row/Content/absent``;
 /// - an unchanged TOAST value is taken from the old row when it has the value (REPLICA IDENTITY
-///   FULL), and is ``Row/Content/unchangedToast`` otherwise.
+///   FULL; or a key column of an old key, which the server logs whenever a key column is stored
+///   out of line), and is ``Row/Content/unchangedToast`` otherwise.
 ///
 /// A value type walked in place: no allocation per row.
 package struct ColumnWalk: Sequence, IteratorProtocol {
     private let row: Row
-    /// Where unchanged TOAST values are taken from: the change's old row when it is a full row.
+    /// Where unchanged TOAST values are taken from: the change's old row.
     private let old: Row?
     private let count: Int
     private var index = 0
 
-    /// The columns of `row`; unchanged TOAST values come from `old` when it is a full old row that has them.
+    /// The columns of `row`; unchanged TOAST values come from `old` where it has them.
     @inline(__always)
     package init(_ row: Row, old: Row? = nil) {
         self.row = row
-        self.old = old.flatMap { $0.isKeyOnly ? nil : $0 }
+        self.old = old
         self.count = Swift.min(row.tuple.columns.count, row.relation.columns.count)
     }
 

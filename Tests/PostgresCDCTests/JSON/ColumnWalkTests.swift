@@ -67,6 +67,16 @@ import Testing
         #expect(Self.walked(change.newColumns, of: docs) == ["id=2", "title=b", "body unchanged", "note=NULL"])
     }
 
+    @Test func anOldKeyLendsTheValueOfAnUnchangedToastedKeyColumn() {
+        // The server logs the old key when a key column is stored out of line, even if the update
+        // left the key alone: the new row's unchanged TOAST key takes its value from there.
+        let docs = HandBuiltRows.docs()
+        let old = HandBuiltRows.row(docs, [.text("1"), .null, .null, .null], keyOnly: true)
+        let new = HandBuiltRows.row(docs, [.unchangedToast, .text("b"), .unchangedToast, .null])
+        let change = HandBuiltRows.change(.update, docs, old: old, new: new)
+        #expect(Self.walked(change.newColumns, of: docs) == ["id=1", "title=b", "body unchanged", "note=NULL"])
+    }
+
     @Test func filteredColumnsAreSkippedInEveryRow() {
         let docs = HandBuiltRows.docs(replicaIdentity: .full, excluded: ["body", "id"])
         let old = HandBuiltRows.row(docs, [.text("1"), .text("a"), .text("x"), .null])

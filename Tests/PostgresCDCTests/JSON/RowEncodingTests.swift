@@ -57,6 +57,20 @@ import Testing
         #expect(debezium.after == nil)
     }
 
+    @Test func anUnchangedToastedKeyComesFromTheOldKeyInBothFormats() throws {
+        let docs = HandBuiltRows.docs()
+        let old = HandBuiltRows.row(docs, [.text("1"), .null, .null, .null], keyOnly: true)
+        let new = HandBuiltRows.row(docs, [.unchangedToast, .text("b"), .null, .null])
+        let change = HandBuiltRows.change(.update, docs, old: old, new: new)
+        #expect(Self.native(change) == """
+            {"op":"update","schema":"public","table":"docs",\(Self.position),"key":["id"],\
+            "old":{"id":1},"new":{"id":1,"title":"b","body":null,"note":null}}\n
+            """)
+        let debezium = try Self.debezium(change)
+        #expect(debezium.before == ["id": 1, "title": NSNull(), "body": NSNull(), "note": NSNull()])
+        #expect(debezium.after == ["id": 1, "title": "b", "body": NSNull(), "note": NSNull()])
+    }
+
     @Test func filteredColumnsAreLeftOutOfBothFormats() throws {
         let docs = HandBuiltRows.docs(excluded: ["body"])
         let new = HandBuiltRows.row(docs, [.text("1"), .text("b"), .unchangedToast, .text("n")])
