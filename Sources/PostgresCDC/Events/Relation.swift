@@ -51,7 +51,9 @@ public final class Relation: Sendable {
         }
         let omitted = filter.omittedColumns(schema: message.namespace, table: message.name, columns: columns.map(\.name)) ?? []
         self.omitted = omitted
-        self.keyColumnNames = columns.enumerated().filter { $0.element.isKey && !(omitted.isEmpty ? false : omitted[$0.offset]) }.map(\.element.name)
+        self.keyColumnNames = columns.enumerated()
+            .filter { $0.element.isKey && !(omitted.isEmpty ? false : omitted[$0.offset]) }
+            .map(\.element.name)
         self.json = EncodedRelation(schema: message.namespace, table: message.name, columns: columns.map(\.name), keys: keyColumnNames)
     }
 

@@ -116,7 +116,9 @@ extension Row {
     /// A binary column (`--binary`) in PostgreSQL's text form; `nil` when its bytes are not a value of its type.
     func binaryAsText(_ index: Int) -> [UInt8]? {
         var text: [UInt8] = []
-        guard BinaryText.append(tuple.storage[tuple.columns[index].range], as: relation.columns[index].binary, to: &text) else { return nil }
+        guard BinaryText.append(tuple.storage[tuple.columns[index].range], as: relation.columns[index].binary, to: &text) else {
+            return nil
+        }
         return text
     }
 

@@ -115,8 +115,12 @@ extension JSONBuffer {
     /// ``appendValue(binary:format:mapping:scratch:)`` — what the text path gives for the same array.
     /// `false` (nothing written) for lower bounds other than 1, which take the text path, and for
     /// malformed bytes.
-    private mutating func appendBinaryArray(_ binary: ArraySlice<UInt8>, format: BinaryFormat, mapping: ValueMapping, scratch: inout [UInt8]) -> Bool {
-        guard binary.count >= 12, let dimensions = BinaryText.integer(Int32.self, binary.prefix(4)), dimensions >= 0, dimensions <= 6 else { return false }
+    private mutating func appendBinaryArray(
+        _ binary: ArraySlice<UInt8>, format: BinaryFormat, mapping: ValueMapping, scratch: inout [UInt8]
+    ) -> Bool {
+        guard binary.count >= 12, let dimensions = BinaryText.integer(Int32.self, binary.prefix(4)), dimensions >= 0, dimensions <= 6 else {
+            return false
+        }
         let start = binary.startIndex
         guard binary.count >= 12 + Int(dimensions) * 8 else { return false }
         return withUnsafeTemporaryAllocation(of: Int.self, capacity: max(2 * Int(dimensions), 1)) { state -> Bool in

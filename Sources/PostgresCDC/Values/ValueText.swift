@@ -70,7 +70,9 @@ enum ValueText {
         while index < end && text[index] &- UInt8(ascii: "0") < 10 { index += 1; yearDigits += 1 }
         guard yearDigits >= 4, expect(UInt8(ascii: "-")), digits(2), expect(UInt8(ascii: "-")), digits(2) else { return nil }
         let separator = index - start
-        guard expect(UInt8(ascii: " ")), digits(2), expect(UInt8(ascii: ":")), digits(2), expect(UInt8(ascii: ":")), digits(2) else { return nil }
+        guard expect(UInt8(ascii: " ")), digits(2), expect(UInt8(ascii: ":")), digits(2), expect(UInt8(ascii: ":")), digits(2) else {
+            return nil
+        }
         let dateAndTime = start..<index
         var fraction = index..<index
         if index < end && text[index] == UInt8(ascii: ".") {
