@@ -108,8 +108,12 @@ package struct DebeziumEncoder: Sendable {
         buffer.appendInt(transaction.commitTime.unixMicroseconds / 1000)
         buffer.appendRaw(snapshot ? ",\"snapshot\":\"true\",\"db\":" : ",\"snapshot\":\"false\",\"db\":")
         buffer.appendString(database)
-        buffer.appendRaw(",\"sequence\":")
-        buffer.appendString("[\"\(transaction.commitLSN.value)\",\"\(lsn.value)\"]")
+        // "sequence":"[\"commit LSN\",\"LSN\"]", written in place (no String per row).
+        buffer.appendRaw(",\"sequence\":\"[\\\"")
+        buffer.appendUInt(transaction.commitLSN.value)
+        buffer.appendRaw("\\\",\\\"")
+        buffer.appendUInt(lsn.value)
+        buffer.appendRaw("\\\"]\"")
         buffer.appendRaw(",\"schema\":")
         if let relation { buffer.appendString(relation.schema) } else { buffer.appendRaw("\"\"") }
         buffer.appendRaw(",\"table\":")

@@ -71,6 +71,21 @@ import Testing
         #expect(debezium.after == ["id": 1, "title": "b", "body": NSNull(), "note": NSNull()])
     }
 
+    @Test func theDebeziumSourceNamesThePositionAsSequenceAndLSN() throws {
+        let docs = HandBuiltRows.docs()
+        let change = HandBuiltRows.change(.insert, docs, new: HandBuiltRows.row(docs, [.text("1"), .null, .null, .null]))
+        var buffer = JSONBuffer()
+        DebeziumEncoder(database: "app").encode(.row(change), into: &buffer)
+        let line = try #require(try JSONSerialization.jsonObject(with: Data(buffer.bytes)) as? [String: Any])
+        let source = try #require(line["source"] as? [String: Any])
+        #expect(source["sequence"] as? String == #"["256","128"]"#)
+        #expect(source["lsn"] as? Int == 128)
+        #expect(source["txId"] as? Int == 7)
+        #expect(source["schema"] as? String == "public")
+        #expect(source["table"] as? String == "docs")
+        #expect(line["op"] as? String == "c")
+    }
+
     @Test func filteredColumnsAreLeftOutOfBothFormats() throws {
         let docs = HandBuiltRows.docs(excluded: ["body"])
         let new = HandBuiltRows.row(docs, [.text("1"), .text("b"), .unchangedToast, .text("n")])
