@@ -75,11 +75,10 @@ public struct Row: Sendable {
     /// Column `index` in PostgreSQL's text form, exactly as the server sent it (ready to bind as a
     /// text parameter); `nil` for NULL and for a value that was not sent (see ``isPresent(_:)``).
     public func text(at index: Int) -> String? {
-        guard isPresent(index) else { return nil }
-        switch tuple.columns[index].kind {
-        case .text: return String(decoding: tuple.storage[tuple.columns[index].range], as: UTF8.self)
-        case .binary: return binaryAsText(index).map { String(decoding: $0, as: UTF8.self) } ?? hexText(index)
-        case .null, .unchangedToast: return nil
+        switch content(at: index) {
+        case let .sent(.text(text)): return String(decoding: text, as: UTF8.self)
+        case .sent(.binary): return binaryAsText(index).map { String(decoding: $0, as: UTF8.self) } ?? hexText(index)
+        case .sent(.null), .absent, .unchangedToast: return nil
         }
     }
 
