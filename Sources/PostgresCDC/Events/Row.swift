@@ -39,7 +39,7 @@ public struct Row: Sendable {
     }
 
     /// How one column of a row arrived (see ``content(at:)``).
-    package enum Content {
+    package enum Content: Sendable {
         /// The server sent the value.
         case sent(SentValue)
         /// The server did not send the column: a non-key column of an old key.
@@ -49,7 +49,7 @@ public struct Row: Sendable {
     }
 
     /// A value the server sent, in the tuple's bytes.
-    package enum SentValue {
+    package enum SentValue: Sendable {
         /// SQL NULL.
         case null
         /// The value's text form.

@@ -8,7 +8,7 @@
 ///   out of line), and is ``Row/Content/unchangedToast`` otherwise.
 ///
 /// A value type walked in place: no allocation per row.
-package struct ColumnWalk: Sequence, IteratorProtocol {
+package struct ColumnWalk: Sequence, IteratorProtocol, Sendable {
     private let row: Row
     /// Where unchanged TOAST values are taken from: the change's old row.
     private let old: Row?
