@@ -141,6 +141,7 @@ package enum BinaryText {
     }
 
     static func appendDecimal(_ value: UInt64, to out: inout [UInt8]) {
+        if value < 10 { return out.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value)) }
         var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)
         withUnsafeMutableBytes(of: &scratch) { digits in
             var rest = value
