@@ -124,4 +124,24 @@ import Testing
         #expect((new?["body"] as? String)?.count == 1_280_000)
         #expect(events[0]["unchanged_toast"] == nil)
     }
+
+    @Test func aToastedKeyColumnTheUpdateDidNotChangeComesFromTheOldKey() throws {
+        // A key stored out of line (STORAGE EXTERNAL, and the row too wide for its page) that an
+        // update leaves alone is sent as unchanged TOAST in the new row; the server logs the old
+        // key with its value because the key is stored externally. The new row takes it from there.
+        let fixture = try StreamFixture.make(setup: """
+            CREATE TABLE docs (name text PRIMARY KEY, title text);
+            ALTER TABLE docs ALTER COLUMN name SET STORAGE EXTERNAL;
+            CREATE PUBLICATION pub FOR TABLE docs;
+            INSERT INTO docs SELECT string_agg(md5(i::text), ''), 'first' FROM generate_series(1, 75) i;
+            """)
+        let name = try fixture.server.psql("SELECT name FROM docs", database: fixture.database)
+        #expect(name.count == 2400)
+        let stream = try fixture.capture(["UPDATE docs SET title = 'renamed'"])
+        let events = stream.changes
+        #expect(events.count == 1)
+        #expect(events[0]["old"] as? NSDictionary == ["name": name])
+        #expect(events[0]["new"] as? NSDictionary == ["name": name, "title": "renamed"])
+        #expect(events[0]["unchanged_toast"] == nil)
+    }
 }

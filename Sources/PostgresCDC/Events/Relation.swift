@@ -15,10 +15,12 @@ public final class Relation: Sendable {
         public let typeModifier: Int32
         /// Whether the column is part of the replica identity (the key sent with updates and deletes).
         public let isKey: Bool
+        /// How its values are converted, resolved once when the relation is described.
+        package let type: ColumnType
         /// How its text values are converted.
-        package let mapping: ValueMapping
+        package var mapping: ValueMapping { type.mapping }
         /// How its binary values (`--binary`) are turned into text.
-        package let binary: BinaryFormat
+        package var binary: BinaryFormat { type.binary }
     }
 
     /// The relation's OID.
@@ -44,12 +46,14 @@ public final class Relation: Sendable {
         self.table = message.name
         self.replicaIdentity = message.replicaIdentity
         self.columns = message.columns.map {
-            Column(name: $0.name, typeOID: $0.typeOID, typeModifier: $0.typeModifier, isKey: $0.isKey, mapping: catalog.mapping(for: $0.typeOID),
-                   binary: catalog.binaryFormat(for: $0.typeOID))
+            Column(name: $0.name, typeOID: $0.typeOID, typeModifier: $0.typeModifier, isKey: $0.isKey,
+                   type: catalog.columnType(for: $0.typeOID))
         }
         let omitted = filter.omittedColumns(schema: message.namespace, table: message.name, columns: columns.map(\.name)) ?? []
         self.omitted = omitted
-        self.keyColumnNames = columns.enumerated().filter { $0.element.isKey && !(omitted.isEmpty ? false : omitted[$0.offset]) }.map(\.element.name)
+        self.keyColumnNames = columns.enumerated()
+            .filter { $0.element.isKey && !(omitted.isEmpty ? false : omitted[$0.offset]) }
+            .map(\.element.name)
         self.json = EncodedRelation(schema: message.namespace, table: message.name, columns: columns.map(\.name), keys: keyColumnNames)
     }
 

@@ -19,9 +19,43 @@ public struct Row: Sendable {
     /// Whether column `index` was sent with a value (or NULL): not an unchanged TOAST value,
     /// and not a non-key column of an old key.
     public func isPresent(_ index: Int) -> Bool {
-        guard index >= 0, index < tuple.columns.count else { return false }
-        if isKeyOnly && !relation.columns[index].isKey { return false }
-        return tuple.columns[index].kind != .unchangedToast
+        if case .sent = content(at: index) { return true }
+        return false
+    }
+
+    /// How column `index` arrived: a value (NULL, text or binary bytes), absent (a non-key column
+    /// of an old key, or an index outside the row), or an unchanged TOAST value the server did not send.
+    @inline(__always)
+    package func content(at index: Int) -> Content {
+        guard index >= 0, index < tuple.columns.count, index < relation.columns.count else { return .absent }
+        if isKeyOnly && !relation.columns[index].isKey { return .absent }
+        let column = tuple.columns[index]
+        switch column.kind {
+        case .null: return .sent(.null)
+        case .text: return .sent(.text(tuple.storage[column.range]))
+        case .binary: return .sent(.binary(tuple.storage[column.range]))
+        case .unchangedToast: return .unchangedToast
+        }
+    }
+
+    /// How one column of a row arrived (see ``content(at:)``).
+    package enum Content: Sendable {
+        /// The server sent the value.
+        case sent(SentValue)
+        /// The server did not send the column: a non-key column of an old key.
+        case absent
+        /// A TOASTed value the change did not touch; the server did not send it.
+        case unchangedToast
+    }
+
+    /// A value the server sent, in the tuple's bytes.
+    package enum SentValue: Sendable {
+        /// SQL NULL.
+        case null
+        /// The value's text form.
+        case text(ArraySlice<UInt8>)
+        /// The value's binary send format (`--binary`).
+        case binary(ArraySlice<UInt8>)
     }
 
     /// The typed value of column `index`; `.unchangedToast` for a value the server did not send.
@@ -41,11 +75,10 @@ public struct Row: Sendable {
     /// Column `index` in PostgreSQL's text form, exactly as the server sent it (ready to bind as a
     /// text parameter); `nil` for NULL and for a value that was not sent (see ``isPresent(_:)``).
     public func text(at index: Int) -> String? {
-        guard isPresent(index) else { return nil }
-        switch tuple.columns[index].kind {
-        case .text: return String(decoding: tuple.storage[tuple.columns[index].range], as: UTF8.self)
-        case .binary: return binaryAsText(index).map { String(decoding: $0, as: UTF8.self) } ?? hexText(index)
-        case .null, .unchangedToast: return nil
+        switch content(at: index) {
+        case let .sent(.text(text)): return String(decoding: text, as: UTF8.self)
+        case .sent(.binary): return binaryAsText(index).map { String(decoding: $0, as: UTF8.self) } ?? hexText(index)
+        case .sent(.null), .absent, .unchangedToast: return nil
         }
     }
 
@@ -82,7 +115,9 @@ extension Row {
     /// A binary column (`--binary`) in PostgreSQL's text form; `nil` when its bytes are not a value of its type.
     func binaryAsText(_ index: Int) -> [UInt8]? {
         var text: [UInt8] = []
-        guard BinaryText.append(tuple.storage[tuple.columns[index].range], as: relation.columns[index].binary, to: &text) else { return nil }
+        guard BinaryText.append(tuple.storage[tuple.columns[index].range], as: relation.columns[index].binary, to: &text) else {
+            return nil
+        }
         return text
     }
 

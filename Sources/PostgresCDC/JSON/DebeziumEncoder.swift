@@ -65,9 +65,9 @@ package struct DebeziumEncoder: Sendable {
 
     private func row(_ change: RowChange, op: StaticString, into buffer: inout JSONBuffer) {
         buffer.appendRaw("{\"before\":")
-        if let old = change.old { values(old, into: &buffer) } else { buffer.appendRaw("null") }
+        if let old = change.oldColumns { values(old, of: change.relation, into: &buffer) } else { buffer.appendRaw("null") }
         buffer.appendRaw(",\"after\":")
-        if let new = change.new { values(new, fallback: change.old, into: &buffer) } else { buffer.appendRaw("null") }
+        if let new = change.newColumns { values(new, of: change.relation, into: &buffer) } else { buffer.appendRaw("null") }
         buffer.appendRaw(",")
         source(change.transaction, lsn: change.lsn, relation: change.relation, snapshot: change.operation == .read, into: &buffer)
         buffer.appendRaw(",\"op\":\"")
@@ -76,32 +76,20 @@ package struct DebeziumEncoder: Sendable {
         tail(into: &buffer)
     }
 
-    /// Every column: absent ones `null`, unchanged TOAST from `fallback` or the placeholder.
-    private func values(_ row: Row, fallback: Row? = nil, into buffer: inout JSONBuffer) {
-        let relation = row.relation
-        let tuple = row.tuple
+    /// Every column the filter keeps: absent ones `null`, an unchanged TOAST value the walk could
+    /// not take from the old row as Debezium's placeholder.
+    private func values(_ columns: ColumnWalk, of relation: Relation, into buffer: inout JSONBuffer) {
         buffer.appendRaw("{")
         var first = true
         var scratch: [UInt8] = []
-        for index in 0..<min(tuple.columns.count, relation.columns.count) where !relation.isOmitted(index) {
+        for (index, content) in columns {
             if !first { buffer.appendRaw(",") }
             first = false
             buffer.appendRaw(relation.json.columnKeys[index])
-            var source = tuple
-            if tuple.columns[index].kind == .unchangedToast, let fallback, !fallback.isKeyOnly,
-               fallback.tuple.columns[index].kind != .unchangedToast {
-                source = fallback.tuple
-            }
-            if row.isKeyOnly && !relation.columns[index].isKey {
-                buffer.appendRaw("null")
-                continue
-            }
-            switch source.columns[index].kind {
-            case .null: buffer.appendRaw("null")
+            switch content {
+            case .absent: buffer.appendRaw("null")
             case .unchangedToast: buffer.appendRaw("\"__debezium_unavailable_value\"")
-            case .text: buffer.appendValue(text: source.storage[source.columns[index].range], mapping: relation.columns[index].mapping)
-            case .binary:
-                buffer.appendValue(binary: source.storage[source.columns[index].range], format: relation.columns[index].binary, mapping: relation.columns[index].mapping, scratch: &scratch)
+            case let .sent(value): buffer.appendValue(value, as: relation.columns[index].type, scratch: &scratch)
             }
         }
         buffer.appendRaw("}")
@@ -114,8 +102,12 @@ package struct DebeziumEncoder: Sendable {
         buffer.appendInt(transaction.commitTime.unixMicroseconds / 1000)
         buffer.appendRaw(snapshot ? ",\"snapshot\":\"true\",\"db\":" : ",\"snapshot\":\"false\",\"db\":")
         buffer.appendString(database)
-        buffer.appendRaw(",\"sequence\":")
-        buffer.appendString("[\"\(transaction.commitLSN.value)\",\"\(lsn.value)\"]")
+        // "sequence":"[\"commit LSN\",\"LSN\"]", written in place (no String per row).
+        buffer.appendRaw(",\"sequence\":\"[\\\"")
+        buffer.appendUInt(transaction.commitLSN.value)
+        buffer.appendRaw("\\\",\\\"")
+        buffer.appendUInt(lsn.value)
+        buffer.appendRaw("\\\"]\"")
         buffer.appendRaw(",\"schema\":")
         if let relation { buffer.appendString(relation.schema) } else { buffer.appendRaw("\"\"") }
         buffer.appendRaw(",\"table\":")

@@ -41,31 +41,12 @@ package struct JSONBuffer: Sendable {
 
     /// Appends a signed integer.
     package mutating func appendInt(_ value: Int64) {
-        if value < 0 {
-            bytes.append(UInt8(ascii: "-"))
-            appendUInt(value.magnitude)
-        } else {
-            appendUInt(UInt64(value))
-        }
+        BinaryText.appendDecimal(value, to: &bytes)
     }
 
     /// Appends an unsigned integer.
     package mutating func appendUInt(_ value: UInt64) {
-        if value < 10 {
-            bytes.append(UInt8(ascii: "0") &+ UInt8(value))
-            return
-        }
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes of stack scratch; UInt64.max has 20 digits
-        withUnsafeMutableBytes(of: &digits) { scratch in
-            var value = value
-            var index = scratch.count
-            while value > 0 {
-                index -= 1
-                scratch[index] = UInt8(ascii: "0") &+ UInt8(value % 10)
-                value /= 10
-            }
-            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[index...]))
-        }
+        BinaryText.appendDecimal(value, to: &bytes)
     }
 
     /// Appends an LSN as a quoted `"X/Y"` (uppercase hexadecimal, as PostgreSQL prints it).
@@ -161,18 +142,13 @@ package struct JSONBuffer: Sendable {
         bytes.append(UInt8(ascii: ":"))
         appendTwoDigits(Int(seconds % 60))
         bytes.append(UInt8(ascii: "."))
-        appendPadded(Int(micros % 1_000_000), width: 6)
+        BinaryText.appendPadded(Int(micros % 1_000_000), width: 6, to: &bytes)
     }
 
     // MARK: - Pieces
 
     mutating func appendDate(year: Int, month: Int, day: Int) {
-        if year < 0 {
-            bytes.append(UInt8(ascii: "-"))
-            appendPadded(-year, width: 4)
-        } else {
-            appendPadded(year, width: 4)
-        }
+        BinaryText.appendPadded(year, width: 4, to: &bytes)
         bytes.append(UInt8(ascii: "-"))
         appendTwoDigits(month)
         bytes.append(UInt8(ascii: "-"))
@@ -183,21 +159,6 @@ package struct JSONBuffer: Sendable {
     mutating func appendTwoDigits(_ value: Int) {
         bytes.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value / 10 % 10))
         bytes.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value % 10))
-    }
-
-    mutating func appendPadded(_ value: Int, width: Int) {
-        var divisor = 1
-        for _ in 1..<width { divisor *= 10 }
-        var value = value
-        if value >= divisor * 10 {
-            appendUInt(UInt64(value))
-            return
-        }
-        while divisor > 0 {
-            bytes.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value / divisor))
-            value %= divisor
-            divisor /= 10
-        }
     }
 
     /// Year, month, day of the day `days` after 2000-01-01 (proleptic Gregorian; H. Hinnant's algorithm).

@@ -90,16 +90,16 @@ package struct JSONLinesEncoder: Sendable {
         buffer.appendRaw(",")
         buffer.appendRaw(relation.json.key)
         var unchanged: [Int] = []
-        if let old = change.old {
+        if let old = change.oldColumns {
             buffer.appendRaw("\"old\":")
-            appendRow(old, fallback: nil, unchanged: &unchanged, into: &buffer)
+            appendRow(old, of: relation, unchanged: &unchanged, into: &buffer)
             if change.new != nil { buffer.appendRaw(",") }
         }
-        if let new = change.new {
+        if let new = change.newColumns {
             buffer.appendRaw("\"new\":")
-            let fallback = change.old.flatMap { $0.isKeyOnly ? nil : $0 }
+            // An old row's unchanged TOAST values are left out without being named.
             unchanged.removeAll(keepingCapacity: true)
-            appendRow(new, fallback: fallback, unchanged: &unchanged, into: &buffer)
+            appendRow(new, of: relation, unchanged: &unchanged, into: &buffer)
             if !unchanged.isEmpty {
                 buffer.appendRaw(",\"unchanged_toast\":[")
                 for (position, index) in unchanged.enumerated() {
@@ -224,40 +224,24 @@ package struct JSONLinesEncoder: Sendable {
         }
     }
 
-    /// `{"col":value,...}`. Columns the server did not send are left out: non-key columns of an
-    /// old key, and unchanged TOAST values, which are taken from `fallback` (an old full row) when
-    /// it has them and otherwise recorded in `unchanged`.
-    private func appendRow(_ row: Row, fallback: Row?, unchanged: inout [Int], into buffer: inout JSONBuffer) {
+    /// `{"col":value,...}`: the columns the server sent. Absent columns (non-key columns of an old
+    /// key) are left out; so are unchanged TOAST values the walk could not take from the old row,
+    /// which are recorded in `unchanged`.
+    private func appendRow(_ columns: ColumnWalk, of relation: Relation, unchanged: inout [Int], into buffer: inout JSONBuffer) {
         var scratch: [UInt8] = []
-        let relation = row.relation
-        let tuple = row.tuple
         buffer.appendRaw("{")
         var first = true
-        for index in 0..<tuple.columns.count {
-            let column = relation.columns[index]
-            if row.isKeyOnly && !column.isKey { continue }
-            if relation.isOmitted(index) { continue }
-            var source = tuple
-            var kind = tuple.columns[index].kind
-            if kind == .unchangedToast {
-                if let fallback, fallback.tuple.columns[index].kind != .unchangedToast {
-                    source = fallback.tuple
-                    kind = source.columns[index].kind
-                } else {
-                    unchanged.append(index)
-                    continue
-                }
-            }
-            if !first { buffer.appendRaw(",") }
-            first = false
-            buffer.appendRaw(relation.json.columnKeys[index])
-            switch kind {
-            case .null, .unchangedToast:
-                buffer.appendRaw("null")
-            case .text:
-                buffer.appendValue(text: source.storage[source.columns[index].range], mapping: column.mapping)
-            case .binary:
-                buffer.appendValue(binary: source.storage[source.columns[index].range], format: column.binary, mapping: column.mapping, scratch: &scratch)
+        for (index, content) in columns {
+            switch content {
+            case .absent:
+                continue
+            case .unchangedToast:
+                unchanged.append(index)
+            case let .sent(value):
+                if !first { buffer.appendRaw(",") }
+                first = false
+                buffer.appendRaw(relation.json.columnKeys[index])
+                buffer.appendValue(value, as: relation.columns[index].type, scratch: &scratch)
             }
         }
         buffer.appendRaw("}")

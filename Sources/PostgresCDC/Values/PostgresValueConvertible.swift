@@ -96,7 +96,9 @@ extension Double: PostgresValueConvertible {
         switch value {
         case let .double(number): self = number
         case let .int(number): self = Double(number)
-        case let .numeric(text): guard let number = Double(text) else { throw .typeMismatch(value: value, expected: "Double") }; self = number
+        case let .numeric(text):
+            guard let number = Double(text) else { throw .typeMismatch(value: value, expected: "Double") }
+            self = number
         default: throw .typeMismatch(value: value, expected: "Double")
         }
     }

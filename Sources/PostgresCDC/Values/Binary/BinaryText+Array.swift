@@ -5,7 +5,9 @@
 /// delimiter or white space.
 extension BinaryText {
     static func appendArray(_ bytes: ArraySlice<UInt8>, element: BinaryFormat, delimiter: UInt8, to out: inout [UInt8]) -> Bool {
-        guard let dimensions = integer(Int32.self, bytes.prefix(4)), dimensions >= 0, dimensions <= 6, bytes.count >= 12 else { return false }
+        guard let dimensions = integer(Int32.self, bytes.prefix(4)), dimensions >= 0, dimensions <= 6, bytes.count >= 12 else {
+            return false
+        }
         var index = bytes.startIndex + 12
         var lengths: [Int] = []
         var lowerBounds: [Int] = []

@@ -60,17 +60,25 @@ extension BinaryText {
     }
 
     static func appendShortest(_ value: Double, to out: inout [UInt8]) {
-        appendShortest(description: value.description, isNaN: value.isNaN, isInfinite: value.isInfinite, negative: value.sign == .minus, fixedLimit: 15, to: &out)
+        appendShortest(
+            description: value.description, isNaN: value.isNaN, isInfinite: value.isInfinite, negative: value.sign == .minus,
+            fixedLimit: 15, to: &out
+        )
     }
 
     static func appendShortest(_ value: Float, to out: inout [UInt8]) {
-        appendShortest(description: value.description, isNaN: value.isNaN, isInfinite: value.isInfinite, negative: value.sign == .minus, fixedLimit: 6, to: &out)
+        appendShortest(
+            description: value.description, isNaN: value.isNaN, isInfinite: value.isInfinite, negative: value.sign == .minus,
+            fixedLimit: 6, to: &out
+        )
     }
 
     /// Swift's `description` has the shortest round-trip digits; PostgreSQL's Ryu output lays them
     /// out like `%g`: fixed notation for decimal exponents from -4 up to `fixedLimit - 1`, else
     /// `d.ddde+XX` (at least two exponent digits); no trailing `.0`.
-    private static func appendShortest(description: String, isNaN: Bool, isInfinite: Bool, negative: Bool, fixedLimit: Int, to out: inout [UInt8]) {
+    private static func appendShortest(
+        description: String, isNaN: Bool, isInfinite: Bool, negative: Bool, fixedLimit: Int, to out: inout [UInt8]
+    ) {
         if isNaN { return out.append(contentsOf: "NaN".utf8) }
         if isInfinite { return out.append(contentsOf: (negative ? "-Infinity" : "Infinity").utf8) }
         var text = description

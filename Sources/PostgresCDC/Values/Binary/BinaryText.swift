@@ -72,7 +72,8 @@ package enum BinaryText {
             guard let micros = integer(Int64.self, bytes) else { return false }
             appendTime(micros, to: &out)
         case .timetz:
-            guard bytes.count == 12, let micros = integer(Int64.self, bytes.prefix(8)), let zone = integer(Int32.self, bytes.suffix(4)) else { return false }
+            guard bytes.count == 12, let micros = integer(Int64.self, bytes.prefix(8)), let zone = integer(Int32.self, bytes.suffix(4))
+            else { return false }
             appendTime(micros, to: &out)
             appendZone(-Int(zone), to: &out)
         case .timestamp:
@@ -95,7 +96,9 @@ package enum BinaryText {
                 appendHexByte(byte, to: &out)
             }
         case .bits:
-            guard let length = integer(Int32.self, bytes.prefix(4)), length >= 0, (Int(length) + 7) / 8 == bytes.count - 4 else { return false }
+            guard let length = integer(Int32.self, bytes.prefix(4)), length >= 0, (Int(length) + 7) / 8 == bytes.count - 4 else {
+                return false
+            }
             let data = bytes.dropFirst(4)
             for bit in 0..<Int(length) {
                 let byte = data[data.startIndex + bit / 8]
@@ -107,7 +110,8 @@ package enum BinaryText {
             out.append(UInt8(ascii: "/"))
             appendUpperHex(value & 0xFFFF_FFFF, to: &out)
         case .tid:
-            guard bytes.count == 6, let block = integer(UInt32.self, bytes.prefix(4)), let offset = integer(UInt16.self, bytes.suffix(2)) else { return false }
+            guard bytes.count == 6, let block = integer(UInt32.self, bytes.prefix(4)), let offset = integer(UInt16.self, bytes.suffix(2))
+            else { return false }
             out.append(UInt8(ascii: "("))
             appendDecimal(UInt64(block), to: &out)
             out.append(UInt8(ascii: ","))
@@ -137,6 +141,7 @@ package enum BinaryText {
     }
 
     static func appendDecimal(_ value: UInt64, to out: inout [UInt8]) {
+        if value < 10 { return out.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value)) }
         var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)
         withUnsafeMutableBytes(of: &scratch) { digits in
             var rest = value

@@ -120,38 +120,3 @@ struct ArrayTextParser {
         byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0x0B || byte == 0x0C
     }
 }
-
-/// Writes an array as JSON, converting each element by the element mapping.
-struct JSONArrayWriter: ArrayTextVisitor {
-    var buffer: JSONBuffer
-    let element: ValueMapping
-
-    mutating func beginArray() { buffer.bytes.append(UInt8(ascii: "[")) }
-    mutating func endArray() { buffer.bytes.append(UInt8(ascii: "]")) }
-    mutating func separator() { buffer.bytes.append(UInt8(ascii: ",")) }
-    mutating func null() { buffer.appendRaw("null") }
-    mutating func element(_ text: ArraySlice<UInt8>) { buffer.appendValue(text: text, mapping: element) }
-}
-
-/// Builds ``PostgresValue/array(_:)`` values, converting each element by the element mapping.
-struct PostgresArrayBuilder: ArrayTextVisitor {
-    let element: ValueMapping
-    private var levels: [[PostgresValue]] = []
-    private(set) var result: PostgresValue?
-
-    init(element: ValueMapping) { self.element = element }
-
-    mutating func beginArray() { levels.append([]) }
-    mutating func endArray() {
-        guard let finished = levels.popLast() else { return }
-        if levels.isEmpty { result = .array(finished) } else { levels[levels.count - 1].append(.array(finished)) }
-    }
-    mutating func separator() {}
-    mutating func null() { append(.null) }
-    mutating func element(_ text: ArraySlice<UInt8>) { append(PostgresValue(text: text, mapping: element)) }
-
-    private mutating func append(_ value: PostgresValue) {
-        guard !levels.isEmpty else { return }
-        levels[levels.count - 1].append(value)
-    }
-}

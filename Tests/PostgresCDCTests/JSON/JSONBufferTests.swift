@@ -49,6 +49,15 @@ import Testing
         #expect(Self.json { $0.appendTimestamp(PostgresTimestamp(microsecondsSince2000: micros)) } == "\"\(expected)\"")
     }
 
+    @Test(arguments: [
+        (Int64(-63_145_428_954_999_994), "-0001-01-01T03:04:05.000006Z"),
+        (252_455_627_045_000_006, "10000-01-01T03:04:05.000006Z"),
+        (-452_670_843_354_999_994, "-12345-06-07T03:04:05.000006Z"),
+    ])
+    func timestampsOutsideFourDigitYearsTakeTheGeneralPath(micros: Int64, expected: String) {
+        #expect(Self.json { $0.appendTimestamp(PostgresTimestamp(microsecondsSince2000: micros)) } == "\"\(expected)\"")
+    }
+
     @Test func scalarMappingsFollowTheEventFormat() {
         #expect(Self.value("t", .bool) == "true")
         #expect(Self.value("f", .bool) == "false")
