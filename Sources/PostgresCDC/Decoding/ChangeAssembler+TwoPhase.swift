@@ -49,7 +49,7 @@ extension ChangeAssembler {
                 throw .protocolViolation(reason: "Begin Prepare of xid \(info.xid) while another transaction is open", lsn: lsn)
             }
             if let endLSN, info.prepareLSN > endLSN { return .endReached }
-            preparing = Preparing(xid: info.xid, spool: TransactionSpool(xid: info.xid, spillDirectory: prepared.directory))
+            preparing = Preparing(xid: info.xid, spool: TransactionSpool(xid: info.xid, storage: prepared.storage))
             return .none
 
         case let .prepare(_, info):
@@ -66,7 +66,7 @@ extension ChangeAssembler {
             guard let inProgress, streamXid == nil, transaction == nil else {
                 throw .protocolViolation(reason: "Stream Prepare of xid \(info.xid) outside a streamed transaction", lsn: lsn)
             }
-            let spool = inProgress.commit(info.xid) ?? TransactionSpool(xid: info.xid, spillDirectory: prepared.directory)
+            let spool = inProgress.commit(info.xid) ?? TransactionSpool(xid: info.xid, storage: prepared.storage)
             try prepared.save(spool, info, messagesCarryXid: true)
             spool.close()
             advance(to: info.endLSN)
@@ -86,7 +86,7 @@ extension ChangeAssembler {
             }
             guard let (spool, messagesCarryXid) = try prepared.open(gid: commit.gid) else {
                 throw .protocolViolation(
-                    reason: "Commit Prepared of gid \"\(commit.gid)\" (xid \(commit.xid)), but its prepared changes are not in \(prepared.directory): the PREPARE was confirmed without them",
+                    reason: "Commit Prepared of gid \"\(commit.gid)\" (xid \(commit.xid)), but its prepared changes are not in \(prepared.location): the PREPARE was confirmed without them",
                     lsn: lsn
                 )
             }
