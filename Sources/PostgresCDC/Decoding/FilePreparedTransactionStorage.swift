@@ -24,7 +24,7 @@ package final class FilePreparedTransactionStorage: PreparedTransactionStorage {
         self.directory = directory
         self.spills = FileSpillStorage(directory: directory)
         if mkdir(directory, 0o700) != 0 && errno != EEXIST {
-            throw .spillFailed(directory: directory, operation: "create", reason: String(cString: strerror(errno)), xid: 0)
+            throw .storageFailed(path: directory, operation: "create", reason: String(cString: strerror(errno)))
         }
     }
 
@@ -37,7 +37,7 @@ package final class FilePreparedTransactionStorage: PreparedTransactionStorage {
     /// Reads the header of every file in the directory (and removes temporary files a crash left).
     package func list() throws(ReplicationError) -> [PreparedTransactionStore.Entry] {
         guard let listing = opendir(directory) else {
-            throw .spillFailed(directory: directory, operation: "list", reason: String(cString: strerror(errno)), xid: 0)
+            throw .storageFailed(path: directory, operation: "list", reason: String(cString: strerror(errno)))
         }
         defer { closedir(listing) }
         var found: [PreparedTransactionStore.Entry] = []
@@ -114,12 +114,14 @@ package final class FilePreparedTransactionStorage: PreparedTransactionStorage {
     private static func readHeader(_ path: String) throws(ReplicationError) -> (entry: PreparedTransactionStore.Entry, length: Int) {
         let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
-            throw .spillFailed(directory: path, operation: "open", reason: String(cString: strerror(errno)), xid: 0)
+            throw .storageFailed(path: path, operation: "open", reason: String(cString: strerror(errno)))
         }
         defer { close(descriptor) }
         var bytes = [UInt8](repeating: 0, count: 4096)
         let count = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, 0) }
-        let damaged = ReplicationError.spillFailed(directory: path, operation: "read", reason: "not a prepared-transaction file of pgcdc (damaged header)", xid: 0)
+        let damaged = ReplicationError.storageFailed(
+            path: path, operation: "read", reason: "not a prepared-transaction file of pgcdc (damaged header)"
+        )
         guard count >= 48, Array(bytes[0..<8]) == magic, BigEndian.read(UInt32.self, bytes[...], at: 8) == version else { throw damaged }
         let gidLength = Int(BigEndian.read(UInt32.self, bytes[...], at: 44))
         guard gidLength <= 200, 48 + gidLength <= count else { throw damaged }
