@@ -17,13 +17,13 @@ struct FuzzPipeline {
         assembler.filter.excludeColumns = ["public.t.secret"]
         assembler.inProgress = InProgressTransactions(memoryLimit: 4096, spillDirectory: "/tmp")
         assembler.spoolMemoryLimit = 4096
+        assembler.abortHasPosition = true
         // Prepared transactions in memory: the header format is pgcdc's own, and no fsync per input.
         assembler.prepared = try? PreparedTransactionStore(storage: MemoryPreparedTransactionStorage())
     }
 
     mutating func feed(_ record: ArraySlice<UInt8>) {
-        guard let message = try? LogicalMessage.decode(record, streamedTransaction: assembler.isInStreamBlock, abortHasPosition: true) else { return }
-        if let output = try? assembler.process(message, bytes: record, lsn: LSN(0x1000)) { encode(output) }
+        if let output = try? assembler.decode(record, at: LSN(0x1000)) { encode(output) }
         while assembler.isReplaying {
             guard let output = try? assembler.nextReplayed() else { break }
             encode(output)

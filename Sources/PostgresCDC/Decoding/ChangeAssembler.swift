@@ -1,9 +1,13 @@
 import PGOutput
 
-/// Turns decoded pgoutput messages into change events: tracks the open transaction, numbers its
-/// events, resolves relations, and decides when an end LSN has been reached.
+/// Decodes pgoutput messages and turns them into change events: tracks the open transaction and
+/// the open streamed block, numbers events, keeps the relation cache, and decides when an end LSN
+/// has been reached. The session hands it each XLogData payload (``decode(_:at:loadTypes:)``).
 ///
-/// Pure: no I/O, so it is tested with byte fixtures. The session feeds it one message at a time.
+/// No I/O of its own, so it is tested with byte fixtures: streamed transactions past the memory
+/// bound spill through the ``SpillStorage`` of ``inProgress``, prepared transactions are kept by
+/// the ``PreparedTransactionStorage`` of ``prepared`` (files in pgcdc, memory in tests), and
+/// custom types are loaded by the caller's `loadTypes`.
 package struct ChangeAssembler {
     /// What one message produced.
     package enum Output {
@@ -59,6 +63,10 @@ package struct ChangeAssembler {
     var schemaBeforePrepare: [UInt32: Relation] = [:]
     /// Whether values arrive in binary: every relation must have columns pgcdc can convert.
     package var binaryValues = false
+    /// Stream Abort carries its LSN and time (protocol 4 with `streaming = parallel`).
+    package var abortHasPosition = false
+    /// When the latest transaction whose Begin or Stream Commit arrived committed (Unix microseconds).
+    package internal(set) var latestCommitTime: Int64 = 0
     /// Memory a transaction being prepared may hold before it moves to a file.
     package var spoolMemoryLimit = 64 << 20
 
@@ -73,7 +81,9 @@ package struct ChangeAssembler {
     package var isInTransaction: Bool { transaction != nil }
 
     /// Processes one message that arrived in an XLogData starting at `lsn`; `bytes` is the message
-    /// as received (kept, inside a streamed block, until the transaction commits).
+    /// as received (kept, inside a streamed block, until the transaction commits). Inlined into
+    /// ``decode(_:at:loadTypes:)``, the hot path.
+    @inline(__always)
     package mutating func process(_ message: LogicalMessage, bytes: ArraySlice<UInt8> = [], lsn: LSN) throws(ReplicationError) -> Output {
         if let xid = streamXid, try spool(message, bytes: bytes, xid: xid, lsn: lsn) { return .none }
         if let preparing, try spoolPrepared(message, bytes: bytes, into: preparing, lsn: lsn) { return .none }
@@ -85,6 +95,7 @@ package struct ChangeAssembler {
         }
         switch message {
         case let .begin(begin):
+            latestCommitTime = begin.commitTime.unixMicroseconds
             guard streamXid == nil, replay == nil, preparing == nil else {
                 throw .protocolViolation(reason: "Begin of xid \(begin.xid) inside the streamed or prepared transaction \(streamXid ?? preparing?.xid ?? 0)", lsn: lsn)
             }

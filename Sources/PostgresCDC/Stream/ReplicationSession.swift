@@ -67,8 +67,6 @@ package final class ReplicationSession {
     private var latestCommitTime: Int64 = 0
     static let batchingLowWatermark: Int32 = 1 << 20
     static let batchingWaitMilliseconds: Int32 = 10
-    /// Stream Abort carries its LSN and time (streaming = parallel).
-    var abortHasPosition = false
     /// The session created a failover slot; the standbys' synced copies need a nudge (see `nudgeStandbyCopies`).
     var createdFailoverSlot = false
     var ended = false
@@ -284,19 +282,11 @@ package final class ReplicationSession {
         switch message {
         case let .xLogData(data):
             if data.walStart > lastReceivedLSN { lastReceivedLSN = data.walStart }
-            let logical: LogicalMessage
-            do {
-                logical = try LogicalMessage.decode(data.data, streamedTransaction: assembler.isInStreamBlock, abortHasPosition: abortHasPosition)
-            } catch {
-                throw .decoding(error, lsn: data.walStart)
+            let output = try assembler.decode(data.data, at: data.walStart) { catalog throws(ReplicationError) in
+                try loadCustomTypes(into: &catalog)
             }
-            switch logical {
-            case let .begin(begin): latestCommitTime = begin.commitTime.unixMicroseconds
-            case let .streamCommit(commit): latestCommitTime = commit.commitTime.unixMicroseconds
-            case let .relation(relation): try resolveTypes(of: relation)
-            default: break
-            }
-            return try step(for: try assembler.process(logical, bytes: data.data, lsn: data.walStart))
+            latestCommitTime = assembler.latestCommitTime
+            return try step(for: output)
         case let .primaryKeepalive(keepalive):
             if keepalive.walEnd > lastReceivedLSN { lastReceivedLSN = keepalive.walEnd }
             // Between transactions, everything before the server's position was sent: once the
@@ -348,13 +338,12 @@ package final class ReplicationSession {
 
     /// Loads custom types the catalog does not know yet (created after the session started),
     /// through a second, normal connection: the replication connection is busy streaming.
-    private func resolveTypes(of relation: RelationMessage) throws(ReplicationError) {
-        guard relation.columns.contains(where: { $0.typeOID >= 16384 && !assembler.catalog.knows($0.typeOID) }) else { return }
+    private func loadCustomTypes(into catalog: inout TypeCatalog) throws(ReplicationError) {
         if typeLookupConnection == nil {
             typeLookupConnection = try configuration.connect(replication: false)
         }
         guard let lookup = typeLookupConnection else { return }
-        try ReplicationSetup.loadCustomTypes(into: &assembler.catalog, from: lookup)
+        try ReplicationSetup.loadCustomTypes(into: &catalog, from: lookup)
     }
 
     func withLastLSN(_ error: ReplicationError) -> ReplicationError {
