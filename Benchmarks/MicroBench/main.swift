@@ -84,5 +84,8 @@ for path in arguments {
     bytesOut += buffer.bytes.count
     let seconds = now() - start
     let perEvent = events > 0 ? seconds / Double(events) * 1e9 : 0
-    print("\(path): \(events / max(iterations, 1)) events × \(iterations) in \(String(format: "%.3f", seconds)) s: \(Int(Double(events) / seconds)) events/s, \(String(format: "%.0f", perEvent)) ns/event, \(bytesOut / max(events, 1)) bytes/event\(failures > 0 ? ", \(failures) failures" : "")")
+    let rate = "\(Int(Double(events) / seconds)) events/s, \(String(format: "%.0f", perEvent)) ns/event"
+    let failed = failures > 0 ? ", \(failures) failures" : ""
+    let run = "\(events / max(iterations, 1)) events × \(iterations) in \(String(format: "%.3f", seconds)) s"
+    print("\(path): \(run): \(rate), \(bytesOut / max(events, 1)) bytes/event\(failed)")
 }

@@ -50,7 +50,8 @@ extension ChangeAssembler {
         switch message {
         case let .streamStart(start):
             guard streamXid == nil, transaction == nil, replay == nil else {
-                throw .protocolViolation(reason: "Stream Start of xid \(start.xid) while xid \(streamXid ?? transaction?.xid ?? 0) is open", lsn: lsn)
+                let open = streamXid ?? transaction?.xid ?? 0
+                throw .protocolViolation(reason: "Stream Start of xid \(start.xid) while xid \(open) is open", lsn: lsn)
             }
             streamXid = start.xid
             return .none
@@ -69,7 +70,8 @@ extension ChangeAssembler {
         case let .streamCommit(commit):
             latestCommitTime = commit.commitTime.unixMicroseconds
             guard streamXid == nil, transaction == nil, replay == nil else {
-                throw .protocolViolation(reason: "Stream Commit of xid \(commit.xid) inside the block of xid \(streamXid ?? transaction?.xid ?? 0)", lsn: lsn)
+                let open = streamXid ?? transaction?.xid ?? 0
+                throw .protocolViolation(reason: "Stream Commit of xid \(commit.xid) inside the block of xid \(open)", lsn: lsn)
             }
             let spool = inProgress.commit(commit.xid)
             if let endLSN, commit.commitLSN > endLSN {

@@ -13,7 +13,9 @@ extension ChangeAssembler {
     }
 
     /// Keeps a change of the transaction being prepared; `false` for messages that are not one.
-    mutating func spoolPrepared(_ message: LogicalMessage, bytes: ArraySlice<UInt8>, into preparing: Preparing, lsn: LSN) throws(ReplicationError) -> Bool {
+    mutating func spoolPrepared(
+        _ message: LogicalMessage, bytes: ArraySlice<UInt8>, into preparing: Preparing, lsn: LSN
+    ) throws(ReplicationError) -> Bool {
         switch message {
         case .insert, .update, .delete, .truncate, .relation, .type: break
         case let .message(message) where message.isTransactional: break
@@ -86,11 +88,14 @@ extension ChangeAssembler {
             }
             guard let (spool, messagesCarryXid) = try prepared.open(gid: commit.gid) else {
                 throw .protocolViolation(
-                    reason: "Commit Prepared of gid \"\(commit.gid)\" (xid \(commit.xid)), but its prepared changes are not in \(prepared.location): the PREPARE was confirmed without them",
+                    reason: "Commit Prepared of gid \"\(commit.gid)\" (xid \(commit.xid)), but its prepared changes are not in "
+                        + "\(prepared.location): the PREPARE was confirmed without them",
                     lsn: lsn
                 )
             }
-            let info = TransactionInfo(xid: commit.xid, commitLSN: commit.commitLSN, commitTime: commit.commitTime, origin: nil, gid: commit.gid)
+            let info = TransactionInfo(
+                xid: commit.xid, commitLSN: commit.commitLSN, commitTime: commit.commitTime, origin: nil, gid: commit.gid
+            )
             transaction = info
             seq = 0
             replay = Replay(reader: TransactionSpool.Reader(spool), spool: spool, endLSN: commit.endLSN, messagesCarryXid: messagesCarryXid)

@@ -97,7 +97,8 @@ package struct ChangeAssembler {
         case let .begin(begin):
             latestCommitTime = begin.commitTime.unixMicroseconds
             guard streamXid == nil, replay == nil, preparing == nil else {
-                throw .protocolViolation(reason: "Begin of xid \(begin.xid) inside the streamed or prepared transaction \(streamXid ?? preparing?.xid ?? 0)", lsn: lsn)
+                let open = streamXid ?? preparing?.xid ?? 0
+                throw .protocolViolation(reason: "Begin of xid \(begin.xid) inside the streamed or prepared transaction \(open)", lsn: lsn)
             }
             guard transaction == nil else {
                 throw .protocolViolation(reason: "Begin of xid \(begin.xid) inside the open transaction \(transaction?.xid ?? 0)", lsn: lsn)
@@ -118,7 +119,9 @@ package struct ChangeAssembler {
                 throw .protocolViolation(reason: "Commit at \(commit.commitLSN) without a Begin", lsn: lsn)
             }
             guard commit.commitLSN == info.commitLSN else {
-                throw .protocolViolation(reason: "Commit LSN \(commit.commitLSN) differs from the Begin's \(info.commitLSN) (xid \(info.xid))", lsn: lsn)
+                throw .protocolViolation(
+                    reason: "Commit LSN \(commit.commitLSN) differs from the Begin's \(info.commitLSN) (xid \(info.xid))", lsn: lsn
+                )
             }
             transaction = nil
             lastCommitEnd = commit.endLSN
@@ -158,7 +161,8 @@ package struct ChangeAssembler {
             let relation = try relation(insert.relationOID, lsn: lsn)
             if !filterIsEmpty, !passes(relation, .insert) { return .none }
             try checkWidth(insert.newTuple, of: relation, lsn: lsn)
-            return .event(.row(try rowChange(.insert, relation: relation, old: nil, new: Row(relation: relation, tuple: insert.newTuple, isKeyOnly: false), lsn: lsn)))
+            let new = Row(relation: relation, tuple: insert.newTuple, isKeyOnly: false)
+            return .event(.row(try rowChange(.insert, relation: relation, old: nil, new: new, lsn: lsn)))
 
         case let .update(update):
             let relation = try relation(update.relationOID, lsn: lsn)
@@ -169,7 +173,8 @@ package struct ChangeAssembler {
                 try checkWidth(oldTuple.tuple, of: relation, lsn: lsn)
                 old = Row(relation: relation, tuple: oldTuple.tuple, isKeyOnly: Self.isKey(oldTuple))
             }
-            return .event(.row(try rowChange(.update, relation: relation, old: old, new: Row(relation: relation, tuple: update.newTuple, isKeyOnly: false), lsn: lsn)))
+            let new = Row(relation: relation, tuple: update.newTuple, isKeyOnly: false)
+            return .event(.row(try rowChange(.update, relation: relation, old: old, new: new, lsn: lsn)))
 
         case let .delete(delete):
             let relation = try relation(delete.relationOID, lsn: lsn)
@@ -199,12 +204,16 @@ package struct ChangeAssembler {
             }
             if message.isTransactional {
                 let info = try openTransaction(for: "Message", lsn: lsn)
-                return .event(.message(LogicalDecodingMessageEvent(transaction: info, seq: nextSeq(), lsn: message.lsn, prefix: message.prefix, content: Array(message.content))))
+                return .event(.message(LogicalDecodingMessageEvent(
+                    transaction: info, seq: nextSeq(), lsn: message.lsn, prefix: message.prefix, content: Array(message.content)
+                )))
             }
             if let endLSN, message.lsn > endLSN, transaction == nil { return .endReached }
             if let resumeLSN, message.lsn <= resumeLSN { return .none }
             if message.lsn > position { position = message.lsn }
-            return .event(.message(LogicalDecodingMessageEvent(transaction: nil, seq: 0, lsn: message.lsn, prefix: message.prefix, content: Array(message.content))))
+            return .event(.message(LogicalDecodingMessageEvent(
+                transaction: nil, seq: 0, lsn: message.lsn, prefix: message.prefix, content: Array(message.content)
+            )))
         }
     }
 
@@ -255,7 +264,9 @@ package struct ChangeAssembler {
     func checkBinaryFormats(_ relation: Relation, lsn: LSN) throws(ReplicationError) {
         for (index, column) in relation.columns.enumerated() where column.binary == .unsupported && !relation.isOmitted(index) {
             throw .invalidOption(
-                "--binary: column \(relation.schema).\(relation.table).\(column.name) has type OID \(column.typeOID), whose binary form pgcdc cannot turn into text (at LSN \(lsn)); run with --no-binary (without --binary, pgcdc picks text values on its next start), or leave the column out with --exclude-columns"
+                "--binary: column \(relation.schema).\(relation.table).\(column.name) has type OID \(column.typeOID), "
+                    + "whose binary form pgcdc cannot turn into text (at LSN \(lsn)); run with --no-binary (without --binary, "
+                    + "pgcdc picks text values on its next start), or leave the column out with --exclude-columns"
             )
         }
     }
@@ -263,13 +274,16 @@ package struct ChangeAssembler {
     private func checkWidth(_ tuple: TupleData, of relation: Relation, lsn: LSN) throws(ReplicationError) {
         guard tuple.columns.count == relation.columns.count else {
             throw .protocolViolation(
-                reason: "tuple of \(relation.schema).\(relation.table) has \(tuple.columns.count) columns, its Relation message described \(relation.columns.count)",
+                reason: "tuple of \(relation.schema).\(relation.table) has \(tuple.columns.count) columns, "
+                    + "its Relation message described \(relation.columns.count)",
                 lsn: lsn
             )
         }
     }
 
-    private mutating func rowChange(_ operation: RowChange.Operation, relation: Relation, old: Row?, new: Row?, lsn: LSN) throws(ReplicationError) -> RowChange {
+    private mutating func rowChange(
+        _ operation: RowChange.Operation, relation: Relation, old: Row?, new: Row?, lsn: LSN
+    ) throws(ReplicationError) -> RowChange {
         let info = try openTransaction(for: operation.messageName, lsn: lsn)
         return RowChange(operation: operation, transaction: info, seq: nextSeq(), lsn: lsn, relation: relation, old: old, new: new)
     }

@@ -219,7 +219,8 @@ extension TransactionSpool {
             let fileBytes = spool.fileBytes
             if position >= fileBytes {
                 var start = position - fileBytes
-                if memoryChunk >= spool.chunks.count || start < memoryChunkStart || start >= memoryChunkStart + spool.chunks[memoryChunk].count {
+                if memoryChunk >= spool.chunks.count || start < memoryChunkStart
+                    || start >= memoryChunkStart + spool.chunks[memoryChunk].count {
                     guard let (number, index) = spool.locate(start) else { throw damaged(position) }
                     memoryChunk = number
                     memoryChunkStart = start - index
