@@ -5,7 +5,7 @@ import PGOutput
 import PostgresCDC
 
 // The decoder and the JSON encoder on recorded pgoutput streams (Benchmarks/streams/*.pgo, written by
-// the StreamRecorder test), without a server: pgoutput message → ChangeAssembler → JSONLinesEncoder,
+// the StreamRecorder test), without a server: XLogData payload → ChangeAssembler.decode → JSONLinesEncoder,
 // as the session's hot path does. Prints events per second and nanoseconds per event per file.
 //
 //   swift run -c release PGCDCMicroBench [--iterations N] FILE...
@@ -66,8 +66,9 @@ for path in arguments {
         var assembler = ChangeAssembler(catalog: TypeCatalog())
         for record in records {
             do {
-                let message = try LogicalMessage.decode(record)
-                if case let .event(event) = try assembler.process(message, bytes: record, lsn: LSN(1)) {
+                // The session's entry, with a type loader that has nothing to load.
+                let output = try assembler.decode(record, at: LSN(1)) { (_: inout TypeCatalog) throws(ReplicationError) in }
+                if case let .event(event) = output {
                     encoder.encode(event, into: &buffer)
                     events += 1
                 }
@@ -83,5 +84,8 @@ for path in arguments {
     bytesOut += buffer.bytes.count
     let seconds = now() - start
     let perEvent = events > 0 ? seconds / Double(events) * 1e9 : 0
-    print("\(path): \(events / max(iterations, 1)) events × \(iterations) in \(String(format: "%.3f", seconds)) s: \(Int(Double(events) / seconds)) events/s, \(String(format: "%.0f", perEvent)) ns/event, \(bytesOut / max(events, 1)) bytes/event\(failures > 0 ? ", \(failures) failures" : "")")
+    let rate = "\(Int(Double(events) / seconds)) events/s, \(String(format: "%.0f", perEvent)) ns/event"
+    let failed = failures > 0 ? ", \(failures) failures" : ""
+    let run = "\(events / max(iterations, 1)) events × \(iterations) in \(String(format: "%.3f", seconds)) s"
+    print("\(path): \(run): \(rate), \(bytesOut / max(events, 1)) bytes/event\(failed)")
 }

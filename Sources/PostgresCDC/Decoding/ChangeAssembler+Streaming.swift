@@ -15,7 +15,7 @@ extension ChangeAssembler {
         var messagesCarryXid = true
     }
 
-    /// Whether a streamed block is open: its messages carry an xid (decode them with `streamedTransaction`).
+    /// Whether a streamed block is open: its messages carry an xid.
     package var isInStreamBlock: Bool { streamXid != nil }
 
     /// Whether a committed streamed transaction is being handed out: call ``nextReplayed()`` until
@@ -50,7 +50,8 @@ extension ChangeAssembler {
         switch message {
         case let .streamStart(start):
             guard streamXid == nil, transaction == nil, replay == nil else {
-                throw .protocolViolation(reason: "Stream Start of xid \(start.xid) while xid \(streamXid ?? transaction?.xid ?? 0) is open", lsn: lsn)
+                let open = streamXid ?? transaction?.xid ?? 0
+                throw .protocolViolation(reason: "Stream Start of xid \(start.xid) while xid \(open) is open", lsn: lsn)
             }
             streamXid = start.xid
             return .none
@@ -67,8 +68,10 @@ extension ChangeAssembler {
             return .none
 
         case let .streamCommit(commit):
+            latestCommitTime = commit.commitTime.unixMicroseconds
             guard streamXid == nil, transaction == nil, replay == nil else {
-                throw .protocolViolation(reason: "Stream Commit of xid \(commit.xid) inside the block of xid \(streamXid ?? transaction?.xid ?? 0)", lsn: lsn)
+                let open = streamXid ?? transaction?.xid ?? 0
+                throw .protocolViolation(reason: "Stream Commit of xid \(commit.xid) inside the block of xid \(open)", lsn: lsn)
             }
             let spool = inProgress.commit(commit.xid)
             if let endLSN, commit.commitLSN > endLSN {
@@ -97,12 +100,7 @@ extension ChangeAssembler {
     package mutating func nextReplayed() throws(ReplicationError) -> Output {
         guard let current = replay else { return .none }
         while let entry = try replay?.reader?.next() {
-            let message: LogicalMessage
-            do {
-                message = try LogicalMessage.decode(entry.message, streamedTransaction: current.messagesCarryXid)
-            } catch {
-                throw .decoding(error, lsn: entry.lsn)
-            }
+            let message = try Self.decodeMessage(entry.message, streamedTransaction: current.messagesCarryXid, lsn: entry.lsn)
             switch message {
             case .insert, .update, .delete, .truncate, .message, .relation, .type: break
             default: throw .protocolViolation(reason: "\(message.name) among a streamed transaction's changes", lsn: entry.lsn)

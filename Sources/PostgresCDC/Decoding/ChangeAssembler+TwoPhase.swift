@@ -13,7 +13,9 @@ extension ChangeAssembler {
     }
 
     /// Keeps a change of the transaction being prepared; `false` for messages that are not one.
-    mutating func spoolPrepared(_ message: LogicalMessage, bytes: ArraySlice<UInt8>, into preparing: Preparing, lsn: LSN) throws(ReplicationError) -> Bool {
+    mutating func spoolPrepared(
+        _ message: LogicalMessage, bytes: ArraySlice<UInt8>, into preparing: Preparing, lsn: LSN
+    ) throws(ReplicationError) -> Bool {
         switch message {
         case .insert, .update, .delete, .truncate, .relation, .type: break
         case let .message(message) where message.isTransactional: break
@@ -49,7 +51,7 @@ extension ChangeAssembler {
                 throw .protocolViolation(reason: "Begin Prepare of xid \(info.xid) while another transaction is open", lsn: lsn)
             }
             if let endLSN, info.prepareLSN > endLSN { return .endReached }
-            preparing = Preparing(xid: info.xid, spool: TransactionSpool(xid: info.xid, spillDirectory: prepared.directory))
+            preparing = Preparing(xid: info.xid, spool: TransactionSpool(xid: info.xid, storage: prepared.storage))
             return .none
 
         case let .prepare(_, info):
@@ -66,7 +68,7 @@ extension ChangeAssembler {
             guard let inProgress, streamXid == nil, transaction == nil else {
                 throw .protocolViolation(reason: "Stream Prepare of xid \(info.xid) outside a streamed transaction", lsn: lsn)
             }
-            let spool = inProgress.commit(info.xid) ?? TransactionSpool(xid: info.xid, spillDirectory: prepared.directory)
+            let spool = inProgress.commit(info.xid) ?? TransactionSpool(xid: info.xid, storage: prepared.storage)
             try prepared.save(spool, info, messagesCarryXid: true)
             spool.close()
             advance(to: info.endLSN)
@@ -86,11 +88,14 @@ extension ChangeAssembler {
             }
             guard let (spool, messagesCarryXid) = try prepared.open(gid: commit.gid) else {
                 throw .protocolViolation(
-                    reason: "Commit Prepared of gid \"\(commit.gid)\" (xid \(commit.xid)), but its prepared changes are not in \(prepared.directory): the PREPARE was confirmed without them",
+                    reason: "Commit Prepared of gid \"\(commit.gid)\" (xid \(commit.xid)), but its prepared changes are not in "
+                        + "\(prepared.location): the PREPARE was confirmed without them",
                     lsn: lsn
                 )
             }
-            let info = TransactionInfo(xid: commit.xid, commitLSN: commit.commitLSN, commitTime: commit.commitTime, origin: nil, gid: commit.gid)
+            let info = TransactionInfo(
+                xid: commit.xid, commitLSN: commit.commitLSN, commitTime: commit.commitTime, origin: nil, gid: commit.gid
+            )
             transaction = info
             seq = 0
             replay = Replay(reader: TransactionSpool.Reader(spool), spool: spool, endLSN: commit.endLSN, messagesCarryXid: messagesCarryXid)

@@ -1,9 +1,13 @@
 import PGOutput
 
-/// Turns decoded pgoutput messages into change events: tracks the open transaction, numbers its
-/// events, resolves relations, and decides when an end LSN has been reached.
+/// Decodes pgoutput messages and turns them into change events: tracks the open transaction and
+/// the open streamed block, numbers events, keeps the relation cache, and decides when an end LSN
+/// has been reached. The session hands it each XLogData payload (``decode(_:at:loadTypes:)``).
 ///
-/// Pure: no I/O, so it is tested with byte fixtures. The session feeds it one message at a time.
+/// No I/O of its own, so it is tested with byte fixtures: streamed transactions past the memory
+/// bound spill through the ``SpillStorage`` of ``inProgress``, prepared transactions are kept by
+/// the ``PreparedTransactionStorage`` of ``prepared`` (files in pgcdc, memory in tests), and
+/// custom types are loaded by the caller's `loadTypes`.
 package struct ChangeAssembler {
     /// What one message produced.
     package enum Output {
@@ -59,6 +63,10 @@ package struct ChangeAssembler {
     var schemaBeforePrepare: [UInt32: Relation] = [:]
     /// Whether values arrive in binary: every relation must have columns pgcdc can convert.
     package var binaryValues = false
+    /// Stream Abort carries its LSN and time (protocol 4 with `streaming = parallel`).
+    package var abortHasPosition = false
+    /// When the latest transaction whose Begin or Stream Commit arrived committed (Unix microseconds).
+    package internal(set) var latestCommitTime: Int64 = 0
     /// Memory a transaction being prepared may hold before it moves to a file.
     package var spoolMemoryLimit = 64 << 20
 
@@ -73,7 +81,9 @@ package struct ChangeAssembler {
     package var isInTransaction: Bool { transaction != nil }
 
     /// Processes one message that arrived in an XLogData starting at `lsn`; `bytes` is the message
-    /// as received (kept, inside a streamed block, until the transaction commits).
+    /// as received (kept, inside a streamed block, until the transaction commits). Inlined into
+    /// ``decode(_:at:loadTypes:)``, the hot path.
+    @inline(__always)
     package mutating func process(_ message: LogicalMessage, bytes: ArraySlice<UInt8> = [], lsn: LSN) throws(ReplicationError) -> Output {
         if let xid = streamXid, try spool(message, bytes: bytes, xid: xid, lsn: lsn) { return .none }
         if let preparing, try spoolPrepared(message, bytes: bytes, into: preparing, lsn: lsn) { return .none }
@@ -85,8 +95,10 @@ package struct ChangeAssembler {
         }
         switch message {
         case let .begin(begin):
+            latestCommitTime = begin.commitTime.unixMicroseconds
             guard streamXid == nil, replay == nil, preparing == nil else {
-                throw .protocolViolation(reason: "Begin of xid \(begin.xid) inside the streamed or prepared transaction \(streamXid ?? preparing?.xid ?? 0)", lsn: lsn)
+                let open = streamXid ?? preparing?.xid ?? 0
+                throw .protocolViolation(reason: "Begin of xid \(begin.xid) inside the streamed or prepared transaction \(open)", lsn: lsn)
             }
             guard transaction == nil else {
                 throw .protocolViolation(reason: "Begin of xid \(begin.xid) inside the open transaction \(transaction?.xid ?? 0)", lsn: lsn)
@@ -107,7 +119,9 @@ package struct ChangeAssembler {
                 throw .protocolViolation(reason: "Commit at \(commit.commitLSN) without a Begin", lsn: lsn)
             }
             guard commit.commitLSN == info.commitLSN else {
-                throw .protocolViolation(reason: "Commit LSN \(commit.commitLSN) differs from the Begin's \(info.commitLSN) (xid \(info.xid))", lsn: lsn)
+                throw .protocolViolation(
+                    reason: "Commit LSN \(commit.commitLSN) differs from the Begin's \(info.commitLSN) (xid \(info.xid))", lsn: lsn
+                )
             }
             transaction = nil
             lastCommitEnd = commit.endLSN
@@ -147,7 +161,8 @@ package struct ChangeAssembler {
             let relation = try relation(insert.relationOID, lsn: lsn)
             if !filterIsEmpty, !passes(relation, .insert) { return .none }
             try checkWidth(insert.newTuple, of: relation, lsn: lsn)
-            return .event(.row(try rowChange(.insert, relation: relation, old: nil, new: Row(relation: relation, tuple: insert.newTuple, isKeyOnly: false), lsn: lsn)))
+            let new = Row(relation: relation, tuple: insert.newTuple, isKeyOnly: false)
+            return .event(.row(try rowChange(.insert, relation: relation, old: nil, new: new, lsn: lsn)))
 
         case let .update(update):
             let relation = try relation(update.relationOID, lsn: lsn)
@@ -158,7 +173,8 @@ package struct ChangeAssembler {
                 try checkWidth(oldTuple.tuple, of: relation, lsn: lsn)
                 old = Row(relation: relation, tuple: oldTuple.tuple, isKeyOnly: Self.isKey(oldTuple))
             }
-            return .event(.row(try rowChange(.update, relation: relation, old: old, new: Row(relation: relation, tuple: update.newTuple, isKeyOnly: false), lsn: lsn)))
+            let new = Row(relation: relation, tuple: update.newTuple, isKeyOnly: false)
+            return .event(.row(try rowChange(.update, relation: relation, old: old, new: new, lsn: lsn)))
 
         case let .delete(delete):
             let relation = try relation(delete.relationOID, lsn: lsn)
@@ -188,12 +204,16 @@ package struct ChangeAssembler {
             }
             if message.isTransactional {
                 let info = try openTransaction(for: "Message", lsn: lsn)
-                return .event(.message(LogicalDecodingMessageEvent(transaction: info, seq: nextSeq(), lsn: message.lsn, prefix: message.prefix, content: Array(message.content))))
+                return .event(.message(LogicalDecodingMessageEvent(
+                    transaction: info, seq: nextSeq(), lsn: message.lsn, prefix: message.prefix, content: Array(message.content)
+                )))
             }
             if let endLSN, message.lsn > endLSN, transaction == nil { return .endReached }
             if let resumeLSN, message.lsn <= resumeLSN { return .none }
             if message.lsn > position { position = message.lsn }
-            return .event(.message(LogicalDecodingMessageEvent(transaction: nil, seq: 0, lsn: message.lsn, prefix: message.prefix, content: Array(message.content))))
+            return .event(.message(LogicalDecodingMessageEvent(
+                transaction: nil, seq: 0, lsn: message.lsn, prefix: message.prefix, content: Array(message.content)
+            )))
         }
     }
 
@@ -244,7 +264,9 @@ package struct ChangeAssembler {
     func checkBinaryFormats(_ relation: Relation, lsn: LSN) throws(ReplicationError) {
         for (index, column) in relation.columns.enumerated() where column.binary == .unsupported && !relation.isOmitted(index) {
             throw .invalidOption(
-                "--binary: column \(relation.schema).\(relation.table).\(column.name) has type OID \(column.typeOID), whose binary form pgcdc cannot turn into text (at LSN \(lsn)); run with --no-binary (without --binary, pgcdc picks text values on its next start), or leave the column out with --exclude-columns"
+                "--binary: column \(relation.schema).\(relation.table).\(column.name) has type OID \(column.typeOID), "
+                    + "whose binary form pgcdc cannot turn into text (at LSN \(lsn)); run with --no-binary (without --binary, "
+                    + "pgcdc picks text values on its next start), or leave the column out with --exclude-columns"
             )
         }
     }
@@ -252,13 +274,16 @@ package struct ChangeAssembler {
     private func checkWidth(_ tuple: TupleData, of relation: Relation, lsn: LSN) throws(ReplicationError) {
         guard tuple.columns.count == relation.columns.count else {
             throw .protocolViolation(
-                reason: "tuple of \(relation.schema).\(relation.table) has \(tuple.columns.count) columns, its Relation message described \(relation.columns.count)",
+                reason: "tuple of \(relation.schema).\(relation.table) has \(tuple.columns.count) columns, "
+                    + "its Relation message described \(relation.columns.count)",
                 lsn: lsn
             )
         }
     }
 
-    private mutating func rowChange(_ operation: RowChange.Operation, relation: Relation, old: Row?, new: Row?, lsn: LSN) throws(ReplicationError) -> RowChange {
+    private mutating func rowChange(
+        _ operation: RowChange.Operation, relation: Relation, old: Row?, new: Row?, lsn: LSN
+    ) throws(ReplicationError) -> RowChange {
         let info = try openTransaction(for: operation.messageName, lsn: lsn)
         return RowChange(operation: operation, transaction: info, seq: nextSeq(), lsn: lsn, relation: relation, old: old, new: new)
     }

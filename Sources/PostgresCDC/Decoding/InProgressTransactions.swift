@@ -3,11 +3,13 @@ import PGOutput
 /// The streamed transactions that have not committed or aborted yet (pgoutput `streaming`), each
 /// in a ``TransactionSpool``. Together they hold at most `memoryLimit` bytes in memory: past it,
 /// the largest spills to its file, as PostgreSQL's own reorder buffer does.
+///
+/// Decides what spills and when; the files are the ``SpillStorage``'s (the only I/O).
 package final class InProgressTransactions {
     /// Memory the spools may hold before the largest is moved to disk.
     package let memoryLimit: Int
-    /// Where spill files are created (and at once unlinked).
-    let spillDirectory: String
+    /// Where spools spill.
+    let storage: any SpillStorage
     private var spools: [UInt32: TransactionSpool] = [:]
     /// Memory held by all spools (their buffers' capacity).
     package private(set) var memoryInUse = 0
@@ -16,9 +18,14 @@ package final class InProgressTransactions {
     /// How many times a spool was moved to disk.
     package private(set) var spillCount = 0
 
-    package init(memoryLimit: Int, spillDirectory: String) {
+    package init(memoryLimit: Int, storage: any SpillStorage) {
         self.memoryLimit = memoryLimit
-        self.spillDirectory = spillDirectory
+        self.storage = storage
+    }
+
+    /// Spools that spill to files in `spillDirectory` (created, and at once unlinked).
+    package convenience init(memoryLimit: Int, spillDirectory: String) {
+        self.init(memoryLimit: memoryLimit, storage: FileSpillStorage(directory: spillDirectory))
     }
 
     /// Transactions in progress.
@@ -69,7 +76,7 @@ package final class InProgressTransactions {
     }
 
     private func makeSpool(_ xid: UInt32) -> TransactionSpool {
-        let spool = TransactionSpool(xid: xid, spillDirectory: spillDirectory)
+        let spool = TransactionSpool(xid: xid, storage: storage)
         spools[xid] = spool
         return spool
     }

@@ -1,14 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import PGOutput
 
 /// The pgoutput messages of one transaction that has not committed yet (a streamed, in-progress
-/// transaction), kept as the raw bytes the server sent: in memory, and appended to a temporary
-/// file whenever the owner asks it to ``spill()``. Replayed with a ``Reader`` once it commits.
+/// transaction, or a prepared one being received), kept as the raw bytes the server sent: in
+/// memory, and appended to a spill file whenever the owner asks it to ``spill()``. Replayed with a
+/// ``Reader`` once it commits.
 ///
-/// The file is unlinked as soon as it is created, so nothing is left behind, whatever way the
-/// process ends.
+/// The spool decides what goes where; its only I/O is through its ``SpillFile`` (made by a
+/// ``SpillStorage`` at the first spill): ``spill()``, ``discard(subtransaction:)`` of spilled
+/// entries, ``forEachPiece(_:)`` and the ``Reader`` over spilled entries.
 package final class TransactionSpool {
     /// Each entry is a UInt32 message length, the UInt32 xid of the (sub)transaction, the UInt64
     /// LSN the message arrived at, then the message.
@@ -28,24 +27,31 @@ package final class TransactionSpool {
     static let chunkCapacity = 1 << 20
     /// Bytes of entries in the file (they come before those in memory).
     private(set) var fileBytes = 0
-    private var descriptor: Int32 = -1
+    /// The file holding the spilled entries; `nil` until the first spill.
+    private var file: (any SpillFile)?
     /// Where the entries start in the file (a prepared transaction's file has a header first).
     private var fileBase = 0
-    private let directory: String
+    /// Where the file comes from.
+    private let storage: any SpillStorage
     /// Where each subtransaction's first entry starts, counted over file and memory.
     private var subtransactionStarts: [UInt32: Int] = [:]
 
-    init(xid: UInt32, spillDirectory: String) {
+    init(xid: UInt32, storage: any SpillStorage) {
         self.xid = xid
-        self.directory = spillDirectory
+        self.storage = storage
     }
 
-    /// A spool over entries already in an open file: `length` bytes of them from offset `base`.
-    /// The spool owns the descriptor from now on.
-    init(xid: UInt32, adopting descriptor: Int32, entriesAt base: Int, length: Int, directory: String) {
+    /// A spool spilling to files in `spillDirectory`.
+    convenience init(xid: UInt32, spillDirectory: String) {
+        self.init(xid: xid, storage: FileSpillStorage(directory: spillDirectory))
+    }
+
+    /// A spool over entries already in a file: `length` bytes of them from offset `base`.
+    /// The spool owns the file from now on.
+    init(xid: UInt32, adopting file: any SpillFile, entriesAt base: Int, length: Int, storage: any SpillStorage) {
         self.xid = xid
-        self.directory = directory
-        self.descriptor = descriptor
+        self.storage = storage
+        self.file = file
         self.fileBase = base
         self.fileBytes = length
     }
@@ -55,7 +61,9 @@ package final class TransactionSpool {
     /// Bytes of all entries.
     package var totalBytes: Int { fileBytes + memoryBytes }
     /// Whether any entry was written to the file.
-    package var hasSpilled: Bool { descriptor >= 0 }
+    package var hasSpilled: Bool { file != nil }
+    /// Where the spilled entries are, for error messages.
+    var location: String { storage.location }
 
     /// Adds one message of the (sub)transaction `subtransaction`.
     func append(_ message: ArraySlice<UInt8>, subtransaction: UInt32, lsn: LSN) {
@@ -98,9 +106,15 @@ package final class TransactionSpool {
     /// Moves the entries held in memory to the file and frees that memory.
     func spill() throws(ReplicationError) {
         guard memoryBytes > 0 else { return }
-        try openFileIfNeeded()
+        let file: any SpillFile
+        if let open = self.file {
+            file = open
+        } else {
+            file = try storage.makeSpillFile(xid: xid)
+            self.file = file
+        }
         for chunk in chunks {
-            try write(chunk[...], at: fileBytes)
+            try file.write(chunk[...], at: fileBase + fileBytes)
             fileBytes += chunk.count
         }
         dropMemory()
@@ -126,7 +140,7 @@ package final class TransactionSpool {
                 memoryCost = chunks.reduce(0) { $0 + $1.capacity }
             }
         } else {
-            guard ftruncate(descriptor, off_t(fileBase + start)) == 0 else { throw failure("truncate") }
+            try file?.truncate(to: fileBase + start)
             fileBytes = start
             dropMemory()
         }
@@ -151,64 +165,16 @@ package final class TransactionSpool {
 
     /// Closes (and so removes) the file.
     func close() {
-        if descriptor >= 0 { _ = Glibc.close(descriptor) }
-        descriptor = -1
+        file?.close()
+        file = nil
     }
 
-    // MARK: - File
-
-    private func openFileIfNeeded() throws(ReplicationError) {
-        guard descriptor < 0 else { return }
-        var template = Array((directory + "/pgcdc-spill-XXXXXX").utf8CString)
-        let opened = mkstemp(&template)
-        guard opened >= 0 else { throw failure("create") }
-        _ = fcntl(opened, F_SETFD, FD_CLOEXEC)
-        unlink(String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self))
-        descriptor = opened
-    }
-
-    private func write(_ bytes: ArraySlice<UInt8>, at entryOffset: Int) throws(ReplicationError) {
-        let offset = fileBase + entryOffset
-        let error = bytes.withUnsafeBytes { raw -> Int32 in
-            var done = 0
-            while done < raw.count {
-                let written = pwrite(descriptor, raw.baseAddress.map { $0 + done }, raw.count - done, off_t(offset + done))
-                if written > 0 {
-                    done += written
-                } else if written < 0 && errno == EINTR {
-                    continue
-                } else {
-                    return written < 0 ? errno : EIO
-                }
-            }
-            return 0
-        }
-        guard error == 0 else { throw failure("write to", errorNumber: error) }
-    }
-
-    /// Reads up to `count` bytes of the file at `offset`.
+    /// Reads `count` bytes of the spilled entries at `entryOffset`.
     fileprivate func read(into buffer: inout [UInt8], count: Int, at entryOffset: Int) throws(ReplicationError) {
-        let offset = fileBase + entryOffset
-        let start = buffer.count
-        buffer.append(contentsOf: repeatElement(0, count: count))
-        var done = 0
-        while done < count {
-            let got = buffer.withUnsafeMutableBytes { raw in
-                pread(descriptor, raw.baseAddress.map { $0 + start + done }, count - done, off_t(offset + done))
-            }
-            if got > 0 {
-                done += got
-            } else if got < 0 && errno == EINTR {
-                continue
-            } else {
-                buffer.removeLast(count - done)
-                throw got < 0 ? failure("read") : failure("read", errorNumber: EIO)
-            }
+        guard let file else {
+            throw .spillFailed(directory: location, operation: "read", reason: "no file holds the entry at offset \(entryOffset)", xid: xid)
         }
-    }
-
-    private func failure(_ operation: String, errorNumber: Int32 = errno) -> ReplicationError {
-        .spillFailed(directory: directory, operation: operation, reason: String(cString: strerror(errorNumber)), xid: xid)
+        try file.read(into: &buffer, count: count, at: fileBase + entryOffset)
     }
 }
 
@@ -253,7 +219,8 @@ extension TransactionSpool {
             let fileBytes = spool.fileBytes
             if position >= fileBytes {
                 var start = position - fileBytes
-                if memoryChunk >= spool.chunks.count || start < memoryChunkStart || start >= memoryChunkStart + spool.chunks[memoryChunk].count {
+                if memoryChunk >= spool.chunks.count || start < memoryChunkStart
+                    || start >= memoryChunkStart + spool.chunks[memoryChunk].count {
                     guard let (number, index) = spool.locate(start) else { throw damaged(position) }
                     memoryChunk = number
                     memoryChunkStart = start - index
@@ -275,7 +242,7 @@ extension TransactionSpool {
         }
 
         private func damaged(_ position: Int) -> ReplicationError {
-            .spillFailed(directory: spool.directory, operation: "read", reason: "the entry at offset \(position) is damaged", xid: spool.xid)
+            .spillFailed(directory: spool.location, operation: "read", reason: "the entry at offset \(position) is damaged", xid: spool.xid)
         }
     }
 }

@@ -40,6 +40,9 @@ public enum ReplicationError: Error, Sendable, CustomStringConvertible {
     /// A file holding an undecided transaction's changes (spilled past the memory bound, or a
     /// prepared transaction kept for its COMMIT PREPARED) could not be written or read.
     case spillFailed(directory: String, operation: String, reason: String, xid: UInt32)
+    /// The directory where prepared transactions wait for their decision, or a file in it, could
+    /// not be created, listed or read (no transaction is known yet at that point).
+    case storageFailed(path: String, operation: String, reason: String)
     /// The slot pgcdc was resuming from is gone (a failover without failover slots, a dropped slot):
     /// the changes since `lsn` may be lost.
     case slotMissing(slot: String, lsn: LSN, host: String)
@@ -106,6 +109,8 @@ public enum ReplicationError: Error, Sendable, CustomStringConvertible {
             return "server \(host): it is on timeline \(timeline), the checkpoint on \(checkpointTimeline): an old primary that came back; refusing to stream from it"
         case let .spillFailed(directory, operation, reason, xid):
             return "could not \(operation) the file in \(directory) that holds the changes of transaction \(xid): \(reason)"
+        case let .storageFailed(path, operation, reason):
+            return "could not \(operation) \(path) (prepared transactions waiting for COMMIT or ROLLBACK PREPARED): \(reason)"
         }
     }
 }

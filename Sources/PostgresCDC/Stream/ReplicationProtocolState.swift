@@ -55,7 +55,7 @@ package struct ReplicationProtocolState: Sendable {
         package var receiveLowWatermark: Int32?
     }
 
-    /// While behind (see ``prepareWait(now:wallClock:)``), the socket wakes pgcdc once this many
+    /// While behind (see ``prepareWait(now:wallClock:latestCommitTime:)``), the socket wakes pgcdc once this many
     /// bytes are queued, or after ``batchingWaitMilliseconds``.
     package static let batchingLowWatermark: Int32 = 1 << 20
     package static let batchingWaitMilliseconds: Int32 = 10
@@ -82,8 +82,6 @@ package struct ReplicationProtocolState: Sendable {
     private var nextHeartbeatDue: UInt64 = .max
     private var messagesSinceWait = 0
     private var batching = false
-    /// The commit time (Unix microseconds) of the latest transaction whose messages arrived.
-    private var latestCommitTime: Int64 = 0
 
     /// A state for a connection that has not started streaming yet.
     package init(settings: Settings, now: UInt64) {
@@ -112,11 +110,6 @@ package struct ReplicationProtocolState: Sendable {
     /// An XLogData message starting at `walStart` arrived.
     package mutating func dataReceived(walStart: LSN) {
         if walStart > serverPosition { serverPosition = walStart }
-    }
-
-    /// A transaction that committed at `commitTime` (Unix microseconds) is arriving.
-    package mutating func transactionArriving(commitTime: Int64) {
-        latestCommitTime = commitTime
     }
 
     /// A keepalive arrived; returns what to do (a status update when the server asked for one).
@@ -195,7 +188,9 @@ package struct ReplicationProtocolState: Sendable {
     /// 3.7 s). Only while pgcdc is behind — the transactions it reads committed over 100 ms ago —
     /// so a stream that keeps up is never delayed, however busy; when behind, a line waits at most
     /// 10 ms longer. A quiet stream (a burst of few messages) goes back to waking on every byte.
-    package mutating func prepareWait(now: UInt64, wallClock: Int64) -> Wait {
+    /// `latestCommitTime` is the commit time (Unix microseconds) of the latest transaction whose
+    /// messages arrived.
+    package mutating func prepareWait(now: UInt64, wallClock: Int64, latestCommitTime: Int64) -> Wait {
         let behind = wallClock &- latestCommitTime > Self.behindMicroseconds
         let busy = behind && messagesSinceWait >= Self.busyBurst
         messagesSinceWait = 0

@@ -40,7 +40,7 @@ extension ReplicationSession {
             }
             options.append(("streaming", "parallel"))
         }
-        abortHasPosition = configuration.streaming == .parallel
+        assembler.abortHasPosition = configuration.streaming == .parallel
         switch configuration.binaryValues {
         case true?:
             guard server >= 140000 else {

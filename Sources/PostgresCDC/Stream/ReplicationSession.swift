@@ -55,8 +55,6 @@ package final class ReplicationSession {
     var heartbeatConnection: PostgresConnection?
     var assembler: ChangeAssembler
     private var endPending = false
-    /// Stream Abort carries its LSN and time (streaming = parallel).
-    var abortHasPosition = false
     /// The session created a failover slot; the standbys' synced copies need a nudge (see `nudgeStandbyCopies`).
     var createdFailoverSlot = false
     var ended = false
@@ -175,7 +173,9 @@ package final class ReplicationSession {
                 if !wait { return .idle }
                 // Wait for data at most until the next status update or heartbeat is due, so the
                 // owner regains control regularly (deadlines, shutdown) even on a silent connection.
-                let plan = state.prepareWait(now: FileIO.monotonicNanoseconds(), wallClock: Self.now().unixMicroseconds)
+                let plan = state.prepareWait(
+                    now: FileIO.monotonicNanoseconds(), wallClock: Self.now().unixMicroseconds, latestCommitTime: assembler.latestCommitTime
+                )
                 if let watermark = plan.receiveLowWatermark { connection.setReceiveLowWatermark(watermark) }
                 switch try connection.waitForInput(timeoutMilliseconds: plan.milliseconds, alsoWatching: wakeDescriptor) {
                 case .socketReadable:
@@ -216,19 +216,10 @@ package final class ReplicationSession {
         switch message {
         case let .xLogData(data):
             state.dataReceived(walStart: data.walStart)
-            let logical: LogicalMessage
-            do {
-                logical = try LogicalMessage.decode(data.data, streamedTransaction: assembler.isInStreamBlock, abortHasPosition: abortHasPosition)
-            } catch {
-                throw .decoding(error, lsn: data.walStart)
+            let output = try assembler.decode(data.data, at: data.walStart) { catalog throws(ReplicationError) in
+                try loadCustomTypes(into: &catalog)
             }
-            switch logical {
-            case let .begin(begin): state.transactionArriving(commitTime: begin.commitTime.unixMicroseconds)
-            case let .streamCommit(commit): state.transactionArriving(commitTime: commit.commitTime.unixMicroseconds)
-            case let .relation(relation): try resolveTypes(of: relation)
-            default: break
-            }
-            return try step(for: try assembler.process(logical, bytes: data.data, lsn: data.walStart))
+            return try step(for: output)
         case let .primaryKeepalive(keepalive):
             // Between transactions, everything before the server's position was sent: once the
             // owner stored what it was handed, that position may be confirmed.
@@ -265,13 +256,12 @@ package final class ReplicationSession {
 
     /// Loads custom types the catalog does not know yet (created after the session started),
     /// through a second, normal connection: the replication connection is busy streaming.
-    private func resolveTypes(of relation: RelationMessage) throws(ReplicationError) {
-        guard relation.columns.contains(where: { $0.typeOID >= 16384 && !assembler.catalog.knows($0.typeOID) }) else { return }
+    private func loadCustomTypes(into catalog: inout TypeCatalog) throws(ReplicationError) {
         if typeLookupConnection == nil {
             typeLookupConnection = try endpoint.connect(replication: false)
         }
         guard let lookup = typeLookupConnection else { return }
-        try ReplicationSetup.loadCustomTypes(into: &assembler.catalog, from: lookup)
+        try ReplicationSetup.loadCustomTypes(into: &catalog, from: lookup)
     }
 
     func withLastLSN(_ error: ReplicationError) -> ReplicationError {

@@ -108,23 +108,23 @@ import Testing
         #expect(quiet.millisecondsUntilDue(now: 114 * Self.second) == 1002)
         // Long waits are capped at a minute.
         var idle = Self.started(statusInterval: 1000, serverTimeout: nil)
-        #expect(idle.prepareWait(now: 100 * Self.second, wallClock: 0).milliseconds == 60_000)
+        #expect(idle.prepareWait(now: 100 * Self.second, wallClock: 0, latestCommitTime: 0).milliseconds == 60_000)
     }
 
     @Test func aBurstOfOldTransactionsTurnsBatchingOnAndAQuietStreamTurnsItOff() {
         var state = Self.started(statusInterval: 10, serverTimeout: nil)
         let wall: Int64 = 1_000_000_000
-        state.transactionArriving(commitTime: wall - 500_000)  // committed 0.5 s ago: behind
+        let commit = wall - 500_000  // committed 0.5 s ago: behind
         for _ in 0..<ReplicationProtocolState.busyBurst { state.messageReceived(now: 100 * Self.second) }
-        let busy = state.prepareWait(now: 100 * Self.second, wallClock: wall)
+        let busy = state.prepareWait(now: 100 * Self.second, wallClock: wall, latestCommitTime: commit)
         #expect(busy.receiveLowWatermark == ReplicationProtocolState.batchingLowWatermark)
         #expect(busy.milliseconds == ReplicationProtocolState.batchingWaitMilliseconds)
         // Still busy: nothing to change on the socket.
         for _ in 0..<ReplicationProtocolState.busyBurst { state.messageReceived(now: 100 * Self.second) }
-        #expect(state.prepareWait(now: 100 * Self.second, wallClock: wall).receiveLowWatermark == nil)
+        #expect(state.prepareWait(now: 100 * Self.second, wallClock: wall, latestCommitTime: commit).receiveLowWatermark == nil)
         // A few messages only: back to waking on every byte.
         state.messageReceived(now: 100 * Self.second)
-        let quiet = state.prepareWait(now: 100 * Self.second, wallClock: wall)
+        let quiet = state.prepareWait(now: 100 * Self.second, wallClock: wall, latestCommitTime: commit)
         #expect(quiet.receiveLowWatermark == 1)
         #expect(quiet.milliseconds == 10_001)
     }
@@ -132,8 +132,8 @@ import Testing
     @Test func aBurstOfFreshTransactionsIsNotBatched() {
         var state = Self.started(statusInterval: 10, serverTimeout: nil)
         let wall: Int64 = 1_000_000_000
-        state.transactionArriving(commitTime: wall - 1_000)  // keeping up
+        let commit = wall - 1_000  // keeping up
         for _ in 0..<100 { state.messageReceived(now: 100 * Self.second) }
-        #expect(state.prepareWait(now: 100 * Self.second, wallClock: wall).receiveLowWatermark == nil)
+        #expect(state.prepareWait(now: 100 * Self.second, wallClock: wall, latestCommitTime: commit).receiveLowWatermark == nil)
     }
 }
