@@ -66,3 +66,13 @@ import Testing
     server.stop()
     #expect(!FileManager.default.fileExists(atPath: data))
 }
+
+@Test func theReadmeShowsTheFirstTestVerbatim() throws {
+    let tests = URL(fileURLWithPath: #filePath)
+    let root = tests.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let source = try String(contentsOf: tests, encoding: .utf8)
+    let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
+    let start = try #require(source.range(of: "@Test(.timeLimit"))
+    let end = try #require(source.range(of: "\n}\n", range: start.upperBound..<source.endIndex))
+    #expect(readme.contains(source[start.lowerBound..<end.upperBound]))
+}
