@@ -6,15 +6,16 @@ import Testing
 
 /// README.md's "Testing your job" paragraph, verbatim: if this test changes, change the README too.
 @Test(.timeLimit(.minutes(2))) func aJobSeesTheRowsOfAThrowawayServer() async throws {
-    let server = try LocalPostgresServer.start()         // initdb + pg_ctl in a temporary directory
-    defer { server.stop() }                              // stops it and removes the directory
-    try server.psql("""
+    let server = try LocalPostgresServer.start()  // initdb + pg_ctl in a temporary directory
+    defer { server.stop() }  // stops it and removes the directory
+    let setup = """
         CREATE TABLE orders (id int PRIMARY KEY, item text);
         INSERT INTO orders VALUES (1, 'tea');
         CREATE PUBLICATION app_pub FOR TABLE orders;
-        """)
+        """
+    try server.psql(setup)
     var configuration = StreamConfiguration(dsn: server.dsn(), slot: "app_slot", publication: "app_pub")
-    configuration.createSlot = true                      // a new slot starts with a snapshot of the rows
+    configuration.createSlot = true  // a new slot starts with a snapshot of the rows
     let stream = ChangeStream(configuration: configuration)
     var ids: [Int] = []
     for try await event in stream {
@@ -26,7 +27,7 @@ import Testing
             try server.psql("INSERT INTO orders VALUES (2, 'scone')")
         case let .commit(commit):
             try await stream.acknowledge(commit)
-            stream.stop()                                // ends the iteration
+            stream.stop()  // ends the iteration
         default:
             break
         }
