@@ -53,7 +53,15 @@ public final class LocalPostgresServer: Sendable {
 
     /// A libpq DSN to connect to `database` as the superuser `postgres` (trust authentication, no password).
     public func dsn(database: String = "postgres") -> String {
-        "host=\(host) port=\(port) user=postgres dbname=\(database)"
+        "host=\(host) port=\(port) user=postgres dbname=\(Self.conninfoValue(database))"
+    }
+
+    /// `value` as a libpq conninfo value: as it is when it is one plain word, else single-quoted
+    /// with `\` and `'` escaped (libpq, "Connection Strings": Keyword/Value Connection Strings).
+    static func conninfoValue(_ value: String) -> String {
+        let plain = !value.isEmpty && value.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }
+        if plain { return value }
+        return "'" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'"
     }
 
     /// Whether this process runs as root.

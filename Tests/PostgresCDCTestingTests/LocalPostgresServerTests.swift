@@ -44,10 +44,13 @@ import Testing
 
 @Test func aNewDatabaseIsReachableThroughItsDSN() throws {
     let (server, _) = try TestServer.freshDatabase()
-    let name = "app \"\(UUID().uuidString)\""
+    #expect(server.dsn(database: "app_1") == "host=127.0.0.1 port=\(server.port) user=postgres dbname=app_1")
+    let name = "it's \"app\" \\ \(UUID().uuidString)"
     try server.createDatabase(name)
-    #expect(server.dsn(database: "app").hasPrefix("host=127.0.0.1 port=\(server.port) user=postgres "))
     #expect(try server.psql("SELECT current_database()", database: name) == name)
+    let connection = try PostgresConnection(dsn: server.dsn(database: name), replication: false)
+    defer { connection.close() }
+    #expect(connection.databaseName == name)
 }
 
 @Test func anSQLErrorThrowsWithPsqlsMessage() throws {
