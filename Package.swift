@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "PGOutput", targets: ["PGOutput"]),
         .library(name: "PostgresCDC", targets: ["PostgresCDC"]),
         .library(name: "PostgresCDCNATS", targets: ["PostgresCDCNATS"]),
+        .library(name: "PostgresCDCTesting", targets: ["PostgresCDCTesting"]),
         .executable(name: "pgcdc", targets: ["pgcdc"]),
     ],
     dependencies: [
@@ -51,6 +52,7 @@ let package = Package(
             dependencies: [
                 "PostgresCDC",
                 "PostgresCDCNATS",
+                "PostgresCDCTesting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -66,13 +68,22 @@ let package = Package(
         .executableTarget(name: "PrintEvents", dependencies: ["PostgresCDC"], path: "examples/PrintEvents"),
         .executableTarget(name: "ETLToPostgres", dependencies: ["PostgresCDC"], path: "examples/ETLToPostgres"),
         .executableTarget(name: "SegmentSink", dependencies: ["PostgresCDC"], path: "examples/SegmentSink"),
-        // A throwaway PostgreSQL shared by the tests of one test process.
-        .target(name: "TestSupport", dependencies: ["PostgresCDC"], path: "Tests/TestSupport"),
+        // A throwaway PostgreSQL for tests (initdb, pg_ctl), for users' tests too; `pgcdc demo` runs one.
+        // Foundation only: it starts and stops servers and runs psql, so it does not link libpq.
+        .target(name: "PostgresCDCTesting"),
+        // The servers shared by the tests of one test process, the built CLI run as a process.
+        .target(name: "TestSupport", dependencies: ["PostgresCDC", "PostgresCDCTesting"], path: "Tests/TestSupport"),
         .testTarget(name: "PGOutputTests", dependencies: ["PGOutput"]),
-        .testTarget(name: "PostgresCDCTests", dependencies: ["PostgresCDC", "PGOutput", "TestSupport"]),
-        .testTarget(name: "pgcdcTests", dependencies: ["PostgresCDC", "pgcdc", "TestSupport"]),
-        .testTarget(name: "PostgresCDCNATSTests", dependencies: ["PostgresCDCNATS", "PostgresCDC", "CNATS", "TestSupport", "pgcdc"]),
-        .testTarget(name: "ExamplesTests", dependencies: ["PostgresCDC", "TestSupport", "PrintEvents", "ETLToPostgres", "SegmentSink"]),
+        .testTarget(name: "PostgresCDCTests", dependencies: ["PostgresCDC", "PGOutput", "PostgresCDCTesting", "TestSupport"]),
+        .testTarget(name: "pgcdcTests", dependencies: ["PostgresCDC", "pgcdc", "PostgresCDCTesting", "TestSupport"]),
+        .testTarget(
+            name: "PostgresCDCNATSTests", dependencies: ["PostgresCDCNATS", "PostgresCDC", "CNATS", "PostgresCDCTesting", "TestSupport", "pgcdc"]
+        ),
+        .testTarget(
+            name: "ExamplesTests",
+            dependencies: ["PostgresCDC", "PostgresCDCTesting", "TestSupport", "PrintEvents", "ETLToPostgres", "SegmentSink"]
+        ),
+        .testTarget(name: "PostgresCDCTestingTests", dependencies: ["PostgresCDC", "PostgresCDCTesting", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -32,6 +32,7 @@ enum CLIErrorMessage {
         case .createPublication: return "--create-publication"
         case .onGap: return "--on-gap" + (value.map { " \($0)" } ?? "")
         case .serverTimeout: return "--server-timeout"
+        case .filter: return "--exclude-columns"
         }
     }
 }

@@ -4,6 +4,7 @@ import Logging
 import Glibc
 #endif
 import PostgresCDC
+import PostgresCDCTesting
 
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

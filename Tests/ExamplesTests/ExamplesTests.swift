@@ -1,4 +1,5 @@
 import Foundation
+import PostgresCDCTesting
 import TestSupport
 import Testing
 @testable import PostgresCDC

@@ -1,5 +1,6 @@
 import Foundation
 import PostgresCDC
+import PostgresCDCTesting
 import TestSupport
 
 /// A `nats-server -js` on a free loopback port with its own store directory, that a test can stop

@@ -1,5 +1,5 @@
 import Foundation
-import PostgresCDC
+import PostgresCDCTesting
 
 /// The result of running the built `pgcdc` binary.
 package struct CLIResult {

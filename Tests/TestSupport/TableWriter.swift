@@ -32,7 +32,9 @@ package final class TableWriter: @unchecked Sendable {
                     tx += 1
                     let rows = Int.random(in: 1...50, using: &generator)
                     try connection.query("BEGIN")
-                    try connection.query("INSERT INTO crash (tx, n, note) SELECT \(tx), g, repeat('x', g) FROM generate_series(1, \(rows)) g")
+                    try connection.query(
+                        "INSERT INTO crash (tx, n, note) SELECT \(tx), g, repeat('x', g) FROM generate_series(1, \(rows)) g"
+                    )
                     try connection.query("COMMIT")
                     lock.withLock { transactions += 1 }
                     usleep(pause)

@@ -1,5 +1,5 @@
 import Foundation
-import PostgresCDC
+import PostgresCDCTesting
 
 /// One throwaway PostgreSQL per test process, started on first use and stopped at exit; every
 /// test gets a fresh database of its own, so tests run in parallel without seeing each other.

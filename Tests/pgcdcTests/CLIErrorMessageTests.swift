@@ -33,5 +33,9 @@ import Testing
             SettingValue(.twoPhase, "true"), needs: .setting(SettingValue(.preparedTransactionsDirectory))
         ))
         #expect(CLIErrorMessage.text(for: twoPhase) == "--two-phase needs --checkpoint FILE or --sink file:PATH")
+        let binary = ReplicationError.binaryColumnUnsupported(table: "public.doc", column: "body", typeOID: 3614, lsn: LSN(0x10))
+        #expect(CLIErrorMessage.text(for: binary) == "--binary: column public.doc.body has type OID 3614, whose binary form pgcdc cannot "
+                + "turn into text (at LSN 0/10); use --no-binary (without --binary, pgcdc picks text values on its next start), "
+                + "or leave the column out with --exclude-columns")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PostgresCDCTesting
 import TestSupport
 import Testing
 @testable import PostgresCDC

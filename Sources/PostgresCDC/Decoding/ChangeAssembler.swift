@@ -11,7 +11,7 @@ import PGOutput
 package struct ChangeAssembler {
     /// What one message produced.
     package enum Output {
-        /// Nothing for the caller (a relation description, a begin without `--transactions`, ...).
+        /// Nothing for the caller (a relation description, a begin without transaction events, ...).
         case none
         /// One event.
         case event(ChangeEvent)
@@ -263,10 +263,8 @@ package struct ChangeAssembler {
     /// Refuses a relation with a column whose binary values cannot be turned into text.
     func checkBinaryFormats(_ relation: Relation, lsn: LSN) throws(ReplicationError) {
         for (index, column) in relation.columns.enumerated() where column.binary == .unsupported && !relation.isOmitted(index) {
-            throw .invalidOption(
-                "--binary: column \(relation.schema).\(relation.table).\(column.name) has type OID \(column.typeOID), "
-                    + "whose binary form pgcdc cannot turn into text (at LSN \(lsn)); run with --no-binary (without --binary, "
-                    + "pgcdc picks text values on its next start), or leave the column out with --exclude-columns"
+            throw .binaryColumnUnsupported(
+                table: "\(relation.schema).\(relation.table)", column: column.name, typeOID: column.typeOID, lsn: lsn
             )
         }
     }

@@ -3,7 +3,7 @@ import Glibc
 #endif
 import PGOutput
 
-/// Spill files in a directory (`--spill-dir`, else `/tmp`): each is unlinked as soon as it is
+/// Spill files in a directory (``StreamConfiguration/spillDirectory``, else `/tmp`): each is unlinked as soon as it is
 /// created, so nothing is left behind, whatever way the process ends. All file I/O of a spool
 /// happens here.
 package final class FileSpillStorage: SpillStorage {

@@ -32,6 +32,8 @@ public enum ReplicationError: Error, Sendable, CustomStringConvertible {
     /// A value given to the library is not valid (a connection string libpq cannot parse, a name
     /// it cannot quote).
     case invalidOption(String)
+    /// Values come in binary and a column's type has a binary form pgcdc cannot turn into text.
+    case binaryColumnUnsupported(table: String, column: String, typeOID: UInt32, lsn: LSN)
     /// The slot has two-phase decoding enabled (a start with ``StreamConfiguration/twoPhase`` turned
     /// it on, and it stays on) and this stream did not ask for it.
     case slotHasTwoPhase(slot: String)
@@ -93,6 +95,11 @@ public enum ReplicationError: Error, Sendable, CustomStringConvertible {
             return problem.render(name: name)
         case let .invalidOption(message):
             return message
+        case let .binaryColumnUnsupported(table, column, typeOID, lsn):
+            return "\(name(SettingValue(.binaryValues, "true"))): column \(table).\(column) has type OID \(typeOID), whose binary form "
+                + "pgcdc cannot turn into text (at LSN \(lsn)); use \(name(SettingValue(.binaryValues, "false"))) (without "
+                + "\(name(SettingValue(.binaryValues, "true"))), pgcdc picks text values on its next start), or leave the column out "
+                + "with \(name(SettingValue(.filter)))"
         case let .slotHasTwoPhase(slot):
             let twoPhase = SettingValue(.twoPhase, "true")
             return "replication slot \"\(slot)\" cannot be used: it has two-phase decoding enabled (a start with \(name(twoPhase)) "

@@ -14,6 +14,7 @@ public enum StreamSetting: String, Sendable, Hashable, CaseIterable {
     case createPublication
     case onGap
     case serverTimeout
+    case filter
 }
 
 /// A setting with a value, as an error names it: `streaming = .parallel`, `protocolVersion = 4`.

@@ -19,7 +19,7 @@ public final class Relation: Sendable {
         package let type: ColumnType
         /// How its text values are converted.
         package var mapping: ValueMapping { type.mapping }
-        /// How its binary values (`--binary`) are turned into text.
+        /// How its binary values (``StreamConfiguration/binaryValues``) are turned into text.
         package var binary: BinaryFormat { type.binary }
     }
 
@@ -37,7 +37,7 @@ public final class Relation: Sendable {
     public let keyColumnNames: [String]
     /// Pre-encoded JSON fragments for this relation (the hot path writes them as bytes).
     package let json: EncodedRelation
-    /// Per column, whether a filter leaves it out of rows (`--exclude-columns`); empty when none is.
+    /// Per column, whether a filter leaves it out of rows (``StreamConfiguration/filter``); empty when none is.
     package let omitted: [Bool]
 
     package init(message: RelationMessage, catalog: TypeCatalog, filter: EventFilter = EventFilter()) {

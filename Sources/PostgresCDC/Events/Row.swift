@@ -54,7 +54,7 @@ public struct Row: Sendable {
         case null
         /// The value's text form.
         case text(ArraySlice<UInt8>)
-        /// The value's binary send format (`--binary`).
+        /// The value's binary send format (``StreamConfiguration/binaryValues``).
         case binary(ArraySlice<UInt8>)
     }
 
@@ -112,7 +112,7 @@ public struct Row: Sendable {
 }
 
 extension Row {
-    /// A binary column (`--binary`) in PostgreSQL's text form; `nil` when its bytes are not a value of its type.
+    /// A binary column (``StreamConfiguration/binaryValues``) in PostgreSQL's text form; `nil` when its bytes are not a value of its type.
     func binaryAsText(_ index: Int) -> [UInt8]? {
         var text: [UInt8] = []
         guard BinaryText.append(tuple.storage[tuple.columns[index].range], as: relation.columns[index].binary, to: &text) else {

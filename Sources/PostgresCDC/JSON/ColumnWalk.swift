@@ -1,7 +1,7 @@
 /// The columns of one row of a change in table order, after the rules every output format shares,
 /// so the native and Debezium encoders agree on them and only write their own envelope:
 ///
-/// - a column a filter leaves out (`--exclude-columns`) is skipped;
+/// - a column a filter leaves out (``StreamConfiguration/filter``) is skipped;
 /// - a column the row does not carry (a non-key column of an old key) is ``Row/Content/absent``;
 /// - an unchanged TOAST value is taken from the old row when it has the value (REPLICA IDENTITY
 ///   FULL; or a key column of an old key, which the server logs whenever a key column is stored

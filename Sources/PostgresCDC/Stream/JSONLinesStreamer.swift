@@ -27,7 +27,7 @@ package struct JSONLinesStreamer {
     /// Hand every transaction to the sink as soon as it is complete and record its position, so
     /// that a crash replays at most the transaction in flight.
     package var batchPerTransaction = false
-    /// Write `begin` and `commit` lines for every transaction (`--transactions`).
+    /// Write `begin` and `commit` lines for every transaction (``SinkStream/includeTransactionLines``).
     package var includeTransactionLines = false
     /// The shape of each line.
     package var format: OutputFormat = .native

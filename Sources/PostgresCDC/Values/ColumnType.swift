@@ -4,7 +4,7 @@
 package struct ColumnType: Sendable, Hashable {
     /// How a value in text form is written as JSON and converted to a ``PostgresValue``.
     package var mapping: ValueMapping
-    /// How a value in binary form (`--binary`) is turned into its text form.
+    /// How a value in binary form (``StreamConfiguration/binaryValues``) is turned into its text form.
     package var binary: BinaryFormat
 
     package init(_ mapping: ValueMapping, _ binary: BinaryFormat) {

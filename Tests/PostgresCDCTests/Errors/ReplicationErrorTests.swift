@@ -12,6 +12,7 @@ import Testing
         .slotMissing(slot: "s", lsn: LSN(0x10), host: "db:5432"),
         .slotGap(slot: "s", reason: "it was invalidated: wal_removed", lsn: LSN(0x10), host: "db:5432"),
         .slotHasTwoPhase(slot: "s"),
+        .binaryColumnUnsupported(table: "public.doc", column: "body", typeOID: 3614, lsn: LSN(0x10)),
         .configuration(ConfigurationProblem(SettingValue(.protocolVersion, "7"), needs: .oneOf(["1", "2", "3", "4"]))),
         .configuration(ConfigurationProblem(SettingValue(.protocolVersion, "4"), needs: .newerServer(supportedProtocol: 3), server: server)),
         .configuration(ConfigurationProblem(SettingValue(.streaming, ".on"), needs: .protocolVersion(minimum: 2, minimumServer: nil))),
@@ -31,9 +32,9 @@ import Testing
     }
 
     @Test func aConfigurationProblemSaysWhatTheSettingNeedsAndWhereItWasDecided() {
-        #expect("\(Self.samples[8])" == "streaming = .parallel needs protocolVersion = 4 or later and PostgreSQL 16 or later "
+        #expect("\(Self.samples[9])" == "streaming = .parallel needs protocolVersion = 4 or later and PostgreSQL 16 or later "
                 + "(db:5432 runs PostgreSQL 15)")
-        #expect("\(Self.samples[6])" == "protocolVersion = 4 needs a newer server: db:5432 runs PostgreSQL 15, which speaks pgoutput up to version 3")
+        #expect("\(Self.samples[7])" == "protocolVersion = 4 needs a newer server: db:5432 runs PostgreSQL 15, which speaks pgoutput up to version 3")
         #expect("\(Self.samples[3])".contains("use onGap = .resnapshot to drop and re-create it"))
         #expect("\(Self.samples[0])".contains("(create it with createSlot = true)"))
     }

@@ -88,7 +88,7 @@ import Testing
         #expect {
             _ = try fixture.drain(session, timeout: .seconds(60))
         } throws: { error in
-            "\(error)".contains("--binary: column public.doc.body has type OID 3614")
+            "\(error)".contains("binaryValues = true: column public.doc.body has type OID 3614")
         }
     }
 

@@ -55,7 +55,8 @@ package enum ProcessRunner {
     /// Throws when `output` is a failure, naming `step` and the program's output.
     package static func check(_ step: String, _ output: Output) throws {
         guard output.status == 0 else {
-            throw LocalPostgresServerError(step: step, detail: "exit \(output.status): " + (output.stderr + output.stdout).trimmingCharacters(in: .whitespacesAndNewlines))
+            let said = (output.stderr + output.stdout).trimmingCharacters(in: .whitespacesAndNewlines)
+            throw LocalPostgresServerError(step: step, detail: "exit \(output.status): " + said)
         }
     }
 }

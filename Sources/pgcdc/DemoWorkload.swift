@@ -1,10 +1,10 @@
 /// The small shop schema and transactions that `pgcdc demo` streams.
-package enum DemoWorkload {
+enum DemoWorkload {
     /// The publication the demo streams.
-    package static let publication = "pgcdc_demo"
+    static let publication = "pgcdc_demo"
 
     /// Schema and publication.
-    package static let setupSQL = """
+    static let setupSQL = """
         CREATE SCHEMA shop;
         CREATE TABLE shop.customers (
             id bigserial PRIMARY KEY,
@@ -25,10 +25,13 @@ package enum DemoWorkload {
         """
 
     /// One SQL script per transaction.
-    package static func transactions() -> [String] {
+    static func transactions() -> [String] {
         [
             "INSERT INTO shop.customers (name, email) VALUES ('Ada Lovelace', 'ada@example.com')",
-            "INSERT INTO shop.customers (name, email) VALUES ('Grace Hopper', 'grace@example.com'), ('Edsger Dijkstra', 'edsger@example.com')",
+            """
+            INSERT INTO shop.customers (name, email)
+                VALUES ('Grace Hopper', 'grace@example.com'), ('Edsger Dijkstra', 'edsger@example.com')
+            """,
             """
             BEGIN;
             INSERT INTO shop.orders (customer_id, total, items, tags)

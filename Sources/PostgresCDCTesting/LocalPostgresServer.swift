@@ -1,33 +1,44 @@
 import Foundation
 
-/// A throwaway PostgreSQL cluster on 127.0.0.1 and a free port, with `wal_level=logical`, for the
-/// test suites and `pgcdc demo`. Everything lives in one temporary directory, removed by ``stop()``.
+/// A throwaway PostgreSQL for tests: a new cluster on 127.0.0.1 and a free port, ready for logical
+/// replication (`wal_level=logical`, trust authentication for the superuser `postgres`).
 ///
+/// ```swift
+/// let server = try LocalPostgresServer.start()
+/// defer { server.stop() }
+/// try server.psql("CREATE TABLE orders (id int PRIMARY KEY)")
+/// let dsn = server.dsn()        // host=127.0.0.1 port=… user=postgres dbname=postgres
+/// ```
+///
+/// Everything lives in one temporary directory, removed by ``stop()``. Durability is off (`fsync`,
+/// `synchronous_commit`, `full_page_writes`): the server is fast and not meant to survive a power loss.
 /// When the process runs as root, the server runs as the `postgres` OS user (PostgreSQL refuses root).
-package final class LocalPostgresServer: Sendable {
-    /// How to start the server.
-    package struct Options: Sendable {
+public final class LocalPostgresServer: Sendable {
+    /// How to start a ``LocalPostgresServer``: which binaries, extra settings, where its directory goes.
+    public struct Options: Sendable {
         /// Where initdb, pg_ctl, postgres and psql are; `nil` finds them (see ``findBinDirectory()``).
-        package var binDirectory: String?
-        /// Extra `postgresql.conf` settings, overriding the defaults.
-        package var extraSettings: [String: String] = [:]
-        /// Where the temporary directory is made.
-        package var parentDirectory: String = NSTemporaryDirectory()
+        public var binDirectory: String?
+        /// Extra `postgresql.conf` settings, overriding the defaults (for example `["max_wal_senders": "20"]`).
+        public var extraSettings: [String: String] = [:]
+        /// Where the temporary directory is made (default: `NSTemporaryDirectory()`).
+        public var parentDirectory: String = NSTemporaryDirectory()
 
-        package init(binDirectory: String? = nil, extraSettings: [String: String] = [:]) {
+        /// Options with the given binaries and settings; every option left out keeps its default.
+        public init(binDirectory: String? = nil, extraSettings: [String: String] = [:], parentDirectory: String = NSTemporaryDirectory()) {
             self.binDirectory = binDirectory
             self.extraSettings = extraSettings
+            self.parentDirectory = parentDirectory
         }
     }
 
-    /// Always 127.0.0.1.
-    package let host = "127.0.0.1"
-    /// The TCP port it listens on.
-    package let port: Int
-    /// The cluster's data directory.
-    package let dataDirectory: String
-    /// The directory holding the server binaries.
-    package let binDirectory: String
+    /// The address it listens on: always 127.0.0.1.
+    public let host = "127.0.0.1"
+    /// The TCP port it listens on, found free when it started.
+    public let port: Int
+    /// The cluster's data directory (inside the temporary directory).
+    public let dataDirectory: String
+    /// The directory holding the server binaries it runs.
+    public let binDirectory: String
     let rootDirectory: String
     let runAsPostgres: Bool
     private let stopped = StopFlag()
@@ -40,17 +51,26 @@ package final class LocalPostgresServer: Sendable {
         self.runAsPostgres = runAsPostgres
     }
 
-    /// A libpq DSN for `database` as the superuser `postgres` (trust authentication).
-    package func dsn(database: String = "postgres") -> String {
-        "host=\(host) port=\(port) user=postgres dbname=\(database)"
+    /// A libpq DSN to connect to `database` as the superuser `postgres` (trust authentication, no password).
+    public func dsn(database: String = "postgres") -> String {
+        "host=\(host) port=\(port) user=postgres dbname=\(Self.conninfoValue(database))"
+    }
+
+    /// `value` as a libpq conninfo value: as it is when it is one plain word, else single-quoted
+    /// with `\` and `'` escaped (libpq, "Connection Strings": Keyword/Value Connection Strings).
+    static func conninfoValue(_ value: String) -> String {
+        let plain = !value.isEmpty && value.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }
+        if plain { return value }
+        return "'" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'"
     }
 
     /// Whether this process runs as root.
     package static var currentUserIsRoot: Bool { geteuid() == 0 }
 
-    /// The highest `/usr/lib/postgresql/*/bin` with initdb and postgres, else `pg_config --bindir`,
-    /// else the directory of `initdb` on PATH.
-    package static func findBinDirectory() -> String? {
+    /// The server binaries ``start(_:)`` uses when ``Options/binDirectory`` is `nil`, or `nil` when
+    /// none are installed (a test can skip then): the highest `/usr/lib/postgresql/*/bin` with initdb
+    /// and postgres, else `pg_config --bindir`, else the directory of `initdb` on PATH.
+    public static func findBinDirectory() -> String? {
         let fileManager = FileManager.default
         let debianRoot = "/usr/lib/postgresql"
         let versions = ((try? fileManager.contentsOfDirectory(atPath: debianRoot)) ?? [])
@@ -71,17 +91,20 @@ package final class LocalPostgresServer: Sendable {
         return nil
     }
 
-    /// Creates, configures and starts a cluster; throws with the tool's output when a step fails.
-    package static func start(_ options: Options = Options()) throws -> LocalPostgresServer {
+    /// Creates, configures and starts a new cluster; throws ``LocalPostgresServerError`` with the
+    /// tool's output when a step fails. Call ``stop()`` when done.
+    public static func start(_ options: Options = Options()) throws -> LocalPostgresServer {
         guard let bin = options.binDirectory ?? findBinDirectory() else {
-            throw LocalPostgresServerError(step: "finding the server binaries", detail: "no initdb found in /usr/lib/postgresql/*/bin, pg_config --bindir or PATH (Debian: apt-get install postgresql-15)")
+            throw LocalPostgresServerError(
+                step: "finding the server binaries",
+                detail: "no initdb in /usr/lib/postgresql/*/bin, pg_config --bindir or PATH (Debian: apt-get install postgresql-15)"
+            )
         }
         let asPostgres = currentUserIsRoot
         return try inNewDirectory(options.parentDirectory + "/pgcdc-pg", asPostgres: asPostgres) { root in
             let data = root + "/data"
-            try ProcessRunner.check("initdb", try ProcessRunner.run(
-                bin + "/initdb", ["-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"], asPostgres: asPostgres
-            ))
+            let initdb = ["-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"]
+            try ProcessRunner.check("initdb", try ProcessRunner.run(bin + "/initdb", initdb, asPostgres: asPostgres))
             try writeConfiguration(data: data, socketDirectory: root, extra: options.extraSettings)
             return try startOnFreePort(data: data, binDirectory: bin, rootDirectory: root, asPostgres: asPostgres)
         }
@@ -89,7 +112,9 @@ package final class LocalPostgresServer: Sendable {
 
     /// Runs `body` with a new temporary directory (`prefix.XXXXXX`, owned by `postgres` when
     /// `asPostgres`), which is removed again if `body` throws.
-    static func inNewDirectory(_ prefix: String, asPostgres: Bool, _ body: (String) throws -> LocalPostgresServer) throws -> LocalPostgresServer {
+    static func inNewDirectory(
+        _ prefix: String, asPostgres: Bool, _ body: (String) throws -> LocalPostgresServer
+    ) throws -> LocalPostgresServer {
         var template = Array((prefix + ".XXXXXX").utf8CString)
         guard let created = mkdtemp(&template) else {
             throw LocalPostgresServerError(step: "creating a temporary directory", detail: String(cString: strerror(errno)))
@@ -108,10 +133,15 @@ package final class LocalPostgresServer: Sendable {
     }
 
     /// Starts the cluster in `data` on a free port (trying another if one is taken meanwhile).
-    static func startOnFreePort(data: String, binDirectory: String, rootDirectory: String, asPostgres: Bool) throws -> LocalPostgresServer {
+    static func startOnFreePort(
+        data: String, binDirectory: String, rootDirectory: String, asPostgres: Bool
+    ) throws -> LocalPostgresServer {
         var lastError: Error?
         for _ in 0..<5 {
-            let server = LocalPostgresServer(port: try FreePort.find(), dataDirectory: data, binDirectory: binDirectory, rootDirectory: rootDirectory, runAsPostgres: asPostgres)
+            let server = LocalPostgresServer(
+                port: try FreePort.find(), dataDirectory: data, binDirectory: binDirectory, rootDirectory: rootDirectory,
+                runAsPostgres: asPostgres
+            )
             do {
                 try server.startServer()
                 return server
@@ -156,15 +186,17 @@ package final class LocalPostgresServer: Sendable {
             asPostgres: runAsPostgres
         )
         if result.status != 0 {
-            let tail = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").suffix(15).joined(separator: "\n")
+            let logText = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            let tail = logText.split(separator: "\n").suffix(15).joined(separator: "\n")
             throw LocalPostgresServerError(step: "pg_ctl start on port \(port)", detail: result.stderr + result.stdout + "\n" + tail)
         }
     }
 
-    /// Runs `sql` (any number of statements) with psql in `database`; returns its unaligned,
-    /// tuples-only output, trimmed. An SQL error throws with psql's message.
+    /// Runs `sql` (any number of statements) with psql in `database`, to set up or inspect a test's
+    /// data; returns psql's unaligned, tuples-only output, trimmed (`"42"` for `SELECT 42`). An SQL
+    /// error throws ``LocalPostgresServerError`` with psql's message.
     @discardableResult
-    package func psql(_ sql: String, database: String = "postgres") throws -> String {
+    public func psql(_ sql: String, database: String = "postgres") throws -> String {
         let result = try ProcessRunner.run(
             binDirectory + "/psql",
             ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-At", "-h", host, "-p", "\(port)", "-U", "postgres", "-d", database],
@@ -176,8 +208,8 @@ package final class LocalPostgresServer: Sendable {
         return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// Creates a database.
-    package func createDatabase(_ name: String) throws {
+    /// Creates a database (`CREATE DATABASE`), for tests that want one each; ``dsn(database:)`` connects to it.
+    public func createDatabase(_ name: String) throws {
         try psql("CREATE DATABASE \"\(name.replacingOccurrences(of: "\"", with: "\"\""))\"")
     }
 
@@ -189,12 +221,14 @@ package final class LocalPostgresServer: Sendable {
         try startServer()
     }
 
-    /// Stops the server (fast shutdown, then immediate) and removes its directory. Idempotent.
-    package func stop() {
+    /// Stops the server (fast shutdown, then immediate) and removes its directory, data and all.
+    /// Calling it again does nothing.
+    public func stop() {
         guard stopped.set() else { return }
-        let fast = try? ProcessRunner.run(binDirectory + "/pg_ctl", ["-D", dataDirectory, "-m", "fast", "-w", "-t", "20", "stop"], asPostgres: runAsPostgres)
+        let pgCtl = binDirectory + "/pg_ctl"
+        let fast = try? ProcessRunner.run(pgCtl, ["-D", dataDirectory, "-m", "fast", "-w", "-t", "20", "stop"], asPostgres: runAsPostgres)
         if fast?.status != 0 {
-            _ = try? ProcessRunner.run(binDirectory + "/pg_ctl", ["-D", dataDirectory, "-m", "immediate", "-w", "stop"], asPostgres: runAsPostgres)
+            _ = try? ProcessRunner.run(pgCtl, ["-D", dataDirectory, "-m", "immediate", "-w", "stop"], asPostgres: runAsPostgres)
         }
         try? FileManager.default.removeItem(atPath: rootDirectory)
     }

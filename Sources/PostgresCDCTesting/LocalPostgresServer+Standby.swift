@@ -9,11 +9,12 @@ extension LocalPostgresServer {
     package func startStandby(slot: String, extraSettings: [String: String] = [:]) throws -> LocalPostgresServer {
         try Self.inNewDirectory(NSTemporaryDirectory() + "pgcdc-pg-standby", asPostgres: runAsPostgres) { root in
             let data = root + "/data"
-            try ProcessRunner.check("pg_basebackup", try ProcessRunner.run(
-                binDirectory + "/pg_basebackup",
-                ["-d", "host=\(host) port=\(port) user=postgres dbname=postgres", "-D", data, "-R", "-C", "-S", slot, "-X", "stream", "-c", "fast", "--no-sync"],
-                asPostgres: runAsPostgres
-            ))
+            let arguments = [
+                "-d", dsn(), "-D", data, "-R", "-C", "-S", slot, "-X", "stream", "-c", "fast", "--no-sync",
+            ]
+            try ProcessRunner.check(
+                "pg_basebackup", try ProcessRunner.run(binDirectory + "/pg_basebackup", arguments, asPostgres: runAsPostgres)
+            )
             // The copied configuration names the primary's socket directory; later lines win.
             var settings = extraSettings
             settings["unix_socket_directories"] = "'\(root)'"
@@ -25,12 +26,12 @@ extension LocalPostgresServer {
 
     /// Stops the server at once (`pg_ctl -m immediate`), as a crash would; ``start()`` starts it again.
     package func crash() throws {
-        try ProcessRunner.check("pg_ctl stop -m immediate", try ProcessRunner.run(binDirectory + "/pg_ctl", ["-D", dataDirectory, "-m", "immediate", "-w", "stop"], asPostgres: runAsPostgres))
+        try pgCtl("pg_ctl stop -m immediate", ["-m", "immediate", "-w", "stop"])
     }
 
     /// Stops the server cleanly (`pg_ctl -m fast`); ``start()`` starts it again.
     package func stopKeepingData() throws {
-        try ProcessRunner.check("pg_ctl stop -m fast", try ProcessRunner.run(binDirectory + "/pg_ctl", ["-D", dataDirectory, "-m", "fast", "-w", "-t", "30", "stop"], asPostgres: runAsPostgres))
+        try pgCtl("pg_ctl stop -m fast", ["-m", "fast", "-w", "-t", "30", "stop"])
     }
 
     /// Starts the server again on its port and data directory (after ``crash()`` or ``stopKeepingData()``).
@@ -40,6 +41,12 @@ extension LocalPostgresServer {
 
     /// Promotes a standby to primary (`pg_ctl promote -w`): it switches to a new timeline.
     package func promote() throws {
-        try ProcessRunner.check("pg_ctl promote", try ProcessRunner.run(binDirectory + "/pg_ctl", ["-D", dataDirectory, "-w", "-t", "60", "promote"], asPostgres: runAsPostgres))
+        try pgCtl("pg_ctl promote", ["-w", "-t", "60", "promote"])
+    }
+
+    /// Runs `pg_ctl -D <data directory> arguments`; throws naming `step` when it fails.
+    private func pgCtl(_ step: String, _ arguments: [String]) throws {
+        let output = try ProcessRunner.run(binDirectory + "/pg_ctl", ["-D", dataDirectory] + arguments, asPostgres: runAsPostgres)
+        try ProcessRunner.check(step, output)
     }
 }
