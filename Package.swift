@@ -77,7 +77,8 @@ let package = Package(
         .testTarget(name: "PostgresCDCTests", dependencies: ["PostgresCDC", "PGOutput", "PostgresCDCTesting", "TestSupport"]),
         .testTarget(name: "pgcdcTests", dependencies: ["PostgresCDC", "pgcdc", "PostgresCDCTesting", "TestSupport"]),
         .testTarget(
-            name: "PostgresCDCNATSTests", dependencies: ["PostgresCDCNATS", "PostgresCDC", "CNATS", "PostgresCDCTesting", "TestSupport", "pgcdc"]
+            name: "PostgresCDCNATSTests",
+            dependencies: ["PostgresCDCNATS", "PostgresCDC", "CNATS", "PostgresCDCTesting", "TestSupport", "pgcdc"]
         ),
         .testTarget(
             name: "ExamplesTests",

@@ -19,6 +19,8 @@ public struct CommitMessage: Sendable, Hashable {
 
     /// Decodes the fields after the tag.
     public static func decode(from reader: inout ByteReader) throws(PGOutputError) -> CommitMessage {
-        CommitMessage(flags: try reader.readUInt8(), commitLSN: try reader.readLSN(), endLSN: try reader.readLSN(), commitTime: try reader.readTimestamp())
+        CommitMessage(
+            flags: try reader.readUInt8(), commitLSN: try reader.readLSN(), endLSN: try reader.readLSN(),
+            commitTime: try reader.readTimestamp())
     }
 }

@@ -46,7 +46,9 @@ public enum LogicalMessage: Sendable {
     /// Decodes one message. `streamedTransaction`: inside a Stream Start/Stop block (protocol v2+),
     /// where Relation, Type, Insert, Update, Delete, Truncate and Message carry a leading xid.
     /// `abortHasPosition`: protocol v4 with `streaming = parallel`, where Stream Abort carries its LSN and time.
-    public static func decode(_ data: ArraySlice<UInt8>, streamedTransaction: Bool = false, abortHasPosition: Bool = false) throws(PGOutputError) -> LogicalMessage {
+    public static func decode(_ data: ArraySlice<UInt8>, streamedTransaction: Bool = false, abortHasPosition: Bool = false)
+        throws(PGOutputError) -> LogicalMessage
+    {
         var reader = ByteReader(data, context: "pgoutput")
         let tag = try reader.readUInt8()
         let message: LogicalMessage

@@ -73,7 +73,8 @@ public struct RelationMessage: Sendable, Hashable {
         }
         // A column takes at least 10 bytes (flags, empty name, type OID, modifier).
         guard count * 10 <= reader.remaining else {
-            throw PGOutputError.truncated(message: "\(reader.context)", offset: reader.offset, needed: count * 10, available: reader.remaining)
+            throw PGOutputError.truncated(
+                message: "\(reader.context)", offset: reader.offset, needed: count * 10, available: reader.remaining)
         }
         var columns: [Column] = []
         columns.reserveCapacity(count)

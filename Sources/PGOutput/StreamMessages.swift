@@ -44,8 +44,9 @@ public struct StreamCommitMessage: Sendable, Hashable {
 
     /// Decodes the fields after the tag.
     public static func decode(from reader: inout ByteReader) throws(PGOutputError) -> StreamCommitMessage {
-        StreamCommitMessage(xid: try reader.readUInt32(), flags: try reader.readUInt8(), commitLSN: try reader.readLSN(),
-                            endLSN: try reader.readLSN(), commitTime: try reader.readTimestamp())
+        StreamCommitMessage(
+            xid: try reader.readUInt32(), flags: try reader.readUInt8(), commitLSN: try reader.readLSN(),
+            endLSN: try reader.readLSN(), commitTime: try reader.readTimestamp())
     }
 }
 
@@ -74,6 +75,7 @@ public struct StreamAbortMessage: Sendable, Hashable {
         let xid = try reader.readUInt32()
         let subtransaction = try reader.readUInt32()
         guard withPosition else { return StreamAbortMessage(xid: xid, subtransactionXid: subtransaction) }
-        return StreamAbortMessage(xid: xid, subtransactionXid: subtransaction, abortLSN: try reader.readLSN(), abortTime: try reader.readTimestamp())
+        return StreamAbortMessage(
+            xid: xid, subtransactionXid: subtransaction, abortLSN: try reader.readLSN(), abortTime: try reader.readTimestamp())
     }
 }

@@ -36,7 +36,8 @@ public struct TruncateMessage: Sendable, Hashable {
         }
         let options = Options(rawValue: try reader.readUInt8())
         guard count <= reader.remaining / 4 else {
-            throw PGOutputError.truncated(message: "\(reader.context)", offset: reader.offset, needed: count * 4, available: reader.remaining)
+            throw PGOutputError.truncated(
+                message: "\(reader.context)", offset: reader.offset, needed: count * 4, available: reader.remaining)
         }
         var oids: [UInt32] = []
         oids.reserveCapacity(count)

@@ -91,7 +91,7 @@ extension TupleData: Equatable {
         guard lhs.columns.count == rhs.columns.count else { return false }
         for index in 0..<lhs.columns.count {
             guard lhs.columns[index].kind == rhs.columns[index].kind,
-                  lhs.storage[lhs.columns[index].range].elementsEqual(rhs.storage[rhs.columns[index].range])
+                lhs.storage[lhs.columns[index].range].elementsEqual(rhs.storage[rhs.columns[index].range])
             else { return false }
         }
         return true

@@ -21,8 +21,9 @@ public struct PrepareInfo: Sendable, Hashable {
     }
 
     static func decode(from reader: inout ByteReader) throws(PGOutputError) -> PrepareInfo {
-        PrepareInfo(prepareLSN: try reader.readLSN(), endLSN: try reader.readLSN(), prepareTime: try reader.readTimestamp(),
-                    xid: try reader.readUInt32(), gid: try reader.readCString())
+        PrepareInfo(
+            prepareLSN: try reader.readLSN(), endLSN: try reader.readLSN(), prepareTime: try reader.readTimestamp(),
+            xid: try reader.readUInt32(), gid: try reader.readCString())
     }
 }
 
@@ -54,8 +55,9 @@ public struct CommitPreparedMessage: Sendable, Hashable {
 
     /// Decodes the fields after the tag.
     public static func decode(from reader: inout ByteReader) throws(PGOutputError) -> CommitPreparedMessage {
-        CommitPreparedMessage(flags: try reader.readUInt8(), commitLSN: try reader.readLSN(), endLSN: try reader.readLSN(),
-                              commitTime: try reader.readTimestamp(), xid: try reader.readUInt32(), gid: try reader.readCString())
+        CommitPreparedMessage(
+            flags: try reader.readUInt8(), commitLSN: try reader.readLSN(), endLSN: try reader.readLSN(),
+            commitTime: try reader.readTimestamp(), xid: try reader.readUInt32(), gid: try reader.readCString())
     }
 }
 
@@ -78,7 +80,10 @@ public struct RollbackPreparedMessage: Sendable, Hashable {
     public var gid: String
 
     /// A message from its fields.
-    public init(flags: UInt8, preparedEndLSN: LSN, rollbackEndLSN: LSN, prepareTime: PostgresTimestamp, rollbackTime: PostgresTimestamp, xid: UInt32, gid: String) {
+    public init(
+        flags: UInt8, preparedEndLSN: LSN, rollbackEndLSN: LSN, prepareTime: PostgresTimestamp, rollbackTime: PostgresTimestamp,
+        xid: UInt32, gid: String
+    ) {
         self.flags = flags
         self.preparedEndLSN = preparedEndLSN
         self.rollbackEndLSN = rollbackEndLSN
@@ -90,8 +95,9 @@ public struct RollbackPreparedMessage: Sendable, Hashable {
 
     /// Decodes the fields after the tag.
     public static func decode(from reader: inout ByteReader) throws(PGOutputError) -> RollbackPreparedMessage {
-        RollbackPreparedMessage(flags: try reader.readUInt8(), preparedEndLSN: try reader.readLSN(), rollbackEndLSN: try reader.readLSN(),
-                                prepareTime: try reader.readTimestamp(), rollbackTime: try reader.readTimestamp(),
-                                xid: try reader.readUInt32(), gid: try reader.readCString())
+        RollbackPreparedMessage(
+            flags: try reader.readUInt8(), preparedEndLSN: try reader.readLSN(), rollbackEndLSN: try reader.readLSN(),
+            prepareTime: try reader.readTimestamp(), rollbackTime: try reader.readTimestamp(),
+            xid: try reader.readUInt32(), gid: try reader.readCString())
     }
 }

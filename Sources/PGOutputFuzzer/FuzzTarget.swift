@@ -6,10 +6,11 @@ import PostgresCDC
 /// `[UInt16 length][message]` records — the change assembler and both JSON encoders. Every input
 /// must yield events or a typed error; a trap is a bug.
 enum FuzzTarget {
-    static let binaryFormats: [BinaryFormat] = Array(Set(TypeCatalog.builtins.values.map(\.binary))) + [
-        .array(element: .int4, delimiter: UInt8(ascii: ",")), .array(element: .textual, delimiter: UInt8(ascii: ",")),
-        .array(element: .array(element: .numeric, delimiter: UInt8(ascii: ",")), delimiter: UInt8(ascii: ",")),
-    ]
+    static let binaryFormats: [BinaryFormat] =
+        Array(Set(TypeCatalog.builtins.values.map(\.binary))) + [
+            .array(element: .int4, delimiter: UInt8(ascii: ",")), .array(element: .textual, delimiter: UInt8(ascii: ",")),
+            .array(element: .array(element: .numeric, delimiter: UInt8(ascii: ",")), delimiter: UInt8(ascii: ",")),
+        ]
 
     static func run(_ data: [UInt8]) {
         _ = try? ReplicationMessage.decode(data[...])

@@ -89,11 +89,13 @@ public final class NATSSink: ChangeSink {
     /// (``SinkBatch/isDescribed``) is refused: the sink does not read the JSON to route it.
     public func write(_ batch: SinkBatch) throws(SinkError) {
         guard batch.isDescribed else {
-            throw SinkError(destination: destination, operation: "route",
-                            reason: "the batch's lines have no line descriptors (SinkBatch.descriptors); the NATS sink routes by them")
+            throw SinkError(
+                destination: destination, operation: "route",
+                reason: "the batch's lines have no line descriptors (SinkBatch.descriptors); the NATS sink routes by them")
         }
-        let copy = SinkBatch(lines: Array(batch.lines)[...], descriptors: Array(batch.descriptors)[...], position: batch.position,
-                             endsAtTransactionBoundary: batch.endsAtTransactionBoundary)
+        let copy = SinkBatch(
+            lines: Array(batch.lines)[...], descriptors: Array(batch.descriptors)[...], position: batch.position,
+            endsAtTransactionBoundary: batch.endsAtTransactionBoundary)
         unacknowledged.append(copy)
         try publish(copy)
         written = batch.position
@@ -119,9 +121,11 @@ public final class NATSSink: ChangeSink {
             case let .retry(reason):
                 attempt += 1
                 let delay = min(0.2 * pow(2, Double(min(attempt, 8))), 10)
-                logger.warning("JetStream did not acknowledge; publishing the batch again", metadata: [
-                    "attempt": "\(attempt)", "reason": "\(reason)", "delay_s": "\(delay)",
-                ])
+                logger.warning(
+                    "JetStream did not acknowledge; publishing the batch again",
+                    metadata: [
+                        "attempt": "\(attempt)", "reason": "\(reason)", "delay_s": "\(delay)",
+                    ])
                 usleep(useconds_t(delay * 1e6))
                 discardPending()
                 for batch in unacknowledged {
@@ -312,9 +316,11 @@ public final class NATSSink: ChangeSink {
         guard addStatus == NATS_OK else {
             throw SinkError(destination: destination, operation: "create", reason: Self.lastError(addStatus))
         }
-        logger.info("created the JetStream stream", metadata: [
-            "stream": "\(configuration.stream)", "subjects": "\(configuration.subjects.streamSubject)",
-        ])
+        logger.info(
+            "created the JetStream stream",
+            metadata: [
+                "stream": "\(configuration.stream)", "subjects": "\(configuration.subjects.streamSubject)",
+            ])
     }
 
     private func release() {

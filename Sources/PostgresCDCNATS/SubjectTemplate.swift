@@ -11,8 +11,8 @@ public struct SubjectTemplate: Sendable, Equatable {
     /// A template; it must contain `{table}`, start with a literal token, and have no wildcards.
     public init?(_ template: String) {
         guard template.contains("{table}"), !template.contains("*"), !template.contains(">"),
-              !template.hasPrefix("."), !template.hasSuffix("."), !template.contains(".."),
-              let first = template.split(separator: ".").first, !first.contains("{"), first.count < template.count
+            !template.hasPrefix("."), !template.hasSuffix("."), !template.contains(".."),
+            let first = template.split(separator: ".").first, !first.contains("{"), first.count < template.count
         else { return nil }
         self.template = template
         self.root = String(first)

@@ -53,7 +53,9 @@ enum ConfigFile {
             }
             guard let equals = line.firstIndex(of: "=") else { throw fail("expected key = value") }
             var key = line[..<equals].trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "_", with: "-")
-            guard !key.isEmpty, key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else { throw fail("\"\(key)\" is not an option name") }
+            guard !key.isEmpty, key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else {
+                throw fail("\"\(key)\" is not an option name")
+            }
             if !section.isEmpty { key = "\(section)-\(key)" }
             if !knownOptions.isEmpty && !knownOptions.contains(key) && !knownOptions.contains("no-\(key)") {
                 throw fail("unknown option \"\(key)\" (keys are the long option names of pgcdc's commands)")
@@ -165,6 +167,7 @@ enum ConfigFile {
     static func warnAboutEnvironment() {
         let names = ProcessInfo.processInfo.environment.keys.filter { $0.hasPrefix("PGCDC_") }.sorted()
         guard !names.isEmpty else { return }
-        FileHandleOutput.standardError("pgcdc: warning: ignoring \(names.joined(separator: ", ")): pgcdc takes its settings from options and --config only\n")
+        FileHandleOutput.standardError(
+            "pgcdc: warning: ignoring \(names.joined(separator: ", ")): pgcdc takes its settings from options and --config only\n")
     }
 }

@@ -17,7 +17,9 @@ struct DoctorCommand: ParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
-    @Option(help: ArgumentHelp("The logical slot pgcdc streams from, checked on the primary and its copies on the standbys.", valueName: "name"))
+    @Option(
+        help: ArgumentHelp("The logical slot pgcdc streams from, checked on the primary and its copies on the standbys.", valueName: "name")
+    )
     var slot: String?
 
     @Flag(help: "Print one JSON object per finding and line instead of the table.")

@@ -4,17 +4,21 @@ import PostgresCDC
 
 /// Options every subcommand shares: where to connect, how much to log.
 struct ConnectionOptions: ParsableArguments {
-    @Option(help: ArgumentHelp(
-        "libpq connection string or URI, e.g. 'host=db port=5432 dbname=app user=cdc' or postgresql://cdc@db/app.",
-        discussion: "libpq's environment variables (PGHOST, PGPASSWORD, ...) and ~/.pgpass apply as usual.",
-        valueName: "dsn"
-    ))
+    @Option(
+        help: ArgumentHelp(
+            "libpq connection string or URI, e.g. 'host=db port=5432 dbname=app user=cdc' or postgresql://cdc@db/app.",
+            discussion: "libpq's environment variables (PGHOST, PGPASSWORD, ...) and ~/.pgpass apply as usual.",
+            valueName: "dsn"
+        ))
     var dsn: String = ""
 
     @Option(help: ArgumentHelp("Log level on stderr: trace, debug, info, notice, warning, error, critical.", valueName: "level"))
     var logLevel: Logger.Level = .info
 
-    @Option(help: ArgumentHelp("A TOML file of options (long names as keys; [nats] keys become nats-…); options on the command line win.", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "A TOML file of options (long names as keys; [nats] keys become nats-…); "
+                + "options on the command line win.", valueName: "file"))
     var config: String?
 
     @Option(help: ArgumentHelp("Log format on stderr: text (for people) or json (one object per line).", valueName: "format"))

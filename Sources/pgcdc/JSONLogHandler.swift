@@ -24,7 +24,9 @@ struct JSONLogHandler: LogHandler {
         object["source"] = event.source
         object["message"] = event.message.description
         if let error = event.error { object["error"] = "\(error)" }
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else {
+            return
+        }
         FileHandleOutput.standardError(String(decoding: data, as: UTF8.self) + "\n")
     }
 }

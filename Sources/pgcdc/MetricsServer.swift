@@ -65,7 +65,9 @@ enum MetricsServer {
                 body = Array("GET /metrics\n".utf8)
                 status = "404 Not Found"
             }
-            let header = "HTTP/1.1 \(status)\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n"
+            let header =
+                "HTTP/1.1 \(status)\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: \(body.count)\r\nConnection: "
+                + "close\r\n\r\n"
             _ = FileIO.writeAll(client, (Array(header.utf8) + body)[...])
             close(client)
         }

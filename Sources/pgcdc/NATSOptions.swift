@@ -6,16 +6,27 @@ struct NATSOptions: ParsableArguments {
     @Option(name: .customLong("nats-stream"), help: ArgumentHelp("The JetStream stream that captures the subjects.", valueName: "name"))
     var stream: String?
 
-    @Option(name: .customLong("nats-subject"), help: ArgumentHelp("Subject template for row and truncate events (default pgcdc.{schema}.{table}); messages go to ROOT._messages.{prefix}, begin/commit lines to ROOT._transactions.", valueName: "template"))
+    @Option(
+        name: .customLong("nats-subject"),
+        help: ArgumentHelp(
+            "Subject template for row and truncate events (default pgcdc.{schema}.{table}); messages go to ROOT._messages.{prefix}, "
+                + "begin/commit lines to ROOT._transactions.",
+            valueName: "template"))
     var subject = "pgcdc.{schema}.{table}"
 
-    @Flag(name: .customLong("nats-create-stream"), help: "Create the stream if it does not exist, with the subjects and a duplicate window.")
+    @Flag(
+        name: .customLong("nats-create-stream"), help: "Create the stream if it does not exist, with the subjects and a duplicate window.")
     var createStream = false
 
-    @Option(name: .customLong("nats-duplicate-window"), help: ArgumentHelp("Seconds of the duplicate window of a stream pgcdc creates (default 120).", valueName: "seconds"))
+    @Option(
+        name: .customLong("nats-duplicate-window"),
+        help: ArgumentHelp("Seconds of the duplicate window of a stream pgcdc creates (default 120).", valueName: "seconds"))
     var duplicateWindow: Double = 120
 
-    @Option(name: .customLong("nats-ack-timeout"), help: ArgumentHelp("Seconds to wait for JetStream's acknowledgements before publishing a batch again (default 5).", valueName: "seconds"))
+    @Option(
+        name: .customLong("nats-ack-timeout"),
+        help: ArgumentHelp(
+            "Seconds to wait for JetStream's acknowledgements before publishing a batch again (default 5).", valueName: "seconds"))
     var acknowledgementTimeout: Double = 5
 
     @Option(name: .customLong("nats-creds"), help: ArgumentHelp("A NATS .creds file (JWT and NKey seed).", valueName: "file"))
@@ -36,10 +47,15 @@ struct NATSOptions: ParsableArguments {
         }
         guard let stream, !stream.isEmpty else { throw ValidationError("--sink nats://... needs --nats-stream NAME") }
         guard SubjectTemplate(subject) != nil else {
-            throw ValidationError("--nats-subject \"\(subject)\" must start with a literal token, contain {table}, and have no wildcards or empty tokens")
+            throw ValidationError(
+                "--nats-subject \"\(subject)\" must start with a literal token, contain {table}, and have no wildcards or empty tokens")
         }
-        if duplicateWindow <= 0 || !duplicateWindow.isFinite { throw ValidationError("--nats-duplicate-window must be a positive number of seconds") }
-        if acknowledgementTimeout <= 0 || !acknowledgementTimeout.isFinite { throw ValidationError("--nats-ack-timeout must be a positive number of seconds") }
+        if duplicateWindow <= 0 || !duplicateWindow.isFinite {
+            throw ValidationError("--nats-duplicate-window must be a positive number of seconds")
+        }
+        if acknowledgementTimeout <= 0 || !acknowledgementTimeout.isFinite {
+            throw ValidationError("--nats-ack-timeout must be a positive number of seconds")
+        }
     }
 
     func configuration(servers: [String]) -> NATSSink.Configuration {

@@ -11,7 +11,9 @@ struct PGCDC: ParsableCommand {
 
     /// Every long option name of the subcommands, read from their help.
     static var knownOptions: Set<String> {
-        let commands: [ParsableCommand.Type] = [StreamCommand.self, StatusCommand.self, DoctorCommand.self, SlotCommand.List.self, SlotCommand.Drop.self, DemoCommand.self]
+        let commands: [ParsableCommand.Type] = [
+            StreamCommand.self, StatusCommand.self, DoctorCommand.self, SlotCommand.List.self, SlotCommand.Drop.self, DemoCommand.self,
+        ]
         var names = Set<String>()
         for command in commands {
             let help = helpMessage(for: command, columns: 1000)

@@ -6,7 +6,8 @@ struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
         abstract: "Show a slot's state, lag and retained WAL; exit 2 when it is inactive or lags more than allowed.",
-        discussion: "Exit codes: 0 healthy, 1 error (no such slot, no server), 2 unhealthy (inactive, or over --max-lag / --max-lag-seconds)."
+        discussion:
+            "Exit codes: 0 healthy, 1 error (no such slot, no server), 2 unhealthy (inactive, or over --max-lag / --max-lag-seconds)."
     )
 
     @OptionGroup var connection: ConnectionOptions
@@ -14,7 +15,9 @@ struct StatusCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The slot to check.", valueName: "name"))
     var slot: String
 
-    @Option(help: ArgumentHelp("Unhealthy when the consumer is more than this many bytes behind the server's WAL (K, M, G suffixes).", valueName: "size"))
+    @Option(
+        help: ArgumentHelp(
+            "Unhealthy when the consumer is more than this many bytes behind the server's WAL (K, M, G suffixes).", valueName: "size"))
     var maxLag: ByteSize?
 
     @Option(help: ArgumentHelp("Unhealthy when the walsender's flush lag exceeds this many seconds.", valueName: "seconds"))
@@ -37,8 +40,12 @@ struct StatusCommand: ParsableCommand {
         }
         var problems: [String] = []
         if !status.slot.active && !allowInactive { problems.append("inactive: no consumer is streaming from the slot") }
-        if let maxLag, let lag = status.lagBytes, lag > Int64(maxLag.bytes) { problems.append("lag \(lag) bytes exceeds --max-lag \(maxLag.bytes)") }
-        if let maxLagSeconds, let lag = status.lagSeconds, lag > maxLagSeconds { problems.append("lag \(lag) s exceeds --max-lag-seconds \(maxLagSeconds)") }
+        if let maxLag, let lag = status.lagBytes, lag > Int64(maxLag.bytes) {
+            problems.append("lag \(lag) bytes exceeds --max-lag \(maxLag.bytes)")
+        }
+        if let maxLagSeconds, let lag = status.lagSeconds, lag > maxLagSeconds {
+            problems.append("lag \(lag) s exceeds --max-lag-seconds \(maxLagSeconds)")
+        }
         let lines = [
             "slot: \(status.slot.name)",
             "plugin: \(status.slot.plugin ?? "-")",

@@ -29,16 +29,25 @@ struct StreamCommand: ParsableCommand {
     @Flag(help: "Create the publication if it does not exist (FOR ALL TABLES, or for --tables).")
     var createPublication = false
 
-    @Option(help: ArgumentHelp("With --create-publication: the tables to publish, comma-separated (schema.table or table).", valueName: "s.t,..."))
+    @Option(
+        help: ArgumentHelp(
+            "With --create-publication: the tables to publish, comma-separated (schema.table or table).", valueName: "s.t,..."))
     var tables: String?
 
     @Option(help: ArgumentHelp("Start at this LSN instead of the slot's confirmed position (X/Y).", valueName: "lsn"))
     var startLSN: LSN?
 
-    @Option(help: ArgumentHelp("Stop (exit 0) once every transaction committed at or before this LSN is written, like pg_recvlogical --endpos.", valueName: "lsn"))
+    @Option(
+        help: ArgumentHelp(
+            "Stop (exit 0) once every transaction committed at or before this LSN is written, like pg_recvlogical --endpos.",
+            valueName: "lsn"))
     var endLSN: LSN?
 
-    @Option(help: ArgumentHelp("Copy the existing rows first: never, initial, initial-only, when-needed (default: initial when pgcdc creates the slot, never otherwise).", valueName: "mode"))
+    @Option(
+        help: ArgumentHelp(
+            "Copy the existing rows first: never, initial, initial-only, when-needed (default: initial when pgcdc creates the slot, "
+                + "never otherwise).",
+            valueName: "mode"))
     var snapshot: SnapshotMode?
 
     @Option(help: ArgumentHelp("Connections that copy tables in parallel during a snapshot.", valueName: "n"))
@@ -47,7 +56,8 @@ struct StreamCommand: ParsableCommand {
     @Flag(help: "Print a progress line per snapshot table on stderr even when stderr is not a terminal.")
     var progress = false
 
-    @Option(help: ArgumentHelp("Only tables matching these globs, comma-separated (schema.table or table; *, ?, [..]).", valueName: "globs"))
+    @Option(
+        help: ArgumentHelp("Only tables matching these globs, comma-separated (schema.table or table; *, ?, [..]).", valueName: "globs"))
     var includeTables: String?
 
     @Option(help: ArgumentHelp("Leave out tables matching these globs, comma-separated (wins over --include-tables).", valueName: "globs"))
@@ -56,35 +66,62 @@ struct StreamCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Leave these columns out of rows, comma-separated schema.table.column names.", valueName: "columns"))
     var excludeColumns: String?
 
-    @Option(help: ArgumentHelp("Only these operations, comma-separated: insert, update, delete, truncate, message (snapshot rows follow the table filters).", valueName: "ops"))
+    @Option(
+        help: ArgumentHelp(
+            "Only these operations, comma-separated: insert, update, delete, truncate, message (snapshot rows follow the table filters).",
+            valueName: "ops"))
     var ops: String?
 
     @Option(help: ArgumentHelp("Serve Prometheus metrics on GET /metrics at this address, e.g. 127.0.0.1:9187.", valueName: "host:port"))
     var metricsAddr: String?
 
-    @Option(help: ArgumentHelp("Line format: native (pgcdc's events) or debezium (Debezium's envelope), with every sink.",
-                               valueName: "format"))
+    @Option(
+        help: ArgumentHelp(
+            "Line format: native (pgcdc's events) or debezium (Debezium's envelope), with every sink.",
+            valueName: "format"))
     var format: OutputFormat = .native
 
-    @Option(name: .customLong("proto-version"), help: ArgumentHelp("pgoutput protocol version, 1–4 (default: the highest the server supports).", valueName: "n"))
+    @Option(
+        name: .customLong("proto-version"),
+        help: ArgumentHelp("pgoutput protocol version, 1–4 (default: the highest the server supports).", valueName: "n"))
     var protoVersion: Int?
 
-    @Option(help: ArgumentHelp("Changes of every origin (any, the default) or only those made on this server (none; PostgreSQL 16+).", valueName: "any|none"))
+    @Option(
+        help: ArgumentHelp(
+            "Changes of every origin (any, the default) or only those made on this server (none; PostgreSQL 16+).", valueName: "any|none"))
     var origin: OriginOption = .any
 
-    @Option(help: ArgumentHelp("Let the server stream large transactions before they commit: off, on (protocol 2+), parallel (protocol 4). Output is the same either way.", valueName: "mode"))
+    @Option(
+        help: ArgumentHelp(
+            "Let the server stream large transactions before they commit: off, on (protocol 2+), parallel (protocol 4). Output is the "
+                + "same either way.",
+            valueName: "mode"))
     var streaming: StreamingMode = .off
 
-    @Option(help: ArgumentHelp("With --streaming: memory for uncommitted streamed changes before they spill to --spill-dir (K, M, G suffixes).", valueName: "size"))
+    @Option(
+        help: ArgumentHelp(
+            "With --streaming: memory for uncommitted streamed changes before they spill to --spill-dir (K, M, G suffixes).",
+            valueName: "size"))
     var maxMemory = ByteSize(bytes: 64 << 20)
 
-    @Option(help: ArgumentHelp("With --streaming: directory for spill files (default: $TMPDIR, else /tmp; the files are unlinked at once).", valueName: "dir"))
+    @Option(
+        help: ArgumentHelp(
+            "With --streaming: directory for spill files (default: $TMPDIR, else /tmp; the files are unlinked at once).", valueName: "dir"))
     var spillDir: String?
 
-    @Flag(help: "Decode prepared transactions (PostgreSQL 15+): changes are written at COMMIT PREPARED with their gid, dropped at ROLLBACK PREPARED; kept in CHECKPOINT.prepared/ (or PATH.prepared/ of --sink file:PATH) meanwhile.")
+    @Flag(
+        help: ArgumentHelp(
+            "Decode prepared transactions (PostgreSQL 15+): changes are written at COMMIT PREPARED with their gid, dropped at ROLLBACK "
+                + "PREPARED; kept in CHECKPOINT.prepared/ (or PATH.prepared/ of --sink file:PATH) meanwhile.")
+    )
     var twoPhase = false
 
-    @Flag(inversion: .prefixedNo, help: "Values in binary (PostgreSQL 14+): the server's walsender skips the text conversion and pgcdc does it; the same JSON either way. Default: binary when pgcdc can convert every published column's type, else text.")
+    @Flag(
+        inversion: .prefixedNo,
+        help: ArgumentHelp(
+            "Values in binary (PostgreSQL 14+): the server's walsender skips the text conversion and pgcdc does it; the same JSON "
+                + "either way. Default: binary when pgcdc can convert every published column's type, else text.")
+    )
     var binary: Bool?
 
     @Flag(help: "Also write begin and commit events.")
@@ -93,7 +130,11 @@ struct StreamCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Include logical decoding messages (pg_logical_emit_message).")
     var messages = true
 
-    @Option(help: ArgumentHelp("Where to write: stdout, file:PATH (appends, fsyncs, exactly-once across restarts), or nats://HOST:PORT[,HOST:PORT...] (JetStream, effectively once).", valueName: "sink"))
+    @Option(
+        help: ArgumentHelp(
+            "Where to write: stdout, file:PATH (appends, fsyncs, exactly-once across restarts), or nats://HOST:PORT[,HOST:PORT...] "
+                + "(JetStream, effectively once).",
+            valueName: "sink"))
     var sink: SinkOption = .stdout
 
     @OptionGroup(title: "NATS JetStream sink (--sink nats://...)")
@@ -102,31 +143,59 @@ struct StreamCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Record the last durably written transaction in FILE (atomically) and resume from it.", valueName: "file"))
     var checkpoint: String?
 
-    @Option(help: ArgumentHelp("Minimum seconds between fsyncs of the output file and of the checkpoint while data keeps coming (0: every batch).", valueName: "seconds"))
+    @Option(
+        help: ArgumentHelp(
+            "Minimum seconds between fsyncs of the output file and of the checkpoint while data keeps coming (0: every batch).",
+            valueName: "seconds"))
     var fsyncInterval: Double = 0
 
-    @Option(help: ArgumentHelp("With --sink file:PATH: rotate the file to PATH.000001, ... once it reaches this size (K, M, G suffixes).", valueName: "size"))
+    @Option(
+        help: ArgumentHelp(
+            "With --sink file:PATH: rotate the file to PATH.000001, ... once it reaches this size (K, M, G suffixes).", valueName: "size"))
     var rotateSize: ByteSize?
 
     @Option(help: ArgumentHelp("Seconds between status updates to the server.", valueName: "seconds"))
     var statusInterval: Double = 10
 
-    @Option(help: ArgumentHelp("Emit a heartbeat message (pg_logical_emit_message) every so many seconds, so the slot advances even when nothing it publishes changes.", valueName: "seconds"))
+    @Option(
+        help: ArgumentHelp(
+            "Emit a heartbeat message (pg_logical_emit_message) every so many seconds, so the slot advances even when nothing it "
+                + "publishes changes.",
+            valueName: "seconds"))
     var heartbeatInterval: Double?
 
-    @Option(help: ArgumentHelp("When the connection is lost after streaming started: the longest wait between attempts to reconnect, in seconds (exponential from 0.5 s, with jitter).", valueName: "seconds"))
+    @Option(
+        help: ArgumentHelp(
+            "When the connection is lost after streaming started: the longest wait between attempts to reconnect, in seconds "
+                + "(exponential from 0.5 s, with jitter).",
+            valueName: "seconds"))
     var reconnectMaxDelay: Double = 30
 
-    @Option(help: ArgumentHelp("When the slot cannot continue what a checkpoint or the output file holds (missing, invalidated, or confirmed past the checkpoint): refuse (default) or resnapshot (re-create it and copy the tables again).", valueName: "policy"))
+    @Option(
+        help: ArgumentHelp(
+            "When the slot cannot continue what a checkpoint or the output file holds (missing, invalidated, or confirmed past the "
+                + "checkpoint): refuse (default) or resnapshot (re-create it and copy the tables again).",
+            valueName: "policy"))
     var onGap: GapPolicy = .refuse
 
-    @Flag(inversion: .prefixedNo, help: "On PostgreSQL 17+, create the slot with FAILOVER, so that standbys with sync_replication_slots keep a copy a promoted standby can continue from (default on).")
+    @Flag(
+        inversion: .prefixedNo,
+        help: ArgumentHelp(
+            "On PostgreSQL 17+, create the slot with FAILOVER, so that standbys with sync_replication_slots keep a copy a promoted "
+                + "standby can continue from (default on).")
+    )
     var failoverSlot = true
 
-    @Option(help: ArgumentHelp("Treat the connection as dead after this many seconds without a message from the server (half-way, pgcdc asks for one); 0: never.", valueName: "seconds"))
+    @Option(
+        help: ArgumentHelp(
+            "Treat the connection as dead after this many seconds without a message from the server (half-way, pgcdc asks for one); 0: "
+                + "never.",
+            valueName: "seconds"))
     var serverTimeout: Double = 30
 
-    @Option(help: ArgumentHelp("Attempts to reconnect after a lost connection before giving up (default: forever; 0: exit at once).", valueName: "n"))
+    @Option(
+        help: ArgumentHelp(
+            "Attempts to reconnect after a lost connection before giving up (default: forever; 0: exit at once).", valueName: "n"))
     var reconnectAttempts: Int?
 
     @Flag(help: "At the end, write a statistics line 'BENCHSTATS {json}' on stderr.")
@@ -140,8 +209,12 @@ struct StreamCommand: ParsableCommand {
         if let tables, tables.split(separator: ",").contains(where: { $0.trimmingWhitespace().isEmpty }) {
             throw ValidationError("--tables has an empty name: \"\(tables)\"")
         }
-        if statusInterval <= 0 || !statusInterval.isFinite { throw ValidationError("--status-interval must be a positive number of seconds") }
-        if fsyncInterval < 0 || !fsyncInterval.isFinite { throw ValidationError("--fsync-interval must be 0 or a positive number of seconds") }
+        if statusInterval <= 0 || !statusInterval.isFinite {
+            throw ValidationError("--status-interval must be a positive number of seconds")
+        }
+        if fsyncInterval < 0 || !fsyncInterval.isFinite {
+            throw ValidationError("--fsync-interval must be 0 or a positive number of seconds")
+        }
         if let heartbeatInterval, heartbeatInterval <= 0 || !heartbeatInterval.isFinite {
             throw ValidationError("--heartbeat-interval must be a positive number of seconds")
         }
@@ -154,15 +227,24 @@ struct StreamCommand: ParsableCommand {
         _ = try eventFilter()
         if let protoVersion, !(1...4).contains(protoVersion) { throw ValidationError("--proto-version must be 1, 2, 3 or 4") }
         if twoPhase && preparedTransactionsDirectory == nil {
-            throw ValidationError("--two-phase needs --checkpoint FILE or --sink file:PATH: prepared transactions are kept beside it until COMMIT or ROLLBACK PREPARED")
+            throw ValidationError(
+                "--two-phase needs --checkpoint FILE or --sink file:PATH: prepared transactions are kept beside it until COMMIT or "
+                    + "ROLLBACK PREPARED"
+            )
         }
         if twoPhase, let protoVersion, protoVersion < 3 { throw ValidationError("--two-phase needs --proto-version 3 or later") }
-        if reconnectMaxDelay <= 0 || !reconnectMaxDelay.isFinite { throw ValidationError("--reconnect-max-delay must be a positive number of seconds") }
-        if serverTimeout < 0 || !serverTimeout.isFinite { throw ValidationError("--server-timeout must be 0 (never) or a number of seconds") }
+        if reconnectMaxDelay <= 0 || !reconnectMaxDelay.isFinite {
+            throw ValidationError("--reconnect-max-delay must be a positive number of seconds")
+        }
+        if serverTimeout < 0 || !serverTimeout.isFinite {
+            throw ValidationError("--server-timeout must be 0 (never) or a number of seconds")
+        }
         if let reconnectAttempts, reconnectAttempts < 0 { throw ValidationError("--reconnect-attempts must be 0 or more") }
         if maxMemory.bytes < 1 << 16 { throw ValidationError("--max-memory must be at least 64K") }
         if streaming == .off && (spillDir != nil) { throw ValidationError("--spill-dir only applies with --streaming on or parallel") }
-        if streaming == .parallel, let protoVersion, protoVersion < 4 { throw ValidationError("--streaming parallel needs --proto-version 4") }
+        if streaming == .parallel, let protoVersion, protoVersion < 4 {
+            throw ValidationError("--streaming parallel needs --proto-version 4")
+        }
         if streaming == .on, let protoVersion, protoVersion < 2 { throw ValidationError("--streaming needs --proto-version 2 or later") }
         if snapshotJobs < 1 || snapshotJobs > 64 { throw ValidationError("--snapshot-jobs must be between 1 and 64") }
         if let startLSN, let endLSN, endLSN < startLSN { throw ValidationError("--end-lsn \(endLSN) is before --start-lsn \(startLSN)") }
@@ -227,11 +309,17 @@ struct StreamCommand: ParsableCommand {
                 stream.onSnapshotProgress = { step in
                     let rate = step.seconds > 0 ? Int(Double(step.rows) / step.seconds) : step.rows
                     let share = step.estimatedRows > 0 ? " (\(min(999, step.rows * 100 / step.estimatedRows))% of the estimate)" : ""
-                    FileHandleOutput.standardError("snapshot \(step.tablesDone)/\(step.tablesTotal) \(step.table): \(step.rows) rows in \(String(format: "%.2f", step.seconds)) s, \(rate) rows/s\(share)\n")
+                    FileHandleOutput.standardError(
+                        "snapshot \(step.tablesDone)/\(step.tablesTotal) \(step.table): \(step.rows) rows in "
+                            + "\(String(format: "%.2f", step.seconds)) s, \(rate) rows/s\(share)\n"
+                    )
                     total.rows += step.rows
                     if step.tablesDone == step.tablesTotal {
                         let seconds = (ContinuousClock.now - total.started).seconds
-                        FileHandleOutput.standardError("snapshot done: \(total.rows) rows of \(step.tablesTotal) tables in \(String(format: "%.2f", seconds)) s, \(seconds > 0 ? Int(Double(total.rows) / seconds) : total.rows) rows/s\n")
+                        FileHandleOutput.standardError(
+                            "snapshot done: \(total.rows) rows of \(step.tablesTotal) tables in \(String(format: "%.2f", seconds)) s, "
+                                + "\(seconds > 0 ? Int(Double(total.rows) / seconds) : total.rows) rows/s\n"
+                        )
                     }
                 }
             }
@@ -239,11 +327,14 @@ struct StreamCommand: ParsableCommand {
             let started = clock.now
             let summary = try stream.runWithSummary(into: makeSink(logger: logger), stopRequested: { ShutdownSignal.isRequested })
             let seconds = (clock.now - started).seconds
-            logger.info(summary.stopped ? "stopped on request" : "end LSN reached", metadata: [
-                "events": "\(summary.events)", "lsn": "\(summary.durableThrough)",
-            ])
+            logger.info(
+                summary.stopped ? "stopped on request" : "end LSN reached",
+                metadata: [
+                    "events": "\(summary.events)", "lsn": "\(summary.durableThrough)",
+                ])
             if stats {
-                FileHandleOutput.standardError("BENCHSTATS {\"rows\":\(summary.rows),\"events\":\(summary.events),\"seconds\":\(seconds)}\n")
+                FileHandleOutput.standardError(
+                    "BENCHSTATS {\"rows\":\(summary.rows),\"events\":\(summary.events),\"seconds\":\(seconds)}\n")
             }
         } catch {
             throw CLIFailure.report(error, options: connection)

@@ -30,7 +30,8 @@ import Testing
         let first = try Self.run("ETLToPostgres", [sourceDSN, targetDSN, slot, "pub", start])
         #expect(first.status == 0, "\(first.stdout) \(first.stderr)")
 
-        try server.psql("""
+        try server.psql(
+            """
             INSERT INTO items SELECT g, 'item ' || g, g, repeat('n', g % 7) FROM generate_series(1, 50) g;
             UPDATE items SET qty = qty * 10 WHERE id % 3 = 0;
             UPDATE items SET id = id + 1000 WHERE id = 7;
@@ -38,17 +39,27 @@ import Testing
             UPDATE items SET note = NULL WHERE id = 1;
             """, database: source)
         for batch in 0..<200 {
-            try server.psql("INSERT INTO items SELECT g, 'bulk', \(batch), 'x' FROM generate_series(\(2000 + batch * 10), \(2009 + batch * 10)) g", database: source)
+            try server.psql(
+                "INSERT INTO items SELECT g, 'bulk', \(batch), 'x' FROM generate_series(\(2000 + batch * 10), \(2009 + batch * 10)) g",
+                database: source)
         }
         let end = try server.psql("SELECT pg_current_wal_insert_lsn()", database: source)
 
         // Kill the job part-way: the source's slot has heard nothing (status every 10 s), so the
         // restart gets transactions the target already committed — and must not apply them again.
-        let killed = try ProcessRunner.run("/bin/bash", ["-c", """
-            \(Self.binaries.appendingPathComponent("ETLToPostgres").path) '\(sourceDSN)' '\(targetDSN)' \(slot) pub \(end) > /dev/null 2>&1 &
-            pid=$!; sleep 0.4; kill -9 $pid; wait $pid; echo $?
-            """])
-        #expect(killed.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "137", "the job should have been killed mid-way: \(killed.stdout)")
+        let killed = try ProcessRunner.run(
+            "/bin/bash",
+            [
+                "-c",
+                """
+                \(Self.binaries.appendingPathComponent("ETLToPostgres").path) \
+                '\(sourceDSN)' '\(targetDSN)' \(slot) pub \(end) > /dev/null 2>&1 &
+                pid=$!; sleep 0.4; kill -9 $pid; wait $pid; echo $?
+                """,
+            ])
+        #expect(
+            killed.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "137",
+            "the job should have been killed mid-way: \(killed.stdout)")
         let appliedBefore = try server.psql("SELECT count(*) FROM cdc_log", database: target)
 
         var finished = try Self.run("ETLToPostgres", [sourceDSN, targetDSN, slot, "pub", end])

@@ -19,17 +19,24 @@ import Testing
 
     @Test func keepaliveReadsReplyRequest() throws {
         for flag: UInt8 in [0, 1] {
-            let bytes = MessageEncoder.build { e in e.tag("k"); e.uint64(0x1234); e.int64(5); e.byte(flag) }
+            let bytes = MessageEncoder.build { e in
+                e.tag("k"); e.uint64(0x1234); e.int64(5); e.byte(flag)
+            }
             guard case let .primaryKeepalive(keepalive) = try ReplicationMessage.decode(bytes[...]) else {
                 Issue.record("expected a keepalive")
                 return
             }
-            #expect(keepalive == PrimaryKeepalive(walEnd: LSN(0x1234), serverTime: PostgresTimestamp(microsecondsSince2000: 5), replyRequested: flag == 1))
+            #expect(
+                keepalive
+                    == PrimaryKeepalive(
+                        walEnd: LSN(0x1234), serverTime: PostgresTimestamp(microsecondsSince2000: 5), replyRequested: flag == 1))
         }
     }
 
     @Test func keepaliveWithTrailingBytesIsMalformed() {
-        let bytes = MessageEncoder.build { e in e.tag("k"); e.uint64(1); e.int64(5); e.byte(0); e.byte(7) }
+        let bytes = MessageEncoder.build { e in
+            e.tag("k"); e.uint64(1); e.int64(5); e.byte(0); e.byte(7)
+        }
         #expect(throws: PGOutputError.malformed(message: "primary keepalive ('k')", offset: 18, reason: "1 trailing bytes")) {
             try ReplicationMessage.decode(bytes[...])
         }
@@ -43,7 +50,9 @@ import Testing
     }
 
     @Test func truncatedXLogDataHeaderThrowsWithOffset() {
-        let bytes = MessageEncoder.build { e in e.tag("w"); e.uint64(0x10); e.uint32(0) }
+        let bytes = MessageEncoder.build { e in
+            e.tag("w"); e.uint64(0x10); e.uint32(0)
+        }
         #expect(throws: PGOutputError.truncated(message: "XLogData ('w')", offset: 9, needed: 8, available: 4)) {
             try ReplicationMessage.decode(bytes[...])
         }

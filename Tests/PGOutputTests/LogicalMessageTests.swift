@@ -5,9 +5,16 @@ import Testing
 @Suite struct LogicalMessageTests {
     @Test func beginAndCommitRoundTrip() throws {
         guard case let .begin(begin) = try LogicalMessage.decode(Fixtures.begin[...]) else { Issue.record("not Begin"); return }
-        #expect(begin == BeginMessage(finalLSN: LSN(0x1_0000_0100), commitTime: PostgresTimestamp(microsecondsSince2000: 817_000_000_000_000), xid: 750))
+        #expect(
+            begin
+                == BeginMessage(
+                    finalLSN: LSN(0x1_0000_0100), commitTime: PostgresTimestamp(microsecondsSince2000: 817_000_000_000_000), xid: 750))
         guard case let .commit(commit) = try LogicalMessage.decode(Fixtures.commit[...]) else { Issue.record("not Commit"); return }
-        #expect(commit == CommitMessage(flags: 0, commitLSN: LSN(0x1_0000_0100), endLSN: LSN(0x1_0000_0130), commitTime: PostgresTimestamp(microsecondsSince2000: 817_000_000_000_000)))
+        #expect(
+            commit
+                == CommitMessage(
+                    flags: 0, commitLSN: LSN(0x1_0000_0100), endLSN: LSN(0x1_0000_0130),
+                    commitTime: PostgresTimestamp(microsecondsSince2000: 817_000_000_000_000)))
     }
 
     @Test func originRoundTrips() throws {
@@ -17,11 +24,15 @@ import Testing
 
     @Test func relationDescribesColumnsAndKey() throws {
         guard case let .relation(relation) = try LogicalMessage.decode(Fixtures.relation[...]) else { Issue.record("not Relation"); return }
-        #expect(relation == RelationMessage(xid: nil, oid: 16_385, namespace: "public", name: "users", replicaIdentity: .default, columns: [
-            .init(isKey: true, name: "id", typeOID: 23, typeModifier: -1),
-            .init(isKey: false, name: "name", typeOID: 25, typeModifier: -1),
-            .init(isKey: false, name: "amount", typeOID: 1700, typeModifier: 655_366),
-        ]))
+        #expect(
+            relation
+                == RelationMessage(
+                    xid: nil, oid: 16_385, namespace: "public", name: "users", replicaIdentity: .default,
+                    columns: [
+                        .init(isKey: true, name: "id", typeOID: 23, typeModifier: -1),
+                        .init(isKey: false, name: "name", typeOID: 25, typeModifier: -1),
+                        .init(isKey: false, name: "amount", typeOID: 1700, typeModifier: 655_366),
+                    ]))
     }
 
     @Test func typeRoundTrips() throws {
@@ -79,8 +90,12 @@ import Testing
     }
 
     @Test func streamedTransactionMessagesCarryAnXid() throws {
-        let bytes = MessageEncoder.build { e in e.tag("I"); e.uint32(991); e.uint32(16_385); e.tag("N"); e.tuple([.text("1")]) }
-        guard case let .insert(insert) = try LogicalMessage.decode(bytes[...], streamedTransaction: true) else { Issue.record("not Insert"); return }
+        let bytes = MessageEncoder.build { e in
+            e.tag("I"); e.uint32(991); e.uint32(16_385); e.tag("N"); e.tuple([.text("1")])
+        }
+        guard case let .insert(insert) = try LogicalMessage.decode(bytes[...], streamedTransaction: true) else {
+            Issue.record("not Insert"); return
+        }
         #expect(insert.xid == 991)
         #expect(insert.relationOID == 16_385)
         // Without the streaming flag the same bytes do not parse as an Insert.

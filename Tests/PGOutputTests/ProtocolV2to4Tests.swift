@@ -15,7 +15,11 @@ import Testing
             Issue.record("not Stream Commit")
             return
         }
-        #expect(commit == StreamCommitMessage(xid: 900, flags: 0, commitLSN: LSN(0x3000), endLSN: LSN(0x3030), commitTime: PostgresTimestamp(microsecondsSince2000: 817_000_000_000_001)))
+        #expect(
+            commit
+                == StreamCommitMessage(
+                    xid: 900, flags: 0, commitLSN: LSN(0x3000), endLSN: LSN(0x3030),
+                    commitTime: PostgresTimestamp(microsecondsSince2000: 817_000_000_000_001)))
         guard case let .streamAbort(abort) = try LogicalMessage.decode(Fixtures.streamAbort[...]) else {
             Issue.record("not Stream Abort")
             return
@@ -39,7 +43,9 @@ import Testing
     }
 
     @Test func twoPhaseMessagesDecode() throws {
-        let info = PrepareInfo(prepareLSN: LSN(0x4000), endLSN: LSN(0x4040), prepareTime: PostgresTimestamp(microsecondsSince2000: 817_000_000_000_003), xid: 910, gid: "tx-1")
+        let info = PrepareInfo(
+            prepareLSN: LSN(0x4000), endLSN: LSN(0x4040), prepareTime: PostgresTimestamp(microsecondsSince2000: 817_000_000_000_003),
+            xid: 910, gid: "tx-1")
         guard case let .beginPrepare(begin) = try LogicalMessage.decode(Fixtures.beginPrepare[...]) else {
             Issue.record("not Begin Prepare")
             return
@@ -54,7 +60,11 @@ import Testing
             Issue.record("not Commit Prepared")
             return
         }
-        #expect(commit == CommitPreparedMessage(flags: 0, commitLSN: LSN(0x5000), endLSN: LSN(0x5050), commitTime: PostgresTimestamp(microsecondsSince2000: 817_000_000_000_004), xid: 910, gid: "tx-1"))
+        #expect(
+            commit
+                == CommitPreparedMessage(
+                    flags: 0, commitLSN: LSN(0x5000), endLSN: LSN(0x5050),
+                    commitTime: PostgresTimestamp(microsecondsSince2000: 817_000_000_000_004), xid: 910, gid: "tx-1"))
         guard case let .rollbackPrepared(rollback) = try LogicalMessage.decode(Fixtures.rollbackPrepared[...]) else {
             Issue.record("not Rollback Prepared")
             return

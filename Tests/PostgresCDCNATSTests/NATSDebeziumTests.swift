@@ -11,16 +11,19 @@ import Testing
     @Test func debeziumLinesGetTheSubjectsAndIDsOfNativeLinesAndAReplayIsDropped() throws {
         let nats = try NATSTestServer()
         // Three slots at the same point: one native run, one Debezium run, one Debezium replay.
-        let setup = try NATSSinkTests.setUp("""
+        let setup = try NATSSinkTests.setUp(
+            """
             CREATE TABLE a (id int PRIMARY KEY, v text);
             CREATE TABLE "b.x" (id int PRIMARY KEY);
             CREATE PUBLICATION pub FOR TABLE a, "b.x";
             """)
-        _ = try setup.sql("""
+        _ = try setup.sql(
+            """
             SELECT pg_create_logical_replication_slot('\(setup.slot)_dbz', 'pgoutput');
             SELECT pg_create_logical_replication_slot('\(setup.slot)_again', 'pgoutput');
             """)
-        _ = try setup.sql("""
+        _ = try setup.sql(
+            """
             INSERT INTO a SELECT g, 'v' || g FROM generate_series(1, 20) g;
             INSERT INTO "b.x" VALUES (1), (2);
             UPDATE a SET v = 'changed' WHERE id <= 5;
@@ -31,9 +34,12 @@ import Testing
             """)
         let end = try setup.sql("SELECT pg_current_wal_insert_lsn()")
         func run(slot: String, stream: String, root: String, _ extra: [String]) throws {
-            let arguments = ["stream", "--dsn", setup.dsn, "--slot", slot, "--publication", "pub", "--sink", nats.url,
-                             "--nats-stream", stream, "--nats-subject", "\(root).{schema}.{table}", "--nats-create-stream",
-                             "--transactions", "--end-lsn", end] + extra
+            let arguments =
+                [
+                    "stream", "--dsn", setup.dsn, "--slot", slot, "--publication", "pub", "--sink", nats.url,
+                    "--nats-stream", stream, "--nats-subject", "\(root).{schema}.{table}", "--nats-create-stream",
+                    "--transactions", "--end-lsn", end,
+                ] + extra
             let result = try CLIProcess.run(arguments)
             #expect(result.status == 0, "stderr: \(result.stderr)")
             #expect(result.stdout.isEmpty)
@@ -51,8 +57,11 @@ import Testing
         #expect(ids.count == debezium.count && Set(ids).count == ids.count, "missing or repeated message ids: \(ids)")
         let subjects = Dictionary(grouping: debezium, by: \.subject).mapValues(\.count)
         // 27 events on a, 3 on "b.x", two messages, and a begin and commit per transaction with events (6).
-        #expect(subjects == ["dbz.public.a": 27, "dbz.public.b_x": 3, "dbz._messages.audit": 1, "dbz._messages.note": 1,
-                             "dbz._transactions": 12], "\(subjects)")
+        #expect(
+            subjects == [
+                "dbz.public.a": 27, "dbz.public.b_x": 3, "dbz._messages.audit": 1, "dbz._messages.note": 1,
+                "dbz._transactions": 12,
+            ], "\(subjects)")
 
         // Each message is the Debezium line, and its id names the commit LSN the line carries.
         for message in debezium {

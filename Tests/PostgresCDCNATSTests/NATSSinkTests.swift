@@ -32,12 +32,14 @@ import Testing
 
     @Test func everyEventLandsOnItsSubjectInOrderWithItsMessageID() throws {
         let nats = try NATSTestServer()
-        let setup = try Self.setUp("""
+        let setup = try Self.setUp(
+            """
             CREATE TABLE a (id int PRIMARY KEY, v text);
             CREATE TABLE "b.x" (id int PRIMARY KEY);
             CREATE PUBLICATION pub FOR TABLE a, "b.x";
             """)
-        _ = try setup.sql("""
+        _ = try setup.sql(
+            """
             INSERT INTO a SELECT g, 'v' || g FROM generate_series(1, 20) g;
             INSERT INTO "b.x" VALUES (1), (2);
             UPDATE a SET v = 'changed' WHERE id <= 5;
@@ -58,7 +60,9 @@ import Testing
             let object = Self.object(message)
             let id = "\(object["commit_lsn"] ?? "?"):\(object["seq"] ?? "?")"
             let truncateCopy = message.messageID == id + ":1"
-            #expect(message.messageID == id || truncateCopy, "message \(message.sequence) has id \(message.messageID ?? "none"), its line says \(id)")
+            #expect(
+                message.messageID == id || truncateCopy,
+                "message \(message.sequence) has id \(message.messageID ?? "none"), its line says \(id)")
         }
         // In order per table: (commit_lsn, seq) only grows along a subject.
         let onA = messages.filter { $0.subject == "pgcdc.public.a" }.map(Self.object)
@@ -97,7 +101,8 @@ import Testing
         let result = try CLIProcess.run(Self.stream(setup, nats: nats, ["--end-lsn", end]))
         #expect(result.status == 1)
         #expect(result.stderr.contains("publish to pgcdc.public.a rejected"), "\(result.stderr)")
-        let after = try #require(LSN(try setup.sql("SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = '\(setup.slot)'")))
+        let after = try #require(
+            LSN(try setup.sql("SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = '\(setup.slot)'")))
         #expect(after <= mark, "the slot moved to \(after), past the refused transaction after \(mark)")
     }
 
@@ -105,7 +110,8 @@ import Testing
     /// `restartNATS`, one run during which nats-server is stopped and started again. `extra` are
     /// more pgcdc arguments (`--format debezium`).
     static func runUnderFaults(restartNATS: Bool, extra: [String] = []) throws
-        -> (messages: [JetStreamReader.Message], expected: [Int]) {
+        -> (messages: [JetStreamReader.Message], expected: [Int])
+    {
         let nats = try NATSTestServer()
         let setup = try Self.setUp(TableWriter.schema + "CREATE PUBLICATION pub FOR TABLE crash;")
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("pgcdc-natsfault-\(setup.database)").path

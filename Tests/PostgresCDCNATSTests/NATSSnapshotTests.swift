@@ -12,15 +12,18 @@ import Testing
     func snapshotRowsAndTheSnapshotsEndArePublished(format: String) throws {
         let nats = try NATSTestServer()
         let (server, database) = try TestServer.freshDatabase()
-        try server.psql("""
+        try server.psql(
+            """
             CREATE TABLE a (id int PRIMARY KEY);
             CREATE PUBLICATION pub FOR TABLE a;
             INSERT INTO a SELECT generate_series(1, 10);
             """, database: database)
         let end = try server.psql("SELECT pg_current_wal_insert_lsn()", database: database)
-        let result = try CLIProcess.run(["stream", "--dsn", server.dsn(database: database), "--slot", "slot_\(database)",
-                                         "--publication", "pub", "--create-slot", "--sink", nats.url, "--nats-stream", "CDC",
-                                         "--nats-create-stream", "--format", format, "--end-lsn", end])
+        let result = try CLIProcess.run([
+            "stream", "--dsn", server.dsn(database: database), "--slot", "slot_\(database)",
+            "--publication", "pub", "--create-slot", "--sink", nats.url, "--nats-stream", "CDC",
+            "--nats-create-stream", "--format", format, "--end-lsn", end,
+        ])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let messages = try JetStreamReader.messages(url: nats.url, stream: "CDC")
         let rows = messages.filter { $0.subject == "pgcdc.public.a" }

@@ -25,7 +25,8 @@ final class NATSTestServer {
     }
 
     func start() throws {
-        let executable = ["/usr/sbin/nats-server", "/usr/bin/nats-server"].first { FileManager.default.isExecutableFile(atPath: $0) } ?? "nats-server"
+        let executable =
+            ["/usr/sbin/nats-server", "/usr/bin/nats-server"].first { FileManager.default.isExecutableFile(atPath: $0) } ?? "nats-server"
         process = try BackgroundProcess(
             ["-js", "-a", "127.0.0.1", "-p", "\(port)", "-sd", storeDirectory],
             stdoutPath: storeDirectory + "/server.out", stderrPath: storeDirectory + "/server.err", executable: executable

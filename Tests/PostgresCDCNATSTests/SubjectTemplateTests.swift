@@ -37,19 +37,25 @@ import Testing
         let cache = SubjectCache(template: try #require(SubjectTemplate("pgcdc.{schema}.{table}")))
         func route(_ line: LineDescriptor) -> EventRoute { EventRoute(line, subjects: cache) }
         let t = Self.relation("public", "t")
-        #expect(route(LineDescriptor(end: 1, kind: .insert, target: .table(t), commitLSN: LSN(0x1A), seq: 3))
+        #expect(
+            route(LineDescriptor(end: 1, kind: .insert, target: .table(t), commitLSN: LSN(0x1A), seq: 3))
                 == EventRoute(subjects: ["pgcdc.public.t"], messageID: "0/1A:3"))
         // A name that JSON escapes gets the same treatment.
-        #expect(route(LineDescriptor(end: 1, kind: .delete, target: .table(Self.relation("public", "q\"t")), commitLSN: LSN(0x1A), seq: 4))
+        #expect(
+            route(LineDescriptor(end: 1, kind: .delete, target: .table(Self.relation("public", "q\"t")), commitLSN: LSN(0x1A), seq: 4))
                 == EventRoute(subjects: ["pgcdc.public.q\"t"], messageID: "0/1A:4"))
         let tables = [Self.relation("s", "a"), Self.relation("s", "b")]
-        #expect(route(LineDescriptor(end: 1, kind: .truncate, target: .tables(tables), commitLSN: LSN(0x2B), seq: 0))
+        #expect(
+            route(LineDescriptor(end: 1, kind: .truncate, target: .tables(tables), commitLSN: LSN(0x2B), seq: 0))
                 == EventRoute(subjects: ["pgcdc.s.a", "pgcdc.s.b"], messageID: "0/2B:0"))
-        let message = LineDescriptor(end: 1, kind: .message, target: .messagePrefix("hb"), commitLSN: LSN(0x30), seq: 0,
-                                     position: LSN(0x30))
-        #expect(route(message)
+        let message = LineDescriptor(
+            end: 1, kind: .message, target: .messagePrefix("hb"), commitLSN: LSN(0x30), seq: 0,
+            position: LSN(0x30))
+        #expect(
+            route(message)
                 == EventRoute(subjects: ["pgcdc._messages.hb"], messageID: "0/30:0"))
-        #expect(route(LineDescriptor(end: 1, kind: .commit, commitLSN: LSN(0x1A), position: LSN(0x1B)))
+        #expect(
+            route(LineDescriptor(end: 1, kind: .commit, commitLSN: LSN(0x1A), position: LSN(0x1B)))
                 == EventRoute(subjects: ["pgcdc._transactions"], messageID: "0/1A:commit"))
     }
 

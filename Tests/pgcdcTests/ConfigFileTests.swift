@@ -10,7 +10,8 @@ import Testing
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = "\(directory)/pgcdc.toml"
-        try Data("""
+        try Data(
+            """
             # the connection and the slot
             dsn = "\(prepared.dsn)"
             slot = '\(prepared.slot)'
@@ -18,9 +19,14 @@ import Testing
             transactions = true
             ops = ["insert", "update"]
             status_interval = 0.5
-            """.utf8).write(to: URL(fileURLWithPath: path))
-        let result = try CLIProcess.runProcess("/usr/bin/env", ["PGCDC_SLOT=ignored", CLIProcess.executable,
-            "stream", "--config", path, "--publication", "pub", "--end-lsn", prepared.endLSN])
+            """.utf8
+        ).write(to: URL(fileURLWithPath: path))
+        let result = try CLIProcess.runProcess(
+            "/usr/bin/env",
+            [
+                "PGCDC_SLOT=ignored", CLIProcess.executable,
+                "stream", "--config", path, "--publication", "pub", "--end-lsn", prepared.endLSN,
+            ])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         #expect(result.lines.count == 3, "begin, insert, commit: \(result.stdout)")
         #expect(result.lines.first?.contains("\"op\":\"begin\"") == true)

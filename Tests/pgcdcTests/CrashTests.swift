@@ -28,7 +28,9 @@ import Testing
     /// could not start because the killed run's walsender still held the slot is retried.
     /// With `throughPipe`, pgcdc's stdout is a pipe (a FIFO drained by `cat` into the run's file), as
     /// when it feeds another program; otherwise the run's file itself, which pgcdc fsyncs.
-    static func cycle(_ setup: Setup, arguments: [String], cycles: Int, signal: Int32, expectedExit: Int32, throughPipe: Bool = false) throws -> [String] {
+    static func cycle(_ setup: Setup, arguments: [String], cycles: Int, signal: Int32, expectedExit: Int32, throughPipe: Bool = false)
+        throws -> [String]
+    {
         var outputs: [String] = []
         var attempt = 0
         while outputs.count < cycles {
@@ -55,7 +57,8 @@ import Testing
             }
             run.signal(signal)
             let status = run.wait(timeout: 5)
-            #expect(status == expectedExit, "run \(attempt) after signal \(signal): exit \(String(describing: status)); stderr: \(run.stderr)")
+            #expect(
+                status == expectedExit, "run \(attempt) after signal \(signal): exit \(String(describing: status)); stderr: \(run.stderr)")
             #expect(drain.map { $0.wait(timeout: 5) == 0 } ?? true, "cat did not finish draining the pipe")
             outputs.append((try? String(contentsOfFile: file, encoding: .utf8)) ?? "")
         }
@@ -135,7 +138,9 @@ import Testing
         let writer = TableWriter(dsn: setup.dsn)
         writer.start()
         // The server hears nothing during the runs: every restart resumes from the checkpoint alone.
-        let arguments = ["--checkpoint", "\(setup.scratch)/checkpoint.json", "--status-interval", "3600", "--fsync-interval", fsyncInterval]
+        let arguments = [
+            "--checkpoint", "\(setup.scratch)/checkpoint.json", "--status-interval", "3600", "--fsync-interval", fsyncInterval,
+        ]
         let outputs = try Self.cycle(setup, arguments: arguments, cycles: 20, signal: SIGKILL, expectedExit: 137, throughPipe: throughPipe)
         let transactions = try writer.stop()
         let final = try Self.drain(setup, arguments: arguments)

@@ -17,10 +17,12 @@ import Testing
 
     static func validate(_ text: String) throws -> CLIResult {
         let root = CLIProcess.repositoryRoot
-        return try CLIProcess.runProcess("/usr/bin/env", [
-            "python3", root.appendingPathComponent("scripts/validate-jsonl.py").path,
-            root.appendingPathComponent("schemas/debezium-event.schema.json").path,
-        ], stdin: text)
+        return try CLIProcess.runProcess(
+            "/usr/bin/env",
+            [
+                "python3", root.appendingPathComponent("scripts/validate-jsonl.py").path,
+                root.appendingPathComponent("schemas/debezium-event.schema.json").path,
+            ], stdin: text)
     }
 
     @Test func theFileHoldsEveryTransactionOnceAcrossACutAndAResume() throws {
@@ -33,8 +35,10 @@ import Testing
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = "\(directory)/changes.jsonl"
-        let arguments = ["stream", "--dsn", prepared.dsn, "--slot", prepared.slot, "--publication", "pub", "--sink", "file:\(path)",
-                         "--format", "debezium"]
+        let arguments = [
+            "stream", "--dsn", prepared.dsn, "--slot", prepared.slot, "--publication", "pub", "--sink", "file:\(path)",
+            "--format", "debezium",
+        ]
         let first = try CLIProcess.run(arguments + ["--end-lsn", prepared.endLSN])
         #expect(first.status == 0, "stderr: \(first.stderr)")
         #expect(first.stdout.isEmpty)
@@ -68,7 +72,8 @@ import Testing
 
     @Test func aSnapshotIntoTheFileEndsWithAnENDRecordAndIsNotCopiedAgain() throws {
         let (server, database) = try TestServer.freshDatabase()
-        try server.psql("""
+        try server.psql(
+            """
             CREATE TABLE orders (id int PRIMARY KEY, item text);
             CREATE PUBLICATION pub FOR TABLE orders;
             INSERT INTO orders SELECT g, 'item ' || g FROM generate_series(1, 50) g;
@@ -77,8 +82,10 @@ import Testing
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = "\(directory)/changes.jsonl"
-        let arguments = ["stream", "--dsn", server.dsn(database: database), "--slot", "slot_\(database)", "--publication", "pub",
-                         "--create-slot", "--sink", "file:\(path)", "--format", "debezium"]
+        let arguments = [
+            "stream", "--dsn", server.dsn(database: database), "--slot", "slot_\(database)", "--publication", "pub",
+            "--create-slot", "--sink", "file:\(path)", "--format", "debezium",
+        ]
         let end = try server.psql("SELECT pg_current_wal_insert_lsn()", database: database)
         let first = try CLIProcess.run(arguments + ["--end-lsn", end])
         #expect(first.status == 0, "stderr: \(first.stderr)")

@@ -32,16 +32,22 @@ import Testing
     @Test func postgres18FailoverSlotPassesAndANonFailoverSlotFailsNamingIt() throws {
         let (server, database) = try TestServer.freshDatabase18()
         let failover = "fo_\(database)", plain = "nofo_\(database)"
-        try server.psql("""
+        try server.psql(
+            """
             SELECT pg_create_logical_replication_slot('\(failover)', 'pgoutput', false, false, true);
             SELECT pg_create_logical_replication_slot('\(plain)', 'pgoutput', false, false, false);
             """, database: database)
-        defer { _ = try? server.psql("SELECT pg_drop_replication_slot('\(failover)'); SELECT pg_drop_replication_slot('\(plain)');", database: database) }
+        defer {
+            _ = try? server.psql(
+                "SELECT pg_drop_replication_slot('\(failover)'); SELECT pg_drop_replication_slot('\(plain)');", database: database)
+        }
 
         let good = try CLIProcess.run(["doctor", "--dsn", server.dsn(database: database), "--slot", failover])
         #expect(good.status == 0, "stdout: \(good.stdout) stderr: \(good.stderr)")
         #expect(Self.line(good, "ok", "failover")?.contains("\(failover) is a failover slot") == true, "\(good.stdout)")
-        #expect(Self.line(good, "ok", "slot")?.contains("\(failover): logical, pgoutput, database \(database), valid") == true, "\(good.stdout)")
+        #expect(
+            Self.line(good, "ok", "slot")?.contains("\(failover): logical, pgoutput, database \(database), valid") == true, "\(good.stdout)"
+        )
         #expect(Self.line(good, "warn", "standbys")?.hasSuffix("no standby connected: nothing to fail over to") == true, "\(good.stdout)")
         #expect(Self.line(good, "ok", "version")?.contains("PostgreSQL 18.") == true, "\(good.stdout)")
 
@@ -54,7 +60,8 @@ import Testing
 
         let missing = try CLIProcess.run(["doctor", "--dsn", server.dsn(database: database), "--slot", "nope_\(database)"])
         #expect(missing.status == 2)
-        #expect(Self.line(missing, "fail", "slot")?.contains("nope_\(database) does not exist on this primary") == true, "\(missing.stdout)")
+        #expect(
+            Self.line(missing, "fail", "slot")?.contains("nope_\(database) does not exist on this primary") == true, "\(missing.stdout)")
     }
 
     @Test func anUnreachableHostIsAFailureAndTheOtherHostsAreStillChecked() throws {
@@ -82,11 +89,17 @@ import Testing
             #expect(object != nil, "not a JSON object: \(line)")
             if let object { objects.append(object) }
         }
-        #expect(objects.allSatisfy { ["ok", "warn", "fail"].contains($0["level"] as? String ?? "") && $0["check"] is String && $0["detail"] is String })
+        #expect(
+            objects.allSatisfy {
+                ["ok", "warn", "fail"].contains($0["level"] as? String ?? "") && $0["check"] is String && $0["detail"] is String
+            })
         let unreachable = objects.first { $0["host"] as? String == "127.0.0.1:1" }
         #expect(unreachable?["level"] as? String == "fail")
         #expect(unreachable?["role"] is NSNull)
-        #expect(objects.contains { $0["check"] as? String == "wal_level" && $0["role"] as? String == "primary" && $0["level"] as? String == "ok" })
+        #expect(
+            objects.contains {
+                $0["check"] as? String == "wal_level" && $0["role"] as? String == "primary" && $0["level"] as? String == "ok"
+            })
     }
 
     @Test func withoutADSNItIsAUsageError() throws {

@@ -9,7 +9,8 @@ import Testing
     typealias Setup = SlotDatabase
 
     static func setUp(extraSQL: String = "") throws -> Setup {
-        try SlotDatabase.make("""
+        try SlotDatabase.make(
+            """
             CREATE TABLE quiet (id int PRIMARY KEY, v text);
             CREATE TABLE busy (id int PRIMARY KEY, v text);
             CREATE PUBLICATION pub FOR TABLE quiet;
@@ -29,9 +30,11 @@ import Testing
     @Test func aQuietSlotStopsHoldingWALWhileUnpublishedTablesAreBusy() throws {
         let setup = try Self.setUp()
         defer { setup.remove() }
-        let run = try BackgroundProcess(setup.arguments(["--status-interval", "0.3"]), stdoutPath: "\(setup.scratch)/out", stderrPath: "\(setup.scratch)/err")
+        let run = try BackgroundProcess(
+            setup.arguments(["--status-interval", "0.3"]), stdoutPath: "\(setup.scratch)/out", stderrPath: "\(setup.scratch)/err")
         defer { run.signal(SIGTERM); _ = run.wait(timeout: 10) }
-        let retained = "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint FROM pg_replication_slots WHERE slot_name = '\(setup.slot)'"
+        let retained =
+            "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint FROM pg_replication_slots WHERE slot_name = '\(setup.slot)'"
         _ = try setup.sql("INSERT INTO busy SELECT g, repeat(md5(g::text), 32) FROM generate_series(1, 50000) g")
         let before = Int(try setup.sql(retained)) ?? 0
         #expect(before > 50 << 20, "the 50 MB write should be retained at first; retained \(before) bytes")
@@ -80,7 +83,10 @@ import Testing
         // Where the row's transaction starts, as the slot will decode it (peeking consumes nothing):
         // WAL of other databases may come between any earlier mark and the row, and the server's
         // keepalives may let pgcdc confirm it.
-        let first = try setup.sql("SELECT min(lsn) FROM pg_logical_slot_peek_binary_changes('\(setup.slot)', NULL, NULL, 'proto_version', '1', 'publication_names', 'pub')")
+        let first = try setup.sql(
+            "SELECT min(lsn) FROM pg_logical_slot_peek_binary_changes('\(setup.slot)', NULL, NULL, 'proto_version', '1', "
+                + "'publication_names', 'pub')"
+        )
         let mark = try #require(LSN(first), "no change to peek: \(first)")
         return (quoted([CLIProcess.executable] + setup.arguments(["--end-lsn", end, "--checkpoint", "\(setup.scratch)/cp.json"])), mark)
     }
@@ -97,7 +103,8 @@ import Testing
         defer { setup.remove() }
         let (command, beforeRow) = try Self.oneRowCommand(setup)
         // `true` exits at once, so the pipe has no reader when pgcdc writes.
-        let result = try Self.shell("sleep 0.2 | true; \(command) 2>\(setup.scratch)/err | true; echo \"${PIPESTATUS[0]}\"; cat \(setup.scratch)/err")
+        let result = try Self.shell(
+            "sleep 0.2 | true; \(command) 2>\(setup.scratch)/err | true; echo \"${PIPESTATUS[0]}\"; cat \(setup.scratch)/err")
         let lines = result.stdout.split(separator: "\n")
         #expect(lines.first == "1", "exit status and stderr: \(result.stdout)")
         #expect(result.stdout.contains("pgcdc: error: cannot write to stdout: Broken pipe"), "\(result.stdout)")
@@ -119,7 +126,9 @@ import Testing
         defer { setup.remove() }
         let result = try CLIProcess.run(setup.arguments(["--checkpoint", "\(setup.scratch)/absent/cp.json"]))
         #expect(result.status == 1)
-        #expect(result.stderr.contains("checkpoint \(setup.scratch)/absent/cp.json: directory \(setup.scratch)/absent does not exist"), "\(result.stderr)")
+        #expect(
+            result.stderr.contains("checkpoint \(setup.scratch)/absent/cp.json: directory \(setup.scratch)/absent does not exist"),
+            "\(result.stderr)")
         #expect(result.stdout.isEmpty)
     }
 
@@ -156,7 +165,8 @@ import Testing
         try store.save(Checkpoint(lsn: LSN(1), slot: setup.slot, systemIdentifier: "1", timeline: 1))
         let otherCluster = try CLIProcess.run(setup.arguments(["--checkpoint", store.path]))
         #expect(otherCluster.status == 1)
-        #expect(otherCluster.stderr.contains("but the checkpoint or output file was taken on 1: refusing to resume"), "\(otherCluster.stderr)")
+        #expect(
+            otherCluster.stderr.contains("but the checkpoint or output file was taken on 1: refusing to resume"), "\(otherCluster.stderr)")
     }
 
     @Test func aFullDiskUnderTheFileSinkIsAnErrorAndTheFileStaysConsistent() throws {
@@ -169,7 +179,8 @@ import Testing
         let path = "\(mountPoint)/out.jsonl"
         let beforeRows = LSN(try setup.currentLSN()) ?? .zero
         for batch in 0..<20 {
-            _ = try setup.sql("INSERT INTO quiet SELECT g, repeat('x', 200) FROM generate_series(\(batch * 100 + 1), \(batch * 100 + 100)) g")
+            _ = try setup.sql(
+                "INSERT INTO quiet SELECT g, repeat('x', 200) FROM generate_series(\(batch * 100 + 1), \(batch * 100 + 100)) g")
         }
         let end = try setup.currentLSN()
         var command = Self.quoted([CLIProcess.executable] + setup.arguments(["--sink", "file:\(path)", "--end-lsn", end]))
@@ -197,7 +208,8 @@ import Testing
         let setup = try DurabilityTests.setUp()
         defer { setup.remove() }
         for batch in 0..<20 {
-            _ = try setup.sql("INSERT INTO quiet SELECT g, repeat('y', 300) FROM generate_series(\(batch * 100 + 1), \(batch * 100 + 100)) g")
+            _ = try setup.sql(
+                "INSERT INTO quiet SELECT g, repeat('y', 300) FROM generate_series(\(batch * 100 + 1), \(batch * 100 + 100)) g")
         }
         let fifo = "\(setup.scratch)/fifo"
         try #require(mkfifo(fifo, 0o600) == 0)
@@ -226,11 +238,13 @@ import Testing
         #expect(output.count >= 60_000, "pgcdc should have filled the pipe; got \(output.count) bytes")
         // The last commit line that really reached the pipe.
         let lines = String(decoding: output, as: UTF8.self).split(separator: "\n")
-        let lastEnd = lines.compactMap { line -> LSN? in
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                  object["op"] as? String == "commit", let end = object["end_lsn"] as? String else { return nil }
-            return LSN(end)
-        }.last ?? .zero
+        let lastEnd =
+            lines.compactMap { line -> LSN? in
+                guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                    object["op"] as? String == "commit", let end = object["end_lsn"] as? String
+                else { return nil }
+                return LSN(end)
+            }.last ?? .zero
         let saved = try FileCheckpointStore(path: checkpoint).load()?.lsn ?? .zero
         #expect(saved <= lastEnd, "checkpoint \(saved) is ahead of the output's last commit \(lastEnd)")
         #expect(try setup.confirmedFlush() <= lastEnd, "the server was told more than was written")

@@ -30,16 +30,22 @@ import Testing
     }
 
     static func failoverRound(crashAfterRows: Int, oldPrimaryComesBack: Bool) throws {
-        let pair = try FailoverPair(postgres18: true, name: "failover", slot: false, standbySettings: ["sync_replication_slots": "on", "hot_standby_feedback": "on"])
+        let pair = try FailoverPair(
+            postgres18: true, name: "failover", slot: false,
+            standbySettings: ["sync_replication_slots": "on", "hot_standby_feedback": "on"])
         defer { pair.stop() }
         let (primary, standby, directory, path, dsn) = (pair.primary, pair.standby, pair.directory, pair.path, pair.dsn)
-        let doctorArguments = ["doctor", "--dsn", "host=127.0.0.1,127.0.0.1 port=\(primary.port),\(standby.port) user=postgres dbname=app", "--slot", "s"]
+        let doctorArguments = [
+            "doctor", "--dsn", "host=127.0.0.1,127.0.0.1 port=\(primary.port),\(standby.port) user=postgres dbname=app", "--slot", "s",
+        ]
         let unready = try CLIProcess.run(doctorArguments, timeout: 60)
         #expect(unready.status == 2, "doctor: \(unready.stdout) \(unready.stderr)")
         #expect(unready.stdout.contains("does not name standby1"), "doctor: \(unready.stdout)")
         try primary.psql("ALTER SYSTEM SET synchronized_standby_slots = 'standby1'; SELECT pg_reload_conf();")
-        let arguments = ["stream", "--dsn", dsn, "--slot", "s", "--create-slot", "--publication", "pub", "--sink", "file:\(path)",
-                         "--reconnect-max-delay", "0.5", "--status-interval", "0.2", "--server-timeout", "5"]
+        let arguments = [
+            "stream", "--dsn", dsn, "--slot", "s", "--create-slot", "--publication", "pub", "--sink", "file:\(path)",
+            "--reconnect-max-delay", "0.5", "--status-interval", "0.2", "--server-timeout", "5",
+        ]
         var process = try BackgroundProcess(arguments, stdoutPath: "\(directory)/out1", stderrPath: "\(directory)/err1")
         defer { process.signal(SIGKILL); _ = process.wait(timeout: 10) }
         let writer = TableWriter(dsn: primary.dsn(database: "app"), pauseMicroseconds: 2000)
@@ -86,11 +92,14 @@ import Testing
         let pair = try FailoverPair(postgres18: true, name: "ahead", slot: true)
         defer { pair.stop() }
         let (primary, standby, directory, path, dsn) = (pair.primary, pair.standby, pair.directory, pair.path, pair.dsn)
-        let arguments = ["stream", "--dsn", dsn, "--slot", "s", "--publication", "pub", "--sink", "file:\(path)", "--status-interval", "0.2"]
+        let arguments = [
+            "stream", "--dsn", dsn, "--slot", "s", "--publication", "pub", "--sink", "file:\(path)", "--status-interval", "0.2",
+        ]
         try primary.psql("INSERT INTO crash (tx, n, note) VALUES (1, 1, 'both have it')", database: "app")
         #expect(eventually(timeout: 30) { (try? standby.psql("SELECT count(*) FROM crash", database: "app")) == "1" })
         try standby.stopKeepingData()
-        try primary.psql("INSERT INTO crash (tx, n, note) SELECT 2, g, 'only the old primary has it' FROM generate_series(1, 10) g", database: "app")
+        try primary.psql(
+            "INSERT INTO crash (tx, n, note) SELECT 2, g, 'only the old primary has it' FROM generate_series(1, 10) g", database: "app")
         let process = try BackgroundProcess(arguments, stdoutPath: "\(directory)/out1", stderrPath: "\(directory)/err1")
         defer { process.signal(SIGKILL); _ = process.wait(timeout: 10) }
         #expect(eventually(timeout: 30) { Self.lines(path).filter { $0.contains("only the old primary") }.count == 10 })
@@ -112,7 +121,9 @@ import Testing
         let pair = try FailoverPair(postgres18: false, name: "pg15-gap", slot: true)
         defer { pair.stop() }
         let (primary, standby, directory, path, dsn) = (pair.primary, pair.standby, pair.directory, pair.path, pair.dsn)
-        let arguments = ["stream", "--dsn", dsn, "--slot", "s", "--publication", "pub", "--sink", "file:\(path)", "--status-interval", "0.2"]
+        let arguments = [
+            "stream", "--dsn", dsn, "--slot", "s", "--publication", "pub", "--sink", "file:\(path)", "--status-interval", "0.2",
+        ]
         try primary.psql("INSERT INTO crash (tx, n, note) SELECT 1, g, 'before' FROM generate_series(1, 5) g", database: "app")
         let process = try BackgroundProcess(arguments, stdoutPath: "\(directory)/out1", stderrPath: "\(directory)/err1")
         defer { process.signal(SIGKILL); _ = process.wait(timeout: 10) }
@@ -128,10 +139,12 @@ import Testing
         #expect(refused.stderr.contains("replication slot \"s\" is missing on 127.0.0.1:\(standby.port)"), "stderr: \(refused.stderr)")
         #expect(refused.stderr.contains("--on-gap resnapshot"))
 
-        let resnapshot = try BackgroundProcess(arguments + ["--on-gap", "resnapshot"], stdoutPath: "\(directory)/out2", stderrPath: "\(directory)/err2")
+        let resnapshot = try BackgroundProcess(
+            arguments + ["--on-gap", "resnapshot"], stdoutPath: "\(directory)/out2", stderrPath: "\(directory)/err2")
         defer { resnapshot.signal(SIGKILL); _ = resnapshot.wait(timeout: 10) }
-        #expect(eventually(timeout: 60) { Self.lines(path).filter { $0.contains("\"op\":\"read\"") }.count == 6 },
-                "stderr: \(resnapshot.stderr.suffix(2000))")
+        #expect(
+            eventually(timeout: 60) { Self.lines(path).filter { $0.contains("\"op\":\"read\"") }.count == 6 },
+            "stderr: \(resnapshot.stderr.suffix(2000))")
         resnapshot.signal(SIGTERM)
         #expect(resnapshot.wait(timeout: 30) == 0)
         let reads = Self.rows(path).filter { $0.kind == "read" }.map(\.id).sorted()
@@ -143,13 +156,17 @@ import Testing
     /// and the next host of the list is used.
     @Test func aHostThatNeverAnswersIsPassedOver() throws {
         let (server, database) = try TestServer.freshDatabase()
-        try server.psql("CREATE TABLE t (id int PRIMARY KEY); CREATE PUBLICATION pub FOR TABLE t; INSERT INTO t VALUES (1);", database: database)
+        try server.psql(
+            "CREATE TABLE t (id int PRIMARY KEY); CREATE PUBLICATION pub FOR TABLE t; INSERT INTO t VALUES (1);", database: database)
         let silent = try SilentListener()
         defer { silent.close() }
         let dsn = "host=127.0.0.1,127.0.0.1 port=\(silent.port),\(server.port) user=postgres dbname=\(database) connect_timeout=2"
         let started = ContinuousClock.now
-        let result = try CLIProcess.run(["stream", "--dsn", dsn, "--slot", "s_\(database)", "--temporary-slot", "--publication", "pub",
-                                         "--snapshot", "initial-only"], timeout: 60)
+        let result = try CLIProcess.run(
+            [
+                "stream", "--dsn", dsn, "--slot", "s_\(database)", "--temporary-slot", "--publication", "pub",
+                "--snapshot", "initial-only",
+            ], timeout: 60)
         #expect(result.status == 0, "stderr: \(result.stderr)")
         #expect(result.lines.count == 2, "stdout: \(result.stdout)")
         #expect(ContinuousClock.now - started < .seconds(20))
@@ -172,8 +189,8 @@ import Testing
     static func rows(_ path: String) -> [(kind: String, id: Int, key: String)] {
         lines(path).compactMap { line in
             guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                  let kind = object["op"] as? String,
-                  let id = (object["new"] as? [String: Any])?["id"] as? Int
+                let kind = object["op"] as? String,
+                let id = (object["new"] as? [String: Any])?["id"] as? Int
             else { return nil }
             return (kind, id, "\(object["commit_lsn"] ?? "?")/\(object["seq"] ?? "?")")
         }
@@ -204,7 +221,9 @@ final class FailoverPair {
     var dsn: String { "host=127.0.0.1,127.0.0.1 port=\(primary.port),\(standby.port) user=postgres dbname=app connect_timeout=2" }
 
     init(postgres18: Bool, name: String, slot: Bool, standbySettings: [String: String] = [:]) throws {
-        let setup = TableWriter.schema + "CREATE PUBLICATION pub FOR TABLE crash;" + (slot ? " SELECT pg_create_logical_replication_slot('s', 'pgoutput');" : "")
+        let setup =
+            TableWriter.schema + "CREATE PUBLICATION pub FOR TABLE crash;"
+            + (slot ? " SELECT pg_create_logical_replication_slot('s', 'pgoutput');" : "")
         primary = try TestServer.own(postgres18: postgres18, setup: setup)
         do {
             standby = try primary.startStandby(slot: "standby1", extraSettings: standbySettings)
@@ -243,7 +262,9 @@ final class SilentListener {
         address.sin_port = 0
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0 }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
+            }
         }
         guard descriptor >= 0, bound, listen(descriptor, 16) == 0 else {
             if descriptor >= 0 { Glibc.close(descriptor) }

@@ -31,11 +31,13 @@ import Testing
     }
 
     @Test func theEndpointCountsEventsPerTableAndReportsLagAndTheCheckpoint() throws {
-        let setup = try SlotDatabase.make("CREATE TABLE t (id int PRIMARY KEY); CREATE TABLE u (id int PRIMARY KEY); CREATE PUBLICATION pub FOR TABLE t, u;")
+        let setup = try SlotDatabase.make(
+            "CREATE TABLE t (id int PRIMARY KEY); CREATE TABLE u (id int PRIMARY KEY); CREATE PUBLICATION pub FOR TABLE t, u;")
         defer { setup.remove() }
         let port = try FreePort.find()
-        let run = try BackgroundProcess(setup.arguments(["--metrics-addr", "127.0.0.1:\(port)", "--status-interval", "0.2"]),
-                                        stdoutPath: "\(setup.scratch)/out", stderrPath: "\(setup.scratch)/err")
+        let run = try BackgroundProcess(
+            setup.arguments(["--metrics-addr", "127.0.0.1:\(port)", "--status-interval", "0.2"]),
+            stdoutPath: "\(setup.scratch)/out", stderrPath: "\(setup.scratch)/err")
         defer { run.signal(SIGTERM); _ = run.wait(timeout: 10) }
         _ = try setup.sql("INSERT INTO t SELECT generate_series(1, 25); INSERT INTO u VALUES (1); UPDATE t SET id = id + 100 WHERE id = 1;")
         var body = ""

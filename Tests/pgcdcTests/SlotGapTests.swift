@@ -8,7 +8,8 @@ import Testing
 /// with `--on-gap resnapshot`, re-creates it and copies the tables again.
 @Suite struct SlotGapTests {
     @Test func aMissingSlotBehindACheckpointIsRefusedOrResnapshotted() throws {
-        let setup = try SlotDatabase.make("""
+        let setup = try SlotDatabase.make(
+            """
             CREATE TABLE t (id int PRIMARY KEY, v text);
             CREATE PUBLICATION pub FOR TABLE t;
             INSERT INTO t VALUES (1, 'before');
@@ -44,7 +45,8 @@ import Testing
     /// as another consumer of the slot would): the rows in between never reached this sink, so
     /// pgcdc refuses; `--on-gap resnapshot` drops the slot and copies the table again.
     @Test func aSlotConfirmedPastTheCheckpointIsAGap() throws {
-        let setup = try SlotDatabase.make("""
+        let setup = try SlotDatabase.make(
+            """
             CREATE TABLE t (id int PRIMARY KEY, v text);
             CREATE PUBLICATION pub FOR TABLE t;
             """)
@@ -63,7 +65,8 @@ import Testing
         #expect(refused.stderr.contains("is past the checkpoint's"), "stderr: \(refused.stderr)")
         #expect(!refused.stdout.contains("\"after\""))
 
-        let resnapshot = try CLIProcess.run(setup.arguments(["--checkpoint", checkpoint, "--on-gap", "resnapshot", "--end-lsn", try setup.currentLSN()]))
+        let resnapshot = try CLIProcess.run(
+            setup.arguments(["--checkpoint", checkpoint, "--on-gap", "resnapshot", "--end-lsn", try setup.currentLSN()]))
         #expect(resnapshot.status == 0, "stderr: \(resnapshot.stderr)")
         let reads = resnapshot.stdout.split(separator: "\n").filter { $0.contains("\"op\":\"read\"") }
         #expect(reads.count == 3, "output: \(resnapshot.stdout.prefix(2000))")
@@ -73,14 +76,16 @@ import Testing
     /// A slot the server invalidated (its WAL was removed past `max_slot_wal_keep_size`) cannot be
     /// decoded from its confirmed position: refused with the server's reason.
     @Test func anInvalidatedSlotIsRefused() throws {
-        let server = try TestServer.own(extraSettings: ["max_slot_wal_keep_size": "1MB", "max_wal_size": "32MB", "min_wal_size": "32MB"], setup: """
-            CREATE TABLE t (id int PRIMARY KEY, v text);
-            CREATE PUBLICATION pub FOR TABLE t;
-            SELECT pg_create_logical_replication_slot('s', 'pgoutput');
-            INSERT INTO t SELECT g, repeat('x', 1000) FROM generate_series(1, 20000) g;
-            SELECT pg_switch_wal();
-            CHECKPOINT;
-            """)
+        let server = try TestServer.own(
+            extraSettings: ["max_slot_wal_keep_size": "1MB", "max_wal_size": "32MB", "min_wal_size": "32MB"],
+            setup: """
+                CREATE TABLE t (id int PRIMARY KEY, v text);
+                CREATE PUBLICATION pub FOR TABLE t;
+                SELECT pg_create_logical_replication_slot('s', 'pgoutput');
+                INSERT INTO t SELECT g, repeat('x', 1000) FROM generate_series(1, 20000) g;
+                SELECT pg_switch_wal();
+                CHECKPOINT;
+                """)
         defer { server.stop() }
         let status = try server.psql("SELECT wal_status FROM pg_replication_slots WHERE slot_name = 's'")
         #expect(status == "lost")
@@ -94,10 +99,12 @@ import Testing
     /// snapshot's slot), unless `--no-failover-slot`; a slot that is not is warned about.
     @Test func slotsCreatedOnPostgres18AreFailoverSlots() throws {
         let (server, database) = try TestServer.freshDatabase18()
-        try server.psql("CREATE TABLE t (id int PRIMARY KEY); CREATE PUBLICATION pub FOR TABLE t; INSERT INTO t VALUES (1);", database: database)
+        try server.psql(
+            "CREATE TABLE t (id int PRIMARY KEY); CREATE PUBLICATION pub FOR TABLE t; INSERT INTO t VALUES (1);", database: database)
         func run(_ slot: String, _ extra: [String]) throws -> CLIResult {
             let end = try server.psql("SELECT pg_current_wal_insert_lsn()", database: database)
-            return try CLIProcess.run(["stream", "--dsn", server.dsn(database: database), "--slot", slot, "--publication", "pub", "--end-lsn", end] + extra)
+            return try CLIProcess.run(
+                ["stream", "--dsn", server.dsn(database: database), "--slot", slot, "--publication", "pub", "--end-lsn", end] + extra)
         }
         func failover(_ slot: String) throws -> String {
             try server.psql("SELECT failover FROM pg_replication_slots WHERE slot_name = '\(slot)'")

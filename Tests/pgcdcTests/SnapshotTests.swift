@@ -23,7 +23,9 @@ import Testing
         """
 
     /// Primary keys, by table.
-    static let primaryKeys = ["public.big": ["id"], "public.parted": ["id", "region"], "public.filtered": ["id"], "public.cols": ["id"], "public.empty": ["id"]]
+    static let primaryKeys = [
+        "public.big": ["id"], "public.parted": ["id", "region"], "public.filtered": ["id"], "public.cols": ["id"], "public.empty": ["id"],
+    ]
 
     /// The tables as a consumer rebuilds them from the events: primary key → the row's JSON object.
     static func replay(_ lines: [Substring]) throws -> [String: [String: [String: Any]]] {
@@ -42,7 +44,9 @@ import Testing
     }
 
     /// The same, read from the database.
-    static func current(_ setup: SlotDatabase, _ table: String, key: String, columns: String, filter: String = "true") throws -> [String: String] {
+    static func current(_ setup: SlotDatabase, _ table: String, key: String, columns: String, filter: String = "true") throws -> [String:
+        String]
+    {
         let rows = try setup.sql("SELECT \(key), \(columns) FROM \(table) WHERE \(filter)")
         var result: [String: String] = [:]
         for row in rows.split(separator: "\n") {
@@ -77,7 +81,8 @@ import Testing
                         try connection.query("INSERT INTO big VALUES (\(200_000 + round), 'new \(round)')")
                         try connection.query("UPDATE big SET v = 'changed \(round)' WHERE id = \(round * 37 % 200_000 + 1)")
                         try connection.query("DELETE FROM big WHERE id = \(round * 53 % 200_000 + 1)")
-                        try connection.query("UPDATE filtered SET kind = CASE kind WHEN 'keep' THEN 'drop' ELSE 'keep' END WHERE id = \(round % 3000 + 1)")
+                        try connection.query(
+                            "UPDATE filtered SET kind = CASE kind WHEN 'keep' THEN 'drop' ELSE 'keep' END WHERE id = \(round % 3000 + 1)")
                         try connection.query("INSERT INTO parted VALUES (\(1000 + round), 'eu', 'new')")
                         try connection.query("UPDATE cols SET visible = 'w\(round)', secret = 'x' WHERE id = \(round % 500 + 1)")
                         try connection.query("COMMIT")
@@ -118,7 +123,9 @@ import Testing
         #expect(streamed(replayed, "public.big", columns: ["v"]) == (try current(setup, "big", key: "id", columns: "v")))
         #expect(replayed["public.empty"] == nil)
         #expect(streamed(replayed, "public.parted", columns: ["v"]) == (try current(setup, "parted", key: "id,region", columns: "v")))
-        #expect(streamed(replayed, "public.filtered", columns: ["kind"]) == (try current(setup, "filtered", key: "id", columns: "kind", filter: "kind = 'keep'")))
+        #expect(
+            streamed(replayed, "public.filtered", columns: ["kind"])
+                == (try current(setup, "filtered", key: "id", columns: "kind", filter: "kind = 'keep'")))
         #expect(streamed(replayed, "public.cols", columns: ["visible"]) == (try current(setup, "cols", key: "id", columns: "visible")))
         #expect(!lines.contains { $0.contains("\"secret\"") }, "a column outside the publication's column list was written")
     }
@@ -128,7 +135,10 @@ import Testing
         defer { setup.remove() }
         let writer = Writer(dsn: setup.dsn)
         let run = try BackgroundProcess(
-            ["stream", "--dsn", setup.dsn, "--slot", setup.slot, "--publication", "pub", "--create-slot", "--snapshot-jobs", "3", "--status-interval", "0.2", "--progress"],
+            [
+                "stream", "--dsn", setup.dsn, "--slot", setup.slot, "--publication", "pub", "--create-slot", "--snapshot-jobs", "3",
+                "--status-interval", "0.2", "--progress",
+            ],
             stdoutPath: "\(setup.scratch)/out", stderrPath: "\(setup.scratch)/err"
         )
         usleep(2_000_000)
@@ -151,13 +161,20 @@ import Testing
         let setup = try Self.setUp()
         defer { setup.remove() }
         let path = "\(setup.scratch)/changes.jsonl"
-        let arguments = ["stream", "--dsn", setup.dsn, "--slot", setup.slot, "--publication", "pub", "--create-slot", "--sink", "file:\(path)", "--status-interval", "0.2"]
+        let arguments = [
+            "stream", "--dsn", setup.dsn, "--slot", setup.slot, "--publication", "pub", "--create-slot", "--sink", "file:\(path)",
+            "--status-interval", "0.2",
+        ]
         let killed = try BackgroundProcess(arguments, stdoutPath: "\(setup.scratch)/out1", stderrPath: "\(setup.scratch)/err1")
-        let copying = eventually(timeout: 30) { ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0) > 1_000_000 }
+        let copying = eventually(timeout: 30) {
+            ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0) > 1_000_000
+        }
         #expect(copying, "the snapshot did not start; stderr: \(killed.stderr)")
         killed.signal(SIGKILL)
         _ = killed.wait(timeout: 5)
-        let slotGone = try eventually(timeout: 30) { try setup.sql("SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE '\(setup.slot)%'") == "0" }
+        let slotGone = try eventually(timeout: 30) {
+            try setup.sql("SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE '\(setup.slot)%'") == "0"
+        }
         #expect(slotGone, "a slot survived the crash in the middle of the snapshot")
 
         let writer = Writer(dsn: setup.dsn)
@@ -175,7 +192,8 @@ import Testing
         let setup = try Self.setUp()
         defer { setup.remove() }
         let role = "limited_\(setup.database)"
-        _ = try setup.sql("""
+        _ = try setup.sql(
+            """
             CREATE ROLE \(role) LOGIN REPLICATION;
             GRANT SELECT ON big, empty, parted, filtered TO \(role);
             """)

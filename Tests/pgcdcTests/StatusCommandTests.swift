@@ -25,7 +25,8 @@ import Testing
         #expect(over.stdout.contains("exceeds --max-lag 10240"), "\(over.stdout)")
 
         // A consumer that caught up: active and healthy.
-        let run = try BackgroundProcess(setup.arguments(["--status-interval", "0.2"]), stdoutPath: "\(setup.scratch)/out", stderrPath: "\(setup.scratch)/err")
+        let run = try BackgroundProcess(
+            setup.arguments(["--status-interval", "0.2"]), stdoutPath: "\(setup.scratch)/out", stderrPath: "\(setup.scratch)/err")
         let caughtUp = try eventually {
             let status = try CLIProcess.run(base + ["--max-lag", "64K"])
             return status.status == 0 && status.stdout.contains("active: yes")

@@ -19,7 +19,8 @@ import Testing
 
     static func prepare(workload: [String]) throws -> Prepared {
         let (server, database) = try TestServer.freshDatabase()
-        try server.psql("""
+        try server.psql(
+            """
             CREATE TABLE orders (id bigint PRIMARY KEY, item text, qty int, placed timestamptz DEFAULT '2026-11-25 10:00:00+00');
             CREATE PUBLICATION pub FOR TABLE orders;
             SELECT pg_create_logical_replication_slot('slot_\(database)', 'pgoutput');
@@ -33,7 +34,10 @@ import Testing
         let root = CLIProcess.repositoryRoot
         return try CLIProcess.runProcess(
             "/usr/bin/env",
-            ["python3", root.appendingPathComponent("scripts/validate-jsonl.py").path, root.appendingPathComponent("schemas/change-event.schema.json").path],
+            [
+                "python3", root.appendingPathComponent("scripts/validate-jsonl.py").path,
+                root.appendingPathComponent("schemas/change-event.schema.json").path,
+            ],
             stdin: output
         )
     }
@@ -46,19 +50,29 @@ import Testing
             "SELECT pg_logical_emit_message(true, 'audit', 'done')",
             "TRUNCATE orders",
         ])
-        let result = try CLIProcess.run(["stream", "--dsn", prepared.dsn, "--slot", prepared.slot, "--publication", "pub", "--end-lsn", prepared.endLSN, "--transactions"])
+        let result = try CLIProcess.run([
+            "stream", "--dsn", prepared.dsn, "--slot", prepared.slot, "--publication", "pub", "--end-lsn", prepared.endLSN,
+            "--transactions",
+        ])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let ops = result.lines.compactMap { line in
             (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["op"] as? String
         }
-        #expect(ops == ["begin", "insert", "insert", "commit", "begin", "update", "commit", "begin", "delete", "commit",
-                        "begin", "message", "commit", "begin", "truncate", "commit"])
-        #expect(result.lines.first { $0.contains("\"op\":\"insert\"") }?.contains(#""new":{"id":1,"item":"tea","qty":2,"placed":"2026-11-25T10:00:00.000000Z"}"#) == true)
+        #expect(
+            ops == [
+                "begin", "insert", "insert", "commit", "begin", "update", "commit", "begin", "delete", "commit",
+                "begin", "message", "commit", "begin", "truncate", "commit",
+            ])
+        #expect(
+            result.lines.first { $0.contains("\"op\":\"insert\"") }?.contains(
+                #""new":{"id":1,"item":"tea","qty":2,"placed":"2026-11-25T10:00:00.000000Z"}"#) == true)
         let validation = try Self.validate(result.stdout)
         #expect(validation.status == 0, "schema validation: \(validation.stdout) \(validation.stderr)")
 
         // The slot was confirmed up to the last commit: a second run has nothing left to write.
-        let again = try CLIProcess.run(["stream", "--dsn", prepared.dsn, "--slot", prepared.slot, "--publication", "pub", "--end-lsn", prepared.endLSN])
+        let again = try CLIProcess.run([
+            "stream", "--dsn", prepared.dsn, "--slot", prepared.slot, "--publication", "pub", "--end-lsn", prepared.endLSN,
+        ])
         #expect(again.status == 0, "stderr: \(again.stderr)")
         #expect(again.stdout.isEmpty, "second run wrote: \(again.stdout)")
     }
@@ -73,7 +87,9 @@ import Testing
             "--temporary-slot", "--create-publication", "--tables", "public.a", "--end-lsn", end,
         ])
         #expect(result.status == 0, "stderr: \(result.stderr)")
-        #expect(try server.psql("SELECT string_agg(tablename, ',') FROM pg_publication_tables WHERE pubname = 'only_a'", database: database) == "a")
+        #expect(
+            try server.psql("SELECT string_agg(tablename, ',') FROM pg_publication_tables WHERE pubname = 'only_a'", database: database)
+                == "a")
         // The temporary slot went away with the connection.
         #expect(try server.psql("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'tmp_\(database)'", database: database) == "0")
     }
@@ -88,7 +104,9 @@ import Testing
         #expect(row?.contains(" no ") == true)
         let drop = try CLIProcess.run(["slot", "drop", prepared.slot, "--dsn", prepared.dsn])
         #expect(drop.status == 0, "stderr: \(drop.stderr)")
-        #expect(try prepared.server.psql("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '\(prepared.slot)'", database: prepared.database) == "0")
+        #expect(
+            try prepared.server.psql(
+                "SELECT count(*) FROM pg_replication_slots WHERE slot_name = '\(prepared.slot)'", database: prepared.database) == "0")
         let again = try CLIProcess.run(["slot", "drop", prepared.slot, "--dsn", prepared.dsn])
         #expect(again.status == 1)
         #expect(again.stderr.contains("replication slot \"\(prepared.slot)\" does not exist"))
@@ -116,7 +134,10 @@ import Testing
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = "\(directory)/changes.jsonl"
-        let arguments = ["stream", "--dsn", prepared.dsn, "--slot", prepared.slot, "--publication", "pub", "--sink", "file:\(path)", "--end-lsn", prepared.endLSN]
+        let arguments = [
+            "stream", "--dsn", prepared.dsn, "--slot", prepared.slot, "--publication", "pub", "--sink", "file:\(path)", "--end-lsn",
+            prepared.endLSN,
+        ]
         let first = try CLIProcess.run(arguments)
         #expect(first.status == 0, "stderr: \(first.stderr)")
         #expect(first.stdout.isEmpty)
@@ -150,8 +171,10 @@ import Testing
             "SELECT pg_logical_emit_message(false, 'audit', 'hello')",
             "TRUNCATE orders",
         ])
-        let result = try CLIProcess.run(["stream", "--dsn", prepared.dsn, "--slot", prepared.slot, "--publication", "pub",
-                                         "--end-lsn", prepared.endLSN, "--format", "debezium", "--transactions"])
+        let result = try CLIProcess.run([
+            "stream", "--dsn", prepared.dsn, "--slot", prepared.slot, "--publication", "pub",
+            "--end-lsn", prepared.endLSN, "--format", "debezium", "--transactions",
+        ])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let objects = result.lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
         #expect(objects.count == result.lines.count)
@@ -173,10 +196,12 @@ import Testing
         #expect((message["message"] as? [String: Any])?["content"] as? String == Data("hello".utf8).base64EncodedString())
 
         let root = CLIProcess.repositoryRoot
-        let validation = try CLIProcess.runProcess("/usr/bin/env", [
-            "python3", root.appendingPathComponent("scripts/validate-jsonl.py").path,
-            root.appendingPathComponent("schemas/debezium-event.schema.json").path,
-        ], stdin: result.stdout)
+        let validation = try CLIProcess.runProcess(
+            "/usr/bin/env",
+            [
+                "python3", root.appendingPathComponent("scripts/validate-jsonl.py").path,
+                root.appendingPathComponent("schemas/debezium-event.schema.json").path,
+            ], stdin: result.stdout)
         #expect(validation.status == 0, "schema validation: \(validation.stdout) \(validation.stderr)")
     }
 }
@@ -185,7 +210,8 @@ import Testing
 @Suite struct FilterOptionTests {
     @Test func filtersLeaveOutTablesColumnsAndOperations() throws {
         let (server, database) = try TestServer.freshDatabase()
-        try server.psql("""
+        try server.psql(
+            """
             CREATE TABLE orders (id int PRIMARY KEY, item text, secret text);
             CREATE TABLE audit_log (id int PRIMARY KEY);
             CREATE TABLE items (id int PRIMARY KEY);
@@ -200,7 +226,8 @@ import Testing
         let end = try server.psql("SELECT pg_current_wal_insert_lsn()", database: database)
         let result = try CLIProcess.run([
             "stream", "--dsn", server.dsn(database: database), "--slot", "slot_\(database)", "--publication", "pub", "--end-lsn", end,
-            "--include-tables", "public.*", "--exclude-tables", "audit_*", "--exclude-columns", "public.orders.secret", "--ops", "insert,update",
+            "--include-tables", "public.*", "--exclude-tables", "audit_*", "--exclude-columns", "public.orders.secret", "--ops",
+            "insert,update",
         ])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let objects = result.lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
@@ -210,7 +237,9 @@ import Testing
         // seq stays dense within a transaction even when events are left out.
         #expect(objects.first?["seq"] as? Int == 0)
 
-        let bad = try CLIProcess.run(["stream", "--dsn", server.dsn(database: database), "--slot", "x", "--publication", "pub", "--ops", "insert,upsert"])
+        let bad = try CLIProcess.run([
+            "stream", "--dsn", server.dsn(database: database), "--slot", "x", "--publication", "pub", "--ops", "insert,upsert",
+        ])
         #expect(bad.status == 64)
         #expect(bad.stderr.contains("unknown operation \"upsert\""), "\(bad.stderr)")
     }
@@ -227,10 +256,13 @@ import Testing
             "UPDATE orders SET qty = 3 WHERE id = 2",
             "UPDATE orders SET qty = 4 WHERE id = 2",
         ])
-        let result = try CLIProcess.run(["stream", "--dsn", prepared.dsn, "--slot", prepared.slot, "--publication", "pub", "--end-lsn", prepared.endLSN])
+        let result = try CLIProcess.run([
+            "stream", "--dsn", prepared.dsn, "--slot", prepared.slot, "--publication", "pub", "--end-lsn", prepared.endLSN,
+        ])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let objects = result.lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
-        #expect(objects.map { $0["op"] as? String ?? "" } == ["insert", "schema", "insert", "schema", "update", "update"], "\(result.stdout)")
+        #expect(
+            objects.map { $0["op"] as? String ?? "" } == ["insert", "schema", "insert", "schema", "update", "update"], "\(result.stdout)")
         let added = try #require(objects[1]["new"] as? [String: Any])
         let names = (added["columns"] as? [[String: Any]])?.compactMap { $0["name"] as? String }
         #expect(names == ["id", "item", "qty", "placed", "note"])
@@ -246,7 +278,8 @@ import Testing
 @Suite struct ProtocolVersionTests {
     @Test func everyVersionTheServerSpeaksGivesTheSameLinesAndNewerOnesAreRefused() throws {
         let (server, database) = try TestServer.freshDatabase()
-        try server.psql("""
+        try server.psql(
+            """
             CREATE TABLE orders (id int PRIMARY KEY, item text);
             CREATE PUBLICATION pub FOR TABLE orders;
             SELECT pg_create_logical_replication_slot('v1_\(database)', 'pgoutput');
@@ -260,12 +293,18 @@ import Testing
             """, database: database)
         let end = try server.psql("SELECT pg_current_wal_insert_lsn()", database: database)
         func run(_ slot: String, _ extra: [String]) throws -> CLIResult {
-            try CLIProcess.run(["stream", "--dsn", server.dsn(database: database), "--slot", slot, "--publication", "pub", "--end-lsn", end, "--transactions"] + extra)
+            try CLIProcess.run(
+                [
+                    "stream", "--dsn", server.dsn(database: database), "--slot", slot, "--publication", "pub", "--end-lsn", end,
+                    "--transactions",
+                ] + extra)
         }
         let v1 = try run("v1_\(database)", ["--proto-version", "1"])
         #expect(v1.status == 0, "\(v1.stderr)")
         #expect(v1.lines.count == 13)  // 4 transactions: begin + commit each, 2 inserts, an update, a message, a delete
-        for (slot, extra) in [("v2_\(database)", ["--proto-version", "2"]), ("v3_\(database)", ["--proto-version", "3"]), ("vd_\(database)", [])] {
+        for (slot, extra) in [
+            ("v2_\(database)", ["--proto-version", "2"]), ("v3_\(database)", ["--proto-version", "3"]), ("vd_\(database)", []),
+        ] {
             let other = try run(slot, extra)
             #expect(other.status == 0, "\(other.stderr)")
             #expect(other.stdout == v1.stdout, "\(extra) differs from protocol 1")

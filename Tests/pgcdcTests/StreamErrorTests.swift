@@ -23,7 +23,9 @@ import Testing
 
     @Test func missingPublicationIsNamed() throws {
         let (server, database) = try Self.database()
-        let result = try CLIProcess.run(["stream", "--dsn", server.dsn(database: database), "--slot", "s_\(database)", "--create-slot", "--publication", "absent"])
+        let result = try CLIProcess.run([
+            "stream", "--dsn", server.dsn(database: database), "--slot", "s_\(database)", "--create-slot", "--publication", "absent",
+        ])
         #expect(result.status == 1)
         #expect(result.stderr.contains("publication \"absent\" does not exist in database \"\(database)\""), "stderr: \(result.stderr)")
     }
@@ -35,7 +37,9 @@ import Testing
         configuration.snapshot = .never
         let holder = try ReplicationSession(configuration: configuration, logger: Logger(label: "test"))
         defer { holder.close() }
-        let result = try CLIProcess.run(["stream", "--dsn", server.dsn(database: database), "--slot", "busy_\(database)", "--publication", "pub"])
+        let result = try CLIProcess.run([
+            "stream", "--dsn", server.dsn(database: database), "--slot", "busy_\(database)", "--publication", "pub",
+        ])
         #expect(result.status == 1)
         #expect(result.stderr.contains("replication slot \"busy_\(database)\""), "stderr: \(result.stderr)")
         #expect(result.stderr.contains("is in use by process"), "stderr: \(result.stderr)")
@@ -43,7 +47,9 @@ import Testing
 
     @Test func unreachableHostIsNamed() throws {
         // Port 1 on loopback: nothing listens there.
-        let result = try CLIProcess.run(["stream", "--dsn", "host=127.0.0.1 port=1 user=postgres dbname=postgres connect_timeout=5", "--slot", "s", "--publication", "p"])
+        let result = try CLIProcess.run([
+            "stream", "--dsn", "host=127.0.0.1 port=1 user=postgres dbname=postgres connect_timeout=5", "--slot", "s", "--publication", "p",
+        ])
         #expect(result.status == 1)
         #expect(result.stderr.contains("could not connect to 127.0.0.1 port 1"), "stderr: \(result.stderr)")
     }
@@ -70,8 +76,10 @@ import Testing
     @Test func jsonLogsAreOneObjectPerLineErrorsIncluded() throws {
         let (server, database) = try StreamErrorTests.database()
         let end = try server.psql("SELECT pg_current_wal_insert_lsn()", database: database)
-        let ok = try CLIProcess.run(["stream", "--dsn", server.dsn(database: database), "--slot", "j_\(database)", "--create-slot",
-                                     "--publication", "pub", "--end-lsn", end, "--log-format", "json"])
+        let ok = try CLIProcess.run([
+            "stream", "--dsn", server.dsn(database: database), "--slot", "j_\(database)", "--create-slot",
+            "--publication", "pub", "--end-lsn", end, "--log-format", "json",
+        ])
         #expect(ok.status == 0, "stderr: \(ok.stderr)")
         let lines = ok.stderr.split(separator: "\n")
         #expect(!lines.isEmpty)
@@ -81,7 +89,9 @@ import Testing
         }
         #expect(ok.stderr.contains("\"slot\":\"j_\(database)\""), "slot creation is logged with the slot: \(ok.stderr)")
 
-        let failed = try CLIProcess.run(["stream", "--dsn", server.dsn(database: database), "--slot", "nope", "--publication", "pub", "--log-format", "json"])
+        let failed = try CLIProcess.run([
+            "stream", "--dsn", server.dsn(database: database), "--slot", "nope", "--publication", "pub", "--log-format", "json",
+        ])
         #expect(failed.status == 1)
         let error = try #require(try JSONSerialization.jsonObject(with: Data(failed.stderr.utf8)) as? [String: Any])
         #expect(error["level"] as? String == "error")

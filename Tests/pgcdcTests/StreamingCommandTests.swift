@@ -9,18 +9,22 @@ import Testing
 @Suite struct StreamingCommandTests {
     @Test func streamedAndPreparedTransactionsComeOutOnceWithTheirGID() throws {
         let prepared = try StreamCommandTests.prepare(workload: [
-            "BEGIN; INSERT INTO orders (id, item, qty) SELECT g, 'bulk ' || g, g FROM generate_series(1, 4000) g; SAVEPOINT s; INSERT INTO orders (id, item, qty) VALUES (999999, 'undone', 0); ROLLBACK TO s; COMMIT;",
-            "BEGIN; INSERT INTO orders (id, item, qty) SELECT g, 'prepared ' || g, 1 FROM generate_series(10001, 13000) g; PREPARE TRANSACTION 'order-batch-7';",
+            "BEGIN; INSERT INTO orders (id, item, qty) SELECT g, 'bulk ' || g, g FROM generate_series(1, 4000) g; SAVEPOINT s; INSERT "
+                + "INTO orders (id, item, qty) VALUES (999999, 'undone', 0); ROLLBACK TO s; COMMIT;",
+            "BEGIN; INSERT INTO orders (id, item, qty) SELECT g, 'prepared ' || g, 1 FROM generate_series(10001, 13000) g; PREPARE "
+                + "TRANSACTION 'order-batch-7';",
             "INSERT INTO orders (id, item, qty) VALUES (20001, 'while prepared', 1)",
             "COMMIT PREPARED 'order-batch-7'",
-            "BEGIN; INSERT INTO orders (id, item, qty) VALUES (30001, 'never', 1); PREPARE TRANSACTION 'rolled-back'; ROLLBACK PREPARED 'rolled-back';",
+            "BEGIN; INSERT INTO orders (id, item, qty) VALUES (30001, 'never', 1); PREPARE TRANSACTION 'rolled-back'; ROLLBACK "
+                + "PREPARED 'rolled-back';",
         ])
         let scratch = NSTemporaryDirectory() + "pgcdc-streaming-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let result = try CLIProcess.run([
             "stream", "--dsn", prepared.dsn, "--slot", prepared.slot, "--publication", "pub", "--end-lsn", prepared.endLSN,
-            "--streaming", "on", "--max-memory", "64K", "--spill-dir", scratch, "--two-phase", "--checkpoint", scratch + "/cp", "--transactions",
+            "--streaming", "on", "--max-memory", "64K", "--spill-dir", scratch, "--two-phase", "--checkpoint", scratch + "/cp",
+            "--transactions",
         ])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let objects = result.lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }

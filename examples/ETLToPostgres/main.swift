@@ -45,7 +45,9 @@ func statements(for change: RowChange) -> [SQLStatement] {
         let present = relation.columns.indices.filter { new.isPresent($0) }
         let names = present.map { identifier(relation.columns[$0].name) }
         let placeholders = present.indices.map { "$\($0 + 1)" }
-        let updates = present.filter { !relation.columns[$0].isKey }.map { "\(identifier(relation.columns[$0].name)) = EXCLUDED.\(identifier(relation.columns[$0].name))" }
+        let updates = present.filter { !relation.columns[$0].isKey }.map {
+            "\(identifier(relation.columns[$0].name)) = EXCLUDED.\(identifier(relation.columns[$0].name))"
+        }
         var sql = "INSERT INTO \(table) (\(names.joined(separator: ", "))) VALUES (\(placeholders.joined(separator: ", ")))"
         sql += " ON CONFLICT (\(keys.map { identifier(relation.columns[$0].name) }.joined(separator: ", ")))"
         sql += updates.isEmpty ? " DO NOTHING" : " DO UPDATE SET \(updates.joined(separator: ", "))"
@@ -73,7 +75,9 @@ func log(_ commitLSN: LSN, seq: Int) -> SQLStatement {
 do {
     let store = PostgresCheckpointStore(dsn: targetDSN, slot: slot)
     try store.prepare()
-    try store.execute([SQLStatement("CREATE TABLE IF NOT EXISTS cdc_log (commit_lsn pg_lsn NOT NULL, seq int NOT NULL, PRIMARY KEY (commit_lsn, seq))")])
+    try store.execute([
+        SQLStatement("CREATE TABLE IF NOT EXISTS cdc_log (commit_lsn pg_lsn NOT NULL, seq int NOT NULL, PRIMARY KEY (commit_lsn, seq))")
+    ])
 
     // Resumes after the checkpoint the target holds; acknowledging tells the source's slot.
     let stream = ChangeStream(configuration: configuration, checkpointStore: store)

@@ -46,7 +46,9 @@ public final class ChangeStream: AsyncSequence, Sendable {
         reconnect: ReconnectPolicy? = ReconnectPolicy(),
         logger: Logger = Logger(label: "pgcdc")
     ) {
-        core = ChangeStreamCore(configuration: configuration, checkpointStore: checkpointStore, readAhead: Swift.max(1, readAhead), reconnect: reconnect, logger: logger)
+        core = ChangeStreamCore(
+            configuration: configuration, checkpointStore: checkpointStore, readAhead: Swift.max(1, readAhead), reconnect: reconnect,
+            logger: logger)
     }
 
     deinit {

@@ -35,7 +35,10 @@ final class ChangeStreamCore: @unchecked Sendable {
     private var wakeReader: Int32 = -1
     private var wakeWriter: Int32 = -1
 
-    init(configuration: StreamConfiguration, checkpointStore: (any CheckpointStore)?, readAhead: Int, reconnect: ReconnectPolicy?, logger: Logger) {
+    init(
+        configuration: StreamConfiguration, checkpointStore: (any CheckpointStore)?, readAhead: Int, reconnect: ReconnectPolicy?,
+        logger: Logger
+    ) {
         self.configuration = configuration
         self.checkpointStore = checkpointStore
         self.readAhead = readAhead

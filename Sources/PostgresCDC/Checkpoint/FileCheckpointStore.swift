@@ -29,16 +29,21 @@ public struct FileCheckpointStore: Sendable {
             throw CheckpointError(path: path, reason: "is not a pgcdc checkpoint (not a JSON object)")
         }
         guard let lsnText = object["lsn"] as? String, let lsn = LSN(lsnText),
-              let slot = object["slot"] as? String,
-              let system = object["system_identifier"] as? String,
-              let timeline = (object["timeline"] as? NSNumber)?.uint32Value,
-              let check = object["check"] as? String
+            let slot = object["slot"] as? String,
+            let system = object["system_identifier"] as? String,
+            let timeline = (object["timeline"] as? NSNumber)?.uint32Value,
+            let check = object["check"] as? String
         else {
             throw CheckpointError(path: path, reason: "is not a pgcdc checkpoint (needs lsn, slot, system_identifier, timeline, check)")
         }
         let checkpoint = Checkpoint(lsn: lsn, slot: slot, systemIdentifier: system, timeline: timeline)
         guard check == Self.check(checkpoint) else {
-            throw CheckpointError(path: path, reason: "is damaged (its check does not match its fields; torn by a power loss?). Delete it to resume from the slot's confirmed position, which is never ahead of what was written")
+            throw CheckpointError(
+                path: path,
+                reason:
+                    "is damaged (its check does not match its fields; torn by a power loss?). Delete it to resume from the slot's "
+                    + "confirmed position, which is never ahead of what was written"
+            )
         }
         return checkpoint
     }

@@ -34,7 +34,10 @@ public final class PostgresCheckpointStore: CheckpointStore, @unchecked Sendable
     public func prepare() throws {
         try lock.withLock {
             let connection = try open()
-            try connection.query("CREATE TABLE IF NOT EXISTS \(try quotedTable(connection)) (slot text PRIMARY KEY, lsn pg_lsn NOT NULL, system_identifier text NOT NULL, timeline int NOT NULL)")
+            try connection.query(
+                "CREATE TABLE IF NOT EXISTS \(try quotedTable(connection)) (slot text PRIMARY KEY, lsn pg_lsn NOT NULL, "
+                    + "system_identifier text NOT NULL, timeline int NOT NULL)"
+            )
         }
     }
 
@@ -50,11 +53,12 @@ public final class PostgresCheckpointStore: CheckpointStore, @unchecked Sendable
     public func load() throws -> Checkpoint? {
         try lock.withLock {
             let connection = try open()
-            let result = try connection.execute("SELECT lsn::text, system_identifier, timeline FROM \(try quotedTable(connection)) WHERE slot = $1", parameters: [slot])
+            let result = try connection.execute(
+                "SELECT lsn::text, system_identifier, timeline FROM \(try quotedTable(connection)) WHERE slot = $1", parameters: [slot])
             guard !result.rows.isEmpty else { return nil }
             guard let lsnText = result.value(0, "lsn"), let lsn = LSN(lsnText),
-                  let system = result.value(0, "system_identifier"),
-                  let timelineText = result.value(0, "timeline"), let timeline = UInt32(timelineText)
+                let system = result.value(0, "system_identifier"),
+                let timelineText = result.value(0, "timeline"), let timeline = UInt32(timelineText)
             else {
                 throw CheckpointError(path: table, reason: "the row of slot \"\(slot)\" is not a valid checkpoint")
             }
@@ -87,9 +91,11 @@ public final class PostgresCheckpointStore: CheckpointStore, @unchecked Sendable
                 try connection.execute(statement.sql, parameters: statement.parameters)
             }
             if let checkpoint {
-                try connection.execute("""
+                try connection.execute(
+                    """
                     INSERT INTO \(try quotedTable(connection)) (slot, lsn, system_identifier, timeline) VALUES ($1, $2::pg_lsn, $3, $4::int)
-                    ON CONFLICT (slot) DO UPDATE SET lsn = EXCLUDED.lsn, system_identifier = EXCLUDED.system_identifier, timeline = EXCLUDED.timeline
+                    ON CONFLICT (slot) DO UPDATE SET lsn = EXCLUDED.lsn, system_identifier = EXCLUDED.system_identifier, timeline =
+                    EXCLUDED.timeline
                     """, parameters: [slot, checkpoint.lsn.description, checkpoint.systemIdentifier, String(checkpoint.timeline)])
             }
             try connection.query("COMMIT")

@@ -39,9 +39,9 @@ extension PostgresConnection {
     package func identifySystem() throws(ReplicationError) -> SystemIdentification {
         let result = try query("IDENTIFY_SYSTEM", describedAs: "IDENTIFY_SYSTEM")
         guard result.rows.count == 1,
-              let systemID = result.value(0, "systemid"),
-              let timelineText = result.value(0, "timeline"), let timeline = UInt32(timelineText),
-              let positionText = result.value(0, "xlogpos"), let position = LSN(positionText)
+            let systemID = result.value(0, "systemid"),
+            let timelineText = result.value(0, "timeline"), let timeline = UInt32(timelineText),
+            let positionText = result.value(0, "xlogpos"), let position = LSN(positionText)
         else {
             throw .unexpectedResponse(command: "IDENTIFY_SYSTEM", detail: "\(result.rows)")
         }
@@ -59,7 +59,9 @@ extension PostgresConnection {
     /// (`SET TRANSACTION SNAPSHOT`) until the next command on this connection: the database exactly
     /// as of the consistent point. With `failover` (PostgreSQL 17 and later) standbys with
     /// `sync_replication_slots` keep a copy of the slot.
-    package func createLogicalSlot(_ name: String, temporary: Bool, exportSnapshot: Bool, failover: Bool = false) throws(ReplicationError) -> (consistentPoint: LSN, snapshotName: String?) {
+    package func createLogicalSlot(_ name: String, temporary: Bool, exportSnapshot: Bool, failover: Bool = false) throws(ReplicationError)
+        -> (consistentPoint: LSN, snapshotName: String?)
+    {
         var sql = "CREATE_REPLICATION_SLOT \(try quoteIdentifier(name))\(temporary ? " TEMPORARY" : "") LOGICAL pgoutput "
         if failover {
             sql += "(SNAPSHOT '\(exportSnapshot ? "export" : "nothing")', FAILOVER true)"

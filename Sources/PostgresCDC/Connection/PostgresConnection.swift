@@ -17,7 +17,9 @@ package final class PostgresConnection {
     /// variables and `.pgpass` apply as usual. pgcdc's own parameters go first so that the
     /// DSN can override them, except `replication`, which is decided by the caller, and
     /// `overrides` (for example one host of the DSN's list), which win over the DSN.
-    package init(dsn: String, replication: Bool, applicationName: String = "pgcdc", overrides: [(String, String)] = []) throws(ReplicationError) {
+    package init(dsn: String, replication: Bool, applicationName: String = "pgcdc", overrides: [(String, String)] = [])
+        throws(ReplicationError)
+    {
         self.isReplication = replication
         var keywords = ["application_name", "client_encoding"]
         var values = [applicationName, "UTF8"]
@@ -37,7 +39,9 @@ package final class PostgresConnection {
             values.append("database")
         }
         let connection = PostgresConnection.connect(keywords: keywords, values: values)
-        let hosts = overrides.contains(where: { $0.0 == "host" }) ? PostgresConnection.describeHosts(overrides: overrides) : PostgresConnection.describeHosts(dsn: dsn)
+        let hosts =
+            overrides.contains(where: { $0.0 == "host" })
+            ? PostgresConnection.describeHosts(overrides: overrides) : PostgresConnection.describeHosts(dsn: dsn)
         guard let connection else {
             throw .connectionFailed(hosts: hosts, message: "out of memory")
         }
@@ -126,7 +130,8 @@ package final class PostgresConnection {
     package func query(_ sql: String, describedAs command: String? = nil) throws(ReplicationError) -> QueryResult {
         let conn = try connection()
         guard let result = PQexec(conn, sql) else {
-            throw .serverError(command: command ?? sql, sqlState: nil, message: PostgresConnection.trimmed(PQerrorMessage(conn)), host: serverAddress)
+            throw .serverError(
+                command: command ?? sql, sqlState: nil, message: PostgresConnection.trimmed(PQerrorMessage(conn)), host: serverAddress)
         }
         defer { PQclear(result) }
         switch PQresultStatus(result) {
@@ -161,7 +166,8 @@ package final class PostgresConnection {
     package func startCopyOut(_ sql: String, describedAs command: String) throws(ReplicationError) {
         let conn = try connection()
         guard let result = PQexec(conn, sql) else {
-            throw .serverError(command: command, sqlState: nil, message: PostgresConnection.trimmed(PQerrorMessage(conn)), host: serverAddress)
+            throw .serverError(
+                command: command, sqlState: nil, message: PostgresConnection.trimmed(PQerrorMessage(conn)), host: serverAddress)
         }
         defer { PQclear(result) }
         guard PQresultStatus(result) == PGRES_COPY_OUT else {
@@ -227,7 +233,8 @@ package final class PostgresConnection {
     /// A ``ReplicationError/serverError(command:sqlState:message:host:)`` from a failed result.
     func serverError(_ result: OpaquePointer, command: String) -> ReplicationError {
         let sqlState = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
-        var message = PQresultErrorField(result, Int32(UInt8(ascii: "M"))).map { String(cString: $0) }
+        var message =
+            PQresultErrorField(result, Int32(UInt8(ascii: "M"))).map { String(cString: $0) }
             ?? PostgresConnection.trimmed(PQresultErrorMessage(result))
         if message.isEmpty, let conn { message = PostgresConnection.trimmed(PQerrorMessage(conn)) }
         if let detail = PQresultErrorField(result, Int32(UInt8(ascii: "D"))) {

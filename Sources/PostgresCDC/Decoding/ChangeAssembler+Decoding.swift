@@ -20,7 +20,8 @@ extension ChangeAssembler {
         let streamed = streamXid != nil
         let message = try Self.decodeMessage(payload, streamedTransaction: streamed, abortHasPosition: abortHasPosition, lsn: lsn)
         if payload.first == UInt8(ascii: "R"), case let .relation(relation) = message,
-           relation.columns.contains(where: { $0.typeOID >= 16384 && !catalog.knows($0.typeOID) }) {
+            relation.columns.contains(where: { $0.typeOID >= 16384 && !catalog.knows($0.typeOID) })
+        {
             try loadTypes(&catalog)
         }
         return try process(message, bytes: payload, lsn: lsn)

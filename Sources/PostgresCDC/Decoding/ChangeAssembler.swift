@@ -204,16 +204,20 @@ package struct ChangeAssembler {
             }
             if message.isTransactional {
                 let info = try openTransaction(for: "Message", lsn: lsn)
-                return .event(.message(LogicalDecodingMessageEvent(
-                    transaction: info, seq: nextSeq(), lsn: message.lsn, prefix: message.prefix, content: Array(message.content)
-                )))
+                return .event(
+                    .message(
+                        LogicalDecodingMessageEvent(
+                            transaction: info, seq: nextSeq(), lsn: message.lsn, prefix: message.prefix, content: Array(message.content)
+                        )))
             }
             if let endLSN, message.lsn > endLSN, transaction == nil { return .endReached }
             if let resumeLSN, message.lsn <= resumeLSN { return .none }
             if message.lsn > position { position = message.lsn }
-            return .event(.message(LogicalDecodingMessageEvent(
-                transaction: nil, seq: 0, lsn: message.lsn, prefix: message.prefix, content: Array(message.content)
-            )))
+            return .event(
+                .message(
+                    LogicalDecodingMessageEvent(
+                        transaction: nil, seq: 0, lsn: message.lsn, prefix: message.prefix, content: Array(message.content)
+                    )))
         }
     }
 

@@ -205,7 +205,7 @@ extension TransactionSpool {
             let subtransaction = BigEndian.read(UInt32.self, header, at: 4)
             let lsn = LSN(BigEndian.read(UInt64.self, header, at: 8))
             guard length <= TransactionSpool.maximumMessageLength,
-                  offset + TransactionSpool.headerSize + length <= spool.totalBytes
+                offset + TransactionSpool.headerSize + length <= spool.totalBytes
             else {
                 throw damaged(offset)
             }
@@ -220,7 +220,8 @@ extension TransactionSpool {
             if position >= fileBytes {
                 var start = position - fileBytes
                 if memoryChunk >= spool.chunks.count || start < memoryChunkStart
-                    || start >= memoryChunkStart + spool.chunks[memoryChunk].count {
+                    || start >= memoryChunkStart + spool.chunks[memoryChunk].count
+                {
                     guard let (number, index) = spool.locate(start) else { throw damaged(position) }
                     memoryChunk = number
                     memoryChunkStart = start - index

@@ -62,7 +62,9 @@ public struct ConfigurationProblem: Error, Sendable, Hashable, CustomStringConve
         case .writableDirectory:
             return "\(subject) is not a writable directory"
         case .tableName:
-            return "invalid table name \"\(self.subject.value ?? "")\" in \(name(SettingValue(self.subject.setting))): expected schema.table or table"
+            return
+                "invalid table name \"\(self.subject.value ?? "")\" in \(name(SettingValue(self.subject.setting))): expected "
+                + "schema.table or table"
         case let .newSlot(slot):
             return "\(subject) needs a new slot, and \"\(slot)\" exists: drop it or use \(name(SettingValue(.snapshot, "never")))"
         }

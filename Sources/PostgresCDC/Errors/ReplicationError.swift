@@ -75,7 +75,9 @@ public enum ReplicationError: Error, Sendable, CustomStringConvertible {
         case let .connectionLost(host, message, lastLSN):
             return "connection to \(host) lost after LSN \(lastLSN): \(message)"
         case let .walLevelNotLogical(actual, host):
-            return "server \(host) has wal_level=\(actual); logical decoding needs wal_level=logical (set it in postgresql.conf and restart the server)"
+            return
+                "server \(host) has wal_level=\(actual); logical decoding needs wal_level=logical (set it in postgresql.conf and "
+                + "restart the server)"
         case let .slotNotFound(slot, host):
             return "replication slot \"\(slot)\" does not exist on \(host) (create it with \(name(SettingValue(.createSlot, "true"))))"
         case let .slotActive(slot, pid, host):
@@ -84,13 +86,17 @@ public enum ReplicationError: Error, Sendable, CustomStringConvertible {
         case let .slotUnusable(slot, reason):
             return "replication slot \"\(slot)\" cannot be used: \(reason)"
         case let .publicationNotFound(publication, database):
-            return "publication \"\(publication)\" does not exist in database \"\(database)\" (create it, or use \(name(SettingValue(.createPublication, "true"))))"
+            return
+                "publication \"\(publication)\" does not exist in database \"\(database)\" (create it, or use "
+                + "\(name(SettingValue(.createPublication, "true"))))"
         case let .decoding(error, lsn):
             return "cannot decode the replication stream at LSN \(lsn): \(error)"
         case let .protocolViolation(reason, lsn):
             return "unexpected replication stream at LSN \(lsn): \(reason)"
         case let .systemIdentifierMismatch(expected, actual, host):
-            return "server \(host) has system identifier \(actual), but the checkpoint or output file was taken on \(expected): refusing to resume (its LSNs belong to another cluster)"
+            return
+                "server \(host) has system identifier \(actual), but the checkpoint or output file was taken on \(expected): refusing "
+                + "to resume (its LSNs belong to another cluster)"
         case let .configuration(problem):
             return problem.render(name: name)
         case let .invalidOption(message):
@@ -107,13 +113,21 @@ public enum ReplicationError: Error, Sendable, CustomStringConvertible {
         case let .unexpectedResponse(command, detail):
             return "unexpected response to \(command): \(detail)"
         case let .slotMissing(slot, lsn, host):
-            return "replication slot \"\(slot)\" is missing on \(host), but pgcdc has stored changes from it up to LSN \(lsn): the changes since \(lsn) may be lost (a failover without failover slots, or a dropped slot). Refusing to create a new slot silently; use \(name(SettingValue(.onGap, ".resnapshot"))) to re-create it and copy the tables again"
+            return
+                "replication slot \"\(slot)\" is missing on \(host), but pgcdc has stored changes from it up to LSN \(lsn): the "
+                + "changes since \(lsn) may be lost (a failover without failover slots, or a dropped slot). Refusing to create a "
+                + "new slot silently; use \(name(SettingValue(.onGap, ".resnapshot"))) to re-create it and copy the tables again"
         case let .slotGap(slot, reason, lsn, host):
-            return "replication slot \"\(slot)\" on \(host) cannot continue from LSN \(lsn): \(reason); changes since \(lsn) may be lost. Refusing to continue; use \(name(SettingValue(.onGap, ".resnapshot"))) to drop and re-create it and copy the tables again"
+            return
+                "replication slot \"\(slot)\" on \(host) cannot continue from LSN \(lsn): \(reason); changes since \(lsn) may be lost. "
+                + "Refusing to continue; use \(name(SettingValue(.onGap, ".resnapshot"))) to drop and re-create it and copy the "
+                + "tables again"
         case let .timelineMismatch(reason, host):
             return "server \(host): \(reason)"
         case let .oldPrimary(timeline, checkpointTimeline, host):
-            return "server \(host): it is on timeline \(timeline), the checkpoint on \(checkpointTimeline): an old primary that came back; refusing to stream from it"
+            return
+                "server \(host): it is on timeline \(timeline), the checkpoint on \(checkpointTimeline): an old primary that came "
+                + "back; refusing to stream from it"
         case let .spillFailed(directory, operation, reason, xid):
             return "could not \(operation) the file in \(directory) that holds the changes of transaction \(xid): \(reason)"
         case let .storageFailed(path, operation, reason):

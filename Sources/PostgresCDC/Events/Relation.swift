@@ -46,8 +46,9 @@ public final class Relation: Sendable {
         self.table = message.name
         self.replicaIdentity = message.replicaIdentity
         self.columns = message.columns.map {
-            Column(name: $0.name, typeOID: $0.typeOID, typeModifier: $0.typeModifier, isKey: $0.isKey,
-                   type: catalog.columnType(for: $0.typeOID))
+            Column(
+                name: $0.name, typeOID: $0.typeOID, typeModifier: $0.typeModifier, isKey: $0.isKey,
+                type: catalog.columnType(for: $0.typeOID))
         }
         let omitted = filter.omittedColumns(schema: message.namespace, table: message.name, columns: columns.map(\.name)) ?? []
         self.omitted = omitted
@@ -68,7 +69,7 @@ public final class Relation: Sendable {
     public func differs(from other: Relation) -> Bool {
         schema != other.schema || table != other.table || replicaIdentity != other.replicaIdentity
             || columns.map { [$0.name, "\($0.typeOID)", "\($0.typeModifier)", "\($0.isKey)"] }
-            != other.columns.map { [$0.name, "\($0.typeOID)", "\($0.typeModifier)", "\($0.isKey)"] }
+                != other.columns.map { [$0.name, "\($0.typeOID)", "\($0.typeModifier)", "\($0.isKey)"] }
     }
 
     /// The index of the column named `name`, or `nil`.

@@ -68,7 +68,11 @@ package enum FailoverReadiness {
     /// PostgreSQL 17 or later, or the warning that a promotion loses the slot.
     static func versionFinding(_ facts: HostFacts) -> Finding {
         guard facts.hasFailoverSlots else {
-            return facts.finding("version", .warn, "PostgreSQL \(facts.versionText): failover slots need PostgreSQL 17+: after a promotion the slot is missing; pgcdc refuses (or re-snapshots with onGap = .resnapshot)")
+            return facts.finding(
+                "version", .warn,
+                "PostgreSQL \(facts.versionText): failover slots need PostgreSQL 17+: after a promotion the slot is missing; pgcdc "
+                    + "refuses (or re-snapshots with onGap = .resnapshot)"
+            )
         }
         return facts.finding("version", .ok, "PostgreSQL \(facts.versionText): failover slots supported")
     }
@@ -85,9 +89,12 @@ package enum FailoverReadiness {
         case .primary:
             return facts.finding("wal_level", .fail, "wal_level = \(level): logical decoding needs logical; \(restart)")
         case .standby where facts.hasFailoverSlots:
-            return facts.finding("wal_level", .fail, "wal_level = \(level): slot sync needs logical, and so does pgcdc after a promotion; \(restart)")
+            return facts.finding(
+                "wal_level", .fail, "wal_level = \(level): slot sync needs logical, and so does pgcdc after a promotion; \(restart)")
         case .standby:
-            return facts.finding("wal_level", .warn, "wal_level = \(level): logical decoding on a standby (PG16+) and after a promotion needs logical; \(restart)")
+            return facts.finding(
+                "wal_level", .warn,
+                "wal_level = \(level): logical decoding on a standby (PG16+) and after a promotion needs logical; \(restart)")
         }
     }
 }

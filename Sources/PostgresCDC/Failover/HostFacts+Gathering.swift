@@ -52,7 +52,8 @@ extension HostFacts {
             SELECT slot_name, slot_type, plugin, database, active, temporary,
                    \(version >= 130000 ? "wal_status" : "NULL AS wal_status"),
                    \(version >= 160000 ? "conflicting" : "NULL AS conflicting"),
-                   \(version >= 170000 ? "invalidation_reason, failover, synced" : "NULL AS invalidation_reason, NULL AS failover, NULL AS synced")
+                   \(version >= 170000 ? "invalidation_reason, failover, synced"
+                                        : "NULL AS invalidation_reason, NULL AS failover, NULL AS synced")
             FROM pg_catalog.pg_replication_slots ORDER BY slot_name
             """,
             describedAs: "slot lookup"
@@ -63,7 +64,8 @@ extension HostFacts {
                 name: value("slot_name") ?? "", type: value("slot_type") ?? "", plugin: value("plugin"),
                 database: value("database"), active: value("active") == "t", temporary: value("temporary") == "t",
                 failover: value("failover").map { $0 == "t" }, synced: value("synced").map { $0 == "t" },
-                invalidation: invalidation(reason: value("invalidation_reason"), conflicting: value("conflicting"), walStatus: value("wal_status"))
+                invalidation: invalidation(
+                    reason: value("invalidation_reason"), conflicting: value("conflicting"), walStatus: value("wal_status"))
             )
         }
     }

@@ -26,7 +26,8 @@ package enum TimelineGate {
         if serverTimeline == storedTimeline { return .proceed }
         if serverTimeline < storedTimeline { return .olderTimeline(server: serverTimeline, checkpoint: storedTimeline) }
         guard let switchPoint = switchPoint(of: storedTimeline, in: history ?? "") else { return .unknownHistory(timeline: storedTimeline) }
-        return storedLSN > switchPoint ? .aheadOfNewPrimary(timeline: storedTimeline, switchPoint: switchPoint, checkpoint: storedLSN) : .proceed
+        return storedLSN > switchPoint
+            ? .aheadOfNewPrimary(timeline: storedTimeline, switchPoint: switchPoint, checkpoint: storedLSN) : .proceed
     }
 
     /// Where timeline `timeline` ended, from a history file's lines `parentTLI<TAB>switchpoint<TAB>reason`.

@@ -41,8 +41,9 @@ package struct DebeziumEncoder: Sendable {
             if let transaction = message.transaction {
                 source(transaction, lsn: message.lsn, relation: nil, snapshot: false, into: &buffer)
             } else {
-                source(TransactionInfo(xid: 0, commitLSN: message.lsn, commitTime: PostgresTimestamp(microsecondsSince2000: 0), origin: nil),
-                       lsn: message.lsn, relation: nil, snapshot: false, into: &buffer)
+                source(
+                    TransactionInfo(xid: 0, commitLSN: message.lsn, commitTime: PostgresTimestamp(microsecondsSince2000: 0), origin: nil),
+                    lsn: message.lsn, relation: nil, snapshot: false, into: &buffer)
             }
             buffer.appendRaw(",\"message\":{\"prefix\":")
             buffer.appendString(message.prefix)

@@ -84,7 +84,8 @@ extension JSONBuffer {
             }
         case let .array(elementFormat, _):
             if case let .array(elementMapping, _) = mapping,
-               appendBinaryArray(binary, format: elementFormat, mapping: elementMapping, scratch: &scratch) {
+                appendBinaryArray(binary, format: elementFormat, mapping: elementMapping, scratch: &scratch)
+            {
                 return
             }
         case .numeric, .date, .uuid, .inet, .macaddr, .macaddr8, .bits, .lsn, .time, .timetz, .interval, .uint32, .uint64, .tid:
@@ -130,7 +131,7 @@ extension JSONBuffer {
             for dimension in 0..<count {
                 let at = start + 12 + dimension * 8
                 guard let length = BinaryText.integer(Int32.self, binary[at..<(at + 4)]), length >= 0,
-                      BinaryText.integer(Int32.self, binary[(at + 4)..<(at + 8)]) == 1
+                    BinaryText.integer(Int32.self, binary[(at + 4)..<(at + 8)]) == 1
                 else { return false }
                 state[dimension] = Int(length)
                 state[count + dimension] = 0

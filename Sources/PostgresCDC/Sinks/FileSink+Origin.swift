@@ -14,7 +14,8 @@ extension FileSink {
     /// Where the origin is recorded.
     package var originPath: String {
         let directory = FileIO.directory(of: configuration.path)
-        return (directory == "." && !configuration.path.hasPrefix("./") ? "" : directory + "/") + "." + FileIO.fileName(of: configuration.path) + ".pgcdc-origin"
+        return (directory == "." && !configuration.path.hasPrefix("./") ? "" : directory + "/") + "."
+            + FileIO.fileName(of: configuration.path) + ".pgcdc-origin"
     }
 
     /// The slot, system identifier and timeline (`nil` in a record of an older pgcdc) recorded for
@@ -35,7 +36,8 @@ extension FileSink {
             fields[String(line[..<equals])] = String(line[line.index(after: equals)...])
         }
         guard let slot = fields["slot"], let system = fields["system_identifier"] else {
-            throw SinkError(destination: originPath, operation: "read", reason: "not a pgcdc origin record (slot=…, system_identifier=…)")
+            throw SinkError(
+                destination: originPath, operation: "read", reason: "not a pgcdc origin record (slot=…, system_identifier=…)")
         }
         return SinkOrigin(slot: slot, systemIdentifier: system, timeline: fields["timeline"].flatMap { UInt32($0) }, location: originPath)
     }
@@ -46,7 +48,11 @@ extension FileSink {
         let temporary = originPath + ".tmp"
         let descriptor = Glibc.open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw SinkError(destination: temporary, operation: "create", errorNumber: errno) }
-        var error = FileIO.writeAll(descriptor, Array("slot=\(origin.slot)\nsystem_identifier=\(origin.systemIdentifier)\ntimeline=\(origin.timeline.map(String.init) ?? "")\n".utf8)[...])
+        var error = FileIO.writeAll(
+            descriptor,
+            Array(
+                "slot=\(origin.slot)\nsystem_identifier=\(origin.systemIdentifier)\ntimeline=\(origin.timeline.map(String.init) ?? "")\n"
+                    .utf8)[...])
         if error == 0 { error = FileIO.sync(descriptor) }
         Glibc.close(descriptor)
         guard error == 0 else { throw SinkError(destination: temporary, operation: "write", errorNumber: error) }

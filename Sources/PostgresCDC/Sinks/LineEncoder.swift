@@ -60,8 +60,10 @@ package struct LineEncoder: Sendable {
         // One line per table; a newline inside a line is always escaped, so each one ends a line.
         var part = 0
         for index in start..<buffer.bytes.count where buffer.bytes[index] == UInt8(ascii: "\n") && part < change.relations.count {
-            lines.append(LineDescriptor(end: index + 1, kind: .truncate, target: .table(change.relations[part]),
-                                        commitLSN: change.transaction.commitLSN, seq: change.seq, part: part))
+            lines.append(
+                LineDescriptor(
+                    end: index + 1, kind: .truncate, target: .table(change.relations[part]),
+                    commitLSN: change.transaction.commitLSN, seq: change.seq, part: part))
             part += 1
         }
     }
@@ -87,12 +89,14 @@ extension LineDescriptor {
             self.init(end: end, kind: .truncate, target: target, commitLSN: change.transaction.commitLSN, seq: change.seq)
         case let .message(message):
             if let transaction = message.transaction {
-                self.init(end: end, kind: .message, target: .messagePrefix(message.prefix), commitLSN: transaction.commitLSN,
-                          seq: message.seq)
+                self.init(
+                    end: end, kind: .message, target: .messagePrefix(message.prefix), commitLSN: transaction.commitLSN,
+                    seq: message.seq)
             } else {
                 // Outside any transaction: complete on its own.
-                self.init(end: end, kind: .message, target: .messagePrefix(message.prefix), commitLSN: message.lsn, seq: 0,
-                          position: message.lsn)
+                self.init(
+                    end: end, kind: .message, target: .messagePrefix(message.prefix), commitLSN: message.lsn, seq: 0,
+                    position: message.lsn)
             }
         case let .begin(transaction):
             self.init(end: end, kind: .begin, commitLSN: transaction.commitLSN)

@@ -31,8 +31,9 @@ struct PendingLines {
 
     /// The first `count` bytes (whole lines) and their descriptors as a batch that resumes at `position`.
     func batch(upTo count: Int, position: LSN) -> SinkBatch {
-        SinkBatch(lines: buffer.bytes[..<count], descriptors: lines[..<lineCount(upTo: count)], position: position,
-                  endsAtTransactionBoundary: count == boundaryCount)
+        SinkBatch(
+            lines: buffer.bytes[..<count], descriptors: lines[..<lineCount(upTo: count)], position: position,
+            endsAtTransactionBoundary: count == boundaryCount)
     }
 
     /// Drops the first `count` bytes (handed over) and their lines; the rest moves to the front.

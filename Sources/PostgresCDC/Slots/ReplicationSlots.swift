@@ -29,7 +29,8 @@ package enum ReplicationSlots {
         let result = try connection.query(
             """
             SELECT slot_name, plugin, slot_type, database, active, restart_lsn, confirmed_flush_lsn,
-                   pg_wal_lsn_diff(CASE WHEN pg_is_in_recovery() THEN pg_last_wal_receive_lsn() ELSE pg_current_wal_lsn() END, restart_lsn)::bigint AS retained
+                   pg_wal_lsn_diff(CASE WHEN pg_is_in_recovery() THEN pg_last_wal_receive_lsn() ELSE pg_current_wal_lsn() END,
+                   restart_lsn)::bigint AS retained
             FROM pg_catalog.pg_replication_slots ORDER BY slot_name
             """,
             describedAs: "slot list"
@@ -60,6 +61,7 @@ package enum ReplicationSlots {
         if let pid = exists.rows[0][0] {
             throw .slotActive(slot: name, pid: Int(pid), host: connection.serverAddress)
         }
-        try connection.query("SELECT pg_drop_replication_slot(\(try connection.quoteLiteral(name)))", describedAs: "pg_drop_replication_slot(\(name))")
+        try connection.query(
+            "SELECT pg_drop_replication_slot(\(try connection.quoteLiteral(name)))", describedAs: "pg_drop_replication_slot(\(name))")
     }
 }

@@ -20,10 +20,11 @@ package enum SlotDecision: Sendable, Equatable {
         let failover = configuration.failoverSlot && !configuration.temporarySlot && serverVersion >= 170000
         let endAfterSnapshot = configuration.snapshot == .initialOnly
         func resnapshot(_ replacement: SlotCreation.Replacement) -> SlotDecision {
-            .create(SlotCreation(
-                snapshot: true, endAfterSnapshot: endAfterSnapshot, temporary: configuration.temporarySlot,
-                failover: failover, replacing: replacement
-            ))
+            .create(
+                SlotCreation(
+                    snapshot: true, endAfterSnapshot: endAfterSnapshot, temporary: configuration.temporarySlot,
+                    failover: failover, replacing: replacement
+                ))
         }
         if let existing {
             if let gap = gap(in: existing, resume: resume) {
@@ -34,17 +35,19 @@ package enum SlotDecision: Sendable, Equatable {
             if let mode = configuration.snapshot, mode == .initial || mode == .initialOnly {
                 return .refuse(.snapshotNeedsNewSlot(mode))
             }
-            return .reuse(confirmedFlush: existing.confirmedFlush, warnNotFailover: existing.failover == false && configuration.failoverSlot)
+            return .reuse(
+                confirmedFlush: existing.confirmedFlush, warnNotFailover: existing.failover == false && configuration.failoverSlot)
         }
         if let stored = resume.storedPosition, stored > .zero, !configuration.temporarySlot {
             guard configuration.onGap == .resnapshot else { return .refuse(.missing(lsn: stored)) }
             return resnapshot(.missing(lsn: stored))
         }
         guard configuration.createSlot || configuration.temporarySlot else { return .refuse(.notFound) }
-        return .create(SlotCreation(
-            snapshot: configuration.snapshot != .never, endAfterSnapshot: endAfterSnapshot,
-            temporary: configuration.temporarySlot, failover: failover, replacing: nil
-        ))
+        return .create(
+            SlotCreation(
+                snapshot: configuration.snapshot != .never, endAfterSnapshot: endAfterSnapshot,
+                temporary: configuration.temporarySlot, failover: failover, replacing: nil
+            ))
     }
 
     /// Why continuing from `slot` would skip changes the consumer never stored, or `nil` when it

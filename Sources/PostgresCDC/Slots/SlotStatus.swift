@@ -20,7 +20,8 @@ extension ReplicationSlots {
     package static func status(_ name: String, dsn: String) throws(ReplicationError) -> SlotStatus {
         let connection = try PostgresConnection(dsn: dsn, replication: false)
         defer { connection.close() }
-        let result = try connection.execute("""
+        let result = try connection.execute(
+            """
             SELECT s.slot_name, s.plugin, s.slot_type, s.database, s.active, s.restart_lsn, s.confirmed_flush_lsn,
                    pg_wal_lsn_diff(w.position, s.restart_lsn)::bigint AS retained,
                    s.active_pid, w.position AS server_lsn,

@@ -28,7 +28,9 @@ final class SnapshotPhase {
     /// The consumer stored everything.
     var isDurable = false
 
-    init(configuration: StreamConfiguration, endpoint: ServerEndpoint, connection: PostgresConnection, catalog: TypeCatalog, logger: Logger) throws(ReplicationError) {
+    init(configuration: StreamConfiguration, endpoint: ServerEndpoint, connection: PostgresConnection, catalog: TypeCatalog, logger: Logger)
+        throws(ReplicationError)
+    {
         let slotName = configuration.temporarySlot ? configuration.slot : ReplicationSetup.snapshotSlotName(for: configuration.slot)
         let created = try connection.createLogicalSlot(slotName, temporary: true, exportSnapshot: true)
         guard let snapshotName = created.snapshotName else {
@@ -37,14 +39,21 @@ final class SnapshotPhase {
         consistentPoint = created.consistentPoint
         exportingSlot = slotName
         // Imported by every copying connection before this one runs another command.
-        reader = try SnapshotReader(connect: { () throws(ReplicationError) in try endpoint.connect(replication: false) }, snapshotName: snapshotName, publication: configuration.publication,
-                                    onlyTables: configuration.createPublication ? [] : configuration.tables, filter: configuration.filter,
-                                    jobs: configuration.snapshotJobs)
+        reader = try SnapshotReader(
+            connect: { () throws(ReplicationError) in try endpoint.connect(replication: false) }, snapshotName: snapshotName,
+            publication: configuration.publication,
+            onlyTables: configuration.createPublication ? [] : configuration.tables, filter: configuration.filter,
+            jobs: configuration.snapshotJobs)
         relations = reader.tables.map { Relation(message: $0.message, catalog: catalog, filter: configuration.filter) }
-        transaction = TransactionInfo(xid: 0, commitLSN: consistentPoint, commitTime: PostgresTimestamp(unixMicroseconds: Int64(Date().timeIntervalSince1970 * 1e6)), origin: nil)
-        logger.info("taking the initial snapshot", metadata: [
-            "slot": "\(configuration.slot)", "lsn": "\(consistentPoint)", "tables": "\(reader.tables.count)", "jobs": "\(configuration.snapshotJobs)",
-        ])
+        transaction = TransactionInfo(
+            xid: 0, commitLSN: consistentPoint, commitTime: PostgresTimestamp(unixMicroseconds: Int64(Date().timeIntervalSince1970 * 1e6)),
+            origin: nil)
+        logger.info(
+            "taking the initial snapshot",
+            metadata: [
+                "slot": "\(configuration.slot)", "lsn": "\(consistentPoint)", "tables": "\(reader.tables.count)",
+                "jobs": "\(configuration.snapshotJobs)",
+            ])
         reader.start()
     }
 }
@@ -70,8 +79,9 @@ extension ReplicationSession {
                     let relation = phase.relations[phase.chunkTable]
                     let tuple = phase.chunk[phase.chunkIndex]
                     phase.chunkIndex += 1
-                    let change = RowChange(operation: .read, transaction: phase.transaction, seq: phase.rows, lsn: phase.consistentPoint,
-                                           relation: relation, old: nil, new: Row(relation: relation, tuple: tuple, isKeyOnly: false))
+                    let change = RowChange(
+                        operation: .read, transaction: phase.transaction, seq: phase.rows, lsn: phase.consistentPoint,
+                        relation: relation, old: nil, new: Row(relation: relation, tuple: tuple, isKeyOnly: false))
                     phase.rows += 1
                     return .event(.read(change))
                 }
@@ -85,13 +95,17 @@ extension ReplicationSession {
                     phase.tablesDone += 1
                     let info = phase.reader.tables[table]
                     logger.debug("snapshot table copied", metadata: ["table": "\(info.name)", "rows": "\(rows)", "seconds": "\(seconds)"])
-                    onSnapshotProgress?(SnapshotProgress(table: info.name, rows: rows, seconds: seconds, estimatedRows: info.estimatedRows,
-                                                         tablesDone: phase.tablesDone, tablesTotal: phase.reader.tables.count))
+                    onSnapshotProgress?(
+                        SnapshotProgress(
+                            table: info.name, rows: rows, seconds: seconds, estimatedRows: info.estimatedRows,
+                            tablesDone: phase.tablesDone, tablesTotal: phase.reader.tables.count))
                 }
             }
             phase.isComplete = true
             phase.reader.stop()
-            return .event(.snapshotCompleted(SnapshotSummary(consistentPoint: phase.consistentPoint, tables: phase.reader.tables.count, rows: phase.rows)))
+            return .event(
+                .snapshotCompleted(
+                    SnapshotSummary(consistentPoint: phase.consistentPoint, tables: phase.reader.tables.count, rows: phase.rows)))
         }
         guard phase.isDurable else {
             // Waiting for the consumer to store the snapshot; do not spin.
@@ -106,7 +120,9 @@ extension ReplicationSession {
     /// streaming; with `initial-only`, drops the temporary slot and ends.
     private func finishSnapshot(_ phase: SnapshotPhase) throws(ReplicationError) {
         snapshot = nil
-        logger.info("snapshot complete", metadata: ["rows": "\(phase.rows)", "tables": "\(phase.reader.tables.count)", "lsn": "\(phase.consistentPoint)"])
+        logger.info(
+            "snapshot complete",
+            metadata: ["rows": "\(phase.rows)", "tables": "\(phase.reader.tables.count)", "lsn": "\(phase.consistentPoint)"])
         if endAfterSnapshot {
             if !configuration.temporarySlot { try connection.dropReplicationSlot(phase.exportingSlot) }
             ended = true
@@ -117,7 +133,8 @@ extension ReplicationSession {
             // the new slot until it disconnects, so it is closed before streaming starts.
             let copier = try endpoint.connect(replication: false)
             do {
-                try copier.execute("SELECT pg_copy_logical_replication_slot($1, $2, false)", parameters: [phase.exportingSlot, configuration.slot])
+                try copier.execute(
+                    "SELECT pg_copy_logical_replication_slot($1, $2, false)", parameters: [phase.exportingSlot, configuration.slot])
             } catch {
                 copier.close()
                 throw error
@@ -128,7 +145,9 @@ extension ReplicationSession {
                 // A copy does not inherit FAILOVER from its source.
                 try connection.enableFailover(slot: configuration.slot)
             }
-            logger.info("created replication slot", metadata: ["slot": "\(configuration.slot)", "lsn": "\(phase.consistentPoint)", "host": "\(serverAddress)"])
+            logger.info(
+                "created replication slot",
+                metadata: ["slot": "\(configuration.slot)", "lsn": "\(phase.consistentPoint)", "host": "\(serverAddress)"])
         }
         try startStreaming()
     }

@@ -34,7 +34,10 @@ package final class SnapshotReader: @unchecked Sendable {
     /// Opens `jobs` connections, imports `snapshotName` in each (this must happen before the
     /// exporting connection runs its next command), and lists the tables of `publication`
     /// (optionally only `onlyTables`, `schema.table` names).
-    package init(connect: () throws(ReplicationError) -> PostgresConnection, snapshotName: String, publication: String, onlyTables: [String], filter: EventFilter, jobs: Int) throws(ReplicationError) {
+    package init(
+        connect: () throws(ReplicationError) -> PostgresConnection, snapshotName: String, publication: String, onlyTables: [String],
+        filter: EventFilter, jobs: Int
+    ) throws(ReplicationError) {
         var connections: [PostgresConnection] = []
         do {
             for _ in 0..<max(1, jobs) {
@@ -44,7 +47,8 @@ package final class SnapshotReader: @unchecked Sendable {
                     try connection.query(statement, describedAs: statement)
                 }
                 try connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", describedAs: "BEGIN (snapshot)")
-                try connection.query("SET TRANSACTION SNAPSHOT \(try connection.quoteLiteral(snapshotName))", describedAs: "SET TRANSACTION SNAPSHOT")
+                try connection.query(
+                    "SET TRANSACTION SNAPSHOT \(try connection.quoteLiteral(snapshotName))", describedAs: "SET TRANSACTION SNAPSHOT")
             }
             var tables = try SnapshotTable.published(in: publication, on: connections[0])
             if !onlyTables.isEmpty {

@@ -18,7 +18,8 @@ package struct SnapshotTable: Sendable {
     /// The tables of `publication`, read inside the snapshot's transaction on `connection`.
     package static func published(in publication: String, on connection: PostgresConnection) throws(ReplicationError) -> [SnapshotTable] {
         let hasColumnLists = connection.serverVersion >= 150000
-        let listing = try connection.execute("""
+        let listing = try connection.execute(
+            """
             SELECT c.oid, n.nspname, c.relname, c.relreplident, c.relkind, greatest(c.reltuples, 0)::bigint AS estimate,
                    \(hasColumnLists ? "array_to_string(pt.attnames, ',') AS attnames, pt.rowfilter" : "NULL AS attnames, NULL AS rowfilter")
             FROM pg_publication_tables pt
@@ -30,12 +31,15 @@ package struct SnapshotTable: Sendable {
         var tables: [SnapshotTable] = []
         for row in listing.rows.indices {
             guard let oidText = listing.value(row, "oid"), let oid = UInt32(oidText),
-                  let schema = listing.value(row, "nspname"), let name = listing.value(row, "relname")
+                let schema = listing.value(row, "nspname"), let name = listing.value(row, "relname")
             else { continue }
-            let identity = listing.value(row, "relreplident").flatMap { $0.utf8.first }.flatMap { RelationMessage.ReplicaIdentity(rawValue: $0) } ?? .default
+            let identity =
+                listing.value(row, "relreplident").flatMap { $0.utf8.first }.flatMap { RelationMessage.ReplicaIdentity(rawValue: $0) }
+                ?? .default
             let published = listing.value(row, "attnames").map { Set($0.split(separator: ",").map(String.init)) }
             let keys = try keyColumns(of: oid, identity: identity, on: connection)
-            let attributes = try connection.execute("""
+            let attributes = try connection.execute(
+                """
                 SELECT attname, atttypid, atttypmod FROM pg_attribute
                 WHERE attrelid = $1::oid AND attnum > 0 AND NOT attisdropped AND attgenerated = ''
                 ORDER BY attnum
@@ -43,33 +47,37 @@ package struct SnapshotTable: Sendable {
             var columns: [RelationMessage.Column] = []
             for index in attributes.rows.indices {
                 guard let column = attributes.value(index, "attname"),
-                      let type = attributes.value(index, "atttypid").flatMap({ UInt32($0) }),
-                      let modifier = attributes.value(index, "atttypmod").flatMap({ Int32($0) })
+                    let type = attributes.value(index, "atttypid").flatMap({ UInt32($0) }),
+                    let modifier = attributes.value(index, "atttypmod").flatMap({ Int32($0) })
                 else { continue }
                 if let published, !published.contains(column) { continue }
                 let isKey = identity == .full || keys.contains(column)
                 columns.append(RelationMessage.Column(isKey: isKey, name: column, typeOID: type, typeModifier: modifier))
             }
             let message = RelationMessage(xid: nil, oid: oid, namespace: schema, name: name, replicaIdentity: identity, columns: columns)
-            tables.append(SnapshotTable(
-                message: message,
-                rowFilter: listing.value(row, "rowfilter"),
-                isPartitioned: listing.value(row, "relkind") == "p",
-                estimatedRows: listing.value(row, "estimate").flatMap { Int($0) } ?? 0
-            ))
+            tables.append(
+                SnapshotTable(
+                    message: message,
+                    rowFilter: listing.value(row, "rowfilter"),
+                    isPartitioned: listing.value(row, "relkind") == "p",
+                    estimatedRows: listing.value(row, "estimate").flatMap { Int($0) } ?? 0
+                ))
         }
         return tables
     }
 
     /// The replica identity's columns: the primary key (default) or the chosen index.
-    private static func keyColumns(of oid: UInt32, identity: RelationMessage.ReplicaIdentity, on connection: PostgresConnection) throws(ReplicationError) -> Set<String> {
+    private static func keyColumns(of oid: UInt32, identity: RelationMessage.ReplicaIdentity, on connection: PostgresConnection)
+        throws(ReplicationError) -> Set<String>
+    {
         let condition: String
         switch identity {
         case .default: condition = "i.indisprimary"
         case .index: condition = "i.indisreplident"
         case .full, .nothing: return []
         }
-        let result = try connection.execute("""
+        let result = try connection.execute(
+            """
             SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
             WHERE i.indrelid = $1::oid AND \(condition)
             """, parameters: [String(oid)])

@@ -178,8 +178,9 @@ package struct JSONLinesStreamer {
             let durable = try sink.flush(force: force)
             if let metrics {
                 metrics.recordFlush(nanoseconds: FileIO.monotonicNanoseconds() &- started)
-                metrics.recordPosition(durable: max(durable, summary.durableThrough), serverPosition: session.serverPosition,
-                                       idle: force && pending.count == 0)
+                metrics.recordPosition(
+                    durable: max(durable, summary.durableThrough), serverPosition: session.serverPosition,
+                    idle: force && pending.count == 0)
             }
             // A forced call also records again a position the recorder kept only in the page cache.
             guard durable > summary.durableThrough || (force && confirmedThrough < summary.durableThrough) else { return }

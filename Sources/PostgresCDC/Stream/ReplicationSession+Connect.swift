@@ -14,7 +14,9 @@ extension ReplicationSession {
     /// Connects to the DSN's hosts in order. With several hosts each is tried alone, so that an old
     /// primary that came back (a lower timeline than the checkpoint's) is skipped for the next
     /// host instead of ending the attempt; every skipped host is logged with the reason.
-    static func connectToPrimary(_ configuration: StreamConfiguration, resume: ResumePoint, logger: Logger) throws(ReplicationError) -> Connected {
+    static func connectToPrimary(_ configuration: StreamConfiguration, resume: ResumePoint, logger: Logger) throws(ReplicationError)
+        -> Connected
+    {
         let hosts = HostList(dsn: configuration.dsn)?.hosts ?? []
         guard hosts.count > 1 else {
             let connection = try PostgresConnection(dsn: configuration.dsn, replication: true)
@@ -52,7 +54,9 @@ extension ReplicationSession {
     }
 
     /// Session settings, `IDENTIFY_SYSTEM`, the system identifier and the timeline gate.
-    private static func passGates(_ connection: PostgresConnection, _ resume: ResumePoint, logger: Logger) throws(ReplicationError) -> SystemIdentification {
+    private static func passGates(_ connection: PostgresConnection, _ resume: ResumePoint, logger: Logger) throws(ReplicationError)
+        -> SystemIdentification
+    {
         for statement in SessionSettings.statements {
             try connection.query(statement, describedAs: statement)
         }

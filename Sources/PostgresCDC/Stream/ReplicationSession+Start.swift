@@ -16,7 +16,8 @@ extension ReplicationSession {
             .configuration(ConfigurationProblem(subject, needs: requirement, server: here))
         }
         guard (1...4).contains(version) else {
-            throw .configuration(ConfigurationProblem(SettingValue(.protocolVersion, String(version)), needs: .oneOf(["1", "2", "3", "4"])))
+            throw .configuration(
+                ConfigurationProblem(SettingValue(.protocolVersion, String(version)), needs: .oneOf(["1", "2", "3", "4"])))
         }
         guard version <= supported else {
             throw problem(SettingValue(.protocolVersion, String(version)), needs: .newerServer(supportedProtocol: supported))
@@ -51,7 +52,8 @@ extension ReplicationSession {
             assembler.binaryValues = false
         case nil:
             if server >= 140000 {
-                assembler.binaryValues = try ReplicationSetup.publishedTypesConvertFromBinary(configuration, catalog: assembler.catalog, on: connection)
+                assembler.binaryValues = try ReplicationSetup.publishedTypesConvertFromBinary(
+                    configuration, catalog: assembler.catalog, on: connection)
             }
         }
         if assembler.binaryValues { options.append(("binary", "true")) }
@@ -69,11 +71,13 @@ extension ReplicationSession {
         }
         if createdFailoverSlot { nudgeStandbyCopies() }
         try connection.startLogicalReplication(slot: configuration.slot, start: startLSN, options: options)
-        logger.info("streaming", metadata: [
-            "slot": "\(configuration.slot)", "publication": "\(configuration.publication)", "proto_version": "\(version)",
-            "values": "\(assembler.binaryValues ? "binary" : "text")",
-            "host": "\(serverAddress)", "lsn": "\(startLSN)", "timeline": "\(system.timeline)",
-        ])
+        logger.info(
+            "streaming",
+            metadata: [
+                "slot": "\(configuration.slot)", "publication": "\(configuration.publication)", "proto_version": "\(version)",
+                "values": "\(assembler.binaryValues ? "binary" : "text")",
+                "host": "\(serverAddress)", "lsn": "\(startLSN)", "timeline": "\(system.timeline)",
+            ])
         state.streamingStarted(now: FileIO.monotonicNanoseconds())
     }
 
@@ -85,10 +89,16 @@ extension ReplicationSession {
     /// without the privilege the copy becomes persistent at the server's next such record.
     func nudgeStandbyCopies() {
         do {
-            let lsn = try connection.query("SELECT pg_catalog.pg_log_standby_snapshot()", describedAs: "pg_log_standby_snapshot()").rows.first?.first ?? nil
-            logger.info("logged a standby snapshot so that standbys keep the new failover slot", metadata: ["slot": "\(configuration.slot)", "lsn": "\(lsn ?? "?")"])
+            let lsn =
+                try connection.query("SELECT pg_catalog.pg_log_standby_snapshot()", describedAs: "pg_log_standby_snapshot()").rows.first?
+                .first ?? nil
+            logger.info(
+                "logged a standby snapshot so that standbys keep the new failover slot",
+                metadata: ["slot": "\(configuration.slot)", "lsn": "\(lsn ?? "?")"])
         } catch {
-            logger.warning("could not log a standby snapshot; the standbys' copy of the new slot becomes persistent at the server's next one", metadata: ["error": "\(error)"])
+            logger.warning(
+                "could not log a standby snapshot; the standbys' copy of the new slot becomes persistent at the server's next one",
+                metadata: ["error": "\(error)"])
         }
     }
 
@@ -105,28 +115,38 @@ extension ReplicationSession {
         return directory
     }
 
-
     /// Gate on every connect: may the checkpoint's position be continued on this server's timeline?
-    static func checkTimeline(_ resume: ResumePoint, system: SystemIdentification, connection: PostgresConnection, logger: Logger) throws(ReplicationError) {
+    static func checkTimeline(_ resume: ResumePoint, system: SystemIdentification, connection: PostgresConnection, logger: Logger)
+        throws(ReplicationError)
+    {
         guard let stored = resume.checkpointTimeline, stored > 0, let storedLSN = resume.checkpointLSN else { return }
         let history = system.timeline > stored ? try connection.timelineHistory(system.timeline) : nil
         let host = connection.serverAddress
         switch TimelineGate.decide(storedTimeline: stored, storedLSN: storedLSN, serverTimeline: system.timeline, history: history) {
         case .proceed:
             if system.timeline != stored {
-                logger.warning("continuing on a new timeline", metadata: [
-                    "host": "\(host)", "timeline": "\(system.timeline)", "checkpoint_timeline": "\(stored)", "lsn": "\(storedLSN)",
-                ])
+                logger.warning(
+                    "continuing on a new timeline",
+                    metadata: [
+                        "host": "\(host)", "timeline": "\(system.timeline)", "checkpoint_timeline": "\(stored)", "lsn": "\(storedLSN)",
+                    ])
             }
         case let .olderTimeline(server, checkpoint):
             throw .oldPrimary(timeline: server, checkpointTimeline: checkpoint, host: host)
         case let .aheadOfNewPrimary(timeline, switchPoint, checkpoint):
             throw .timelineMismatch(
-                reason: "timeline \(timeline) ended at \(switchPoint) here, but the checkpoint is at \(checkpoint): the changes between \(switchPoint) and \(checkpoint) were delivered but never reached this new primary (and LSNs after \(switchPoint) are reused on timeline \(system.timeline)); refusing to continue",
+                reason:
+                    "timeline \(timeline) ended at \(switchPoint) here, but the checkpoint is at \(checkpoint): the changes between "
+                    + "\(switchPoint) and \(checkpoint) were delivered but never reached this new primary (and LSNs after "
+                    + "\(switchPoint) are reused on timeline \(system.timeline)); refusing to continue",
                 host: host
             )
         case let .unknownHistory(timeline):
-            throw .timelineMismatch(reason: "its timeline history (timeline \(system.timeline)) does not mention the checkpoint's timeline \(timeline); refusing to continue", host: host)
+            throw .timelineMismatch(
+                reason:
+                    "its timeline history (timeline \(system.timeline)) does not mention the checkpoint's timeline \(timeline); "
+                    + "refusing to continue",
+                host: host)
         }
     }
 }

@@ -77,17 +77,20 @@ package final class ReplicationSession {
         // Types first: once a slot exports a snapshot, the next command on this connection ends the export.
         var catalog = TypeCatalog()
         try ReplicationSetup.loadCustomTypes(into: &catalog, from: connection)
-        self.assembler = ChangeAssembler(catalog: catalog, endLSN: configuration.endLSN, includeTransactionEvents: configuration.includeTransactionEvents)
+        self.assembler = ChangeAssembler(
+            catalog: catalog, endLSN: configuration.endLSN, includeTransactionEvents: configuration.includeTransactionEvents)
         assembler.filter = configuration.filter
         assembler.spoolMemoryLimit = configuration.maxMemory
         if configuration.twoPhase {
             guard let directory = configuration.preparedTransactionsDirectory else {
-                throw .configuration(ConfigurationProblem(SettingValue(.twoPhase, "true"), needs: .setting(SettingValue(.preparedTransactionsDirectory))))
+                throw .configuration(
+                    ConfigurationProblem(SettingValue(.twoPhase, "true"), needs: .setting(SettingValue(.preparedTransactionsDirectory))))
             }
             assembler.prepared = try PreparedTransactionStore(directory: directory)
         }
         if configuration.streaming != .off {
-            assembler.inProgress = InProgressTransactions(memoryLimit: configuration.maxMemory, spillDirectory: try Self.spillDirectory(configuration))
+            assembler.inProgress = InProgressTransactions(
+                memoryLimit: configuration.maxMemory, spillDirectory: try Self.spillDirectory(configuration))
         }
         let slot = try Self.prepareSlot(configuration, resume: resume, on: connection, endpoint: endpoint, catalog: catalog, logger: logger)
         self.snapshot = slot.snapshot
@@ -114,7 +117,6 @@ package final class ReplicationSession {
         if let snapshot { return snapshot.isComplete }
         return !assembler.isInTransaction
     }
-
 
     /// Sets (or moves) the end LSN: stop once every transaction committed at or before `lsn` was handed out.
     package func stop(at lsn: LSN) {
@@ -187,7 +189,8 @@ package final class ReplicationSession {
                     return .idle
                 }
             case .copyDone:
-                throw .connectionLost(host: serverAddress, message: "the server ended the replication stream", lastLSN: state.serverPosition)
+                throw .connectionLost(
+                    host: serverAddress, message: "the server ended the replication stream", lastLSN: state.serverPosition)
             }
         }
     }

@@ -13,7 +13,9 @@ enum ReplicationSetup {
     }
 
     /// Makes sure the publication exists, creating it when asked to.
-    static func preparePublication(_ configuration: StreamConfiguration, on connection: PostgresConnection, logger: Logger) throws(ReplicationError) {
+    static func preparePublication(_ configuration: StreamConfiguration, on connection: PostgresConnection, logger: Logger)
+        throws(ReplicationError)
+    {
         let name = configuration.publication
         let found = try connection.query(
             "SELECT 1 FROM pg_catalog.pg_publication WHERE pubname = \(try connection.quoteLiteral(name))",
@@ -34,12 +36,18 @@ enum ReplicationSetup {
             sql += " FOR TABLE " + names.joined(separator: ", ")
         }
         try connection.query(sql, describedAs: "CREATE PUBLICATION \(name)")
-        logger.info("created publication", metadata: ["publication": "\(name)", "tables": "\(configuration.tables.isEmpty ? "all" : configuration.tables.joined(separator: ","))"])
+        logger.info(
+            "created publication",
+            metadata: [
+                "publication": "\(name)", "tables": "\(configuration.tables.isEmpty ? "all" : configuration.tables.joined(separator: ","))",
+            ])
     }
 
     /// The slot when it exists and pgcdc can use it (its plugin, database, type and two-phase
     /// setting fit, and no other connection holds it); `nil` when it does not exist.
-    static func inspectSlot(_ configuration: StreamConfiguration, on connection: PostgresConnection) throws(ReplicationError) -> ExistingSlot? {
+    static func inspectSlot(_ configuration: StreamConfiguration, on connection: PostgresConnection) throws(ReplicationError)
+        -> ExistingSlot?
+    {
         let name = configuration.slot
         let version = connection.serverVersion
         let found = try connection.query(
@@ -65,7 +73,8 @@ enum ReplicationSetup {
             throw .slotUnusable(slot: name, reason: "it uses the output plugin \(found.value(0, "plugin") ?? "?"), pgcdc needs pgoutput")
         }
         guard found.value(0, "database") == connection.databaseName else {
-            throw .slotUnusable(slot: name, reason: "it belongs to database \(found.value(0, "database") ?? "?"), not \(connection.databaseName)")
+            throw .slotUnusable(
+                slot: name, reason: "it belongs to database \(found.value(0, "database") ?? "?"), not \(connection.databaseName)")
         }
         if found.value(0, "two_phase") == "t" && !configuration.twoPhase {
             // Once a start with two_phase enabled it, the server decodes prepared transactions at
@@ -92,7 +101,9 @@ enum ReplicationSetup {
 
     /// Whether every column of every table in the publication has a type whose binary form pgcdc
     /// can turn into text (the choice of values for ``StreamConfiguration/binaryValues`` `nil`).
-    static func publishedTypesConvertFromBinary(_ configuration: StreamConfiguration, catalog: TypeCatalog, on connection: PostgresConnection) throws(ReplicationError) -> Bool {
+    static func publishedTypesConvertFromBinary(
+        _ configuration: StreamConfiguration, catalog: TypeCatalog, on connection: PostgresConnection
+    ) throws(ReplicationError) -> Bool {
         let result = try connection.query(
             """
             SELECT DISTINCT a.atttypid
@@ -125,11 +136,11 @@ enum ReplicationSetup {
         )
         for row in result.rows {
             guard row.count == 5,
-                  let oid = row[0].flatMap({ UInt32($0) }),
-                  let typtype = row[1]?.utf8.first,
-                  let element = row[2].flatMap({ UInt32($0) }),
-                  let base = row[3].flatMap({ UInt32($0) }),
-                  let delimiter = row[4]?.utf8.first
+                let oid = row[0].flatMap({ UInt32($0) }),
+                let typtype = row[1]?.utf8.first,
+                let element = row[2].flatMap({ UInt32($0) }),
+                let base = row[3].flatMap({ UInt32($0) }),
+                let delimiter = row[4]?.utf8.first
             else { continue }
             catalog.add(TypeRow(oid: oid, typtype: typtype, typelem: element, typbasetype: base, typdelim: delimiter))
         }

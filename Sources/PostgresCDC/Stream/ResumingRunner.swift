@@ -53,10 +53,12 @@ package struct ResumingRunner {
                 failures = connectedThisTime ? 1 : failures + 1
                 guard let policy, policy.attempts.map({ failures <= $0 }) ?? true else { throw error }
                 let delay = policy.delay(afterFailures: failures)
-                logger.warning("connection lost, reconnecting", metadata: [
-                    "error": "\(error)", "attempt": "\(failures)", "delay": "\(String(format: "%.2f", delay)) s",
-                    "hosts": "\(PostgresConnection.describeHosts(dsn: configuration.dsn))",
-                ])
+                logger.warning(
+                    "connection lost, reconnecting",
+                    metadata: [
+                        "error": "\(error)", "attempt": "\(failures)", "delay": "\(String(format: "%.2f", delay)) s",
+                        "hosts": "\(PostgresConnection.describeHosts(dsn: configuration.dsn))",
+                    ])
                 guard driver.pause(for: delay) else { return nil }
             }
         }

@@ -76,9 +76,11 @@ public struct SinkStream {
             let logger = stream.logger
             sinkPosition = try sink.open()
             if let fileSink = sink as? FileSink, fileSink.recoveredBytesDropped > 0 {
-                logger.notice("cut an incomplete transaction off the end of the file", metadata: [
-                    "file": "\(fileSink.configuration.path)", "bytes": "\(fileSink.recoveredBytesDropped)",
-                ])
+                logger.notice(
+                    "cut an incomplete transaction off the end of the file",
+                    metadata: [
+                        "file": "\(fileSink.configuration.path)", "bytes": "\(fileSink.recoveredBytesDropped)",
+                    ])
             }
             try stream.checkpoint?.store.checkWritable()
             let saved = try stream.checkpoint?.store.load()
@@ -118,7 +120,8 @@ public struct SinkStream {
 
         func stream(_ session: ReplicationSession) throws -> StreamSummary {
             let configuration = stream.configuration
-            try sink.recordOrigin(SinkOrigin(slot: configuration.slot, systemIdentifier: session.system.systemID, timeline: session.system.timeline))
+            try sink.recordOrigin(
+                SinkOrigin(slot: configuration.slot, systemIdentifier: session.system.systemID, timeline: session.system.timeline))
             session.wakeDescriptor = stream.wakeDescriptor
             session.onSnapshotProgress = stream.onSnapshotProgress
             var streamer = JSONLinesStreamer()

@@ -62,12 +62,17 @@ final class StreamMetrics {
     /// Adds what was gathered to the counters (a batch was handed over).
     func publish() {
         for (key, counts) in pending {
-            let pair = counters[key] ?? {
-                let dimensions = [("op", key.op), ("table", key.table)]
-                let made = (Counter(label: "pgcdc_events_total", dimensions: dimensions), Counter(label: "pgcdc_bytes_total", dimensions: dimensions))
-                counters[key] = made
-                return made
-            }()
+            let pair =
+                counters[key]
+                ?? {
+                    let dimensions = [("op", key.op), ("table", key.table)]
+                    let made = (
+                        Counter(label: "pgcdc_events_total", dimensions: dimensions),
+                        Counter(label: "pgcdc_bytes_total", dimensions: dimensions)
+                    )
+                    counters[key] = made
+                    return made
+                }()
             pair.events.increment(by: Int64(counts.events))
             pair.bytes.increment(by: Int64(counts.bytes))
         }

@@ -66,7 +66,8 @@ public enum PostgresValue: Sendable, Hashable {
     /// `\x0102` → [1, 2].
     static func hexBytes(_ text: ArraySlice<UInt8>) -> [UInt8]? {
         guard text.count >= 2, text.count % 2 == 0, text.first == UInt8(ascii: "\\"),
-              text[text.startIndex + 1] == UInt8(ascii: "x") else { return nil }
+            text[text.startIndex + 1] == UInt8(ascii: "x")
+        else { return nil }
         func nibble(_ byte: UInt8) -> UInt8? {
             switch byte {
             case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")

@@ -8,10 +8,11 @@ import Testing
 /// cancellation.
 @Suite struct ChangeStreamTests {
     static func fixture() throws -> StreamFixture {
-        try StreamFixture.make(setup: """
-            CREATE TABLE items (id int PRIMARY KEY, name text, qty int, price numeric(8,2), added timestamptz);
-            CREATE PUBLICATION pub FOR TABLE items;
-            """)
+        try StreamFixture.make(
+            setup: """
+                CREATE TABLE items (id int PRIMARY KEY, name text, qty int, price numeric(8,2), added timestamptz);
+                CREATE PUBLICATION pub FOR TABLE items;
+                """)
     }
 
     /// Reads events until `count` commits have arrived (with a deadline).
@@ -31,7 +32,8 @@ import Testing
         var iterator = stream.makeAsyncIterator()
         // The slot is created when the stream connects; wait for that before writing.
         try await Self.waitUntilConnected(stream)
-        try fixture.server.psql("INSERT INTO items VALUES (1, 'tea', 2, 3.50, '2026-11-25 10:00:00+00'), (2, NULL, 1, 1.00, NULL)", database: fixture.database)
+        try fixture.server.psql(
+            "INSERT INTO items VALUES (1, 'tea', 2, 3.50, '2026-11-25 10:00:00+00'), (2, NULL, 1, 1.00, NULL)", database: fixture.database)
         let events = try await Self.collect(&iterator, commits: 1)
         stream.stop()
         let rows = events.compactMap { event -> RowChange? in
@@ -122,7 +124,8 @@ import Testing
         let count = try await task.value
         #expect(count == 0)
         let released = try await Self.eventually {
-            try fixture.server.psql("SELECT active FROM pg_replication_slots WHERE slot_name = '\(fixture.slot)'", database: fixture.database) == "f"
+            try fixture.server.psql(
+                "SELECT active FROM pg_replication_slots WHERE slot_name = '\(fixture.slot)'", database: fixture.database) == "f"
         }
         #expect(released, "the slot stayed active after cancellation")
     }
@@ -154,9 +157,11 @@ import Testing
         try await Self.waitUntilConnected(stream)
         for id in 1...20 { try server.psql("INSERT INTO items VALUES (\(id))", database: "app") }
         var events = try await Self.collect(&iterator, commits: 20)
-        try await stream.acknowledge(through: try #require(events.compactMap { event -> LSN? in
-            if case let .commit(commit) = event { return commit.endLSN } else { return nil }
-        }.dropLast(5).last))
+        try await stream.acknowledge(
+            through: try #require(
+                events.compactMap { event -> LSN? in
+                    if case let .commit(commit) = event { return commit.endLSN } else { return nil }
+                }.dropLast(5).last))
         try server.restartImmediately(downFor: 1)
         for id in 21...40 { try server.psql("INSERT INTO items VALUES (\(id))", database: "app") }
         events += try await Self.collect(&iterator, commits: 20)

@@ -16,13 +16,16 @@ import Testing
         #expect(plain.option("keepalives_idle") == "10")
         #expect(plain.option("tcp_user_timeout") == "30000")
 
-        let keywords = try PostgresConnection(dsn: server.dsn(database: database) + " target_session_attrs=any connect_timeout=3", replication: false)
+        let keywords = try PostgresConnection(
+            dsn: server.dsn(database: database) + " target_session_attrs=any connect_timeout=3", replication: false)
         defer { keywords.close() }
         #expect(keywords.option("target_session_attrs") == "any")
         #expect(keywords.option("connect_timeout") == "3")
         #expect(keywords.option("tcp_user_timeout") == "30000")
 
-        let uri = try PostgresConnection(dsn: "postgresql://postgres@127.0.0.1:\(server.port)/\(database)?target_session_attrs=read-write&keepalives_idle=42", replication: false)
+        let uri = try PostgresConnection(
+            dsn: "postgresql://postgres@127.0.0.1:\(server.port)/\(database)?target_session_attrs=read-write&keepalives_idle=42",
+            replication: false)
         defer { uri.close() }
         #expect(uri.option("target_session_attrs") == "read-write")
         #expect(uri.option("keepalives_idle") == "42")

@@ -56,7 +56,8 @@ import PGOutput
         let set = InProgressTransactions(memoryLimit: 3 << 20, spillDirectory: "/tmp")
         let payload = [UInt8](repeating: 1, count: 1000)
         for number in 0..<4000 {
-            try set.append(payload[...], xid: number % 2 == 0 ? 10 : 11, subtransaction: number % 2 == 0 ? 10 : 11, lsn: LSN(UInt64(number)))
+            try set.append(
+                payload[...], xid: number % 2 == 0 ? 10 : 11, subtransaction: number % 2 == 0 ? 10 : 11, lsn: LSN(UInt64(number)))
             #expect(set.memoryInUse <= 3 << 20)
         }
         #expect(set.spillCount > 0)

@@ -14,12 +14,16 @@ import Testing
         .slotHasTwoPhase(slot: "s"),
         .binaryColumnUnsupported(table: "public.doc", column: "body", typeOID: 3614, lsn: LSN(0x10)),
         .configuration(ConfigurationProblem(SettingValue(.protocolVersion, "7"), needs: .oneOf(["1", "2", "3", "4"]))),
-        .configuration(ConfigurationProblem(SettingValue(.protocolVersion, "4"), needs: .newerServer(supportedProtocol: 3), server: server)),
+        .configuration(
+            ConfigurationProblem(SettingValue(.protocolVersion, "4"), needs: .newerServer(supportedProtocol: 3), server: server)),
         .configuration(ConfigurationProblem(SettingValue(.streaming, ".on"), needs: .protocolVersion(minimum: 2, minimumServer: nil))),
-        .configuration(ConfigurationProblem(SettingValue(.streaming, ".parallel"), needs: .protocolVersion(minimum: 4, minimumServer: 16),
-                                            server: server)),
+        .configuration(
+            ConfigurationProblem(
+                SettingValue(.streaming, ".parallel"), needs: .protocolVersion(minimum: 4, minimumServer: 16),
+                server: server)),
         .configuration(ConfigurationProblem(SettingValue(.binaryValues, "true"), needs: .server(minimum: 14), server: server)),
-        .configuration(ConfigurationProblem(SettingValue(.twoPhase, "true"), needs: .setting(SettingValue(.preparedTransactionsDirectory)))),
+        .configuration(
+            ConfigurationProblem(SettingValue(.twoPhase, "true"), needs: .setting(SettingValue(.preparedTransactionsDirectory)))),
         .configuration(ConfigurationProblem(SettingValue(.spillDirectory, "/x"), needs: .writableDirectory)),
         .configuration(ConfigurationProblem(SettingValue(.tables, "a..b"), needs: .tableName)),
         .configuration(ConfigurationProblem(SettingValue(.snapshot, ".initialOnly"), needs: .newSlot(slot: "s"))),
@@ -32,9 +36,12 @@ import Testing
     }
 
     @Test func aConfigurationProblemSaysWhatTheSettingNeedsAndWhereItWasDecided() {
-        #expect("\(Self.samples[9])" == "streaming = .parallel needs protocolVersion = 4 or later and PostgreSQL 16 or later "
+        #expect(
+            "\(Self.samples[9])" == "streaming = .parallel needs protocolVersion = 4 or later and PostgreSQL 16 or later "
                 + "(db:5432 runs PostgreSQL 15)")
-        #expect("\(Self.samples[7])" == "protocolVersion = 4 needs a newer server: db:5432 runs PostgreSQL 15, which speaks pgoutput up to version 3")
+        #expect(
+            "\(Self.samples[7])"
+                == "protocolVersion = 4 needs a newer server: db:5432 runs PostgreSQL 15, which speaks pgoutput up to version 3")
         #expect("\(Self.samples[3])".contains("use onGap = .resnapshot to drop and re-create it"))
         #expect("\(Self.samples[0])".contains("(create it with createSlot = true)"))
     }

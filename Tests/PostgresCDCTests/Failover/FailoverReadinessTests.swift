@@ -12,7 +12,10 @@ import Testing
     static let cdcSlot = HostFacts.Slot(name: "cdc", type: "logical", plugin: "pgoutput", database: "app", failover: true, synced: false)
     static let syncedCopy = HostFacts.Slot(name: "cdc", type: "logical", plugin: "pgoutput", database: "app", failover: true, synced: true)
 
-    static func primary(version: Int = 180001, settings: [String: String] = primarySettings, standbys: [HostFacts.Standby]? = nil, slots: [HostFacts.Slot]? = nil) -> HostFacts {
+    static func primary(
+        version: Int = 180001, settings: [String: String] = primarySettings, standbys: [HostFacts.Standby]? = nil,
+        slots: [HostFacts.Slot]? = nil
+    ) -> HostFacts {
         HostFacts(
             host: "db1:5432", role: .primary, serverVersion: version, database: "app", settings: settings,
             standbys: standbys ?? [HostFacts.Standby(name: "walreceiver at 10.0.0.2", slot: "standby1_slot")],
@@ -27,7 +30,8 @@ import Testing
     static func failures(_ findings: [Finding]) -> [Finding] { findings.filter { $0.level == .fail } }
 
     @Test func aPostgres15PrimaryIsWarnedThatAPromotionLosesTheSlot() {
-        let findings = FailoverReadiness.findings(for: Self.primary(version: 150010, settings: ["wal_level": "logical"], slots: [Self.cdcSlot]), slot: "cdc")
+        let findings = FailoverReadiness.findings(
+            for: Self.primary(version: 150010, settings: ["wal_level": "logical"], slots: [Self.cdcSlot]), slot: "cdc")
         let version = findings.first { $0.check == "version" }
         #expect(version?.level == .warn)
         #expect(version?.detail.contains("failover slots need PostgreSQL 17+") == true)
@@ -48,14 +52,21 @@ import Testing
     @Test func aPrimaryWithoutStandbysIsWarnedThatThereIsNothingToFailOverTo() {
         let facts = Self.primary(settings: ["wal_level": "logical", "synchronized_standby_slots": ""], standbys: [], slots: [Self.cdcSlot])
         let findings = FailoverReadiness.findings(for: facts, slot: "cdc")
-        #expect(findings.contains { $0.check == "standbys" && $0.level == .warn && $0.detail == "no standby connected: nothing to fail over to" })
+        #expect(
+            findings.contains {
+                $0.check == "standbys" && $0.level == .warn && $0.detail == "no standby connected: nothing to fail over to"
+            })
         #expect(Self.failures(findings).isEmpty, "\(findings)")
     }
 
     @Test func namingASlotThatDoesNotExistFailsBecauseWalsendersWaitForIt() {
         let facts = Self.primary(settings: ["wal_level": "logical", "synchronized_standby_slots": "standby1_slot, \"Gone\""])
         let failures = Self.failures(FailoverReadiness.findings(for: facts, slot: nil))
-        #expect(failures.map(\.detail) == ["names Gone, which does not exist: logical walsenders wait for it, so pgcdc stalls; create the physical slot or remove it from the list"])
+        #expect(
+            failures.map(\.detail) == [
+                "names Gone, which does not exist: logical walsenders wait for it, so pgcdc stalls; create the physical slot or remove "
+                    + "it from the list"
+            ])
         #expect(FailoverReadiness.slotNames(in: " a ,\"B\"\"c\", D,") == ["a", "B\"c", "d"])
     }
 
@@ -80,7 +91,9 @@ import Testing
     @Test func aStandbyWhosePrimaryConninfoHasNoDatabaseFails() {
         var settings = Self.standbySettings
         settings["primary_conninfo"] = "host=10.0.0.1 user=replicator"
-        #expect(Self.failures(FailoverReadiness.findings(for: Self.standby(settings: settings), slot: nil)).map(\.check) == ["primary_conninfo"])
+        #expect(
+            Self.failures(FailoverReadiness.findings(for: Self.standby(settings: settings), slot: nil)).map(\.check) == ["primary_conninfo"]
+        )
         #expect(FailoverReadiness.conninfoNamesDatabase("postgresql://replicator@10.0.0.1/postgres"))
         #expect(!FailoverReadiness.conninfoNamesDatabase("postgresql://replicator@10.0.0.1"))
         #expect(!FailoverReadiness.conninfoNamesDatabase("dbname="))
@@ -106,7 +119,11 @@ import Testing
         #expect(primary.map(\.check) == ["version", "wal_level", "standbys", "synchronized_standby_slots", "slot", "failover"])
         let standby = FailoverReadiness.findings(for: Self.standby(), slot: "cdc")
         #expect(standby.allSatisfy { $0.level == .ok }, "\(standby)")
-        #expect(standby.map(\.check) == ["version", "wal_level", "sync_replication_slots", "hot_standby_feedback", "primary_slot_name", "primary_conninfo", "synced_slot"])
+        #expect(
+            standby.map(\.check) == [
+                "version", "wal_level", "sync_replication_slots", "hot_standby_feedback", "primary_slot_name", "primary_conninfo",
+                "synced_slot",
+            ])
     }
 
     @Test func walLevelReplicaFailsOnAPrimaryAndOnAPostgres17StandbyButOnlyWarnsOnAnOlderStandby() {
@@ -121,13 +138,18 @@ import Testing
     }
 
     @Test func aMultiLineDetailBecomesOneLine() {
-        let finding = Finding(host: "h:1", role: nil, check: "connect", level: .fail, detail: "connection refused\n\tIs the server running?\n")
+        let finding = Finding(
+            host: "h:1", role: nil, check: "connect", level: .fail, detail: "connection refused\n\tIs the server running?\n")
         #expect(finding.detail == "connection refused Is the server running?")
     }
 
     /// What PostgreSQL 18's pg_basebackup -R writes: options libpq 15 does not know.
     @Test func aConninfoWithOptionsOfANewerLibpqStillShowsItsDatabase() {
-        let written = "user=postgres passfile='/var/lib/postgresql/.pgpass' channel_binding=prefer host=127.0.0.1 port=5432 sslmode=prefer sslnegotiation=postgres sslcompression=0 sslcertmode=allow sslsni=1 ssl_min_protocol_version=TLSv1.2 gssencmode=prefer krbsrvname=postgres gssdelegation=0 target_session_attrs=any load_balance_hosts=disable dbname=postgres"
+        let written =
+            "user=postgres passfile='/var/lib/postgresql/.pgpass' channel_binding=prefer host=127.0.0.1 port=5432 sslmode=prefer "
+            + "sslnegotiation=postgres sslcompression=0 sslcertmode=allow sslsni=1 ssl_min_protocol_version=TLSv1.2 "
+            + "gssencmode=prefer krbsrvname=postgres gssdelegation=0 target_session_attrs=any load_balance_hosts=disable "
+            + "dbname=postgres"
         #expect(FailoverReadiness.conninfoNamesDatabase(written))
         #expect(!FailoverReadiness.conninfoNamesDatabase("host=127.0.0.1 sslnegotiation=postgres"))
         #expect(FailoverReadiness.conninfoNamesDatabase("host=h sslnegotiation=direct dbname = 'my \\'db'"))

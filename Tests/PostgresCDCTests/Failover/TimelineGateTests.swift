@@ -14,11 +14,16 @@ import Testing
         #expect(TimelineGate.decide(storedTimeline: 1, storedLSN: LSN(0x4000000), serverTimeline: 1, history: nil) == .proceed)
         #expect(TimelineGate.decide(storedTimeline: 1, storedLSN: LSN(0x4FFFFFF), serverTimeline: 3, history: Self.history) == .proceed)
         #expect(TimelineGate.decide(storedTimeline: 1, storedLSN: LSN(0x5000000), serverTimeline: 3, history: Self.history) == .proceed)
-        #expect(TimelineGate.decide(storedTimeline: 1, storedLSN: LSN(0x5000001), serverTimeline: 3, history: Self.history)
+        #expect(
+            TimelineGate.decide(storedTimeline: 1, storedLSN: LSN(0x5000001), serverTimeline: 3, history: Self.history)
                 == .aheadOfNewPrimary(timeline: 1, switchPoint: LSN(0x5000000), checkpoint: LSN(0x5000001)))
         #expect(TimelineGate.decide(storedTimeline: 2, storedLSN: LSN(0x6000000), serverTimeline: 3, history: Self.history) == .proceed)
-        #expect(TimelineGate.decide(storedTimeline: 3, storedLSN: LSN(0x6000000), serverTimeline: 2, history: nil) == .olderTimeline(server: 2, checkpoint: 3))
-        #expect(TimelineGate.decide(storedTimeline: 4, storedLSN: LSN(1), serverTimeline: 5, history: Self.history) == .unknownHistory(timeline: 4))
+        #expect(
+            TimelineGate.decide(storedTimeline: 3, storedLSN: LSN(0x6000000), serverTimeline: 2, history: nil)
+                == .olderTimeline(server: 2, checkpoint: 3))
+        #expect(
+            TimelineGate.decide(storedTimeline: 4, storedLSN: LSN(1), serverTimeline: 5, history: Self.history)
+                == .unknownHistory(timeline: 4))
         #expect(TimelineGate.switchPoint(of: 2, in: Self.history) == LSN(0x7000000))
         #expect(TimelineGate.switchPoint(of: 1, in: "garbage\n\n") == nil)
     }

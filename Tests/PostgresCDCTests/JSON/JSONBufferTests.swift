@@ -97,8 +97,12 @@ import Testing
         #expect(Self.value("[0:1]={7,8}", ints) == "[7,8]")
         #expect(Self.value(#"{"a,b","c\"d",NULL,"NULL", spaced }"#, texts) == #"["a,b","c\"d",null,"NULL","spaced"]"#)
         #expect(Self.value(#"{"{\"x\": 1}"}"#, .array(element: .json, delimiter: UInt8(ascii: ","))) == #"[{"x": 1}]"#)
-        #expect(Self.value(#"{"2026-01-01 00:00:00+00"}"#, .array(element: .timestamptz, delimiter: UInt8(ascii: ","))) == #"["2026-01-01T00:00:00.000000Z"]"#)
-        #expect(Self.value("{(0,0),(1,1);(2,2),(3,3)}", .array(element: .text, delimiter: UInt8(ascii: ";"))) == #"["(0,0),(1,1)","(2,2),(3,3)"]"#)
+        #expect(
+            Self.value(#"{"2026-01-01 00:00:00+00"}"#, .array(element: .timestamptz, delimiter: UInt8(ascii: ",")))
+                == #"["2026-01-01T00:00:00.000000Z"]"#)
+        #expect(
+            Self.value("{(0,0),(1,1);(2,2),(3,3)}", .array(element: .text, delimiter: UInt8(ascii: ";")))
+                == #"["(0,0),(1,1)","(2,2),(3,3)"]"#)
     }
 
     @Test(arguments: ["{1,2", "{1,,2}", "1,2}", "{\"a}", "{1}x", "{{1},2", "", "[0:1]{1}", "{1 2\"}"])
@@ -120,15 +124,19 @@ import Testing
     @Test func generatedValuesAlwaysProduceValidJSON() throws {
         var random = SystemRandomNumberGenerator()
         let alphabet = Array("{}\",\\ NULLnul01-9.eE+tfx[]:=\u{1}é".unicodeScalars)
-        let mappings: [ValueMapping] = [.bool, .integer, .float, .numeric, .timestamptz, .timestamp, .date, .bytea, .text,
-                                        .array(element: .integer, delimiter: 44), .array(element: .float, delimiter: 44),
-                                        .array(element: .array(element: .bool, delimiter: 44), delimiter: 44)]
+        let mappings: [ValueMapping] = [
+            .bool, .integer, .float, .numeric, .timestamptz, .timestamp, .date, .bytea, .text,
+            .array(element: .integer, delimiter: 44), .array(element: .float, delimiter: 44),
+            .array(element: .array(element: .bool, delimiter: 44), delimiter: 44),
+        ]
         for _ in 0..<2000 {
             let length = Int.random(in: 0..<24, using: &random)
             let text = String(String.UnicodeScalarView((0..<length).map { _ in alphabet.randomElement(using: &random) ?? "x" }))
             for mapping in mappings {
                 let output = Self.value(text, mapping)
-                #expect((try? JSONSerialization.jsonObject(with: Data(output.utf8), options: .fragmentsAllowed)) != nil, "\(mapping) of \(text) gave \(output)")
+                #expect(
+                    (try? JSONSerialization.jsonObject(with: Data(output.utf8), options: .fragmentsAllowed)) != nil,
+                    "\(mapping) of \(text) gave \(output)")
             }
         }
     }

@@ -23,10 +23,11 @@ import Testing
     @Test func anUnchangedToastValueIsNamedInNativeAndAPlaceholderInDebezium() throws {
         let docs = HandBuiltRows.docs()
         let change = HandBuiltRows.change(.update, docs, new: HandBuiltRows.row(docs, [.text("1"), .text("b"), .unchangedToast, .null]))
-        #expect(Self.native(change) == """
-            {"op":"update","schema":"public","table":"docs",\(Self.position),"key":["id"],\
-            "new":{"id":1,"title":"b","note":null},"unchanged_toast":["body"]}\n
-            """)
+        #expect(
+            Self.native(change) == """
+                {"op":"update","schema":"public","table":"docs",\(Self.position),"key":["id"],\
+                "new":{"id":1,"title":"b","note":null},"unchanged_toast":["body"]}\n
+                """)
         let debezium = try Self.debezium(change)
         #expect(debezium.before == nil)
         #expect(debezium.after == ["id": 1, "title": "b", "body": "__debezium_unavailable_value", "note": NSNull()])
@@ -37,10 +38,11 @@ import Testing
         let old = HandBuiltRows.row(docs, [.text("1"), .text("a"), .text("long"), .null])
         let new = HandBuiltRows.row(docs, [.text("1"), .text("b"), .unchangedToast, .null])
         let change = HandBuiltRows.change(.update, docs, old: old, new: new)
-        #expect(Self.native(change) == """
-            {"op":"update","schema":"public","table":"docs",\(Self.position),"key":["id"],\
-            "old":{"id":1,"title":"a","body":"long","note":null},"new":{"id":1,"title":"b","body":"long","note":null}}\n
-            """)
+        #expect(
+            Self.native(change) == """
+                {"op":"update","schema":"public","table":"docs",\(Self.position),"key":["id"],\
+                "old":{"id":1,"title":"a","body":"long","note":null},"new":{"id":1,"title":"b","body":"long","note":null}}\n
+                """)
         let debezium = try Self.debezium(change)
         #expect(debezium.before == ["id": 1, "title": "a", "body": "long", "note": NSNull()])
         #expect(debezium.after == ["id": 1, "title": "b", "body": "long", "note": NSNull()])
@@ -49,9 +51,10 @@ import Testing
     @Test func anOldKeyHoldsOnlyTheKeyInNativeAndNullsInDebezium() throws {
         let docs = HandBuiltRows.docs()
         let change = HandBuiltRows.change(.delete, docs, old: HandBuiltRows.row(docs, [.text("1"), .null, .null, .null], keyOnly: true))
-        #expect(Self.native(change) == """
-            {"op":"delete","schema":"public","table":"docs",\(Self.position),"key":["id"],"old":{"id":1}}\n
-            """)
+        #expect(
+            Self.native(change) == """
+                {"op":"delete","schema":"public","table":"docs",\(Self.position),"key":["id"],"old":{"id":1}}\n
+                """)
         let debezium = try Self.debezium(change)
         #expect(debezium.before == ["id": 1, "title": NSNull(), "body": NSNull(), "note": NSNull()])
         #expect(debezium.after == nil)
@@ -62,10 +65,11 @@ import Testing
         let old = HandBuiltRows.row(docs, [.text("1"), .null, .null, .null], keyOnly: true)
         let new = HandBuiltRows.row(docs, [.unchangedToast, .text("b"), .null, .null])
         let change = HandBuiltRows.change(.update, docs, old: old, new: new)
-        #expect(Self.native(change) == """
-            {"op":"update","schema":"public","table":"docs",\(Self.position),"key":["id"],\
-            "old":{"id":1},"new":{"id":1,"title":"b","body":null,"note":null}}\n
-            """)
+        #expect(
+            Self.native(change) == """
+                {"op":"update","schema":"public","table":"docs",\(Self.position),"key":["id"],\
+                "old":{"id":1},"new":{"id":1,"title":"b","body":null,"note":null}}\n
+                """)
         let debezium = try Self.debezium(change)
         #expect(debezium.before == ["id": 1, "title": NSNull(), "body": NSNull(), "note": NSNull()])
         #expect(debezium.after == ["id": 1, "title": "b", "body": NSNull(), "note": NSNull()])
@@ -90,10 +94,11 @@ import Testing
         let docs = HandBuiltRows.docs(excluded: ["body"])
         let new = HandBuiltRows.row(docs, [.text("1"), .text("b"), .unchangedToast, .text("n")])
         let change = HandBuiltRows.change(.update, docs, new: new)
-        #expect(Self.native(change) == """
-            {"op":"update","schema":"public","table":"docs",\(Self.position),"key":["id"],\
-            "new":{"id":1,"title":"b","note":"n"}}\n
-            """)
+        #expect(
+            Self.native(change) == """
+                {"op":"update","schema":"public","table":"docs",\(Self.position),"key":["id"],\
+                "new":{"id":1,"title":"b","note":"n"}}\n
+                """)
         let debezium = try Self.debezium(change)
         #expect(debezium.after == ["id": 1, "title": "b", "note": "n"])
     }

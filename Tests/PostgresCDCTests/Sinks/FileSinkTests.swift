@@ -5,11 +5,20 @@ import Testing
 
 /// The file sink's recovery, rotation and locking, on files written by hand (no server).
 @Suite struct FileSinkTests {
-    static let row1 = #"{"op":"insert","schema":"public","table":"t","commit_lsn":"0/100","seq":0,"lsn":"0/F0","xid":1,"commit_time":"2026-11-25T00:00:00.000000Z","key":["id"],"new":{"id":1}}"# + "\n"
-    static let commit1 = #"{"op":"commit","commit_lsn":"0/100","end_lsn":"0/128","xid":1,"commit_time":"2026-11-25T00:00:00.000000Z","events":1}"# + "\n"
-    static let row2 = #"{"op":"insert","schema":"public","table":"t","commit_lsn":"0/200","seq":0,"lsn":"0/1F0","xid":2,"commit_time":"2026-11-25T00:00:00.000000Z","key":["id"],"new":{"id":2}}"# + "\n"
-    static let commit2 = #"{"op":"commit","commit_lsn":"0/200","end_lsn":"0/228","xid":2,"commit_time":"2026-11-25T00:00:00.000000Z","events":1}"# + "\n"
-    static let message = #"{"op":"message","commit_lsn":"0/300","seq":0,"lsn":"0/300","transactional":false,"prefix":"p","content":"x"}"# + "\n"
+    static let row1 =
+        #"{"op":"insert","schema":"public","table":"t","commit_lsn":"0/100","seq":0,"lsn":"0/F0","xid":1,"#
+        + #""commit_time":"2026-11-25T00:00:00.000000Z","key":["id"],"new":{"id":1}}"#
+        + "\n"
+    static let commit1 =
+        #"{"op":"commit","commit_lsn":"0/100","end_lsn":"0/128","xid":1,"commit_time":"2026-11-25T00:00:00.000000Z","events":1}"# + "\n"
+    static let row2 =
+        #"{"op":"insert","schema":"public","table":"t","commit_lsn":"0/200","seq":0,"lsn":"0/1F0","xid":2,"#
+        + #""commit_time":"2026-11-25T00:00:00.000000Z","key":["id"],"new":{"id":2}}"#
+        + "\n"
+    static let commit2 =
+        #"{"op":"commit","commit_lsn":"0/200","end_lsn":"0/228","xid":2,"commit_time":"2026-11-25T00:00:00.000000Z","events":1}"# + "\n"
+    static let message =
+        #"{"op":"message","commit_lsn":"0/300","seq":0,"lsn":"0/300","transactional":false,"prefix":"p","content":"x"}"# + "\n"
 
     func sink(_ directory: ScratchDirectory, rotateSize: Int? = nil) -> FileSink {
         var configuration = FileSink.Configuration(path: directory.file("out.jsonl"))
@@ -107,7 +116,8 @@ import Testing
         // Reopened right after a rotation, the position comes from the newest rotated file.
         let reopened = self.sink(directory, rotateSize: 100)
         #expect(try reopened.open() == LSN(0x128))
-        try reopened.write(SinkBatch(lines: Array((Self.row2 + Self.commit2).utf8)[...], position: LSN(0x228), endsAtTransactionBoundary: true))
+        try reopened.write(
+            SinkBatch(lines: Array((Self.row2 + Self.commit2).utf8)[...], position: LSN(0x228), endsAtTransactionBoundary: true))
         #expect(try reopened.flush(force: true) == LSN(0x228))
         try reopened.close()
         #expect(try directory.read("out.jsonl.000002") == Self.row2 + Self.commit2)

@@ -13,22 +13,27 @@ import Testing
 
     static let orders = relation("orders")
     static let items = relation("items")
-    static let transaction = TransactionInfo(xid: 7, commitLSN: LSN(0x1A0),
-                                             commitTime: PostgresTimestamp(unixMicroseconds: 1_795_000_000_000_000), origin: nil)
+    static let transaction = TransactionInfo(
+        xid: 7, commitLSN: LSN(0x1A0),
+        commitTime: PostgresTimestamp(unixMicroseconds: 1_795_000_000_000_000), origin: nil)
 
     static func insert(_ id: Int, seq: Int) -> ChangeEvent {
         let text = Array(String(id).utf8)
         let tuple = TupleData(storage: text[...], columns: [TupleData.Column(kind: .text, range: 0..<text.count)])
-        return .insert(RowChange(operation: .insert, transaction: transaction, seq: seq, lsn: LSN(0x150), relation: orders, old: nil,
-                                 new: Row(relation: orders, tuple: tuple, isKeyOnly: false)))
+        return .insert(
+            RowChange(
+                operation: .insert, transaction: transaction, seq: seq, lsn: LSN(0x150), relation: orders, old: nil,
+                new: Row(relation: orders, tuple: tuple, isKeyOnly: false)))
     }
 
     /// begin, an insert, a truncate of two tables, a transactional message, commit; then a message outside any transaction.
     static let events: [ChangeEvent] = [
         .begin(transaction),
         insert(1, seq: 0),
-        .truncate(TruncateChange(transaction: transaction, seq: 1, lsn: LSN(0x160), relations: [orders, items], cascade: false,
-                                 restartIdentity: false)),
+        .truncate(
+            TruncateChange(
+                transaction: transaction, seq: 1, lsn: LSN(0x160), relations: [orders, items], cascade: false,
+                restartIdentity: false)),
         .message(LogicalDecodingMessageEvent(transaction: transaction, seq: 2, lsn: LSN(0x170), prefix: "audit", content: Array("x".utf8))),
         .commit(CommitEvent(transaction: transaction, endLSN: LSN(0x1C8), eventCount: 3)),
         .message(LogicalDecodingMessageEvent(transaction: nil, seq: 0, lsn: LSN(0x200), prefix: "hb", content: [])),

@@ -15,30 +15,45 @@ import Testing
     ) -> SlotDecision {
         var resume = ResumePoint(configuration)
         if let stored {
-            resume = (try? resume.resuming(
-                from: Checkpoint(lsn: stored, slot: "s", systemIdentifier: "1", timeline: 1), slot: "s", checkpointName: "cp"
-            )) ?? resume
+            resume =
+                (try? resume.resuming(
+                    from: Checkpoint(lsn: stored, slot: "s", systemIdentifier: "1", timeline: 1), slot: "s", checkpointName: "cp"
+                )) ?? resume
             resume.checkpointCoversConfirmed = covers
         }
         return SlotDecision.decide(existing: existing, configuration: configuration, resume: resume, serverVersion: version)
     }
 
     @Test func anExistingSlotIsContinuedFromItsConfirmedPosition() {
-        #expect(Self.decide(ExistingSlot(confirmedFlush: LSN(0x10)), Self.configuration())
+        #expect(
+            Self.decide(ExistingSlot(confirmedFlush: LSN(0x10)), Self.configuration())
                 == .reuse(confirmedFlush: LSN(0x10), warnNotFailover: false))
-        #expect(Self.decide(ExistingSlot(confirmedFlush: LSN(0x10), failover: false), Self.configuration(), version: 170000)
+        #expect(
+            Self.decide(ExistingSlot(confirmedFlush: LSN(0x10), failover: false), Self.configuration(), version: 170000)
                 == .reuse(confirmedFlush: LSN(0x10), warnNotFailover: true))
-        #expect(Self.decide(ExistingSlot(confirmedFlush: LSN(0x10), failover: false), Self.configuration { $0.failoverSlot = false })
+        #expect(
+            Self.decide(ExistingSlot(confirmedFlush: LSN(0x10), failover: false), Self.configuration { $0.failoverSlot = false })
                 == .reuse(confirmedFlush: LSN(0x10), warnNotFailover: false))
     }
 
     @Test func aMissingSlotIsCreatedOnlyWhenAskedWithASnapshotByDefault() {
         #expect(Self.decide(nil, Self.configuration()) == .refuse(.notFound))
-        #expect(Self.decide(nil, Self.configuration { $0.createSlot = true })
+        #expect(
+            Self.decide(nil, Self.configuration { $0.createSlot = true })
                 == .create(SlotCreation(snapshot: true, endAfterSnapshot: false, temporary: false, failover: false, replacing: nil)))
-        #expect(Self.decide(nil, Self.configuration { $0.createSlot = true; $0.snapshot = .never }, version: 170000)
+        #expect(
+            Self.decide(
+                nil,
+                Self.configuration {
+                    $0.createSlot = true; $0.snapshot = .never
+                }, version: 170000)
                 == .create(SlotCreation(snapshot: false, endAfterSnapshot: false, temporary: false, failover: true, replacing: nil)))
-        #expect(Self.decide(nil, Self.configuration { $0.temporarySlot = true; $0.snapshot = .initialOnly }, version: 180000)
+        #expect(
+            Self.decide(
+                nil,
+                Self.configuration {
+                    $0.temporarySlot = true; $0.snapshot = .initialOnly
+                }, version: 180000)
                 == .create(SlotCreation(snapshot: true, endAfterSnapshot: true, temporary: true, failover: false, replacing: nil)))
     }
 
@@ -46,7 +61,9 @@ import Testing
         let slot = ExistingSlot(confirmedFlush: LSN(0x10))
         #expect(Self.decide(slot, Self.configuration { $0.snapshot = .initial }) == .refuse(.snapshotNeedsNewSlot(.initial)))
         #expect(Self.decide(slot, Self.configuration { $0.snapshot = .initialOnly }) == .refuse(.snapshotNeedsNewSlot(.initialOnly)))
-        #expect(Self.decide(slot, Self.configuration { $0.snapshot = .whenNeeded }) == .reuse(confirmedFlush: LSN(0x10), warnNotFailover: false))
+        #expect(
+            Self.decide(slot, Self.configuration { $0.snapshot = .whenNeeded }) == .reuse(confirmedFlush: LSN(0x10), warnNotFailover: false)
+        )
     }
 
     @Test func aSlotMissingAfterChangesWereStoredIsRefusedOrResnapshotted() {
@@ -55,28 +72,37 @@ import Testing
         var resnapshot = created
         resnapshot.onGap = .resnapshot
         resnapshot.snapshot = .never
-        #expect(Self.decide(nil, resnapshot, stored: LSN(0x50))
-                == .create(SlotCreation(snapshot: true, endAfterSnapshot: false, temporary: false, failover: false,
-                                        replacing: .missing(lsn: LSN(0x50)))))
+        #expect(
+            Self.decide(nil, resnapshot, stored: LSN(0x50))
+                == .create(
+                    SlotCreation(
+                        snapshot: true, endAfterSnapshot: false, temporary: false, failover: false,
+                        replacing: .missing(lsn: LSN(0x50)))))
         // A temporary slot never held anything across runs.
-        #expect(Self.decide(nil, Self.configuration { $0.temporarySlot = true }, stored: LSN(0x50))
+        #expect(
+            Self.decide(nil, Self.configuration { $0.temporarySlot = true }, stored: LSN(0x50))
                 == .create(SlotCreation(snapshot: true, endAfterSnapshot: false, temporary: true, failover: false, replacing: nil)))
     }
 
     @Test func anInvalidatedSlotIsAGap() {
         let lost = ExistingSlot(confirmedFlush: LSN(0x10), invalidation: "invalidated: wal_removed")
-        #expect(Self.decide(lost, Self.configuration(), stored: LSN(0x20))
+        #expect(
+            Self.decide(lost, Self.configuration(), stored: LSN(0x20))
                 == .refuse(.gap(reason: "it was invalidated: wal_removed", lsn: LSN(0x20))))
         #expect(Self.decide(lost, Self.configuration()) == .refuse(.gap(reason: "it was invalidated: wal_removed", lsn: LSN(0x10))))
-        #expect(Self.decide(lost, Self.configuration { $0.onGap = .resnapshot })
-                == .create(SlotCreation(snapshot: true, endAfterSnapshot: false, temporary: false, failover: false,
-                                        replacing: .gap(reason: "it was invalidated: wal_removed", lsn: LSN(0x10)))))
+        #expect(
+            Self.decide(lost, Self.configuration { $0.onGap = .resnapshot })
+                == .create(
+                    SlotCreation(
+                        snapshot: true, endAfterSnapshot: false, temporary: false, failover: false,
+                        replacing: .gap(reason: "it was invalidated: wal_removed", lsn: LSN(0x10)))))
     }
 
     @Test func aSlotConfirmedPastACheckpointThatCoversEveryConfirmationIsAGap() {
         let ahead = ExistingSlot(confirmedFlush: LSN(0x90))
         // Only pgcdc's own recorder promises that the server never heard more than the checkpoint.
-        #expect(Self.decide(ahead, Self.configuration(), stored: LSN(0x50), covers: false)
+        #expect(
+            Self.decide(ahead, Self.configuration(), stored: LSN(0x50), covers: false)
                 == .reuse(confirmedFlush: LSN(0x90), warnNotFailover: false))
         guard case let .refuse(.gap(reason, lsn)) = Self.decide(ahead, Self.configuration(), stored: LSN(0x50), covers: true) else {
             Issue.record("expected a gap")
@@ -84,7 +110,8 @@ import Testing
         }
         #expect(lsn == LSN(0x50))
         #expect(reason.contains("its confirmed position 0/90 is past the checkpoint's 0/50"))
-        #expect(Self.decide(ExistingSlot(confirmedFlush: LSN(0x50)), Self.configuration(), stored: LSN(0x50), covers: true)
+        #expect(
+            Self.decide(ExistingSlot(confirmedFlush: LSN(0x50)), Self.configuration(), stored: LSN(0x50), covers: true)
                 == .reuse(confirmedFlush: LSN(0x50), warnNotFailover: false))
     }
 }

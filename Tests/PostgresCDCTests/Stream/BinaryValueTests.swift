@@ -26,19 +26,24 @@ import Testing
            '2026-11-25', '23:59:59.999999', '04:05:06.5+05:30', '2026-11-25 01:02:03.4', '2026-11-25 01:02:03.456789+02',
            '1 year 2 mons 3 days 04:05:06.789', '192.168.0.1/24', '10.1.0.0/16', '08:00:2b:01:02:03', '08:00:2b:01:02:03:04:05',
            B'10101', B'1', '16/B374D848', 'happy "quoted"', 42,
-           '{1,NULL,3}', '{"",NULL,"NULL","a b","q\\"uote","back\\\\slash",plain,"{x}","a,b"}', '{1.5,NaN,-0.001}', '{sad,"happy \\"quoted\\""}',
+           '{1,NULL,3}', '{"",NULL,"NULL","a b","q\\"uote","back\\\\slash",plain,"{x}","a,b"}', '{1.5,NaN,-0.001}',
+           '{sad,"happy \\"quoted\\""}',
            '{"2026-01-01 00:00:00+00",infinity}', '{0.1,-0,1e+300,Infinity}'),
           (2, false, 0, -1, 0, -0, -1.5e300, 'NaN', '', '', '', '', '', '', '00000000-0000-0000-0000-000000000000', 'null', '[]',
            '0044-03-15 BC', '00:00:00', '00:00:00-08', '0001-01-01 00:00:00 BC', 'infinity', '-1 days +02:03:00', '::1', '2001:db8::/32',
            '00:00:00:00:00:00', '00:00:00:00:00:00:00:00', B'00000', B'', '0/0', 'sad', 1,
            '{}', '{{a,b},{c,d}}', '{Infinity,-Infinity}', '{}', '{}', '{-1.25e-07,123456789012345680}'),
-          (3, NULL, 1, 1, 1, 100, 123456.789, 0.000000010, 'x', 'y', 'z', 'n', 'q', '\\x', 'ffffffff-ffff-ffff-ffff-ffffffffffff', '1', '"s"',
-           '-infinity', '12:00:00', '12:00:00+00', '-infinity', '1999-12-31 23:59:59.5+00', '-3 years -2 mons +1 day -00:00:01.25', '::ffff:1.2.3.4',
+          (3, NULL, 1, 1, 1, 100, 123456.789, 0.000000010, 'x', 'y', 'z', 'n', 'q', '\\x', 'ffffffff-ffff-ffff-ffff-ffffffffffff',
+          '1', '"s"',
+           '-infinity', '12:00:00', '12:00:00+00', '-infinity', '1999-12-31 23:59:59.5+00', '-3 years -2 mons +1 day -00:00:01.25',
+           '::ffff:1.2.3.4',
            '::/0', 'ff:ff:ff:ff:ff:ff', 'ff:ff:ff:ff:ff:ff:ff:ff', B'11111', B'0101010101', 'FFFFFFFF/FFFFFFFF', 'ok', 7,
            '[0:1]={5,6}', '{NULL}', '{1e+20}', NULL, NULL, '{5e-324,1e+15,1e+16,0.0001,123.456}'),
-          (4, true, 2, 2, 2, 0.1, 1e+15, 1e+20, 'tab\\there', 'x', 'y', 'z', 'a', '\\x01', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a12', '{}', '{}',
+          (4, true, 2, 2, 2, 0.1, 1e+15, 1e+20, 'tab\\there', 'x', 'y', 'z', 'a', '\\x01', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a12',
+          '{}', '{}',
            '1970-01-01', '00:00:00.000001', '23:59:59+14:59:59', '2000-01-01 00:00:00', '2000-01-01 00:00:00.000001+00', '00:00:00',
-           'fe80::1:2:3:4/64', '2001:db8:0:0:1::/80', '01:02:03:04:05:06', '01:02:03:04:05:06:07:08', B'00001', B'1111111111111111', '1/1', 'ok', 3,
+           'fe80::1:2:3:4/64', '2001:db8:0:0:1::/80', '01:02:03:04:05:06', '01:02:03:04:05:06:07:08', B'00001', B'1111111111111111',
+           '1/1', 'ok', 3,
            '{{1,2},{3,4}}', '{" lead"}', '{12345678901234567890.12345678901234567890}', NULL, NULL, '{3.14159}');
         UPDATE v SET f8 = f8 * 3, n = n + 1 WHERE id = 4;
         DELETE FROM v WHERE id = 2;
@@ -75,10 +80,11 @@ import Testing
     }
 
     @Test func aColumnWhoseBinaryFormCannotBeConvertedStopsWithItsName() throws {
-        let fixture = try StreamFixture.make(setup: """
-            CREATE TABLE doc (id int PRIMARY KEY, body tsvector);
-            CREATE PUBLICATION pub FOR TABLE doc;
-            """)
+        let fixture = try StreamFixture.make(
+            setup: """
+                CREATE TABLE doc (id int PRIMARY KEY, body tsvector);
+                CREATE PUBLICATION pub FOR TABLE doc;
+                """)
         var configuration = fixture.configuration()
         configuration.binaryValues = true
         let session = try ReplicationSession(configuration: configuration, logger: Logger(label: "test"))
@@ -93,12 +99,13 @@ import Testing
     }
 
     @Test func byDefaultValuesAreBinaryUnlessAPublishedColumnCannotBeConverted() throws {
-        let fixture = try StreamFixture.make(setup: """
-            CREATE TABLE plain (id int PRIMARY KEY, v text, at timestamptz);
-            CREATE TABLE doc (id int PRIMARY KEY, body tsvector);
-            CREATE PUBLICATION pub FOR TABLE plain;
-            CREATE PUBLICATION pub_doc FOR TABLE plain, doc;
-            """)
+        let fixture = try StreamFixture.make(
+            setup: """
+                CREATE TABLE plain (id int PRIMARY KEY, v text, at timestamptz);
+                CREATE TABLE doc (id int PRIMARY KEY, body tsvector);
+                CREATE PUBLICATION pub FOR TABLE plain;
+                CREATE PUBLICATION pub_doc FOR TABLE plain, doc;
+                """)
         let binary = try ReplicationSession(configuration: fixture.configuration(), logger: Logger(label: "test"))
         #expect(binary.usesBinaryValues)
         binary.close()

@@ -61,7 +61,9 @@ import Testing
 
     @Test func aKeepaliveThatAsksForAReplyGetsAStatusUpdate() {
         var state = Self.started()
-        #expect(state.keepaliveReceived(walEnd: LSN(0x100), replyRequested: true, betweenTransactions: true) == .sendStatus(replyRequested: false))
+        #expect(
+            state.keepaliveReceived(walEnd: LSN(0x100), replyRequested: true, betweenTransactions: true)
+                == .sendStatus(replyRequested: false))
         #expect(state.keepaliveReceived(walEnd: LSN(0x200), replyRequested: false, betweenTransactions: true) == .none)
         #expect(state.serverPosition == LSN(0x200))
     }

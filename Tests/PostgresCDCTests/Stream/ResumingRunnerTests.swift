@@ -18,7 +18,11 @@ import Testing
     }
 
     /// Each attempt either fails to open, or opens and then fails or finishes.
-    enum Step { case openFails(ReplicationError), streamFails(ReplicationError, handedOut: LSN), finishes }
+    enum Step {
+        case openFails(ReplicationError)
+        case streamFails(ReplicationError, handedOut: LSN)
+        case finishes
+    }
 
     /// The steps left, shared by the driver and the stand-in for the server.
     final class Script {
@@ -67,8 +71,9 @@ import Testing
     }
 
     static func run(_ driver: inout ScriptedDriver, policy: ReconnectPolicy? = ReconnectPolicy(maxDelay: 2)) throws -> String? {
-        let runner = ResumingRunner(policy: policy, configuration: StreamConfiguration(dsn: "", slot: "s", publication: "p"),
-                                    logger: Logger(label: "test"))
+        let runner = ResumingRunner(
+            policy: policy, configuration: StreamConfiguration(dsn: "", slot: "s", publication: "p"),
+            logger: Logger(label: "test"))
         let script = driver.script
         return try runner.run(&driver) { _ in try script.open() }
     }

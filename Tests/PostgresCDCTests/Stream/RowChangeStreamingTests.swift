@@ -5,10 +5,11 @@ import Testing
 /// Inserts, updates and deletes under every replica identity, streamed from a real server.
 @Suite struct RowChangeStreamingTests {
     @Test func insertUpdateDeleteArriveWithKeyOldAndNew() throws {
-        let fixture = try StreamFixture.make(setup: """
-            CREATE TABLE users (id int PRIMARY KEY, name text, score int);
-            CREATE PUBLICATION pub FOR TABLE users;
-            """)
+        let fixture = try StreamFixture.make(
+            setup: """
+                CREATE TABLE users (id int PRIMARY KEY, name text, score int);
+                CREATE PUBLICATION pub FOR TABLE users;
+                """)
         let stream = try fixture.capture([
             "INSERT INTO users VALUES (1, 'ada', 10)",
             "UPDATE users SET score = 11 WHERE id = 1",
@@ -41,12 +42,13 @@ import Testing
     }
 
     @Test func replicaIdentityFullSendsTheWholeOldRow() throws {
-        let fixture = try StreamFixture.make(setup: """
-            CREATE TABLE items (id int PRIMARY KEY, label text, qty int);
-            ALTER TABLE items REPLICA IDENTITY FULL;
-            CREATE PUBLICATION pub FOR TABLE items;
-            INSERT INTO items VALUES (1, 'bolt', 5);
-            """)
+        let fixture = try StreamFixture.make(
+            setup: """
+                CREATE TABLE items (id int PRIMARY KEY, label text, qty int);
+                ALTER TABLE items REPLICA IDENTITY FULL;
+                CREATE PUBLICATION pub FOR TABLE items;
+                INSERT INTO items VALUES (1, 'bolt', 5);
+                """)
         let stream = try fixture.capture([
             "UPDATE items SET qty = 6 WHERE id = 1",
             "DELETE FROM items WHERE id = 1",
@@ -60,13 +62,14 @@ import Testing
     }
 
     @Test func replicaIdentityUsingIndexKeysOnTheIndexColumns() throws {
-        let fixture = try StreamFixture.make(setup: """
-            CREATE TABLE accounts (id int PRIMARY KEY, email text NOT NULL, plan text);
-            CREATE UNIQUE INDEX accounts_email ON accounts (email);
-            ALTER TABLE accounts REPLICA IDENTITY USING INDEX accounts_email;
-            CREATE PUBLICATION pub FOR TABLE accounts;
-            INSERT INTO accounts VALUES (1, 'a@example.com', 'free');
-            """)
+        let fixture = try StreamFixture.make(
+            setup: """
+                CREATE TABLE accounts (id int PRIMARY KEY, email text NOT NULL, plan text);
+                CREATE UNIQUE INDEX accounts_email ON accounts (email);
+                ALTER TABLE accounts REPLICA IDENTITY USING INDEX accounts_email;
+                CREATE PUBLICATION pub FOR TABLE accounts;
+                INSERT INTO accounts VALUES (1, 'a@example.com', 'free');
+                """)
         let stream = try fixture.capture([
             "UPDATE accounts SET email = 'b@example.com' WHERE id = 1",
             "DELETE FROM accounts WHERE id = 1",
@@ -82,11 +85,12 @@ import Testing
     @Test func replicaIdentityNothingHasAnEmptyKey() throws {
         // Without a replica identity the server refuses updates and deletes of published tables,
         // so such a table is published for inserts.
-        let fixture = try StreamFixture.make(setup: """
-            CREATE TABLE log (at int, line text);
-            ALTER TABLE log REPLICA IDENTITY NOTHING;
-            CREATE PUBLICATION pub FOR TABLE log WITH (publish = 'insert');
-            """)
+        let fixture = try StreamFixture.make(
+            setup: """
+                CREATE TABLE log (at int, line text);
+                ALTER TABLE log REPLICA IDENTITY NOTHING;
+                CREATE PUBLICATION pub FOR TABLE log WITH (publish = 'insert');
+                """)
         let stream = try fixture.capture(["INSERT INTO log VALUES (1, 'started')", "UPDATE log SET line = 'x'"])
         let events = stream.changes
         #expect(events.count == 1)
@@ -95,11 +99,12 @@ import Testing
     }
 
     @Test func unchangedToastValueIsLeftOutAndNamed() throws {
-        let fixture = try StreamFixture.make(setup: """
-            CREATE TABLE docs (id int PRIMARY KEY, title text, body text);
-            CREATE PUBLICATION pub FOR TABLE docs;
-            INSERT INTO docs SELECT 1, 'first', string_agg(md5(i::text), '') FROM generate_series(1, 40000) i;
-            """)
+        let fixture = try StreamFixture.make(
+            setup: """
+                CREATE TABLE docs (id int PRIMARY KEY, title text, body text);
+                CREATE PUBLICATION pub FOR TABLE docs;
+                INSERT INTO docs SELECT 1, 'first', string_agg(md5(i::text), '') FROM generate_series(1, 40000) i;
+                """)
         let bodyLength = try fixture.server.psql("SELECT length(body) FROM docs", database: fixture.database)
         #expect(bodyLength == "1280000")
         let stream = try fixture.capture(["UPDATE docs SET title = 'renamed' WHERE id = 1"])
@@ -110,12 +115,13 @@ import Testing
     }
 
     @Test func unchangedToastValueComesFromTheOldRowUnderReplicaIdentityFull() throws {
-        let fixture = try StreamFixture.make(setup: """
-            CREATE TABLE docs (id int PRIMARY KEY, title text, body text);
-            ALTER TABLE docs REPLICA IDENTITY FULL;
-            CREATE PUBLICATION pub FOR TABLE docs;
-            INSERT INTO docs SELECT 1, 'first', string_agg(md5(i::text), '') FROM generate_series(1, 40000) i;
-            """)
+        let fixture = try StreamFixture.make(
+            setup: """
+                CREATE TABLE docs (id int PRIMARY KEY, title text, body text);
+                ALTER TABLE docs REPLICA IDENTITY FULL;
+                CREATE PUBLICATION pub FOR TABLE docs;
+                INSERT INTO docs SELECT 1, 'first', string_agg(md5(i::text), '') FROM generate_series(1, 40000) i;
+                """)
         let stream = try fixture.capture(["UPDATE docs SET title = 'renamed' WHERE id = 1"])
         let events = stream.changes
         #expect(events.count == 1)
@@ -129,12 +135,13 @@ import Testing
         // A key stored out of line (STORAGE EXTERNAL, and the row too wide for its page) that an
         // update leaves alone is sent as unchanged TOAST in the new row; the server logs the old
         // key with its value because the key is stored externally. The new row takes it from there.
-        let fixture = try StreamFixture.make(setup: """
-            CREATE TABLE docs (name text PRIMARY KEY, title text);
-            ALTER TABLE docs ALTER COLUMN name SET STORAGE EXTERNAL;
-            CREATE PUBLICATION pub FOR TABLE docs;
-            INSERT INTO docs SELECT string_agg(md5(i::text), ''), 'first' FROM generate_series(1, 75) i;
-            """)
+        let fixture = try StreamFixture.make(
+            setup: """
+                CREATE TABLE docs (name text PRIMARY KEY, title text);
+                ALTER TABLE docs ALTER COLUMN name SET STORAGE EXTERNAL;
+                CREATE PUBLICATION pub FOR TABLE docs;
+                INSERT INTO docs SELECT string_agg(md5(i::text), ''), 'first' FROM generate_series(1, 75) i;
+                """)
         let name = try fixture.server.psql("SELECT name FROM docs", database: fixture.database)
         #expect(name.count == 2400)
         let stream = try fixture.capture(["UPDATE docs SET title = 'renamed'"])

@@ -44,7 +44,11 @@ import Testing
     func streamedTransactions(_ fixture: StreamFixture, slot: String) throws -> Int {
         var count = 0
         for _ in 0..<200 {
-            count = Int(try fixture.server.psql("SELECT coalesce(sum(stream_txns), 0) FROM pg_stat_replication_slots WHERE slot_name = '\(slot)'", database: fixture.database)) ?? 0
+            count =
+                Int(
+                    try fixture.server.psql(
+                        "SELECT coalesce(sum(stream_txns), 0) FROM pg_stat_replication_slots WHERE slot_name = '\(slot)'",
+                        database: fixture.database)) ?? 0
             if count > 1 { break }
             Thread.sleep(forTimeInterval: 0.05)
         }

@@ -13,7 +13,9 @@ import Testing
 
     @Test func eventsOfOneTransactionShareCommitLSNAndCountSeq() throws {
         let fixture = try StreamFixture.make(setup: Self.setup)
-        let stream = try fixture.capture(["BEGIN; INSERT INTO t VALUES (1,'a'); INSERT INTO t VALUES (2,'b'); UPDATE t SET v='c' WHERE id=1; COMMIT;"]) {
+        let stream = try fixture.capture([
+            "BEGIN; INSERT INTO t VALUES (1,'a'); INSERT INTO t VALUES (2,'b'); UPDATE t SET v='c' WHERE id=1; COMMIT;"
+        ]) {
             $0.includeTransactionEvents = true
         }
         #expect(stream.objects.map { $0["op"] as? String } == ["begin", "insert", "insert", "update", "commit"])

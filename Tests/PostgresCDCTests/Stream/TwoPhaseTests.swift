@@ -41,11 +41,13 @@ import Testing
         plainConfiguration.includeTransactionEvents = true
         let plain = try ReplicationSession(configuration: plainConfiguration, logger: Logger(label: "test"))
         defer { plain.close() }
-        let twoPhase = try ReplicationSession(configuration: Self.twoPhase(plainConfiguration, directory: directory, streaming: streaming), logger: Logger(label: "test"))
+        let twoPhase = try ReplicationSession(
+            configuration: Self.twoPhase(plainConfiguration, directory: directory, streaming: streaming), logger: Logger(label: "test"))
         defer { twoPhase.close() }
         // gids are cluster-wide: the test cases share a server and run at the same time.
         let g1 = "g1_" + fixture.database, g2 = "g2_" + fixture.database
-        try fixture.server.psql("""
+        try fixture.server.psql(
+            """
             BEGIN; INSERT INTO t SELECT g, 'prepared ' || g FROM generate_series(1, 3000) g; PREPARE TRANSACTION '\(g1)';
             INSERT INTO t VALUES (5001, 'committed while g1 waits');
             BEGIN; INSERT INTO t VALUES (6001, 'rolled back'); PREPARE TRANSACTION '\(g2)';
@@ -75,7 +77,8 @@ import Testing
         do {
             let first = try ReplicationSession(configuration: configuration, logger: Logger(label: "test"))
             defer { first.close() }
-            try fixture.server.psql("BEGIN; INSERT INTO t VALUES (1, 'prepared before the restart'); PREPARE TRANSACTION 'across';", database: fixture.database)
+            try fixture.server.psql(
+                "BEGIN; INSERT INTO t VALUES (1, 'prepared before the restart'); PREPARE TRANSACTION 'across';", database: fixture.database)
             try fixture.stop(first)
             let before = try fixture.drain(first, timeout: .seconds(60))
             #expect(before.lines.isEmpty)

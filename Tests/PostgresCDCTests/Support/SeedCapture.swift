@@ -15,18 +15,22 @@ import PGOutput
         let connection = try PostgresConnection(dsn: fixture.dsn, replication: true)
         defer { connection.close() }
         _ = try connection.createLogicalSlot(fixture.slot, temporary: true)
-        try fixture.server.psql(BinaryValueTests.rows + """
-            BEGIN; INSERT INTO v (id, t) SELECT g, repeat('s', 40) FROM generate_series(100, 1500) g;
-            SAVEPOINT a; INSERT INTO v (id, t) VALUES (9999, 'undone'); ROLLBACK TO a; COMMIT;
-            BEGIN; INSERT INTO v (id, t) SELECT g, repeat('p', 40) FROM generate_series(2000, 3500) g; PREPARE TRANSACTION 'big';
-            COMMIT PREPARED 'big';
-            BEGIN; INSERT INTO v (id, t) VALUES (5000, 'small prepared'); PREPARE TRANSACTION 'small';
-            ROLLBACK PREPARED 'small';
-            """, database: fixture.database)
+        try fixture.server.psql(
+            BinaryValueTests.rows + """
+                BEGIN; INSERT INTO v (id, t) SELECT g, repeat('s', 40) FROM generate_series(100, 1500) g;
+                SAVEPOINT a; INSERT INTO v (id, t) VALUES (9999, 'undone'); ROLLBACK TO a; COMMIT;
+                BEGIN; INSERT INTO v (id, t) SELECT g, repeat('p', 40) FROM generate_series(2000, 3500) g; PREPARE TRANSACTION 'big';
+                COMMIT PREPARED 'big';
+                BEGIN; INSERT INTO v (id, t) VALUES (5000, 'small prepared'); PREPARE TRANSACTION 'small';
+                ROLLBACK PREPARED 'small';
+                """, database: fixture.database)
         let end = LSN(try fixture.server.psql("SELECT pg_current_wal_insert_lsn()", database: fixture.database)) ?? .zero
-        try connection.startLogicalReplication(slot: fixture.slot, start: .zero, options: [
-            ("proto_version", "3"), ("publication_names", "pub"), ("streaming", "on"), ("two_phase", "on"), ("binary", "true"), ("messages", "true"),
-        ])
+        try connection.startLogicalReplication(
+            slot: fixture.slot, start: .zero,
+            options: [
+                ("proto_version", "3"), ("publication_names", "pub"), ("streaming", "on"), ("two_phase", "on"), ("binary", "true"),
+                ("messages", "true"),
+            ])
         var messages: [[UInt8]] = []
         var lastLSN = LSN.zero
         let deadline = ContinuousClock.now + .seconds(60)
@@ -63,6 +67,10 @@ import PGOutput
             records.append(contentsOf: message)
         }
         try Data(records).write(to: URL(fileURLWithPath: "\(directory)/captured-stream-records.bin"))
-        #expect(seenKinds.isSuperset(of: [UInt8(ascii: "S"), UInt8(ascii: "E"), UInt8(ascii: "c"), UInt8(ascii: "b"), UInt8(ascii: "P"), UInt8(ascii: "K"), UInt8(ascii: "r")]))
+        #expect(
+            seenKinds.isSuperset(of: [
+                UInt8(ascii: "S"), UInt8(ascii: "E"), UInt8(ascii: "c"), UInt8(ascii: "b"), UInt8(ascii: "P"), UInt8(ascii: "K"),
+                UInt8(ascii: "r"),
+            ]))
     }
 }

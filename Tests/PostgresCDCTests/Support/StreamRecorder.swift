@@ -14,8 +14,10 @@ import PGOutput
         let environment = ProcessInfo.processInfo.environment
         let directory = environment["PGCDC_RECORD_STREAMS"] ?? "/tmp"
         let workloads = try String(contentsOfFile: environment["PGCDC_BENCH_WORKLOADS"] ?? "../shared/bench/workloads.sql", encoding: .utf8)
-        for (name, fill) in [("small", "CALL bench_create_narrow('small'); CALL bench_fill_narrow('small', 1, 10000, 1000);"),
-                             ("wide", "CALL bench_create_wide(); CALL bench_fill_wide(2000, 1000);")] {
+        for (name, fill) in [
+            ("small", "CALL bench_create_narrow('small'); CALL bench_fill_narrow('small', 1, 10000, 1000);"),
+            ("wide", "CALL bench_create_wide(); CALL bench_fill_wide(2000, 1000);"),
+        ] {
             let fixture = try StreamFixture.make(setup: workloads)
             try fixture.server.psql(fill.components(separatedBy: ";").first.map { $0 + ";" } ?? "", database: fixture.database)
             try fixture.server.psql("CREATE PUBLICATION pub FOR ALL TABLES", database: fixture.database)
@@ -29,9 +31,11 @@ import PGOutput
             let end = LSN(try fixture.server.psql("SELECT pg_current_wal_insert_lsn()", database: fixture.database)) ?? .zero
             for (mode, connection) in slots {
                 defer { connection.close() }
-                try connection.startLogicalReplication(slot: "\(fixture.slot)_\(mode)", start: .zero, options: [
-                    ("proto_version", "3"), ("publication_names", "pub"), ("binary", mode == "binary" ? "true" : "false"),
-                ])
+                try connection.startLogicalReplication(
+                    slot: "\(fixture.slot)_\(mode)", start: .zero,
+                    options: [
+                        ("proto_version", "3"), ("publication_names", "pub"), ("binary", mode == "binary" ? "true" : "false"),
+                    ])
                 var records: [UInt8] = []
                 var last = LSN.zero
                 let deadline = ContinuousClock.now + .seconds(120)

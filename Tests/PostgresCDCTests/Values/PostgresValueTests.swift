@@ -14,7 +14,9 @@ import Testing
         #expect(Self.value("\\x0aff", .bytea) == .bytes([0x0A, 0xFF]))
         #expect(Self.value("2000-01-01 00:00:01.5+00", .timestamptz) == .timestamptz(PostgresTimestamp(microsecondsSince2000: 1_500_000)))
         #expect(Self.value("1999-12-31 23:59:59", .timestamp) == .timestamp(PostgresTimestamp(microsecondsSince2000: -1_000_000)))
-        #expect(Self.value("{{1,NULL},{3,4}}", .array(element: .integer, delimiter: 44)) == .array([.array([.int(1), .null]), .array([.int(3), .int(4)])]))
+        #expect(
+            Self.value("{{1,NULL},{3,4}}", .array(element: .integer, delimiter: 44))
+                == .array([.array([.int(1), .null]), .array([.int(3), .int(4)])]))
         #expect(Self.value("not a number", .integer) == .text("not a number"))
     }
 

@@ -13,8 +13,8 @@ extension BinaryText {
         var lowerBounds: [Int] = []
         for _ in 0..<Int(dimensions) {
             guard index + 8 <= bytes.endIndex,
-                  let length = integer(Int32.self, bytes[index..<(index + 4)]), length >= 0,
-                  let lower = integer(Int32.self, bytes[(index + 4)..<(index + 8)])
+                let length = integer(Int32.self, bytes[index..<(index + 4)]), length >= 0,
+                let lower = integer(Int32.self, bytes[(index + 4)..<(index + 8)])
             else { return false }
             lengths.append(Int(length))
             lowerBounds.append(Int(lower))
@@ -76,7 +76,7 @@ extension BinaryText {
         for byte in text where !needsQuotes {
             switch byte {
             case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "{"), UInt8(ascii: "}"), delimiter,
-                 UInt8(ascii: " "), 0x09, 0x0A, 0x0B, 0x0C, 0x0D:
+                UInt8(ascii: " "), 0x09, 0x0A, 0x0B, 0x0C, 0x0D:
                 needsQuotes = true
             default:
                 break

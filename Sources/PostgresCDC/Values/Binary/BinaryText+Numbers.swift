@@ -5,11 +5,11 @@ extension BinaryText {
     /// The text is `get_str_from_var`'s.
     static func appendNumeric(_ bytes: ArraySlice<UInt8>, to out: inout [UInt8]) -> Bool {
         guard bytes.count >= 8,
-              let count = integer(Int16.self, bytes.prefix(2)), count >= 0,
-              let weight = integer(Int16.self, bytes.dropFirst(2).prefix(2)),
-              let sign = integer(UInt16.self, bytes.dropFirst(4).prefix(2)),
-              let scale = integer(Int16.self, bytes.dropFirst(6).prefix(2)), scale >= 0,
-              bytes.count == 8 + Int(count) * 2
+            let count = integer(Int16.self, bytes.prefix(2)), count >= 0,
+            let weight = integer(Int16.self, bytes.dropFirst(2).prefix(2)),
+            let sign = integer(UInt16.self, bytes.dropFirst(4).prefix(2)),
+            let scale = integer(Int16.self, bytes.dropFirst(6).prefix(2)), scale >= 0,
+            bytes.count == 8 + Int(count) * 2
         else { return false }
         switch sign {
         case 0xC000: out.append(contentsOf: "NaN".utf8); return true

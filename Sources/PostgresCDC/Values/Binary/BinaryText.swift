@@ -84,7 +84,7 @@ package enum BinaryText {
             appendTimestamp(micros, zone: true, to: &out)
         case .interval:
             guard bytes.count == 16, let micros = integer(Int64.self, bytes.prefix(8)),
-                  let days = integer(Int32.self, bytes.dropFirst(8).prefix(4)), let months = integer(Int32.self, bytes.suffix(4))
+                let days = integer(Int32.self, bytes.dropFirst(8).prefix(4)), let months = integer(Int32.self, bytes.suffix(4))
             else { return false }
             appendInterval(micros: micros, days: days, months: months, to: &out)
         case .inet:
