@@ -3,7 +3,7 @@ import PGOutput
 /// Debezium's transaction metadata END records (`provide.transaction.metadata`), with one field
 /// of pgcdc's: `end_lsn`, the end of the commit record as a number — the position streaming
 /// resumes from once the transaction is stored. The file sink finds the last complete transaction
-/// in a Debezium-format file by it (``FileSinkRecovery``), as it does by `end_lsn` of a native
+/// in a Debezium-format file by it (`FileSinkRecovery`), as it does by `end_lsn` of a native
 /// `commit` line.
 extension DebeziumEncoder {
     /// Appends the END record of `commit`, with the events per table of `collections` (`nil`

@@ -7,7 +7,7 @@ import PGOutput
 /// A sink that appends JSON lines to a file and is its own checkpoint: exactly-once.
 ///
 /// Every transaction it stores ends with a line that marks its end and carries its end LSN: a
-/// `commit` line, or in Debezium format a transaction END record (see ``FileSinkRecovery``). On
+/// `commit` line, or in Debezium format a transaction END record (see `FileSinkRecovery`). On
 /// ``open()`` it reads the end of its file, cuts off what a crash left after the last complete
 /// transaction (a torn line, rows without their end line), and returns that transaction's end LSN,
 /// so streaming resumes right after it: however the previous run ended, the file holds every
