@@ -58,12 +58,15 @@ public final class ChangeStream: AsyncSequence, Sendable {
     /// Starts streaming (once) and returns the iterator; iterate a stream from one task only.
     public func makeAsyncIterator() -> Iterator {
         core.start()
-        return Iterator(core: core)
+        return Iterator(stream: self)
     }
 
-    /// Pulls the stream's events.
+    /// Pulls the stream's events. It keeps its stream alive: `for try await event in ChangeStream(…)`
+    /// iterates a stream nothing else holds.
     public struct Iterator: AsyncIteratorProtocol {
-        let core: ChangeStreamCore
+        /// The stream; while an iterator holds it, its `deinit` does not stop it.
+        let stream: ChangeStream
+        var core: ChangeStreamCore { stream.core }
 
         /// The next event; `nil` once the end LSN was reached or the stream was stopped or cancelled.
         public mutating func next() async throws -> ChangeEvent? {
@@ -105,7 +108,7 @@ public final class ChangeStream: AsyncSequence, Sendable {
     /// Ends the stream like ``stop()`` and returns once the connection is closed and the slot
     /// released — before a new stream on the same slot starts.
     public func close() async {
-        core.stop()
+        core.markClosed()
         await core.waitUntilClosed()
     }
 }
@@ -117,6 +120,9 @@ public enum ChangeStreamError: Error, Sendable, Hashable, CustomStringConvertibl
     case acknowledgedAhead(LSN, deliveredThrough: LSN)
     /// The stream has not connected yet (no event was delivered), so there is nothing to acknowledge.
     case notConnected
+    /// The stream was closed with ``ChangeStream/close()``: it hands out nothing more and takes no
+    /// acknowledgement (start a new stream on the same store to continue).
+    case closed
 
     public var description: String {
         switch self {
@@ -124,6 +130,8 @@ public enum ChangeStreamError: Error, Sendable, Hashable, CustomStringConvertibl
             return "cannot acknowledge \(lsn): the stream has handed out events only through \(delivered)"
         case .notConnected:
             return "the stream has not connected yet"
+        case .closed:
+            return "the stream was closed; start a new one to continue"
         }
     }
 }

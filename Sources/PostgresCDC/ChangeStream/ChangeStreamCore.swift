@@ -31,6 +31,10 @@ final class ChangeStreamCore: @unchecked Sendable {
     private var pushedThrough: LSN = .zero
     private var systemValue: SystemIdentification?
     private var closed = false
+    /// ``ChangeStream/close()`` was called: iterating and acknowledging are errors from then on.
+    private var closedByOwner = false
+    /// The checkpoints saved so far, in order.
+    private let saves = CheckpointSaves()
     private var closeWaiters: [CheckedContinuation<Void, Never>] = []
     private var wakeReader: Int32 = -1
     private var wakeWriter: Int32 = -1
@@ -70,6 +74,12 @@ final class ChangeStreamCore: @unchecked Sendable {
         thread.start()
     }
 
+    /// The owner closed the stream: stops it, and iterating or acknowledging throw from now on.
+    func markClosed() {
+        condition.withLock { closedByOwner = true }
+        stop()
+    }
+
     func stop() {
         let pending = condition.withLock { () -> CheckedContinuation<ChangeEvent?, any Error>? in
             stopRequested = true
@@ -85,6 +95,7 @@ final class ChangeStreamCore: @unchecked Sendable {
     // MARK: - Consumer side
 
     func next() async throws -> ChangeEvent? {
+        if condition.withLock({ closedByOwner }) { throw ChangeStreamError.closed }
         if Task.isCancelled {
             stop()
             return nil
@@ -119,13 +130,18 @@ final class ChangeStreamCore: @unchecked Sendable {
     }
 
     func acknowledge(through lsn: LSN) async throws {
+        let (deliveredThrough, isClosed) = condition.withLock { (delivered, closedByOwner) }
+        guard !isClosed else { throw ChangeStreamError.closed }
         let checkpoint = try self.checkpoint(through: lsn)
-        let deliveredThrough = condition.withLock { delivered }
         guard lsn <= deliveredThrough else { throw ChangeStreamError.acknowledgedAhead(lsn, deliveredThrough: deliveredThrough) }
         // The checkpoint first: the server must never be told more than the store holds. The
-        // store's blocking write runs off the cooperative thread pool.
+        // store's blocking write runs off the cooperative thread pool; saves are serialized and
+        // only ever move forward, so acknowledging an older commit after a newer one (in any order,
+        // from any task) never takes the stored checkpoint back.
         if let store = checkpointStore {
-            try await BlockingIO.run { try store.save(checkpoint) }
+            try await BlockingIO.run { [saves] in
+                try saves.saveIfNewer(checkpoint) { try store.save($0) }
+            }
         }
         condition.withLock {
             if lsn > acknowledged { acknowledged = lsn }

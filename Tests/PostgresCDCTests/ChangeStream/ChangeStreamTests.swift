@@ -26,6 +26,24 @@ import Testing
         return events
     }
 
+    /// `for try await event in ChangeStream(…)`: the loop's iterator is all that holds the stream,
+    /// and it keeps it alive (it used to be stopped by its `deinit` at once, ending the loop empty).
+    @Test func aStreamThatOnlyItsLoopHoldsStreams() async throws {
+        let fixture = try Self.fixture()
+        // A first stream creates the slot, so that the insert below is in it.
+        let creator = ChangeStream(configuration: fixture.configuration())
+        _ = creator.makeAsyncIterator()
+        try await Self.waitUntilConnected(creator)
+        await creator.close()
+        try fixture.server.psql("INSERT INTO items VALUES (1, 'tea', 2, 3.50, NULL)", database: fixture.database)
+        var rows = 0
+        for try await event in ChangeStream(configuration: fixture.configuration()) {
+            if event.rowChange != nil { rows += 1 }
+            if case .commit = event { break }
+        }
+        #expect(rows == 1)
+    }
+
     @Test func eventsAreTypedAndEveryTransactionEndsWithACommit() async throws {
         let fixture = try Self.fixture()
         let stream = ChangeStream(configuration: fixture.configuration())
@@ -93,6 +111,33 @@ import Testing
             try? event.rowChange?.new?["id"].as(Int.self)
         }
         #expect(ids == [3])
+    }
+
+    /// Acknowledgements out of order never take the checkpoint back; after `close()`, iterating and
+    /// acknowledging are errors instead of quietly doing nothing.
+    @Test func theCheckpointOnlyMovesForwardAndAClosedStreamSaysSo() async throws {
+        let fixture = try Self.fixture()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pgcdc-mono-\(fixture.database)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = FileCheckpointStore(path: "\(directory)/cp.json")
+        let stream = ChangeStream(configuration: fixture.configuration(), checkpointStore: store)
+        var iterator = stream.makeAsyncIterator()
+        try await Self.waitUntilConnected(stream)
+        for id in 1...2 {
+            try fixture.server.psql("INSERT INTO items (id, name) VALUES (\(id), 'n\(id)')", database: fixture.database)
+        }
+        let commits = try await Self.collect(&iterator, commits: 2).compactMap { event -> CommitEvent? in
+            if case let .commit(commit) = event { return commit }
+            return nil
+        }
+        try #require(commits.count == 2)
+        try await stream.acknowledge(commits[1])
+        try await stream.acknowledge(commits[0])
+        #expect(try store.load()?.lsn == commits[1].endLSN)
+        await stream.close()
+        await #expect(throws: ChangeStreamError.closed) { try await stream.acknowledge(commits[1]) }
+        await #expect(throws: ChangeStreamError.closed) { _ = try await iterator.next() }
     }
 
     @Test func theReaderStopsReadingAheadWhileTheConsumerWaits() async throws {
