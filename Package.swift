@@ -72,7 +72,10 @@ let package = Package(
         // Foundation only: it starts and stops servers and runs psql, so it does not link libpq.
         .target(name: "PostgresCDCTesting"),
         // The servers shared by the tests of one test process, the built CLI run as a process.
-        .target(name: "TestSupport", dependencies: ["PostgresCDC", "PostgresCDCTesting"], path: "Tests/TestSupport"),
+        .target(
+            name: "TestSupport", dependencies: ["PostgresCDC", "PostgresCDCTesting", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/TestSupport"
+        ),
         .testTarget(name: "PGOutputTests", dependencies: ["PGOutput"]),
         .testTarget(name: "PostgresCDCTests", dependencies: ["PostgresCDC", "PGOutput", "PostgresCDCTesting", "TestSupport"]),
         .testTarget(name: "pgcdcTests", dependencies: ["PostgresCDC", "pgcdc", "PostgresCDCTesting", "TestSupport"]),

@@ -250,6 +250,7 @@ final class ChangeStreamCore: @unchecked Sendable {
 
     private func pump(_ session: ReplicationSession) throws {
         var confirmed = LSN.zero
+        var snapshotWait = SnapshotAcknowledgementWait()
         while true {
             let (stopping, acknowledgedThrough, caughtUp) = condition.withLock {
                 (stopRequested, acknowledged, head == buffer.count && waiter != nil && acknowledged >= pushedThrough)
@@ -260,8 +261,13 @@ final class ChangeStreamCore: @unchecked Sendable {
                 confirmed = acknowledgedThrough
             }
             // The consumer acknowledged the snapshot's completion: keep the slot, stream changes.
-            if session.isAwaitingSnapshotDurability, acknowledgedThrough >= session.startLSN, deliveredSnapshot() {
-                session.snapshotDurable()
+            if session.isAwaitingSnapshotDurability, deliveredSnapshot() {
+                if acknowledgedThrough >= session.startLSN {
+                    session.snapshotDurable()
+                } else {
+                    snapshotWait.waiting(
+                        now: FileIO.monotonicNanoseconds(), slot: configuration.slot, lsn: session.startLSN, logger: logger)
+                }
             }
             switch try session.next(wait: true) {
             case let .event(event):

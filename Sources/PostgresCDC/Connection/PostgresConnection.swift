@@ -46,7 +46,8 @@ package final class PostgresConnection {
             throw .connectionFailed(hosts: hosts, message: "out of memory")
         }
         guard PQstatus(connection) == CONNECTION_OK else {
-            let message = PostgresConnection.trimmed(PQerrorMessage(connection))
+            // libpq quotes pieces of a string it cannot parse, which may be the password.
+            let message = DSNSecrets.redact(PostgresConnection.trimmed(PQerrorMessage(connection)), dsn: dsn)
             PQfinish(connection)
             throw .connectionFailed(hosts: hosts, message: message)
         }
@@ -314,7 +315,7 @@ package final class PostgresConnection {
         var errorMessage: UnsafeMutablePointer<CChar>?
         guard let options = PQconninfoParse(dsn, &errorMessage) else {
             if let errorMessage { PQfreemem(errorMessage) }
-            return "\"\(dsn)\" (not a valid connection string)"
+            return "a connection string libpq cannot parse"
         }
         defer { PQconninfoFree(options) }
         var host: String?

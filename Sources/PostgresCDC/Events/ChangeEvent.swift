@@ -23,7 +23,9 @@ public enum ChangeEvent: Sendable {
     case truncate(TruncateChange)
     /// A logical decoding message (`pg_logical_emit_message`).
     case message(LogicalDecodingMessageEvent)
-    /// A transaction committed (only when transaction boundaries were asked for).
+    /// A transaction committed. A ``ChangeStream`` hands one out after every transaction (acknowledge it once the
+    /// transaction's changes are stored); a ``SinkStream`` writes its line only with ``SinkStream/includeTransactionLines``
+    /// or for a sink that needs it.
     case commit(CommitEvent)
 }
 

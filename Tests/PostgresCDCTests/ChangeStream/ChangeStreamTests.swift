@@ -140,6 +140,36 @@ import Testing
         await #expect(throws: ChangeStreamError.closed) { _ = try await iterator.next() }
     }
 
+    /// A consumer that never acknowledges the snapshot's completion gets no change — and a warning
+    /// in its log that says what to do, instead of a silent wait; acknowledging lets changes flow.
+    @Test func anUnacknowledgedSnapshotIsWarnedAboutAndItsAcknowledgementLetsChangesFlow() async throws {
+        let fixture = try Self.fixture()
+        try fixture.server.psql("INSERT INTO items (id, name) VALUES (1, 'before')", database: fixture.database)
+        var configuration = fixture.configuration()
+        configuration.snapshot = nil  // a new slot takes the initial snapshot
+        let messages = RecordingLogHandler.Messages()
+        let stream = ChangeStream(configuration: configuration, logger: RecordingLogHandler.logger(into: messages))
+        var iterator = stream.makeAsyncIterator()
+        var summary: SnapshotSummary?
+        while summary == nil, let event = try await iterator.next() {
+            if case let .snapshotCompleted(completed) = event { summary = completed }
+        }
+        let completed = try #require(summary)
+        #expect(completed.rows == 1)
+        let deadline = Date().addingTimeInterval(600)  // generous: the full suite can starve the cooperative pool
+        while !messages.messages(at: .warning).contains(where: { $0.contains("waits for the initial snapshot to be acknowledged") }),
+            Date() < deadline
+        {
+            try await Task.sleep(nanoseconds: 100_000_000)
+        }
+        #expect(messages.messages(at: .warning).contains { $0.contains("acknowledge(through:)") })
+        try await stream.acknowledge(through: completed.consistentPoint)
+        try fixture.server.psql("INSERT INTO items (id, name) VALUES (2, 'after')", database: fixture.database)
+        let events = try await Self.collect(&iterator, commits: 1)
+        await stream.close()
+        #expect(events.compactMap { try? $0.rowChange?.new?["id"].as(Int.self) } == [2])
+    }
+
     @Test func theReaderStopsReadingAheadWhileTheConsumerWaits() async throws {
         let fixture = try Self.fixture()
         let stream = ChangeStream(configuration: fixture.configuration(), readAhead: 8)

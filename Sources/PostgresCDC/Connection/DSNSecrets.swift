@@ -1,0 +1,50 @@
+import Foundation
+
+/// The secrets a connection string carries — a `password` keyword's value, a URI's
+/// `user:password@` — so that no error or log line repeats them, even when libpq quotes a piece
+/// of a string it could not parse.
+enum DSNSecrets {
+    /// The password values written in `dsn` (keyword form, quoted or not, or a URI's user info).
+    static func passwords(in dsn: String) -> [String] {
+        var found: [String] = []
+        // URI: scheme://user:password@host
+        if let scheme = dsn.range(of: "://") {
+            let rest = dsn[scheme.upperBound...]
+            if let at = rest.firstIndex(of: "@"), let colon = rest[..<at].firstIndex(of: ":") {
+                let password = rest[rest.index(after: colon)..<at]
+                if !password.isEmpty { found.append(String(password)) }
+            }
+        }
+        // Keywords: password=value, password = 'quoted value', and the malformed "password value".
+        var search = dsn.startIndex
+        while let key = dsn.range(of: "password", range: search..<dsn.endIndex) {
+            search = key.upperBound
+            var index = key.upperBound
+            while index < dsn.endIndex, dsn[index] == " " || dsn[index] == "=" { index = dsn.index(after: index) }
+            guard index < dsn.endIndex else { break }
+            var value = ""
+            if dsn[index] == "'" {
+                index = dsn.index(after: index)
+                while index < dsn.endIndex, dsn[index] != "'" {
+                    if dsn[index] == "\\", dsn.index(after: index) < dsn.endIndex { index = dsn.index(after: index) }
+                    value.append(dsn[index])
+                    index = dsn.index(after: index)
+                }
+            } else {
+                while index < dsn.endIndex, dsn[index] != " " {
+                    value.append(dsn[index])
+                    index = dsn.index(after: index)
+                }
+            }
+            if !value.isEmpty { found.append(value) }
+        }
+        return found
+    }
+
+    /// `text` with every password of `dsn` replaced by `***`.
+    static func redact(_ text: String, dsn: String) -> String {
+        passwords(in: dsn).sorted { $0.count > $1.count }.reduce(text) { text, password in
+            text.replacingOccurrences(of: password, with: "***")
+        }
+    }
+}
