@@ -95,7 +95,6 @@ final class ChangeStreamCore: @unchecked Sendable {
     // MARK: - Consumer side
 
     func next() async throws -> ChangeEvent? {
-        if condition.withLock({ closedByOwner }) { throw ChangeStreamError.closed }
         if Task.isCancelled {
             stop()
             return nil
@@ -103,7 +102,10 @@ final class ChangeStreamCore: @unchecked Sendable {
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<ChangeEvent?, any Error>) in
                 condition.lock()
-                if head < buffer.count {
+                if closedByOwner {
+                    condition.unlock()
+                    continuation.resume(throwing: ChangeStreamError.closed)
+                } else if head < buffer.count {
                     let event = buffer[head]
                     head += 1
                     if head == buffer.count {

@@ -15,9 +15,6 @@ extension ChangeAssembler {
         var messagesCarryXid = true
     }
 
-    /// Whether a streamed block is open: its messages carry an xid.
-    package var isInStreamBlock: Bool { streamXid != nil }
-
     /// Whether a committed streamed transaction is being handed out: call ``nextReplayed()`` until
     /// this is false before processing the next message.
     package var isReplaying: Bool { replay != nil }
