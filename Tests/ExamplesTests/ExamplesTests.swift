@@ -77,6 +77,37 @@ import Testing
         #expect(try server.psql("SELECT lsn > '\(start)'::pg_lsn FROM pgcdc_checkpoint WHERE slot = '\(slot)'", database: target) == "t")
     }
 
+    /// A key change that leaves an out-of-line value alone: the server sends that value as
+    /// "unchanged", and the job must keep what the target stored (it used to delete the old row and
+    /// insert the new one, so the value ended NULL).
+    @Test func theETLJobKeepsAnOutOfLineValueAcrossAKeyChange() throws {
+        let (server, source) = try TestServer.freshDatabase()
+        let (_, target) = try TestServer.freshDatabase()
+        try server.psql(Self.itemsTable + "CREATE PUBLICATION pub FOR TABLE items;", database: source)
+        try server.psql(Self.itemsTable, database: target)
+        let slot = "etl_toast_\(source)"
+        let sourceDSN = server.dsn(database: source)
+        let targetDSN = server.dsn(database: target)
+        let start = try server.psql("SELECT pg_current_wal_insert_lsn()", database: source)
+        #expect(try Self.run("ETLToPostgres", [sourceDSN, targetDSN, slot, "pub", start]).status == 0)
+        // Random hex is incompressible: 6,400 characters stored out of line.
+        try server.psql(
+            """
+            INSERT INTO items SELECT g, 'item', 1, (SELECT string_agg(md5(random()::text || i), '') FROM generate_series(1, 200) i)
+              FROM generate_series(1, 3) g;
+            UPDATE items SET id = id + 100 WHERE id = 1;
+            UPDATE items SET id = id + 100, qty = 5 WHERE id = 2;
+            UPDATE items SET qty = 7 WHERE id = 3;
+            """, database: source)
+        let end = try server.psql("SELECT pg_current_wal_insert_lsn()", database: source)
+        let run = try Self.run("ETLToPostgres", [sourceDSN, targetDSN, slot, "pub", end])
+        #expect(run.status == 0, "\(run.stdout) \(run.stderr)")
+        let query = "SELECT string_agg(format('%s|%s|%s|%s', id, qty, length(note), md5(note)), ';' ORDER BY id) FROM items"
+        let expected = try server.psql(query, database: source)
+        #expect(expected.contains("101|1|6400|"))
+        #expect(try server.psql(query, database: target) == expected)
+    }
+
     @Test func theSegmentSinkWritesEachTransactionOnceAcrossRuns() throws {
         let (server, database) = try TestServer.freshDatabase()
         try server.psql(Self.itemsTable + "CREATE PUBLICATION pub FOR TABLE items;", database: database)

@@ -40,10 +40,21 @@ func statements(for change: RowChange) -> [SQLStatement] {
     let keys = relation.columns.indices.filter { relation.columns[$0].isKey }
     switch change.operation {
     case .insert, .update, .read:
-        guard let new = change.new else { return [] }
-        // Columns the server sent (an unchanged TOAST value is left as the target has it).
+        // The new row with every value the change carries: an unchanged TOAST value comes from the
+        // old row when it has it; otherwise it is not present, and the target keeps its own.
+        guard let new = change.resolved else { return [] }
         let present = relation.columns.indices.filter { new.isPresent($0) }
         let names = present.map { identifier(relation.columns[$0].name) }
+        // A key change moves the stored row: an UPDATE of the old key, not a delete and an insert,
+        // so that the columns the change does not carry keep their stored values.
+        if let old = change.old, keys.contains(where: { old.text(at: $0) != new.text(at: $0) }) {
+            let assignments = names.enumerated().map { "\($0.element) = $\($0.offset + 1)" }
+            let conditions = keys.enumerated().map {
+                "\(identifier(relation.columns[$0.element].name)) = $\(present.count + $0.offset + 1)"
+            }
+            let sql = "UPDATE \(table) SET \(assignments.joined(separator: ", ")) WHERE \(conditions.joined(separator: " AND "))"
+            return [SQLStatement(sql, parameters: present.map { new.text(at: $0) } + keys.map { old.text(at: $0) })]
+        }
         let placeholders = present.indices.map { "$\($0 + 1)" }
         let updates = present.filter { !relation.columns[$0].isKey }.map {
             "\(identifier(relation.columns[$0].name)) = EXCLUDED.\(identifier(relation.columns[$0].name))"
@@ -51,12 +62,7 @@ func statements(for change: RowChange) -> [SQLStatement] {
         var sql = "INSERT INTO \(table) (\(names.joined(separator: ", "))) VALUES (\(placeholders.joined(separator: ", ")))"
         sql += " ON CONFLICT (\(keys.map { identifier(relation.columns[$0].name) }.joined(separator: ", ")))"
         sql += updates.isEmpty ? " DO NOTHING" : " DO UPDATE SET \(updates.joined(separator: ", "))"
-        var applied = [SQLStatement(sql, parameters: present.map { new.text(at: $0) })]
-        // A key change: the row under the old key goes away.
-        if let old = change.old, keys.contains(where: { old.text(at: $0) != new.text(at: $0) }) {
-            applied.insert(delete(from: table, relation: relation, keys: keys, row: old), at: 0)
-        }
-        return applied
+        return [SQLStatement(sql, parameters: present.map { new.text(at: $0) })]
     case .delete:
         guard let old = change.old else { return [] }
         return [delete(from: table, relation: relation, keys: keys, row: old)]
