@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         // `swift package generate-documentation` (DocC); a plugin, built only when it runs.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
     ],
@@ -36,6 +37,7 @@ let package = Package(
                 "CLibPQ",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // Debian's libnats-dev, the official NATS C client (pkg-config "libnats").
@@ -77,7 +79,13 @@ let package = Package(
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "PGOutputTests", dependencies: ["PGOutput"]),
-        .testTarget(name: "PostgresCDCTests", dependencies: ["PostgresCDC", "PGOutput", "PostgresCDCTesting", "TestSupport"]),
+        .testTarget(
+            name: "PostgresCDCTests",
+            dependencies: [
+                "PostgresCDC", "PGOutput", "PostgresCDCTesting", "TestSupport",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .testTarget(name: "pgcdcTests", dependencies: ["PostgresCDC", "pgcdc", "PostgresCDCTesting", "TestSupport"]),
         .testTarget(
             name: "PostgresCDCNATSTests",

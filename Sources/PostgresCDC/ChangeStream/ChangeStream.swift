@@ -74,6 +74,43 @@ public final class ChangeStream: AsyncSequence, Sendable {
         }
     }
 
+    /// The events in batches of whole transactions: a batch is handed out once it holds
+    /// `maxEvents` events, `maxDelay` after its first event, when the stream has caught up, or when
+    /// a snapshot starts or completes — always at a transaction boundary (see ``ChangeBatch``).
+    /// Acknowledge each batch's ``ChangeBatch/acknowledgeThrough`` once it is stored, or let
+    /// ``run(maxEvents:maxDelay:_:)`` do it.
+    public func batches(maxEvents: Int = 1_000, maxDelay: Duration = .milliseconds(200)) -> ChangeBatches {
+        ChangeBatches(stream: self, maxEvents: maxEvents, maxDelay: maxDelay)
+    }
+
+    /// Hands every batch to `handle` and acknowledges it when `handle` returns: store the batch
+    /// (durably) before returning, and nothing is lost and nothing needs acknowledging by hand —
+    /// snapshots included. An error thrown by `handle` ends the run unacknowledged (the batch comes
+    /// again from a new stream). Returns when the stream ends, is stopped, or the task is cancelled.
+    ///
+    /// ```swift
+    /// try await stream.run { batch in
+    ///     if batch.startsSnapshot { try await target.clear() }   // your code
+    ///     try await target.store(batch.rowChanges)               // your code
+    /// }
+    /// ```
+    public func run(
+        maxEvents: Int = 1_000, maxDelay: Duration = .milliseconds(200), isolation: isolated (any Actor)? = #isolation,
+        _ handle: (ChangeBatch) async throws -> Void
+    ) async throws {
+        var iterator = batches(maxEvents: maxEvents, maxDelay: maxDelay).makeAsyncIterator()
+        while let batch = try await iterator.next() {
+            try await handle(batch)
+            if let lsn = batch.acknowledgeThrough { try await acknowledge(through: lsn) }
+        }
+    }
+
+    /// Ends a ``run(maxEvents:maxDelay:_:)`` or batch iteration after the batch in hand (which is
+    /// still acknowledged), without handing out what was read ahead; ``close()`` then ends the stream.
+    package func endIteration() {
+        core.endIteration()
+    }
+
     /// Records that every event up to `lsn` — a ``CommitEvent/endLSN``, or a non-transactional
     /// message's LSN — is stored: saves the checkpoint (when there is a store), then lets the
     /// server release WAL up to there. Acknowledging beyond what was handed out throws

@@ -21,7 +21,15 @@ final class ChangeStreamCore: @unchecked Sendable {
     private let condition = NSCondition()
     private var buffer: [ChangeEvent] = []
     private var head = 0
-    private var waiter: CheckedContinuation<ChangeEvent?, any Error>?
+    private var waiter: CheckedContinuation<Pull, any Error>?
+    /// The waiting consumer wants to hear when the reader is idle (``Pull/idle``).
+    private var waiterReportsIdle = false
+    /// Tells a waiter's timer whether the waiter it was started for is still waiting.
+    private var waiterToken: UInt64 = 0
+    /// The reader found nothing more to read at a transaction boundary and has pushed nothing since.
+    private var readerIdle = false
+    /// The consumer stops iterating (``endIteration()``): pulls end, the reader goes on until stopped.
+    private var iterationEnded = false
     private var started = false
     private var finished = false
     private var failure: (any Error)?
@@ -81,7 +89,7 @@ final class ChangeStreamCore: @unchecked Sendable {
     }
 
     func stop() {
-        let pending = condition.withLock { () -> CheckedContinuation<ChangeEvent?, any Error>? in
+        let pending = condition.withLock { () -> CheckedContinuation<Pull, any Error>? in
             stopRequested = true
             condition.broadcast()
             defer { waiter = nil }
@@ -89,22 +97,60 @@ final class ChangeStreamCore: @unchecked Sendable {
         }
         var byte: UInt8 = 1
         _ = write(wakeWriter, &byte, 1)
-        pending?.resume(returning: nil)
+        pending?.resume(returning: .end)
+    }
+
+    /// Ends iterating without stopping the reader: pulls return ``Pull/end`` from now on, so that
+    /// the batch in hand can still be acknowledged (and the server told) before the stream closes.
+    func endIteration() {
+        let pending = condition.withLock { () -> CheckedContinuation<Pull, any Error>? in
+            iterationEnded = true
+            defer { waiter = nil }
+            return waiter
+        }
+        pending?.resume(returning: .end)
     }
 
     // MARK: - Consumer side
 
+    /// What a consumer's pull found.
+    enum Pull {
+        /// The next event.
+        case event(ChangeEvent)
+        /// Nothing is buffered and the reader is idle at a transaction boundary (asked for only).
+        case idle
+        /// The deadline passed first.
+        case timedOut
+        /// The stream ended, was stopped, or iterating ended.
+        case end
+    }
+
     func next() async throws -> ChangeEvent? {
+        while true {
+            switch try await pull(deadline: nil, reportIdle: false) {
+            case let .event(event): return event
+            case .end: return nil
+            case .idle, .timedOut: continue  // not asked for
+            }
+        }
+    }
+
+    /// The next event; or, when none comes first, ``Pull/idle`` (with `reportIdle`) or
+    /// ``Pull/timedOut`` at `deadline` (monotonic nanoseconds).
+    func pull(deadline: UInt64?, reportIdle: Bool) async throws -> Pull {
         if Task.isCancelled {
             stop()
-            return nil
+            return .end
         }
         return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<ChangeEvent?, any Error>) in
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Pull, any Error>) in
                 condition.lock()
                 if closedByOwner {
                     condition.unlock()
                     continuation.resume(throwing: ChangeStreamError.closed)
+                } else if iterationEnded {
+                    condition.unlock()
+                    continuation.resume(returning: .end)
                 } else if head < buffer.count {
                     let event = buffer[head]
                     head += 1
@@ -115,20 +161,58 @@ final class ChangeStreamCore: @unchecked Sendable {
                     noteDelivered(event)
                     condition.broadcast()
                     condition.unlock()
-                    continuation.resume(returning: event)
+                    continuation.resume(returning: .event(event))
                 } else if finished || stopRequested {
                     let error = failure
                     failure = nil
                     condition.unlock()
-                    if let error { continuation.resume(throwing: error) } else { continuation.resume(returning: nil) }
+                    if let error { continuation.resume(throwing: error) } else { continuation.resume(returning: .end) }
+                } else if reportIdle && readerIdle {
+                    condition.unlock()
+                    continuation.resume(returning: .idle)
+                } else if let deadline, FileIO.monotonicNanoseconds() >= deadline {
+                    condition.unlock()
+                    continuation.resume(returning: .timedOut)
                 } else {
                     waiter = continuation
+                    waiterReportsIdle = reportIdle
+                    waiterToken &+= 1
+                    let token = waiterToken
                     condition.unlock()
+                    if let deadline {
+                        Task { [self] in
+                            let now = FileIO.monotonicNanoseconds()
+                            if deadline > now { try? await Task.sleep(nanoseconds: deadline - now) }
+                            expireWaiter(token)
+                        }
+                    }
                 }
             }
         } onCancel: {
             stop()
         }
+    }
+
+    /// The deadline of the waiter `token` names passed: it gets ``Pull/timedOut`` if still waiting.
+    private func expireWaiter(_ token: UInt64) {
+        let pending = condition.withLock { () -> CheckedContinuation<Pull, any Error>? in
+            guard waiterToken == token else { return nil }
+            defer { waiter = nil }
+            return waiter
+        }
+        pending?.resume(returning: .timedOut)
+    }
+
+    /// The reader found nothing more to read at a transaction boundary: a consumer waiting to
+    /// hear that is told, once everything buffered was taken.
+    private func noteReaderIdle() {
+        let pending = condition.withLock { () -> CheckedContinuation<Pull, any Error>? in
+            readerIdle = true
+            guard waiterReportsIdle, head == buffer.count else { return nil }
+            defer { waiter = nil }
+            return waiter
+        }
+        pending?.resume(returning: .idle)
     }
 
     func acknowledge(through lsn: LSN) async throws {
@@ -230,6 +314,7 @@ final class ChangeStreamCore: @unchecked Sendable {
         defer { condition.unlock() }
         buffer.removeAll(keepingCapacity: true)
         head = 0
+        readerIdle = false
         pushedThrough = delivered
         condition.broadcast()
         while !stopRequested && Date() < deadline {
@@ -253,15 +338,17 @@ final class ChangeStreamCore: @unchecked Sendable {
     private func pump(_ session: ReplicationSession) throws {
         var confirmed = LSN.zero
         var snapshotWait = SnapshotAcknowledgementWait()
+        var polledIdle = false
         while true {
             let (stopping, acknowledgedThrough, caughtUp) = condition.withLock {
                 (stopRequested, acknowledged, head == buffer.count && waiter != nil && acknowledged >= pushedThrough)
             }
-            if stopping { return }
+            // What was acknowledged is confirmed first, so that closing tells the server.
             if acknowledgedThrough > confirmed {
                 session.confirm(through: acknowledgedThrough)
                 confirmed = acknowledgedThrough
             }
+            if stopping { return }
             // The consumer acknowledged the snapshot's completion: keep the slot, stream changes.
             if session.isAwaitingSnapshotDurability, deliveredSnapshot() {
                 if acknowledgedThrough >= session.startLSN {
@@ -271,11 +358,17 @@ final class ChangeStreamCore: @unchecked Sendable {
                         now: FileIO.monotonicNanoseconds(), slot: configuration.slot, lsn: session.startLSN, logger: logger)
                 }
             }
-            switch try session.next(wait: true) {
+            // A first look without waiting tells whether the server has sent anything more.
+            switch try session.next(wait: polledIdle) {
             case let .event(event):
+                polledIdle = false
                 let boundary = session.isAtTransactionBoundary ? session.completedThrough : nil
                 guard push(event, boundary: boundary) else { return }
             case .idle:
+                if !polledIdle {
+                    polledIdle = true
+                    if session.isAtTransactionBoundary { noteReaderIdle() }
+                }
                 // Everything handed out is acknowledged and the consumer waits for more: the
                 // server's own position (keepalives between transactions) may be confirmed too.
                 if caughtUp && session.isAtTransactionBoundary && session.completedThrough > confirmed {
@@ -300,11 +393,12 @@ final class ChangeStreamCore: @unchecked Sendable {
             return false
         }
         if let boundary, boundary > pushedThrough { pushedThrough = boundary }
+        readerIdle = false
         if let waiting = waiter {
             waiter = nil
             noteDelivered(event)
             condition.unlock()
-            waiting.resume(returning: event)
+            waiting.resume(returning: .event(event))
         } else {
             buffer.append(event)
             condition.unlock()
@@ -313,14 +407,14 @@ final class ChangeStreamCore: @unchecked Sendable {
     }
 
     private func finish(_ error: (any Error)?) {
-        let pending = condition.withLock { () -> CheckedContinuation<ChangeEvent?, any Error>? in
+        let pending = condition.withLock { () -> CheckedContinuation<Pull, any Error>? in
             finished = true
             defer { waiter = nil }
             if waiter == nil { failure = error }
             return waiter
         }
         if let pending {
-            if let error { pending.resume(throwing: error) } else { pending.resume(returning: nil) }
+            if let error { pending.resume(throwing: error) } else { pending.resume(returning: .end) }
         }
     }
 }

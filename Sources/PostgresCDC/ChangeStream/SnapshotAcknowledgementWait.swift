@@ -22,7 +22,7 @@ struct SnapshotAcknowledgementWait {
         logger.warning(
             """
             the stream waits for the initial snapshot to be acknowledged: store the .read rows, then call acknowledge(through:) \
-            with the .snapshotCompleted event's consistentPoint; no change is streamed until then
+            with the .snapshotCompleted event's consistentPoint (ChangeStream.run does both by itself); no change is streamed until then
             """,
             metadata: ["slot": "\(slot)", "lsn": "\(lsn)", "waiting_s": "\((now &- since) / 1_000_000_000)"]
         )

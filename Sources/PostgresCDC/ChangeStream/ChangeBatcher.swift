@@ -1,0 +1,117 @@
+import PGOutput
+
+/// Groups a ``ChangeStream``'s events into ``ChangeBatch``es: whole transactions, up to a number
+/// of events or a delay, cut early when a snapshot starts or completes. Pure: the caller feeds the
+/// events and the time (monotonic nanoseconds) and asks for the batch.
+struct ChangeBatcher {
+    let maxEvents: Int
+    let maxDelay: UInt64
+
+    /// The events of the batch being built; the first `wholeCount` end at a boundary.
+    private(set) var events: [ChangeEvent] = []
+    private var wholeCount = 0
+    /// The acknowledgement position of `events[..<wholeCount]`.
+    private var through: LSN?
+    private var startsSnapshot = false
+    private var startedAt: UInt64?
+    /// The open transaction's commit LSN and its last event's seq, to notice it starting over.
+    private var open: (commitLSN: LSN, seq: Int)?
+
+    init(maxEvents: Int, maxDelay: UInt64) {
+        self.maxEvents = Swift.max(1, maxEvents)
+        self.maxDelay = maxDelay
+    }
+
+    var isEmpty: Bool { events.isEmpty }
+
+    /// No transaction is open: the batch could be handed out as it is.
+    var isAtBoundary: Bool { wholeCount == events.count }
+
+    /// When the batch is due even if not full (monotonic nanoseconds); `nil` while it is empty.
+    var deadline: UInt64? { startedAt.map { $0 &+ maxDelay } }
+
+    /// Whether `event` must begin a batch of its own — the first row of a snapshot — so the batch
+    /// built so far should be cut first.
+    func mustCut(before event: ChangeEvent) -> Bool {
+        guard wholeCount > 0, case let .read(change) = event else { return false }
+        return change.seq == 0
+    }
+
+    /// Adds `event` at `now`; returns whether the batch is due: at a boundary, and full, past its
+    /// delay, or completing a snapshot.
+    mutating func add(_ event: ChangeEvent, now: UInt64) -> Bool {
+        dropRestartedTransaction(before: event)
+        if events.isEmpty {
+            startedAt = now
+            if case let .read(change) = event, change.seq == 0 { startsSnapshot = true }
+        }
+        events.append(event)
+        var completesSnapshot = false
+        switch event {
+        case let .commit(commit):
+            endWhole(at: commit.endLSN)
+        case let .message(message) where message.transaction == nil:
+            endWhole(at: message.lsn)
+        case let .snapshotCompleted(summary):
+            endWhole(at: summary.consistentPoint)
+            completesSnapshot = true
+        case .read:
+            // A snapshot's rows may be cut anywhere; they are acknowledged with its completion.
+            wholeCount = events.count
+        default:
+            if let seq = Self.seq(of: event) { open = (event.commitLSN, seq) }
+        }
+        guard isAtBoundary else { return false }
+        return completesSnapshot || events.count >= maxEvents || now >= (deadline ?? now)
+    }
+
+    /// Hands out the whole transactions built so far (an open one stays for the next batch).
+    mutating func cut(now: UInt64, caughtUp: Bool, checkpoint: (LSN) -> Checkpoint?) -> ChangeBatch {
+        let whole = Array(events[..<wholeCount])
+        let rest = Array(events[wholeCount...])
+        let batch = ChangeBatch(
+            events: whole, acknowledgeThrough: through, checkpoint: through.flatMap(checkpoint), startsSnapshot: startsSnapshot,
+            isCaughtUp: caughtUp && rest.isEmpty)
+        events = rest
+        wholeCount = 0
+        through = nil
+        startsSnapshot = false
+        startedAt = rest.isEmpty ? nil : now
+        return batch
+    }
+
+    private mutating func endWhole(at lsn: LSN) {
+        wholeCount = events.count
+        through = Swift.max(through ?? lsn, lsn)
+        open = nil
+    }
+
+    /// After a reconnect, a transaction the stream was in the middle of starts again from its
+    /// first event (or the stream continues with a later one): the stale partial copy goes.
+    private mutating func dropRestartedTransaction(before event: ChangeEvent) {
+        guard !isAtBoundary else { return }
+        let restarted: Bool
+        if case .begin = event {
+            restarted = true
+        } else if let open, let seq = Self.seq(of: event) {
+            restarted = event.commitLSN != open.commitLSN || seq <= open.seq
+        } else {
+            restarted = event.commitLSN != events[wholeCount].commitLSN
+        }
+        guard restarted else { return }
+        events.removeSubrange(wholeCount...)
+        self.open = nil
+        if events.isEmpty { startedAt = nil }
+    }
+
+    /// The position of a transactional event inside its transaction.
+    private static func seq(of event: ChangeEvent) -> Int? {
+        switch event {
+        case let .insert(change), let .update(change), let .delete(change), let .read(change): return change.seq
+        case let .truncate(change): return change.seq
+        case let .message(message): return message.seq
+        case let .schema(change): return change.seq
+        case .begin, .commit, .snapshotCompleted: return nil
+        }
+    }
+}
