@@ -16,6 +16,8 @@ import PGOutput
 /// }
 /// ```
 ///
+/// - ``run(maxEvents:maxDelay:_:)`` hands out ``ChangeBatch``es of whole transactions and
+///   acknowledges each when its handler returns: the simplest way not to lose or stall anything.
 /// - Every transaction ends with a ``ChangeEvent/commit(_:)`` event (begin events only with
 ///   ``StreamConfiguration/includeTransactionEvents``).
 /// - Nothing is confirmed to the server, and no checkpoint saved, before ``acknowledge(through:)``:
