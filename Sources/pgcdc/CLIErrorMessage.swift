@@ -33,6 +33,7 @@ enum CLIErrorMessage {
         case .onGap: return "--on-gap" + (value.map { " \($0)" } ?? "")
         case .serverTimeout: return "--server-timeout"
         case .filter: return "--exclude-columns"
+        case .keylessTables: return "--keyless-tables" + (value.map { " \($0)" } ?? "")
         }
     }
 }

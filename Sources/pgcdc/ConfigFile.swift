@@ -60,7 +60,7 @@ enum ConfigFile {
             if !knownOptions.isEmpty && !knownOptions.contains(key) && !knownOptions.contains("no-\(key)") {
                 throw fail("unknown option \"\(key)\" (keys are the long option names of pgcdc's commands)")
             }
-            let value = try parseValue(line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces), fail: fail)
+            let value = try parseValue(line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)) { fail("\(key): \($0)") }
             switch value {
             case .flag(true): options.append("--\(key)")
             case .flag(false):
@@ -118,7 +118,8 @@ enum ConfigFile {
             return .text(String(text.dropFirst().dropLast()))
         }
         guard Double(text.replacingOccurrences(of: "_", with: "")) != nil else {
-            throw fail("\(text) is not a string, number or boolean (quote strings)")
+            // The value is not repeated: it may be a DSN with a password.
+            throw fail("the value is not a string, number or boolean (quote strings)")
         }
         return .text(text.replacingOccurrences(of: "_", with: ""))
     }

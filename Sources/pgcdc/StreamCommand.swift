@@ -178,6 +178,13 @@ struct StreamCommand: ParsableCommand {
             valueName: "policy"))
     var onGap: GapPolicy = .refuse
 
+    @Option(
+        help: ArgumentHelp(
+            "Published tables whose updates and deletes carry no key (replica identity NOTHING, or DEFAULT without a primary "
+                + "key): warn (default, logged once per table), allow, or refuse (exit 1 naming the table).",
+            valueName: "policy"))
+    var keylessTables: KeylessTablePolicy = .warn
+
     @Flag(
         inversion: .prefixedNo,
         help: ArgumentHelp(
@@ -274,6 +281,7 @@ struct StreamCommand: ParsableCommand {
         configuration.localChangesOnly = origin == .none
         configuration.serverTimeout = serverTimeout > 0 ? serverTimeout : nil
         configuration.onGap = onGap
+        configuration.keylessTables = keylessTables
         configuration.failoverSlot = failoverSlot
         configuration.streaming = streaming
         configuration.twoPhase = twoPhase
@@ -408,6 +416,7 @@ final class SnapshotTotals {
 extension OutputFormat: ExpressibleByArgument {}
 extension StreamingMode: ExpressibleByArgument {}
 extension GapPolicy: ExpressibleByArgument {}
+extension KeylessTablePolicy: ExpressibleByArgument {}
 
 /// `--origin any|none`.
 enum OriginOption: String, ExpressibleByArgument, CaseIterable {

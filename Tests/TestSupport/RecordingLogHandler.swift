@@ -6,12 +6,17 @@ public struct RecordingLogHandler: LogHandler {
     /// The messages logged through every copy of the handler.
     public final class Messages: @unchecked Sendable {  // guarded by `lock`
         private let lock = NSLock()
-        private var entries: [(level: Logger.Level, message: String)] = []
+        private var entries: [(level: Logger.Level, message: String, metadata: String)] = []
 
         public init() {}
 
-        func append(_ level: Logger.Level, _ message: String) {
-            lock.withLock { entries.append((level, message)) }
+        func append(_ level: Logger.Level, _ message: String, metadata: String = "") {
+            lock.withLock { entries.append((level, message, metadata)) }
+        }
+
+        /// Every line logged, at any level, with its metadata (`message key=value …`).
+        public var lines: [String] {
+            lock.withLock { entries.map { "\($0.level) \($0.message)\($0.metadata)" } }
         }
 
         /// The messages logged at `level`.
@@ -35,6 +40,8 @@ public struct RecordingLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        messages.append(event.level, "\(event.message)")
+        let merged = metadata.merging(event.metadata ?? [:]) { $1 }
+        let rendered = merged.sorted { $0.key < $1.key }.map { " \($0.key)=\($0.value)" }.joined()
+        messages.append(event.level, "\(event.message)", metadata: rendered)
     }
 }

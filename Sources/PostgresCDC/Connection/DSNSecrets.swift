@@ -1,12 +1,15 @@
+import CLibPQ
 import Foundation
 
 /// The secrets a connection string carries — a `password` keyword's value, a URI's
 /// `user:password@` — so that no error or log line repeats them, even when libpq quotes a piece
 /// of a string it could not parse.
 enum DSNSecrets {
-    /// The password values written in `dsn` (keyword form, quoted or not, or a URI's user info).
+    /// The password values written in `dsn` (keyword form, quoted or not, or a URI's user info),
+    /// and the password as libpq reads it (a URI's `%`-escapes decoded, `?password=` included).
     static func passwords(in dsn: String) -> [String] {
         var found: [String] = []
+        if let parsed = parsedPassword(in: dsn) { found.append(parsed) }
         // URI: scheme://user:password@host
         if let scheme = dsn.range(of: "://") {
             let rest = dsn[scheme.upperBound...]
@@ -38,7 +41,28 @@ enum DSNSecrets {
             }
             if !value.isEmpty { found.append(value) }
         }
-        return found
+        var unique: [String] = []
+        for password in found where !unique.contains(password) { unique.append(password) }
+        return unique
+    }
+
+    /// The `password` option libpq parses from `dsn`; `nil` when there is none or `dsn` does not parse.
+    private static func parsedPassword(in dsn: String) -> String? {
+        var errorMessage: UnsafeMutablePointer<CChar>?
+        guard let options = PQconninfoParse(dsn, &errorMessage) else {
+            if let errorMessage { PQfreemem(errorMessage) }
+            return nil
+        }
+        defer { PQconninfoFree(options) }
+        var index = 0
+        while let keyword = options[index].keyword {
+            if String(cString: keyword) == "password", let value = options[index].val {
+                let password = String(cString: value)
+                return password.isEmpty ? nil : password
+            }
+            index += 1
+        }
+        return nil
     }
 
     /// `text` with every password of `dsn` replaced by `***`.

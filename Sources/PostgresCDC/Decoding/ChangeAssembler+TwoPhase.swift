@@ -28,7 +28,7 @@ extension ChangeAssembler {
         // after it (unlike one inside a streamed block), so it applies now; the schema event, if
         // any, still comes with the transaction's changes at COMMIT PREPARED.
         if case let .relation(relation) = message {
-            let new = Relation(message: relation, catalog: catalog, filter: filter)
+            let new = makeRelation(relation)
             if binaryValues { try checkBinaryFormats(new, lsn: lsn) }
             if let old = relations[relation.oid], schemaBeforePrepare[relation.oid] == nil, old.differs(from: new) {
                 schemaBeforePrepare[relation.oid] = old

@@ -23,6 +23,9 @@ package struct ChangeAssembler {
     package internal(set) var relations: [UInt32: Relation] = [:]
     /// The type catalog used to map column types to value conversions.
     package var catalog: TypeCatalog
+    /// Primary keys the caller looked up (by relation OID) for tables whose replica identity does
+    /// not tell it (see ``Relation/needsPrimaryKeyLookup(_:)``); refreshed with each description.
+    package var primaryKeys: [UInt32: [String]] = [:]
     /// Stop once every transaction that committed at or before this LSN was handed out.
     package var endLSN: LSN?
     /// Whether begin events are produced.
@@ -75,6 +78,11 @@ package struct ChangeAssembler {
         self.endLSN = endLSN
         self.includeBeginEvents = includeTransactionEvents
         self.includeCommitEvents = includeTransactionEvents
+    }
+
+    /// The relation `message` describes, with the primary key the caller looked up.
+    func makeRelation(_ message: RelationMessage) -> Relation {
+        Relation(message: message, catalog: catalog, filter: filter, primaryKey: primaryKeys[message.oid])
     }
 
     /// Whether a transaction is open (begun, not yet committed).
@@ -137,7 +145,7 @@ package struct ChangeAssembler {
             return .none
 
         case let .relation(message):
-            let new = Relation(message: message, catalog: catalog, filter: filter)
+            let new = makeRelation(message)
             if binaryValues { try checkBinaryFormats(new, lsn: lsn) }
             let old = schemaBeforePrepare.removeValue(forKey: message.oid) ?? relations[message.oid]
             relations[message.oid] = new

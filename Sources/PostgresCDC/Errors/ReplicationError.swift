@@ -57,6 +57,10 @@ public enum ReplicationError: Error, Sendable, CustomStringConvertible {
     /// The server is on an older timeline than the checkpoint: an old primary that came back after
     /// a failover. pgcdc skips it for the next host of the list.
     case oldPrimary(timeline: UInt32, checkpointTimeline: UInt32, host: String)
+    /// A published table's updates and deletes carry no key (``StreamConfiguration/keylessTables``
+    /// is ``KeylessTablePolicy/refuse``): its replica identity is `NOTHING`, or `DEFAULT` while it
+    /// has no primary key. `table` is `schema.table`.
+    case keylessTable(table: String, replicaIdentity: RelationMessage.ReplicaIdentity)
 
     /// In the library's words: settings are named as ``StreamConfiguration``'s properties.
     public var description: String {
@@ -130,6 +134,16 @@ public enum ReplicationError: Error, Sendable, CustomStringConvertible {
                 + "back; refusing to stream from it"
         case let .spillFailed(directory, operation, reason, xid):
             return "could not \(operation) the file in \(directory) that holds the changes of transaction \(xid): \(reason)"
+        case let .keylessTable(table, identity):
+            let why =
+                switch identity {
+                case .nothing: "its replica identity is NOTHING"
+                case .index: "the index of its replica identity is gone"
+                case .default, .full: "it has no primary key (replica identity DEFAULT)"
+                }
+            return "table \(table) is published but \(why): its updates and deletes carry no key, and the server refuses them "
+                + "while the publication publishes them. Add a primary key, or run ALTER TABLE \(table) REPLICA IDENTITY FULL "
+                + "(or USING INDEX of a unique index); or stream it anyway with \(name(SettingValue(.keylessTables, ".warn")))"
         case let .storageFailed(path, operation, reason):
             return "could not \(operation) \(path) (prepared transactions waiting for COMMIT or ROLLBACK PREPARED): \(reason)"
         }

@@ -15,6 +15,7 @@ public enum StreamSetting: String, Sendable, Hashable, CaseIterable {
     case onGap
     case serverTimeout
     case filter
+    case keylessTables
 }
 
 /// A setting with a value, as an error names it: `streaming = .parallel`, `protocolVersion = 4`.

@@ -44,7 +44,9 @@ final class SnapshotPhase {
             publication: configuration.publication,
             onlyTables: configuration.createPublication ? [] : configuration.tables, filter: configuration.filter,
             jobs: configuration.snapshotJobs)
-        relations = reader.tables.map { Relation(message: $0.message, catalog: catalog, filter: configuration.filter) }
+        relations = reader.tables.map {
+            Relation(message: $0.message, catalog: catalog, filter: configuration.filter, primaryKey: $0.primaryKey)
+        }
         transaction = TransactionInfo(
             xid: 0, commitLSN: consistentPoint, commitTime: PostgresTimestamp(unixMicroseconds: Int64(Date().timeIntervalSince1970 * 1e6)),
             origin: nil)

@@ -9,6 +9,8 @@ package struct SnapshotTable: Sendable {
     package var rowFilter: String?
     /// Whether the table is partitioned (its rows live in its partitions).
     package var isPartitioned: Bool
+    /// The names of the primary key's columns (empty when it has none).
+    package var primaryKey: [String]
     /// The planner's estimate of its rows (`pg_class.reltuples`), for progress.
     package var estimatedRows: Int
 
@@ -55,11 +57,15 @@ package struct SnapshotTable: Sendable {
                 columns.append(RelationMessage.Column(isKey: isKey, name: column, typeOID: type, typeModifier: modifier))
             }
             let message = RelationMessage(xid: nil, oid: oid, namespace: schema, name: name, replicaIdentity: identity, columns: columns)
+            let primaryKey =
+                Relation.needsPrimaryKeyLookup(message)
+                ? try ReplicationSetup.primaryKey(of: oid, on: connection) : Relation.primaryKey(of: message)
             tables.append(
                 SnapshotTable(
                     message: message,
                     rowFilter: listing.value(row, "rowfilter"),
                     isPartitioned: listing.value(row, "relkind") == "p",
+                    primaryKey: primaryKey,
                     estimatedRows: listing.value(row, "estimate").flatMap { Int($0) } ?? 0
                 ))
         }

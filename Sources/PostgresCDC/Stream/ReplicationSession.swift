@@ -52,6 +52,8 @@ package final class ReplicationSession {
     /// Called as each table of a snapshot finishes.
     package var onSnapshotProgress: ((SnapshotProgress) -> Void)?
     private var typeLookupConnection: PostgresConnection?
+    /// Keyless tables already warned about (``StreamConfiguration/keylessTables``), by OID.
+    var warnedKeylessTables: Set<UInt32> = []
     var heartbeatConnection: PostgresConnection?
     var assembler: ChangeAssembler
     private var endPending = false
@@ -77,6 +79,7 @@ package final class ReplicationSession {
         // Types first: once a slot exports a snapshot, the next command on this connection ends the export.
         var catalog = TypeCatalog()
         try ReplicationSetup.loadCustomTypes(into: &catalog, from: connection)
+        self.warnedKeylessTables = try Self.checkKeylessTables(configuration, on: connection, logger: logger)
         self.assembler = ChangeAssembler(
             catalog: catalog, endLSN: configuration.endLSN, includeTransactionEvents: configuration.includeTransactionEvents)
         assembler.filter = configuration.filter
@@ -219,9 +222,10 @@ package final class ReplicationSession {
         switch message {
         case let .xLogData(data):
             state.dataReceived(walStart: data.walStart)
-            let output = try assembler.decode(data.data, at: data.walStart) { catalog throws(ReplicationError) in
-                try loadCustomTypes(into: &catalog)
-            }
+            let output = try assembler.decode(
+                data.data, at: data.walStart,
+                loadTypes: { catalog throws(ReplicationError) in try loadCustomTypes(into: &catalog) },
+                describeRelation: { message throws(ReplicationError) in try describe(message) })
             return try step(for: output)
         case let .primaryKeepalive(keepalive):
             // Between transactions, everything before the server's position was sent: once the
@@ -260,11 +264,15 @@ package final class ReplicationSession {
     /// Loads custom types the catalog does not know yet (created after the session started),
     /// through a second, normal connection: the replication connection is busy streaming.
     private func loadCustomTypes(into catalog: inout TypeCatalog) throws(ReplicationError) {
-        if typeLookupConnection == nil {
-            typeLookupConnection = try endpoint.connect(replication: false)
-        }
-        guard let lookup = typeLookupConnection else { return }
-        try ReplicationSetup.loadCustomTypes(into: &catalog, from: lookup)
+        try ReplicationSetup.loadCustomTypes(into: &catalog, from: try catalogConnection())
+    }
+
+    /// The normal connection for catalog lookups while streaming (opened on first use).
+    func catalogConnection() throws(ReplicationError) -> PostgresConnection {
+        if let typeLookupConnection { return typeLookupConnection }
+        let opened = try endpoint.connect(replication: false)
+        typeLookupConnection = opened
+        return opened
     }
 
     func withLastLSN(_ error: ReplicationError) -> ReplicationError {

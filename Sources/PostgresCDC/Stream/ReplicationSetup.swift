@@ -146,6 +146,19 @@ enum ReplicationSetup {
         }
     }
 
+    /// The names of the primary key's columns of table `oid` (empty when it has none).
+    static func primaryKey(of oid: UInt32, on connection: PostgresConnection) throws(ReplicationError) -> [String] {
+        let result = try connection.query(
+            """
+            SELECT a.attname FROM pg_catalog.pg_index i
+            JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
+            WHERE i.indrelid = \(oid) AND i.indisprimary
+            """,
+            describedAs: "primary key of table \(oid)"
+        )
+        return result.rows.compactMap { $0.first ?? nil }
+    }
+
     /// `"schema"."table"` from `schema.table` or `table`.
     private static func qualifiedName(_ text: String, on connection: PostgresConnection) throws(ReplicationError) -> String {
         let parts = text.split(separator: ".", maxSplits: 1).map(String.init)

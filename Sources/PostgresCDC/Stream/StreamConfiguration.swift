@@ -80,6 +80,10 @@ public struct StreamConfiguration: Sendable {
     /// On PostgreSQL 17 and later, create the slot with `FAILOVER` so that standbys with
     /// `sync_replication_slots` keep a copy of it and a promoted standby can continue the stream.
     public var failoverSlot = true
+    /// What to do with a published table whose updates and deletes carry no key (replica
+    /// identity `NOTHING`, or `DEFAULT` without a primary key), checked when the stream starts and
+    /// whenever the server describes a table: warn (the default), allow, or refuse.
+    public var keylessTables: KeylessTablePolicy = .warn
     /// A configuration with the required values and defaults for the rest.
     public init(dsn: String, slot: String, publication: String) {
         self.dsn = dsn
