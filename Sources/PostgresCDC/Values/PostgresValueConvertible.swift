@@ -43,7 +43,12 @@ extension PostgresValue {
 
     /// An integer value that fits `T`, named `expected` in errors.
     func narrowedInteger<T: FixedWidthInteger>(_ expected: String) throws(PostgresValueError) -> T {
-        let wide = try Int64(postgresValue: self)
+        let wide: Int64
+        do {
+            wide = try Int64(postgresValue: self)
+        } catch {
+            throw error.expecting(expected)
+        }
         guard let number = T(exactly: wide) else { throw .outOfRange(value: self, expected: expected) }
         return number
     }

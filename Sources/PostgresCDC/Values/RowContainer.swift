@@ -42,7 +42,7 @@ struct RowContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try decodeColumn(type, forKey: key) }
 
     private func decodeColumn<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
-        try decoder.columnDecoder(for: key).decodeValue(type)
+        try decoder.columnDecoder(for: key, as: type).decodeValue(type)
     }
 
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {

@@ -42,7 +42,7 @@ struct RowDecoder: Decoder {
 
     /// The value of the column `key` reads; throws `keyNotFound` for a column the row does not
     /// have and `valueNotFound` for an unchanged TOAST value.
-    func value(for key: some CodingKey) throws -> (value: PostgresValue, column: String) {
+    func value(for key: some CodingKey, as type: Any.Type = Any.self) throws -> (value: PostgresValue, column: String) {
         guard let index = columnIndex(for: key) else {
             throw DecodingError.keyNotFound(
                 key,
@@ -68,18 +68,18 @@ struct RowDecoder: Decoder {
                 ? "the old row does not hold it either (REPLICA IDENTITY FULL makes it send the value)"
                 : "decode RowChange.resolved, which takes the value from the old row where it has it"
             throw DecodingError.valueNotFound(
-                Any.self,
+                type,
                 DecodingError.Context(
                     codingPath: [key],
                     debugDescription: "column \"\(column)\" of \(columns.tableName) was not sent: its TOASTed value did not change"
-                        + " in this update; \(advice), or leave the property out of the type and keep the stored value"
-                        + " (NULL is not the same: an Optional would overwrite it)"))
+                        + " in this update; \(advice), or leave the property out of the type so that the stored value is kept"
+                        + " (reading it as nil would store NULL over it)"))
         }
     }
 
     /// A decoder for the value of the column `key` reads.
-    func columnDecoder(for key: some CodingKey) throws -> ColumnDecoder {
-        let (value, column) = try value(for: key)
+    func columnDecoder(for key: some CodingKey, as type: Any.Type = Any.self) throws -> ColumnDecoder {
+        let (value, column) = try value(for: key, as: type)
         return ColumnDecoder(value: value, codingPath: [key], column: column, table: columns.tableName)
     }
 }
