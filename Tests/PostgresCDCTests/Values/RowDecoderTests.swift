@@ -24,8 +24,13 @@ import Testing
 
     struct Meta: Decodable, Equatable {
         var carrier: String
-        var weight_kg: Double
+        var weightKg: Double
         var items: [Int]
+
+        enum CodingKeys: String, CodingKey {
+            case carrier, items
+            case weightKg = "weight_kg"
+        }
     }
 
     enum Status: String, Decodable {
@@ -78,7 +83,7 @@ import Testing
         #expect(order.scores == [1, nil, 3])
         #expect(order.ratio == 1.5 && order.weight == 0.1 && order.paid)
         #expect(order.note == nil && order.status == .shipped)
-        #expect(order.meta == Meta(carrier: "DHL", weight_kg: 2.5, items: [1, 2]))
+        #expect(order.meta == Meta(carrier: "DHL", weightKg: 2.5, items: [1, 2]))
         #expect(order.extra == .object(["any": .array([.bool(true), .null, .number(1.5), .string("x"), .object(["y": .object([:])])])]))
 
         let updated = try #require(try changes[1].resolved?.decode(Order.self, keys: .convertFromSnakeCase))
@@ -86,11 +91,19 @@ import Testing
         #expect(Self.micros(updated.placedAt) == 1_795_696_496_123_456)
     }
 
-    struct SnakeOrder: Decodable {
+    /// Column names given by coding keys, read with the default keys.
+    struct KeyedOrder: Decodable {
         var id: Int
-        var customer_id: Int32
-        var ship_on: String
-        var placed_at: PostgresTimestamp
+        var customer: Int32
+        var shipOn: String
+        var placedAt: PostgresTimestamp
+
+        enum CodingKeys: String, CodingKey {
+            case id
+            case customer = "customer_id"
+            case shipOn = "ship_on"
+            case placedAt = "placed_at"
+        }
     }
 
     @Test(arguments: [false, true])
@@ -98,9 +111,9 @@ import Testing
         let fixture = try StreamFixture.make(setup: Self.setup)
         let changes = try fixture.rowChanges([Self.insert], binaryValues: binaryValues)
         let row = try #require(changes.first?.new)
-        let order = try row.decode(SnakeOrder.self)
-        #expect(order.id == 1 && order.customer_id == 42 && order.ship_on == "2026-11-26")
-        #expect(order.placed_at.unixMicroseconds == 1_795_696_496_123_456)
+        let order = try row.decode(KeyedOrder.self)
+        #expect(order.id == 1 && order.customer == 42 && order.shipOn == "2026-11-26")
+        #expect(order.placedAt.unixMicroseconds == 1_795_696_496_123_456)
         #expect(try row["ref"].as(UUID.self) == UUID(uuidString: "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"))
         #expect(try row["total"].as(Decimal.self).description == "12345678901234567890.123456789")
         #expect(try row["photo"].as(Data.self) == Data([0x00, 0xFF, 0x10]))
