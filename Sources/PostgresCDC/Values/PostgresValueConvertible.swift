@@ -17,6 +17,8 @@ public enum PostgresValueError: Error, Sendable, Hashable, CustomStringConvertib
     case typeMismatch(value: PostgresValue, expected: String)
     /// The number does not fit the type.
     case outOfRange(value: PostgresValue, expected: String)
+    /// The value is NaN or an infinity, which the type cannot hold.
+    case notFinite(value: PostgresValue, expected: String)
     /// The table has no column of that name.
     case noSuchColumn(String, table: String)
 
@@ -26,6 +28,8 @@ public enum PostgresValueError: Error, Sendable, Hashable, CustomStringConvertib
         case let .unchangedToast(expected): return "the value was not sent (unchanged TOAST), so there is no \(expected)"
         case let .typeMismatch(value, expected): return "\(value) cannot be converted to \(expected)"
         case let .outOfRange(value, expected): return "\(value) does not fit \(expected)"
+        case let .notFinite(value, expected):
+            return "\(value) is not a finite number, which \(expected) cannot hold (ask for Double or String)"
         case let .noSuchColumn(name, table): return "table \(table) has no column \"\(name)\""
         }
     }
@@ -39,7 +43,12 @@ extension PostgresValue {
 
     /// An integer value that fits `T`, named `expected` in errors.
     func narrowedInteger<T: FixedWidthInteger>(_ expected: String) throws(PostgresValueError) -> T {
-        let wide = try Int64(postgresValue: self)
+        let wide: Int64
+        do {
+            wide = try Int64(postgresValue: self)
+        } catch {
+            throw error.expecting(expected)
+        }
         guard let number = T(exactly: wide) else { throw .outOfRange(value: self, expected: expected) }
         return number
     }
@@ -141,9 +150,50 @@ extension Array: PostgresValueConvertible where Element: PostgresValueConvertibl
     }
 }
 
+extension Int8: PostgresValueConvertible {
+    public init(postgresValue value: PostgresValue) throws(PostgresValueError) {
+        self = try value.narrowedInteger("Int8")
+    }
+}
+
 extension UInt8: PostgresValueConvertible {
     public init(postgresValue value: PostgresValue) throws(PostgresValueError) {
         self = try value.narrowedInteger("UInt8")
+    }
+}
+
+extension UInt16: PostgresValueConvertible {
+    public init(postgresValue value: PostgresValue) throws(PostgresValueError) {
+        self = try value.narrowedInteger("UInt16")
+    }
+}
+
+extension UInt32: PostgresValueConvertible {
+    public init(postgresValue value: PostgresValue) throws(PostgresValueError) {
+        self = try value.narrowedInteger("UInt32")
+    }
+}
+
+extension UInt64: PostgresValueConvertible {
+    public init(postgresValue value: PostgresValue) throws(PostgresValueError) {
+        self = try value.narrowedInteger("UInt64")
+    }
+}
+
+extension UInt: PostgresValueConvertible {
+    public init(postgresValue value: PostgresValue) throws(PostgresValueError) {
+        self = try value.narrowedInteger("UInt")
+    }
+}
+
+extension Float: PostgresValueConvertible {
+    /// `float4` exactly; a `float8` or `numeric` rounded to the nearest `Float`.
+    public init(postgresValue value: PostgresValue) throws(PostgresValueError) {
+        do {
+            self = Float(try Double(postgresValue: value))
+        } catch {
+            throw error.expecting("Float")
+        }
     }
 }
 
@@ -159,9 +209,36 @@ extension PostgresTimestamp: PostgresValueConvertible {
 }
 
 extension Date: PostgresValueConvertible {
-    /// `timestamptz` and `timestamp` (read as UTC).
+    /// `timestamptz` and `timestamp` (read as UTC) to the microsecond, and `date` (midnight UTC).
     public init(postgresValue value: PostgresValue) throws(PostgresValueError) {
-        let timestamp = try PostgresTimestamp(postgresValue: value)
+        let timestamp: PostgresTimestamp
+        if case let .date(text) = value {
+            // The date's midnight, through the one timestamp parser; BC dates and infinities do not parse.
+            guard let micros = PostgresValue.microsecondsSince2000(Array((text + " 00:00:00").utf8)[...], zone: false) else {
+                throw .typeMismatch(value: value, expected: "Date")
+            }
+            timestamp = PostgresTimestamp(microsecondsSince2000: micros)
+        } else {
+            do {
+                timestamp = try PostgresTimestamp(postgresValue: value)
+            } catch {
+                throw error.expecting("Date")
+            }
+        }
         self = Date(timeIntervalSince1970: Double(timestamp.unixMicroseconds) / 1e6)
+    }
+}
+
+extension PostgresValueError {
+    /// The same error naming `type` as the type asked for (a conversion built on another type's).
+    func expecting(_ type: String) -> PostgresValueError {
+        switch self {
+        case .null: return .null(expected: type)
+        case .unchangedToast: return .unchangedToast(expected: type)
+        case let .typeMismatch(value, _): return .typeMismatch(value: value, expected: type)
+        case let .outOfRange(value, _): return .outOfRange(value: value, expected: type)
+        case let .notFinite(value, _): return .notFinite(value: value, expected: type)
+        case .noSuchColumn: return self
+        }
     }
 }

@@ -71,7 +71,9 @@ extension BinaryText {
         return index == bytes.endIndex
     }
 
-    private static func appendArrayElement(_ text: [UInt8], delimiter: UInt8, to out: inout [UInt8]) {
+    /// One element of an array literal: quoted and escaped when `array_in` needs it (empty, `NULL`, or
+    /// holding quotes, backslashes, braces, the delimiter or white space).
+    static func appendArrayElement(_ text: [UInt8], delimiter: UInt8, to out: inout [UInt8]) {
         var needsQuotes = text.isEmpty || (text.count == 4 && String(decoding: text, as: UTF8.self).lowercased() == "null")
         for byte in text where !needsQuotes {
             switch byte {
