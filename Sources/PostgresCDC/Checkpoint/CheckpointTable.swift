@@ -62,12 +62,14 @@ package struct CheckpointTable: Sendable, Hashable {
     package func otherSlotsError(slot: String, otherSlots: [String]) -> CheckpointError {
         let listed = otherSlots.map { "\"\($0)\"" }.joined(separator: ", ")
         let held = otherSlots.count == 1 ? "one of slot \(listed)" : "checkpoints of slots \(listed)"
-        return CheckpointError(
+        var error = CheckpointError(
             path: name,
             reason: "holds no checkpoint of slot \"\(slot)\" but \(held); is the slot name misspelt? "
                 + "Streaming would start slot \"\(slot)\" afresh (a new slot, the tables copied again). To keep the "
                 + "checkpoints of several slots in one table on purpose, create the store with sharesTableWithOtherSlots: true, "
                 + "or give each slot a table of its own"
         )
+        error.slotMismatch = CheckpointError.SlotMismatch(slot: slot, storedSlots: otherSlots)
+        return error
     }
 }
