@@ -4,7 +4,7 @@ import PostgresNIO
 /// The blocking requirements ``ChangeStream`` calls: on its reader thread when it starts (load) and
 /// on its blocking-I/O threads when the consumer acknowledges (save), never on Swift's cooperative
 /// pool or a SwiftNIO event loop — the threads the awaited work itself runs on. Called from async
-/// code they throw instead of blocking (see ``BlockingWait``); the job uses the async methods.
+/// code they throw instead of blocking; the job uses the async methods.
 extension PostgresNIOCheckpointStore: CheckpointStore {
     /// The stored checkpoint, waiting for it on the calling thread: for ``ChangeStream``, not for
     /// async code (which calls ``storedCheckpoint()``).
