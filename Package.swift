@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "PGOutput", targets: ["PGOutput"]),
         .library(name: "PostgresCDC", targets: ["PostgresCDC"]),
         .library(name: "PostgresCDCNATS", targets: ["PostgresCDCNATS"]),
+        .library(name: "PostgresCDCPostgresNIO", targets: ["PostgresCDCPostgresNIO"]),
         .library(name: "PostgresCDCTesting", targets: ["PostgresCDCTesting"]),
         .executable(name: "pgcdc", targets: ["pgcdc"]),
     ],
@@ -17,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        // Only the PostgresCDCPostgresNIO module links it: the checkpoint store for postgres-nio jobs.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         // `swift package generate-documentation` (DocC); a plugin, built only when it runs.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
     ],
@@ -48,6 +51,12 @@ let package = Package(
         ),
         // The NATS JetStream sink, in a module of its own: only its users link libnats.
         .target(name: "PostgresCDCNATS", dependencies: ["PostgresCDC", "PGOutput", "CNATS"]),
+        // The checkpoint store for jobs that write with postgres-nio, in a module of its own: only
+        // its users link postgres-nio (and SwiftNIO); PostgresCDC stays free of it.
+        .target(
+            name: "PostgresCDCPostgresNIO",
+            dependencies: ["PostgresCDC", "PGOutput", .product(name: "PostgresNIO", package: "postgres-nio")]
+        ),
         // The CLI.
         .executableTarget(
             name: "pgcdc",
@@ -94,6 +103,13 @@ let package = Package(
         .testTarget(
             name: "ExamplesTests",
             dependencies: ["PostgresCDC", "PostgresCDCTesting", "TestSupport", "PrintEvents", "ETLToPostgres", "SegmentSink"]
+        ),
+        .testTarget(
+            name: "PostgresCDCPostgresNIOTests",
+            dependencies: [
+                "PostgresCDCPostgresNIO", "PostgresCDC", "PGOutput", "PostgresCDCTesting", "TestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
         ),
         .testTarget(name: "PostgresCDCTestingTests", dependencies: ["PostgresCDC", "PostgresCDCTesting", "TestSupport"]),
     ],

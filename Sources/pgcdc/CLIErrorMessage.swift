@@ -9,8 +9,18 @@ enum CLIErrorMessage {
         switch error {
         case let error as ReplicationError: return error.render(name: option)
         case let error as ConfigurationProblem: return error.render(name: option)
+        case let error as CheckpointError:
+            guard let mismatch = error.slotMismatch, let stored = mismatch.storedSlots.first else { return "\(error)" }
+            return checkpointOfAnotherSlot(path: error.path, slot: mismatch.slot, stored: stored)
         default: return "\(error)"
         }
+    }
+
+    /// The CLI keeps one slot's checkpoint per `--checkpoint` file: a file of another slot most
+    /// likely means a misspelt `--slot` (which, with `--create-slot`, would start a new slot).
+    static func checkpointOfAnotherSlot(path: String, slot: String, stored: String) -> String {
+        "checkpoint \(path): belongs to slot \"\(stored)\", not \"\(slot)\"; is --slot misspelt? Pass --slot \(stored) to resume it, "
+            + "or give slot \"\(slot)\" a --checkpoint file of its own to start it afresh"
     }
 
     /// The option (with its value) that sets `setting`.

@@ -169,6 +169,26 @@ import Testing
             otherCluster.stderr.contains("but the checkpoint or output file was taken on 1: refusing to resume"), "\(otherCluster.stderr)")
     }
 
+    /// Issue 16, defect 6: `--slot` misspelt with `--create-slot` and the real slot's checkpoint
+    /// file: refused in the CLI's words before a slot is created (no new slot, no new snapshot).
+    @Test func aMisspeltSlotWithCreateSlotIsRefusedAndCreatesNoSlot() throws {
+        let setup = try Self.setUp()
+        defer { setup.remove() }
+        let store = FileCheckpointStore(path: "\(setup.scratch)/cp.json")
+        try store.save(Checkpoint(lsn: LSN(1), slot: setup.slot, systemIdentifier: "1", timeline: 1))
+        let typo = "typo_\(setup.slot)"
+        let run = try CLIProcess.run([
+            "stream", "--dsn", setup.dsn, "--slot", typo, "--publication", "pub", "--create-slot", "--checkpoint", store.path,
+        ])
+        #expect(run.status == 1)
+        #expect(
+            run.stderr.contains(
+                "pgcdc: error: checkpoint \(store.path): belongs to slot \"\(setup.slot)\", not \"\(typo)\"; is --slot misspelt? "
+                    + "Pass --slot \(setup.slot) to resume it"), "\(run.stderr)")
+        #expect(run.stdout.isEmpty)
+        #expect(try setup.sql("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '\(typo)'") == "0")
+    }
+
     @Test func aFullDiskUnderTheFileSinkIsAnErrorAndTheFileStaysConsistent() throws {
         let setup = try Self.setUp()
         defer { setup.remove() }

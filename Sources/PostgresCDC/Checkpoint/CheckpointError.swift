@@ -4,6 +4,17 @@ public struct CheckpointError: Error, Sendable, CustomStringConvertible {
     public var path: String
     /// What went wrong.
     public var reason: String
+    /// When the checkpoint is refused as another slot's: the slot asked for and the slots stored,
+    /// so that the CLI can say it with its options (`--slot`, `--checkpoint`).
+    package var slotMismatch: SlotMismatch?
+
+    /// A checkpoint of other slots than the one asked for (most likely a misspelt slot name).
+    package struct SlotMismatch: Sendable, Equatable {
+        /// The slot the stream was asked to use.
+        package var slot: String
+        /// The slots whose checkpoints the store holds.
+        package var storedSlots: [String]
+    }
 
     /// A checkpoint error for `path`.
     public init(path: String, reason: String) {

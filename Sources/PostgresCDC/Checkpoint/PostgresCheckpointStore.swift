@@ -9,21 +9,31 @@ import PGOutput
 /// ``commit(_:applying:)`` runs the job's statements and the checkpoint update between `BEGIN` and
 /// `COMMIT` on the store's own connection; after a crash, the stream resumes right after the last
 /// transaction that was committed there, so none is applied twice and none is skipped.
+///
+/// A table that holds checkpoints of other slots but none of this one is refused by ``load()``
+/// (a misspelt slot name would otherwise start a new slot and copy the tables again) unless the
+/// store was created with `sharesTableWithOtherSlots: true`.
 public final class PostgresCheckpointStore: CheckpointStore, @unchecked Sendable {
     // Safe: the connection and `lastSaved` are only touched while holding `lock`.
     private let lock = NSLock()
     private let dsn: String
     private let slot: String
     private let table: String
+    private let sharesTableWithOtherSlots: Bool
     private var connection: PostgresConnection?
     private var lastSaved: LSN?
 
     /// A store for `slot` in `table` (optionally schema-qualified, `etl.pgcdc_checkpoint`) of the
     /// database `dsn` names — usually the database the job writes to.
-    public init(dsn: String, slot: String, table: String = "pgcdc_checkpoint") {
+    ///
+    /// With `sharesTableWithOtherSlots` (off by default), jobs of several slots keep their
+    /// checkpoints in one table on purpose: a slot without a row then starts afresh even when the
+    /// table holds rows of other slots, instead of ``load()`` refusing it as a likely typo.
+    public init(dsn: String, slot: String, table: String = "pgcdc_checkpoint", sharesTableWithOtherSlots: Bool = false) {
         self.dsn = dsn
         self.slot = slot
         self.table = table
+        self.sharesTableWithOtherSlots = sharesTableWithOtherSlots
     }
 
     deinit {
@@ -34,10 +44,7 @@ public final class PostgresCheckpointStore: CheckpointStore, @unchecked Sendable
     public func prepare() throws {
         try lock.withLock {
             let connection = try open()
-            try connection.query(
-                "CREATE TABLE IF NOT EXISTS \(try quotedTable(connection)) (slot text PRIMARY KEY, lsn pg_lsn NOT NULL, "
-                    + "system_identifier text NOT NULL, timeline int NOT NULL)"
-            )
+            try connection.query(try CheckpointTable(table).createSQL)
         }
     }
 
@@ -50,20 +57,27 @@ public final class PostgresCheckpointStore: CheckpointStore, @unchecked Sendable
     }
 
     /// The checkpoint row of this store's slot, or `nil` when there is none yet.
+    ///
+    /// Throws a ``CheckpointError`` naming the slots the table holds when it has rows of other
+    /// slots but none of this one (see ``init(dsn:slot:table:sharesTableWithOtherSlots:)``).
     public func load() throws -> Checkpoint? {
         try lock.withLock {
             let connection = try open()
-            let result = try connection.execute(
-                "SELECT lsn::text, system_identifier, timeline FROM \(try quotedTable(connection)) WHERE slot = $1", parameters: [slot])
-            guard !result.rows.isEmpty else { return nil }
-            guard let lsnText = result.value(0, "lsn"), let lsn = LSN(lsnText),
-                let system = result.value(0, "system_identifier"),
-                let timelineText = result.value(0, "timeline"), let timeline = UInt32(timelineText)
-            else {
-                throw CheckpointError(path: table, reason: "the row of slot \"\(slot)\" is not a valid checkpoint")
+            let checkpointTable = try CheckpointTable(table)
+            let result = try connection.execute(checkpointTable.selectSQL, parameters: [slot])
+            guard !result.rows.isEmpty else {
+                if !sharesTableWithOtherSlots {
+                    let others = try connection.execute(checkpointTable.otherSlotsSQL, parameters: [slot])
+                    let slots = others.rows.indices.compactMap { others.value($0, "slot") }
+                    if !slots.isEmpty { throw checkpointTable.otherSlotsError(slot: slot, otherSlots: slots) }
+                }
+                return nil
             }
-            lastSaved = lsn
-            return Checkpoint(lsn: lsn, slot: slot, systemIdentifier: system, timeline: timeline)
+            let checkpoint = try checkpointTable.checkpoint(
+                slot: slot, lsn: result.value(0, "lsn"), systemIdentifier: result.value(0, "system_identifier"),
+                timeline: result.value(0, "timeline"))
+            lastSaved = checkpoint.lsn
+            return checkpoint
         }
     }
 
@@ -93,7 +107,7 @@ public final class PostgresCheckpointStore: CheckpointStore, @unchecked Sendable
             if let checkpoint {
                 try connection.execute(
                     """
-                    INSERT INTO \(try quotedTable(connection)) (slot, lsn, system_identifier, timeline) VALUES ($1, $2::pg_lsn, $3, $4::int)
+                    INSERT INTO \(try CheckpointTable(table).quotedName) (slot, lsn, system_identifier, timeline) VALUES ($1, $2::pg_lsn, $3, $4::int)
                     ON CONFLICT (slot) DO UPDATE SET lsn = EXCLUDED.lsn, system_identifier = EXCLUDED.system_identifier, timeline =
                     EXCLUDED.timeline
                     """, parameters: [slot, checkpoint.lsn.description, checkpoint.systemIdentifier, String(checkpoint.timeline)])
@@ -113,10 +127,6 @@ public final class PostgresCheckpointStore: CheckpointStore, @unchecked Sendable
         let opened = try PostgresConnection(dsn: dsn, replication: false)
         connection = opened
         return opened
-    }
-
-    private func quotedTable(_ connection: PostgresConnection) throws -> String {
-        try table.split(separator: ".").map { try connection.quoteIdentifier(String($0)) }.joined(separator: ".")
     }
 }
 

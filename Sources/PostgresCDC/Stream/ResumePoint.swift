@@ -35,7 +35,12 @@ package struct ResumePoint: Sendable, Equatable {
         var point = self
         if let checkpoint {
             guard checkpoint.slot == slot else {
-                throw CheckpointError(path: checkpointName, reason: "belongs to slot \"\(checkpoint.slot)\", not \"\(slot)\"")
+                var error = CheckpointError(
+                    path: checkpointName,
+                    reason: "belongs to slot \"\(checkpoint.slot)\", not \"\(slot)\"; is the slot name misspelt? A checkpoint keeps one "
+                        + "slot's position: give slot \"\(slot)\" a checkpoint of its own to start it afresh")
+                error.slotMismatch = CheckpointError.SlotMismatch(slot: slot, storedSlots: [checkpoint.slot])
+                throw error
             }
             point.expectedSystemIdentifier = checkpoint.systemIdentifier
             point.checkpointTimeline = checkpoint.timeline
