@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         // Only the PostgresCDCPostgresNIO module links it: the checkpoint store for postgres-nio jobs.
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.25.0"),
         // `swift package generate-documentation` (DocC); a plugin, built only when it runs.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
     ],
@@ -55,7 +56,10 @@ let package = Package(
         // its users link postgres-nio (and SwiftNIO); PostgresCDC stays free of it.
         .target(
             name: "PostgresCDCPostgresNIO",
-            dependencies: ["PostgresCDC", "PGOutput", .product(name: "PostgresNIO", package: "postgres-nio")]
+            dependencies: [
+                "PostgresCDC", "PGOutput", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
         ),
         // The CLI.
         .executableTarget(
@@ -77,7 +81,14 @@ let package = Package(
         .executableTarget(name: "PGCDCMicroBench", dependencies: ["PGOutput", "PostgresCDC"], path: "Benchmarks/MicroBench"),
         // Programs that embed the library (examples/README.md); they build with the package.
         .executableTarget(name: "PrintEvents", dependencies: ["PostgresCDC"], path: "examples/PrintEvents"),
-        .executableTarget(name: "ETLToPostgres", dependencies: ["PostgresCDC"], path: "examples/ETLToPostgres"),
+        .executableTarget(
+            name: "ETLToPostgres",
+            dependencies: [
+                "PostgresCDC", "PostgresCDCPostgresNIO", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "examples/ETLToPostgres"
+        ),
         .executableTarget(name: "SegmentSink", dependencies: ["PostgresCDC"], path: "examples/SegmentSink"),
         // A throwaway PostgreSQL for tests (initdb, pg_ctl), for users' tests too; `pgcdc demo` runs one.
         // Foundation only: it starts and stops servers and runs psql, so it does not link libpq.
@@ -102,7 +113,10 @@ let package = Package(
         ),
         .testTarget(
             name: "ExamplesTests",
-            dependencies: ["PostgresCDC", "PostgresCDCTesting", "TestSupport", "PrintEvents", "ETLToPostgres", "SegmentSink"]
+            dependencies: [
+                "PostgresCDC", "PostgresCDCTesting", "TestSupport", "PrintEvents", "ETLToPostgres", "SegmentSink", "PostgresCDCPostgresNIO",
+                .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "PostgresCDCPostgresNIOTests",

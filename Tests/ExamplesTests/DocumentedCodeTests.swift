@@ -67,7 +67,8 @@ import Testing
                     // A manifest fragment: the products it names are this package's.
                     for line in lines where line.hasPrefix(".product(") {
                         let name = line.split(separator: "\"").dropFirst().first.map(String.init) ?? ""
-                        #expect(manifest.contains(".library(name: \"\(name)\""), "\(document.name) names a product \(name) that does not exist")
+                        #expect(
+                            manifest.contains(".library(name: \"\(name)\""), "\(document.name) names a product \(name) that does not exist")
                     }
                     continue
                 }

@@ -108,6 +108,28 @@ import Testing
         #expect(try server.psql(query, database: target) == expected)
     }
 
+    /// A new slot starts with a snapshot: the job clears the tables it copies first, so rows the
+    /// target held from before (a stale row, an old value) do not survive — an empty table included.
+    @Test func theETLJobClearsTheTablesASnapshotCopies() throws {
+        let (server, source) = try TestServer.freshDatabase()
+        let (_, target) = try TestServer.freshDatabase()
+        let empty = "CREATE TABLE empty (id int PRIMARY KEY);"
+        try server.psql(
+            Self.itemsTable + empty + "INSERT INTO items VALUES (1, 'one', 1, NULL), (2, 'two', 2, 'x');"
+                + "CREATE PUBLICATION pub FOR TABLE items, empty;", database: source)
+        try server.psql(
+            Self.itemsTable + empty
+                + "INSERT INTO items VALUES (1, 'old', 0, NULL), (999, 'stale', 9, NULL); INSERT INTO empty VALUES (5);",
+            database: target)
+        let end = try server.psql("SELECT pg_current_wal_insert_lsn()", database: source)
+        let run = try Self.run(
+            "ETLToPostgres", [server.dsn(database: source), server.dsn(database: target), "etl_snap_\(source)", "pub", end])
+        #expect(run.status == 0, "\(run.stdout) \(run.stderr)")
+        let query = "SELECT string_agg(format('%s|%s|%s|%s', id, name, qty, note), ';' ORDER BY id) FROM items"
+        #expect(try server.psql(query, database: target) == (try server.psql(query, database: source)))
+        #expect(try server.psql("SELECT count(*) FROM empty", database: target) == "0")
+    }
+
     @Test func theSegmentSinkWritesEachTransactionOnceAcrossRuns() throws {
         let (server, database) = try TestServer.freshDatabase()
         try server.psql(Self.itemsTable + "CREATE PUBLICATION pub FOR TABLE items;", database: database)

@@ -1,7 +1,7 @@
 // An ETL job that applies every change of a publication to the same tables in another PostgreSQL
-// database, exactly once: each source transaction becomes one target transaction that also stores
-// the checkpoint (PostgresCheckpointStore). Whatever crashes when, a restart resumes right after
-// the last transaction the target committed — none is applied twice, none is skipped.
+// database, exactly once: each batch of source transactions becomes one postgres-nio transaction
+// in the target that also stores the checkpoint. Whatever crashes when, a restart resumes right
+// after the last batch the target committed — none is applied twice, none is skipped.
 //
 //   swift run ETLToPostgres SOURCE_DSN TARGET_DSN SLOT PUBLICATION [END_LSN]
 //
@@ -9,16 +9,18 @@
 // changes, the job appends one row per change to `cdc_log (commit_lsn pg_lsn, seq int, PRIMARY KEY
 // (commit_lsn, seq))` in the target, which it creates: an event applied twice would violate that key.
 import Foundation
+import Logging
 import PostgresCDC
+import PostgresCDCPostgresNIO
+import PostgresNIO
+import ServiceLifecycle
 
 let arguments = CommandLine.arguments
 guard arguments.count == 5 || arguments.count == 6 else {
     print("usage: ETLToPostgres SOURCE_DSN TARGET_DSN SLOT PUBLICATION [END_LSN]")
     exit(2)
 }
-let (sourceDSN, targetDSN, slot, publication) = (arguments[1], arguments[2], arguments[3], arguments[4])
-
-var configuration = StreamConfiguration(dsn: sourceDSN, slot: slot, publication: publication)
+var configuration = StreamConfiguration(dsn: arguments[1], slot: arguments[3], publication: arguments[4])
 configuration.createSlot = true
 if arguments.count == 6 {
     guard let end = LSN(arguments[5]) else {
@@ -28,97 +30,123 @@ if arguments.count == 6 {
     configuration.endLSN = end
 }
 
-/// `"name"` as an SQL identifier.
-func identifier(_ name: String) -> String {
-    "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-}
+/// The SQL that applies changes to the target tables of the same names.
+enum TargetSQL {
+    /// `"name"` as an SQL identifier.
+    static func identifier(_ name: String) -> String {
+        "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
 
-/// The statements that apply one row change to the target table of the same name.
-func statements(for change: RowChange) -> [SQLStatement] {
-    let relation = change.relation
-    let table = identifier(relation.schema) + "." + identifier(relation.table)
-    let keys = relation.columns.indices.filter { relation.columns[$0].isKey }
-    switch change.operation {
-    case .insert, .update, .read:
-        // The new row with every value the change carries: an unchanged TOAST value comes from the
-        // old row when it has it; otherwise it is not present, and the target keeps its own.
-        guard let new = change.resolved else { return [] }
-        let present = relation.columns.indices.filter { new.isPresent($0) }
-        let names = present.map { identifier(relation.columns[$0].name) }
-        // A key change moves the stored row: an UPDATE of the old key, not a delete and an insert,
-        // so that the columns the change does not carry keep their stored values.
-        if let old = change.old, keys.contains(where: { old.text(at: $0) != new.text(at: $0) }) {
-            let assignments = names.enumerated().map { "\($0.element) = $\($0.offset + 1)" }
-            let conditions = keys.enumerated().map {
-                "\(identifier(relation.columns[$0.element].name)) = $\(present.count + $0.offset + 1)"
+    static func table(_ relation: Relation) -> String {
+        identifier(relation.schema) + "." + identifier(relation.table)
+    }
+
+    /// The statement that applies one row change to the target table of the same name.
+    static func statement(for change: RowChange) throws -> PostgresQuery? {
+        let relation = change.relation
+        let keys = relation.upsertKeyColumnNames.compactMap { relation.columnIndex(named: $0) }
+        var binds = PostgresBindings()
+        func parameter(_ value: PostgresValue) throws -> String {
+            try binds.append(value)
+            return "$\(binds.count)"
+        }
+        switch change.operation {
+        case .insert, .update, .read:
+            // Every value the change carries: an unchanged TOAST value comes from the old row when it
+            // has it; otherwise it is left out, and the target keeps its own.
+            guard let new = change.resolved else { return nil }
+            let present = relation.columns.indices.filter { new.isPresent($0) }
+            let names = present.map { identifier(relation.columns[$0].name) }
+            let values = try present.map { try parameter(new.value(at: $0) ?? .null) }
+            // A key change moves the stored row: an UPDATE of the old key, not a delete and an insert,
+            // so that the columns the change does not carry keep their stored values.
+            if let old = change.old, keys.contains(where: { old.value(at: $0) != new.value(at: $0) }) {
+                let assignments = zip(names, values).map { "\($0) = \($1)" }
+                let conditions = try keys.map { "\(identifier(relation.columns[$0].name)) = \(try parameter(old.value(at: $0)))" }
+                let sql =
+                    "UPDATE \(table(relation)) SET \(assignments.joined(separator: ", ")) WHERE \(conditions.joined(separator: " AND "))"
+                return PostgresQuery(unsafeSQL: sql, binds: binds)
             }
-            let sql = "UPDATE \(table) SET \(assignments.joined(separator: ", ")) WHERE \(conditions.joined(separator: " AND "))"
-            return [SQLStatement(sql, parameters: present.map { new.text(at: $0) } + keys.map { old.text(at: $0) })]
+            let updates = present.filter { !keys.contains($0) }.map {
+                "\(identifier(relation.columns[$0].name)) = EXCLUDED.\(identifier(relation.columns[$0].name))"
+            }
+            var sql = "INSERT INTO \(table(relation)) (\(names.joined(separator: ", "))) VALUES (\(values.joined(separator: ", ")))"
+            sql += " ON CONFLICT (\(keys.map { identifier(relation.columns[$0].name) }.joined(separator: ", ")))"
+            sql += updates.isEmpty ? " DO NOTHING" : " DO UPDATE SET \(updates.joined(separator: ", "))"
+            return PostgresQuery(unsafeSQL: sql, binds: binds)
+        case .delete:
+            guard let old = change.old else { return nil }
+            let conditions = try keys.map { "\(identifier(relation.columns[$0].name)) = \(try parameter(old.value(at: $0)))" }
+            return PostgresQuery(unsafeSQL: "DELETE FROM \(table(relation)) WHERE \(conditions.joined(separator: " AND "))", binds: binds)
         }
-        let placeholders = present.indices.map { "$\($0 + 1)" }
-        let updates = present.filter { !relation.columns[$0].isKey }.map {
-            "\(identifier(relation.columns[$0].name)) = EXCLUDED.\(identifier(relation.columns[$0].name))"
-        }
-        var sql = "INSERT INTO \(table) (\(names.joined(separator: ", "))) VALUES (\(placeholders.joined(separator: ", ")))"
-        sql += " ON CONFLICT (\(keys.map { identifier(relation.columns[$0].name) }.joined(separator: ", ")))"
-        sql += updates.isEmpty ? " DO NOTHING" : " DO UPDATE SET \(updates.joined(separator: ", "))"
-        return [SQLStatement(sql, parameters: present.map { new.text(at: $0) })]
-    case .delete:
-        guard let old = change.old else { return [] }
-        return [delete(from: table, relation: relation, keys: keys, row: old)]
     }
 }
 
-func delete(from table: String, relation: Relation, keys: [Int], row: Row) -> SQLStatement {
-    let conditions = keys.enumerated().map { "\(identifier(relation.columns[$0.element].name)) = $\($0.offset + 1)" }
-    return SQLStatement("DELETE FROM \(table) WHERE \(conditions.joined(separator: " AND "))", parameters: keys.map { row.text(at: $0) })
-}
+/// Sets up the target, then applies the stream batch by batch until it ends (or SIGTERM).
+struct ETLJob: Service {
+    let configuration: StreamConfiguration
+    let target: PostgresClient
+    let store: PostgresNIOCheckpointStore
+    let logger: Logger
 
-func log(_ commitLSN: LSN, seq: Int) -> SQLStatement {
-    SQLStatement("INSERT INTO cdc_log (commit_lsn, seq) VALUES ($1::pg_lsn, $2::int)", parameters: [commitLSN.description, String(seq)])
+    func run() async throws {
+        try await store.prepare()
+        try await target.query(
+            "CREATE TABLE IF NOT EXISTS cdc_log (commit_lsn pg_lsn NOT NULL, seq int NOT NULL, PRIMARY KEY (commit_lsn, seq))",
+            logger: logger)
+        // Resumes after the checkpoint the target holds; `run` acknowledges each batch to the source's slot.
+        let stream = ChangeStream(configuration: configuration, checkpointStore: store, logger: logger)
+        try await ChangeStreamService(stream: stream) { [target, store, logger] batch in
+            guard !batch.events.isEmpty else { return }
+            // The batch's changes and the position they came from, in one target transaction.
+            try await target.withTransaction(logger: logger) { connection in
+                // A snapshot starts (again): every row comes again, so the tables it copies are cleared first.
+                if batch.startsSnapshot, !batch.snapshotTables.isEmpty {
+                    let tables = batch.snapshotTables.map(TargetSQL.table).joined(separator: ", ")
+                    try await connection.query(PostgresQuery(unsafeSQL: "TRUNCATE \(tables)"), logger: logger)
+                }
+                for event in batch.events {
+                    switch event {
+                    case let .insert(change), let .update(change), let .delete(change), let .read(change):
+                        if let query = try TargetSQL.statement(for: change) { try await connection.query(query, logger: logger) }
+                        try await log(change.transaction.commitLSN, seq: change.seq, on: connection)
+                    case let .truncate(change):
+                        try await connection.query(
+                            PostgresQuery(unsafeSQL: "TRUNCATE \(change.relations.map(TargetSQL.table).joined(separator: ", "))"),
+                            logger: logger)
+                        try await log(change.transaction.commitLSN, seq: change.seq, on: connection)
+                    default:
+                        // begin, commit, messages; a schema change must be applied to the target by its owner.
+                        break
+                    }
+                }
+                if let checkpoint = batch.checkpoint { try await store.save(checkpoint, on: connection) }
+            }
+        }.run()
+    }
+
+    func log(_ commitLSN: LSN, seq: Int, on connection: PostgresNIO.PostgresConnection) async throws {
+        try await connection.query(
+            "INSERT INTO cdc_log (commit_lsn, seq) VALUES (\(commitLSN.description)::pg_lsn, \(seq))", logger: logger)
+    }
 }
 
 do {
-    let store = PostgresCheckpointStore(dsn: targetDSN, slot: slot)
-    try store.prepare()
-    try store.execute([
-        SQLStatement("CREATE TABLE IF NOT EXISTS cdc_log (commit_lsn pg_lsn NOT NULL, seq int NOT NULL, PRIMARY KEY (commit_lsn, seq))")
-    ])
-
-    // Resumes after the checkpoint the target holds; acknowledging tells the source's slot.
-    let stream = ChangeStream(configuration: configuration, checkpointStore: store)
-    var pending: [SQLStatement] = []
-    var applied = 0
-    for try await event in stream {
-        switch event {
-        case let .insert(change), let .update(change), let .delete(change), let .read(change):
-            pending += statements(for: change)
-            pending.append(log(change.transaction.commitLSN, seq: change.seq))
-        case let .truncate(change):
-            let tables = change.relations.map { identifier($0.schema) + "." + identifier($0.table) }
-            pending.append(SQLStatement("TRUNCATE \(tables.joined(separator: ", "))"))
-            pending.append(log(change.transaction.commitLSN, seq: change.seq))
-        case let .commit(commit):
-            // The changes and the position they came from, in one target transaction.
-            if !pending.isEmpty {
-                try store.commit(stream.checkpoint(through: commit.endLSN), applying: pending)
-                applied += 1
-                pending.removeAll()
-            }
-            try await stream.acknowledge(commit)
-        case let .snapshotCompleted(summary):
-            // The snapshot's rows and its position, in one target transaction.
-            if !pending.isEmpty {
-                try store.commit(stream.checkpoint(through: summary.consistentPoint), applying: pending)
-                pending.removeAll()
-            }
-            try await stream.acknowledge(through: summary.consistentPoint)
-        case .begin, .message, .schema:
-            // A schema change must be applied to the target by its owner; the job only moves rows.
-            break
-        }
-    }
-    print("applied \(applied) transactions")
+    let logger = Logger(label: "etl")
+    let target = PostgresClient(configuration: try PostgresClient.Configuration(connectionString: arguments[2]))
+    let store = try PostgresNIOCheckpointStore(client: target, slot: configuration.slot)
+    let job = ETLJob(configuration: configuration, target: target, store: store, logger: logger)
+    // The client serves the job until the job ends; SIGTERM and SIGINT end both gracefully.
+    let group = ServiceGroup(
+        configuration: ServiceGroupConfiguration(
+            services: [
+                .init(service: target),
+                .init(
+                    service: job, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup
+                ),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+    try await group.run()
 } catch {
     print("error: \(error)")
     exit(1)

@@ -26,6 +26,10 @@ public struct ChangeBatch: Sendable {
     /// A target that mirrors the tables should clear them first: every row comes again.
     public let startsSnapshot: Bool
 
+    /// With ``startsSnapshot``, every table the snapshot copies — those without rows too — so that
+    /// a target can clear exactly them; empty otherwise.
+    public let snapshotTables: [Relation]
+
     /// When the batch was cut, the stream had handed out everything the server had sent and was
     /// at a transaction boundary: the consumer has caught up and the stream is idle. A batch with
     /// no events and this flag says so when nothing else has arrived since the last batch.
@@ -35,11 +39,15 @@ public struct ChangeBatch: Sendable {
     public var rowChanges: [RowChange] { events.compactMap(\.rowChange) }
 
     /// A batch; for tests of code that handles batches.
-    public init(events: [ChangeEvent], acknowledgeThrough: LSN?, checkpoint: Checkpoint?, startsSnapshot: Bool, isCaughtUp: Bool) {
+    public init(
+        events: [ChangeEvent], acknowledgeThrough: LSN?, checkpoint: Checkpoint?, startsSnapshot: Bool, snapshotTables: [Relation] = [],
+        isCaughtUp: Bool
+    ) {
         self.events = events
         self.acknowledgeThrough = acknowledgeThrough
         self.checkpoint = checkpoint
         self.startsSnapshot = startsSnapshot
+        self.snapshotTables = snapshotTables
         self.isCaughtUp = isCaughtUp
     }
 }

@@ -33,8 +33,17 @@ struct ChangeBatcher {
     /// Whether `event` must begin a batch of its own — the first row of a snapshot — so the batch
     /// built so far should be cut first.
     func mustCut(before event: ChangeEvent) -> Bool {
-        guard wholeCount > 0, case let .read(change) = event else { return false }
-        return change.seq == 0
+        wholeCount > 0 && Self.startsSnapshot(event)
+    }
+
+    /// Whether `event` is the first of a snapshot: its first row, or the completion of a snapshot
+    /// that found no rows.
+    static func startsSnapshot(_ event: ChangeEvent) -> Bool {
+        switch event {
+        case let .read(change): return change.seq == 0
+        case let .snapshotCompleted(summary): return summary.rows == 0
+        default: return false
+        }
     }
 
     /// Adds `event` at `now`; returns whether the batch is due: at a boundary, and full, past its
@@ -43,7 +52,7 @@ struct ChangeBatcher {
         dropRestartedTransaction(before: event)
         if events.isEmpty {
             startedAt = now
-            if case let .read(change) = event, change.seq == 0 { startsSnapshot = true }
+            startsSnapshot = Self.startsSnapshot(event)
         }
         events.append(event)
         var completesSnapshot = false
@@ -66,12 +75,14 @@ struct ChangeBatcher {
     }
 
     /// Hands out the whole transactions built so far (an open one stays for the next batch).
-    mutating func cut(now: UInt64, caughtUp: Bool, checkpoint: (LSN) -> Checkpoint?) -> ChangeBatch {
+    mutating func cut(now: UInt64, caughtUp: Bool, snapshotTables: () -> [Relation] = { [] }, checkpoint: (LSN) -> Checkpoint?)
+        -> ChangeBatch
+    {
         let whole = Array(events[..<wholeCount])
         let rest = Array(events[wholeCount...])
         let batch = ChangeBatch(
             events: whole, acknowledgeThrough: through, checkpoint: through.flatMap(checkpoint), startsSnapshot: startsSnapshot,
-            isCaughtUp: caughtUp && rest.isEmpty)
+            snapshotTables: startsSnapshot ? snapshotTables() : [], isCaughtUp: caughtUp && rest.isEmpty)
         events = rest
         wholeCount = 0
         through = nil

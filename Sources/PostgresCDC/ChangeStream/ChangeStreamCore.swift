@@ -28,6 +28,8 @@ final class ChangeStreamCore: @unchecked Sendable {
     private var waiterToken: UInt64 = 0
     /// The reader found nothing more to read at a transaction boundary and has pushed nothing since.
     private var readerIdle = false
+    /// The tables of the latest snapshot the reader started handing out.
+    private var snapshotTablesValue: [Relation] = []
     /// The consumer stops iterating (``endIteration()``): pulls end, the reader goes on until stopped.
     private var iterationEnded = false
     private var started = false
@@ -70,6 +72,9 @@ final class ChangeStreamCore: @unchecked Sendable {
     var system: SystemIdentification? { condition.withLock { systemValue } }
 
     var bufferedEventCount: Int { condition.withLock { buffer.count - head } }
+
+    /// The tables of the latest snapshot the stream started (for ``ChangeBatch/snapshotTables``).
+    var snapshotTables: [Relation] { condition.withLock { snapshotTablesValue } }
 
     func start() {
         let first = condition.withLock { () -> Bool in
@@ -362,6 +367,9 @@ final class ChangeStreamCore: @unchecked Sendable {
             switch try session.next(wait: polledIdle) {
             case let .event(event):
                 polledIdle = false
+                if ChangeBatcher.startsSnapshot(event), let tables = session.snapshotRelations {
+                    condition.withLock { snapshotTablesValue = tables }
+                }
                 let boundary = session.isAtTransactionBoundary ? session.completedThrough : nil
                 guard push(event, boundary: boundary) else { return }
             case .idle:

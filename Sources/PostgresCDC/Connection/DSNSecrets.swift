@@ -48,21 +48,8 @@ enum DSNSecrets {
 
     /// The `password` option libpq parses from `dsn`; `nil` when there is none or `dsn` does not parse.
     private static func parsedPassword(in dsn: String) -> String? {
-        var errorMessage: UnsafeMutablePointer<CChar>?
-        guard let options = PQconninfoParse(dsn, &errorMessage) else {
-            if let errorMessage { PQfreemem(errorMessage) }
-            return nil
-        }
-        defer { PQconninfoFree(options) }
-        var index = 0
-        while let keyword = options[index].keyword {
-            if String(cString: keyword) == "password", let value = options[index].val {
-                let password = String(cString: value)
-                return password.isEmpty ? nil : password
-            }
-            index += 1
-        }
-        return nil
+        guard let password = ConnectionOptions.parse(dsn)?["password"], !password.isEmpty else { return nil }
+        return password
     }
 
     /// `text` with every password of `dsn` replaced by `***`.

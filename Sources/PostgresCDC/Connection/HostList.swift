@@ -33,18 +33,7 @@ package struct HostList: Sendable, Equatable {
 
     /// Parses `dsn`; `nil` when it is not a valid connection string (connecting reports why).
     package init?(dsn: String) {
-        var errorMessage: UnsafeMutablePointer<CChar>?
-        guard let options = PQconninfoParse(dsn, &errorMessage) else {
-            if let errorMessage { PQfreemem(errorMessage) }
-            return nil
-        }
-        defer { PQconninfoFree(options) }
-        var values: [String: String] = [:]
-        var index = 0
-        while let keyword = options[index].keyword {
-            if let value = options[index].val { values[String(cString: keyword)] = String(cString: value) }
-            index += 1
-        }
+        guard let values = ConnectionOptions.parse(dsn) else { return nil }
         func split(_ keyword: String) -> [String] {
             guard let value = values[keyword], !value.isEmpty else { return [] }
             return value.split(separator: ",", omittingEmptySubsequences: false).map(String.init)

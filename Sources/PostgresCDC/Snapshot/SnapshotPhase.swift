@@ -67,6 +67,9 @@ extension ReplicationSession {
         snapshot?.isDurable = true
     }
 
+    /// The tables the snapshot in progress copies; `nil` when none is in progress.
+    package var snapshotRelations: [Relation]? { snapshot?.relations }
+
     /// Whether a snapshot was handed out completely and waits for ``snapshotDurable()``.
     package var isAwaitingSnapshotDurability: Bool {
         snapshot.map { $0.isComplete && !$0.isDurable } ?? false

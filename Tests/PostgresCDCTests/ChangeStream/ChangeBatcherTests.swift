@@ -130,6 +130,19 @@ import Testing
         #expect(batch.rowChanges.map(\.transaction.commitLSN) == [LSN(0x100), LSN(0x200), LSN(0x200)])
     }
 
+    /// A snapshot that finds no rows starts with its completion, which is flagged as the start.
+    @Test func aSnapshotWithoutRowsIsFlaggedAtItsCompletion() {
+        var batcher = ChangeBatcher(maxEvents: 10, maxDelay: 1_000)
+        _ = batcher.add(Self.insert(0x10, seq: 0), now: 0)
+        _ = batcher.add(Self.commit(0x10), now: 0)
+        let empty = ChangeEvent.snapshotCompleted(SnapshotSummary(consistentPoint: LSN(0x50), tables: 2, rows: 0))
+        #expect(batcher.mustCut(before: empty))
+        #expect(!cut(&batcher, now: 0, caughtUp: false, checkpoint: Self.checkpoint).startsSnapshot)
+        #expect(step(&batcher, empty, now: 0))
+        let batch = cut(&batcher, now: 0, caughtUp: false, checkpoint: Self.checkpoint)
+        #expect(batch.startsSnapshot && batch.acknowledgeThrough == LSN(0x50))
+    }
+
     @Test func aNonTransactionalMessageIsABoundary() {
         var batcher = ChangeBatcher(maxEvents: 1, maxDelay: 1_000)
         let message = ChangeEvent.message(LogicalDecodingMessageEvent(transaction: nil, seq: 0, lsn: LSN(0x300), prefix: "p", content: []))

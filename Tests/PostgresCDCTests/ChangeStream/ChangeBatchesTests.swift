@@ -39,6 +39,8 @@ import Testing
 
         let snapshotParts = batches.prefix { $0.acknowledgeThrough == nil }
         #expect(batches.first?.startsSnapshot == true)
+        #expect(batches.first?.snapshotTables.map(\.table) == ["items"])
+        #expect(batches.dropFirst().allSatisfy { $0.snapshotTables.isEmpty })
         #expect(snapshotParts.allSatisfy { $0.events.count <= 2 && $0.checkpoint == nil })
         #expect(batches.dropFirst().allSatisfy { !$0.startsSnapshot })
         let ids = batches.flatMap(\.rowChanges).compactMap { try? $0.new?["id"].as(Int.self) }
