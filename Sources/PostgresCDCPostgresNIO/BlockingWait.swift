@@ -4,12 +4,12 @@ import PostgresCDC
 import PostgresNIO
 
 /// Runs async work and blocks the calling thread until it is done: the bridge from the blocking
-/// ``CheckpointStore`` requirements to postgres-nio.
+/// `CheckpointStore` requirements to postgres-nio.
 ///
 /// Safe only on a thread that the work does not need: the work runs on Swift's cooperative pool
 /// (the client's connection pool runs there too) and its I/O on SwiftNIO's event loops. So a caller
 /// that is itself on a task (async code, the cooperative pool or an actor) or on an event loop is
-/// refused with a ``CheckpointError`` instead of risking a deadlock; ``ChangeStream`` calls from
+/// refused with a `CheckpointError` instead of risking a deadlock; `ChangeStream` calls from
 /// threads of its own.
 enum BlockingWait {
     static func result<Value: Sendable>(

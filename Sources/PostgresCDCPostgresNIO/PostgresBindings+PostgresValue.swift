@@ -4,7 +4,7 @@ import PostgresNIO
 
 extension PostgresBindings {
     /// Binds a streamed column value as the next parameter, in PostgreSQL's text form
-    /// (``PostgresCDC/PostgresValue/parameterText``) with its type left to the server, as libpq
+    /// (`PostgresValue.parameterText`) with its type left to the server, as libpq
     /// does: `INSERT INTO orders (id, placed_at) VALUES ($1, $2)` reads each as its column's type —
     /// enums and domains of the target database included — and stores exactly the source's value.
     /// NULL binds NULL; an unchanged TOAST value, which the change does not carry, throws.

@@ -5,7 +5,7 @@ import PostgresNIO
 
 extension PostgresClient.Configuration {
     /// The configuration for the server a libpq connection string names — the same DSN the job
-    /// gives ``PostgresCDC/StreamConfiguration`` — in keyword form (`host=… port=… dbname=…`) or as
+    /// gives `StreamConfiguration` — in keyword form (`host=… port=… dbname=…`) or as
     /// a URI (`postgresql://user:password@host:port/db?sslmode=require`).
     ///
     /// Read as libpq reads them: `host` (a directory is a Unix socket), `hostaddr`, `port`, `user`,

@@ -1,12 +1,12 @@
 import PostgresCDC
 import PostgresNIO
 
-/// The blocking requirements ``ChangeStream`` calls: on its reader thread when it starts (load) and
+/// The blocking requirements `ChangeStream` calls: on its reader thread when it starts (load) and
 /// on its blocking-I/O threads when the consumer acknowledges (save), never on Swift's cooperative
 /// pool or a SwiftNIO event loop — the threads the awaited work itself runs on. Called from async
 /// code they throw instead of blocking; the job uses the async methods.
 extension PostgresNIOCheckpointStore: CheckpointStore {
-    /// The stored checkpoint, waiting for it on the calling thread: for ``ChangeStream``, not for
+    /// The stored checkpoint, waiting for it on the calling thread: for `ChangeStream`, not for
     /// async code (which calls ``storedCheckpoint()``).
     public func load() throws -> Checkpoint? {
         try BlockingWait.result(of: "load the checkpoint of slot \"\(slot)\"", table: table.name) {
@@ -16,7 +16,7 @@ extension PostgresNIOCheckpointStore: CheckpointStore {
 
     /// Stores `checkpoint` in a transaction of its own unless the table already holds it (the job
     /// saved it in its own transaction, which is the usual case: then nothing is written), waiting
-    /// on the calling thread: for ``ChangeStream``'s acknowledgements, not for async code.
+    /// on the calling thread: for `ChangeStream`'s acknowledgements, not for async code.
     ///
     /// Acknowledging inside the job's transaction that saved the checkpoint would wait for that
     /// transaction's row lock forever; the wait is bounded (`lock_timeout`) and then throws saying so.

@@ -6,7 +6,7 @@ import PostgresNIO
 /// job's writes and the position they came from commit in one transaction: exactly once, whatever
 /// crashes when.
 ///
-/// The table is the one ``PostgresCDC/PostgresCheckpointStore`` uses (one row per slot:
+/// The table is the one `PostgresCheckpointStore` uses (one row per slot:
 /// `slot text PRIMARY KEY, lsn pg_lsn, system_identifier text, timeline int`), so either store reads
 /// what the other wrote. Save the checkpoint inside the job's own transaction, then acknowledge:
 ///
@@ -27,8 +27,8 @@ import PostgresNIO
 /// }
 /// ```
 ///
-/// The async methods are for the job. The ``CheckpointStore`` requirements ``load()`` and
-/// ``save(_:)`` block their thread and are for ``ChangeStream``, which calls them off Swift's
+/// The async methods are for the job. The `CheckpointStore` requirements ``load()`` and
+/// ``save(_:)`` block their thread and are for `ChangeStream`, which calls them off Swift's
 /// cooperative pool; calling them from async code throws instead of blocking.
 /// The `client` must be running (`PostgresClient.run()`), as for any of its queries.
 public final class PostgresNIOCheckpointStore: Sendable {
@@ -66,7 +66,7 @@ public final class PostgresNIOCheckpointStore: Sendable {
 
     /// The stored checkpoint of this store's slot, or `nil` when there is none yet.
     ///
-    /// Throws a ``PostgresCDC/CheckpointError`` naming the slots the table holds when it has rows of
+    /// Throws a `CheckpointError` naming the slots the table holds when it has rows of
     /// other slots but none of this one (see ``init(client:slot:table:sharesTableWithOtherSlots:logger:)``).
     public func storedCheckpoint() async throws -> Checkpoint? {
         try await client.withConnection { connection in

@@ -68,9 +68,9 @@ public struct ChangeBatches: AsyncSequence, Sendable {
 
         private mutating func cut(caughtUp: Bool) -> ChangeBatch {
             let core = events.core
-            return batcher.cut(now: FileIO.monotonicNanoseconds(), caughtUp: caughtUp, snapshotTables: { core.snapshotTables }) {
-                try? core.checkpoint(through: $0)
-            }
+            return batcher.cut(
+                now: FileIO.monotonicNanoseconds(), caughtUp: caughtUp, snapshotTables: { core.snapshotTables },
+                checkpoint: { try? core.checkpoint(through: $0) })
         }
     }
 

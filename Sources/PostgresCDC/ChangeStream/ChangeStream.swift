@@ -16,7 +16,7 @@ import PGOutput
 /// }
 /// ```
 ///
-/// - ``run(maxEvents:maxDelay:_:)`` hands out ``ChangeBatch``es of whole transactions and
+/// - ``run(maxEvents:maxDelay:isolation:_:)`` hands out ``ChangeBatch``es of whole transactions and
 ///   acknowledges each when its handler returns: the simplest way not to lose or stall anything.
 /// - Every transaction ends with a ``ChangeEvent/commit(_:)`` event (begin events only with
 ///   ``StreamConfiguration/includeTransactionEvents``).
@@ -80,7 +80,7 @@ public final class ChangeStream: AsyncSequence, Sendable {
     /// `maxEvents` events, `maxDelay` after its first event, when the stream has caught up, or when
     /// a snapshot starts or completes — always at a transaction boundary (see ``ChangeBatch``).
     /// Acknowledge each batch's ``ChangeBatch/acknowledgeThrough`` once it is stored, or let
-    /// ``run(maxEvents:maxDelay:_:)`` do it.
+    /// ``run(maxEvents:maxDelay:isolation:_:)`` do it.
     public func batches(maxEvents: Int = 1_000, maxDelay: Duration = .milliseconds(200)) -> ChangeBatches {
         ChangeBatches(stream: self, maxEvents: maxEvents, maxDelay: maxDelay)
     }
@@ -107,7 +107,7 @@ public final class ChangeStream: AsyncSequence, Sendable {
         }
     }
 
-    /// Ends a ``run(maxEvents:maxDelay:_:)`` or batch iteration after the batch in hand (which is
+    /// Ends a ``run(maxEvents:maxDelay:isolation:_:)`` or batch iteration after the batch in hand (which is
     /// still acknowledged), without handing out what was read ahead; ``close()`` then ends the stream.
     package func endIteration() {
         core.endIteration()

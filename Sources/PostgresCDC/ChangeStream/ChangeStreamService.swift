@@ -1,7 +1,7 @@
 import ServiceLifecycle
 
 /// A ``ChangeStream`` run as a `Service` of swift-service-lifecycle: it hands every batch to a
-/// handler and acknowledges it when the handler returns (``ChangeStream/run(maxEvents:maxDelay:_:)``).
+/// handler and acknowledges it when the handler returns (``ChangeStream/run(maxEvents:maxDelay:isolation:_:)``).
 ///
 /// On graceful shutdown (SIGTERM to a `ServiceGroup` with `gracefulShutdownSignals`), the batch in
 /// hand is finished and acknowledged, the server is told, and ``run()`` returns; what was read
