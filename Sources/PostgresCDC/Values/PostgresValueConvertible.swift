@@ -81,23 +81,18 @@ extension Int64: PostgresValueConvertible {
     }
 }
 
-extension Int: PostgresValueConvertible {
+extension PostgresValueConvertible where Self: FixedWidthInteger {
+    /// An integer value that fits the type (a numeric one too); NULL, other kinds and values out of range throw.
     public init(postgresValue value: PostgresValue) throws(PostgresValueError) {
-        self = try value.narrowedInteger("Int")
+        self = try value.narrowedInteger("\(Self.self)")
     }
 }
 
-extension Int32: PostgresValueConvertible {
-    public init(postgresValue value: PostgresValue) throws(PostgresValueError) {
-        self = try value.narrowedInteger("Int32")
-    }
-}
+extension Int: PostgresValueConvertible {}
 
-extension Int16: PostgresValueConvertible {
-    public init(postgresValue value: PostgresValue) throws(PostgresValueError) {
-        self = try value.narrowedInteger("Int16")
-    }
-}
+extension Int32: PostgresValueConvertible {}
+
+extension Int16: PostgresValueConvertible {}
 
 extension Double: PostgresValueConvertible {
     public init(postgresValue value: PostgresValue) throws(PostgresValueError) {
@@ -150,41 +145,17 @@ extension Array: PostgresValueConvertible where Element: PostgresValueConvertibl
     }
 }
 
-extension Int8: PostgresValueConvertible {
-    public init(postgresValue value: PostgresValue) throws(PostgresValueError) {
-        self = try value.narrowedInteger("Int8")
-    }
-}
+extension Int8: PostgresValueConvertible {}
 
-extension UInt8: PostgresValueConvertible {
-    public init(postgresValue value: PostgresValue) throws(PostgresValueError) {
-        self = try value.narrowedInteger("UInt8")
-    }
-}
+extension UInt8: PostgresValueConvertible {}
 
-extension UInt16: PostgresValueConvertible {
-    public init(postgresValue value: PostgresValue) throws(PostgresValueError) {
-        self = try value.narrowedInteger("UInt16")
-    }
-}
+extension UInt16: PostgresValueConvertible {}
 
-extension UInt32: PostgresValueConvertible {
-    public init(postgresValue value: PostgresValue) throws(PostgresValueError) {
-        self = try value.narrowedInteger("UInt32")
-    }
-}
+extension UInt32: PostgresValueConvertible {}
 
-extension UInt64: PostgresValueConvertible {
-    public init(postgresValue value: PostgresValue) throws(PostgresValueError) {
-        self = try value.narrowedInteger("UInt64")
-    }
-}
+extension UInt64: PostgresValueConvertible {}
 
-extension UInt: PostgresValueConvertible {
-    public init(postgresValue value: PostgresValue) throws(PostgresValueError) {
-        self = try value.narrowedInteger("UInt")
-    }
-}
+extension UInt: PostgresValueConvertible {}
 
 extension Float: PostgresValueConvertible {
     /// `float4` exactly; a `float8` or `numeric` rounded to the nearest `Float`.
