@@ -92,7 +92,7 @@ public final class PostgresCheckpointStore: CheckpointStore, @unchecked Sendable
         try lock.withLock {
             if statements.isEmpty, let lastSaved, lastSaved >= checkpoint.lsn { return }
             try inTransaction(statements, checkpoint: checkpoint)
-            lastSaved = checkpoint.lsn
+            lastSaved = max(lastSaved ?? checkpoint.lsn, checkpoint.lsn)
         }
     }
 
@@ -105,12 +105,10 @@ public final class PostgresCheckpointStore: CheckpointStore, @unchecked Sendable
                 try connection.execute(statement.sql, parameters: statement.parameters)
             }
             if let checkpoint {
+                // Only ever forward: committing an older checkpoint applies the statements, not the position.
                 try connection.execute(
-                    """
-                    INSERT INTO \(try CheckpointTable(table).quotedName) (slot, lsn, system_identifier, timeline) VALUES ($1, $2::pg_lsn, $3, $4::int)
-                    ON CONFLICT (slot) DO UPDATE SET lsn = EXCLUDED.lsn, system_identifier = EXCLUDED.system_identifier, timeline =
-                    EXCLUDED.timeline
-                    """, parameters: [slot, checkpoint.lsn.description, checkpoint.systemIdentifier, String(checkpoint.timeline)])
+                    try CheckpointTable(table).saveForwardSQL,
+                    parameters: [slot, checkpoint.lsn.description, checkpoint.systemIdentifier, String(checkpoint.timeline)])
             }
             try connection.query("COMMIT")
         } catch {

@@ -100,4 +100,20 @@ import Testing
         #expect(try store.load() == checkpoint)
         #expect(try fixture.server.psql("SELECT lsn FROM \"Etl\".\"Checkpoints\"", database: fixture.database) == "1/100")
     }
+
+    /// Committing an older checkpoint (a replayed transaction) applies its statements but never
+    /// takes the stored position back — from this store or a second one on the same table.
+    @Test func anOlderCheckpointNeverTakesTheStoredOneBack() throws {
+        let fixture = try Self.fixture()
+        let store = PostgresCheckpointStore(dsn: fixture.dsn, slot: "s")
+        try store.prepare()
+        try store.execute([SQLStatement("CREATE TABLE applied (n int)")])
+        let newer = Checkpoint(lsn: LSN(0x2_0000_0000), slot: "s", systemIdentifier: "7", timeline: 1)
+        let older = Checkpoint(lsn: LSN(0x1_0000_0000), slot: "s", systemIdentifier: "7", timeline: 1)
+        try store.commit(newer, applying: [SQLStatement("INSERT INTO applied VALUES (1)")])
+        try store.commit(older, applying: [SQLStatement("INSERT INTO applied VALUES (2)")])
+        try PostgresCheckpointStore(dsn: fixture.dsn, slot: "s").save(older)
+        #expect(try store.load()?.lsn == newer.lsn)
+        #expect(try fixture.server.psql("SELECT string_agg(n::text, ',' ORDER BY n) FROM applied", database: fixture.database) == "1,2")
+    }
 }
