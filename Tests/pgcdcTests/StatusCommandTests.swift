@@ -9,6 +9,10 @@ import Testing
         let setup = try SlotDatabase.make("CREATE TABLE t (id int PRIMARY KEY, v text); CREATE PUBLICATION pub FOR TABLE t;")
         defer { setup.remove() }
         _ = try setup.sql("INSERT INTO t SELECT g, repeat('x', 100) FROM generate_series(1, 1000) g")
+        // The test server commits asynchronously: wait until the WAL writer has written the rows out,
+        // since the lag is measured from the server's written position (a CI run saw 20 kB of 130).
+        let inserted = try setup.sql("SELECT pg_current_wal_insert_lsn()")
+        _ = try eventually { try setup.sql("SELECT pg_current_wal_lsn() >= '\(inserted)'::pg_lsn") == "t" }
         let base = ["status", "--dsn", setup.dsn, "--slot", setup.slot]
 
         let inactive = try CLIProcess.run(base)
