@@ -74,7 +74,8 @@ import Testing
     @Test func theSnapshotsRelationsCarryThePrimaryKeyToo() async throws {
         let fixture = try StreamFixture.make(setup: Self.setup)
         try fixture.server.psql(
-            "INSERT INTO full_no_pk VALUES (1, 'x'); INSERT INTO unique_identity VALUES (1, 'x', 'y'); INSERT INTO full_pk VALUES ('x', 1);",
+            "INSERT INTO full_no_pk VALUES (1, 'x'); INSERT INTO unique_identity VALUES (1, 'x', 'y'); "
+                + "INSERT INTO full_pk VALUES ('x', 1);",
             database: fixture.database)
         var configuration = fixture.configuration()
         configuration.snapshot = .initial

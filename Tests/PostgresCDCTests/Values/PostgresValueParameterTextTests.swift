@@ -20,7 +20,8 @@ import Testing
         """
     static let rows = """
         INSERT INTO src VALUES
-            (1, -32768, 2147483647, -9223372036854775808, 12345678901234567890.123456789, 1234567890123456789012345678901234567890.01234567890123456789,
+            (1, -32768, 2147483647, -9223372036854775808, 12345678901234567890.123456789,
+             1234567890123456789012345678901234567890.01234567890123456789,
              1.1, 0.1, true, E'quote '' "double" back\\\\slash \\n newline ünïcödé 🐘', '\\x00ff5c22',
              'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '2026-11-26 12:34:56.123456+00', '2026-11-26 12:34:56.000001', '2026-11-26',
              '1 year 2 mons 3 days 04:05:06.789', '{"a": [1, "x\\\\y"], "b": null}', '{1,NULL,-3}',
@@ -29,7 +30,8 @@ import Testing
              '1999-12-31 23:59:59.999999+00', '2000-01-01 00:00:00', '0044-03-15 BC', '-1 days', '[]', '{}', '{}', '{}', '::1'),
             (3, NULL, NULL, NULL, '-Infinity', NULL, '-Infinity', '-Infinity', NULL, NULL, NULL, NULL, 'infinity', '-infinity',
              'infinity', NULL, 'null', NULL, '{NULL}', NULL, NULL),
-            (4, NULL, NULL, NULL, NULL, NULL, 3.4028235e+38, 1e-300, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)
+            (4, NULL, NULL, NULL, NULL, NULL, 3.4028235e+38, 1e-300, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+             NULL, NULL)
         """
 
     @Test(arguments: [false, true])
@@ -46,7 +48,8 @@ import Testing
             try connection.execute("INSERT INTO copy VALUES (\(placeholders))", parameters: parameters)
         }
         let difference = try connection.query(
-            "SELECT count(*) AS n FROM ((SELECT * FROM src EXCEPT ALL SELECT * FROM copy) UNION ALL (SELECT * FROM copy EXCEPT ALL SELECT * FROM src)) d"
+            "SELECT count(*) AS n FROM ((SELECT * FROM src EXCEPT ALL SELECT * FROM copy) "
+                + "UNION ALL (SELECT * FROM copy EXCEPT ALL SELECT * FROM src)) d"
         )
         #expect(difference.value(0, "n") == "0")
         #expect(try connection.query("SELECT count(*) AS n FROM copy").value(0, "n") == "4")
