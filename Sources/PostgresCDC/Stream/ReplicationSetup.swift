@@ -146,13 +146,14 @@ enum ReplicationSetup {
         }
     }
 
-    /// The names of the primary key's columns of table `oid` (empty when it has none).
+    /// The names of the primary key's columns of table `oid`, in the key's order (empty when it has none).
     static func primaryKey(of oid: UInt32, on connection: PostgresConnection) throws(ReplicationError) -> [String] {
         let result = try connection.query(
             """
             SELECT a.attname FROM pg_catalog.pg_index i
             JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
             WHERE i.indrelid = \(oid) AND i.indisprimary
+            ORDER BY array_position(i.indkey::int2[], a.attnum)
             """,
             describedAs: "primary key of table \(oid)"
         )
