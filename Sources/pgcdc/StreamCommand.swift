@@ -145,6 +145,14 @@ struct StreamCommand: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
+            "Mode of the files pgcdc creates (output file and rotations, origin record, checkpoint), in octal; 0600 (default) to "
+                + "0664: the owner reads and writes, others never write, nothing executes. Directories it creates are 0700.",
+            valueName: "mode"),
+        transform: FileMode.parseOption)
+    var fileMode: FileMode = .ownerReadWrite
+
+    @Option(
+        help: ArgumentHelp(
             "Minimum seconds between fsyncs of the output file and of the checkpoint while data keeps coming (0: every batch).",
             valueName: "seconds"))
     var fsyncInterval: Double = 0
@@ -209,7 +217,7 @@ struct StreamCommand: ParsableCommand {
     var stats = false
 
     func validate() throws {
-        if connection.dsn.isEmpty { throw ValidationError("--dsn is required (a libpq connection string or URI)") }
+        if connection.dsn.isEmpty { throw ValidationError("--dsn is required (a libpq connection string or URI), or --dsn-file FILE") }
         if slot.isEmpty { throw ValidationError("--slot must not be empty") }
         if publication.isEmpty { throw ValidationError("--publication must not be empty") }
         if tables != nil && !createPublication { throw ValidationError("--tables only applies with --create-publication") }
@@ -309,7 +317,9 @@ struct StreamCommand: ParsableCommand {
             stream.recordsMetrics = metricsAddr != nil
             stream.includeTransactionLines = transactions
             stream.format = format
-            stream.checkpoint = checkpoint.map { CheckpointRecorder(store: FileCheckpointStore(path: $0), syncInterval: fsyncInterval) }
+            stream.checkpoint = checkpoint.map {
+                CheckpointRecorder(store: FileCheckpointStore(path: $0, fileMode: fileMode), syncInterval: fsyncInterval)
+            }
             stream.wakeDescriptor = wake
             stream.reconnect = reconnectAttempts == 0 ? nil : ReconnectPolicy(maxDelay: reconnectMaxDelay, attempts: reconnectAttempts)
             if progress || isatty(2) != 0 {
@@ -383,6 +393,7 @@ struct StreamCommand: ParsableCommand {
             var configuration = FileSink.Configuration(path: path)
             configuration.fsyncInterval = fsyncInterval
             configuration.rotateSize = rotateSize?.bytes
+            configuration.fileMode = fileMode
             return FileSink(configuration: configuration)
         case let .nats(servers):
             return NATSSink(configuration: nats.configuration(servers: servers), logger: logger)

@@ -13,10 +13,13 @@ import PGOutput
 public struct FileCheckpointStore: Sendable {
     /// The checkpoint file.
     public let path: String
+    /// The mode the checkpoint file is given each time it is written (default `0600`).
+    public let fileMode: FileMode
 
-    /// A store at `path` (its directory must exist and be writable).
-    public init(path: String) {
+    /// A store at `path` (its directory must exist and be writable), its file created with `fileMode`.
+    public init(path: String, fileMode: FileMode = .ownerReadWrite) {
         self.path = path
+        self.fileMode = fileMode
     }
 
     /// The stored checkpoint, or `nil` when the file does not exist yet.
@@ -107,8 +110,11 @@ public struct FileCheckpointStore: Sendable {
     /// directory. Returns the open descriptor of the new checkpoint file.
     func replace(with record: [UInt8]) throws(CheckpointError) -> Int32 {
         let temporary = path + ".tmp"
-        let descriptor = open(temporary, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw failure("cannot create \(temporary)", errno) }
+        let descriptor: Int32
+        switch FileIO.create(temporary, flags: O_RDWR | O_TRUNC, mode: fileMode) {
+        case let .success(opened): descriptor = opened
+        case let .failure(failure): throw self.failure("cannot create \(temporary)", failure.errorNumber)
+        }
         var error = FileIO.writeAll(descriptor, record[...])
         if error == 0 { error = FileIO.sync(descriptor) }
         if error != 0 {

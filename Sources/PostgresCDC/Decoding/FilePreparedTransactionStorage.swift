@@ -23,8 +23,9 @@ package final class FilePreparedTransactionStorage: PreparedTransactionStorage {
     package init(directory: String) throws(ReplicationError) {
         self.directory = directory
         self.spills = FileSpillStorage(directory: directory)
-        if mkdir(directory, 0o700) != 0 && errno != EEXIST {
-            throw .storageFailed(path: directory, operation: "create", reason: String(cString: strerror(errno)))
+        let failure = FileIO.makeDirectory(directory)
+        if failure != 0 && failure != EEXIST {
+            throw .storageFailed(path: directory, operation: "create", reason: String(cString: strerror(failure)))
         }
     }
 
@@ -58,8 +59,12 @@ package final class FilePreparedTransactionStorage: PreparedTransactionStorage {
     package func save(_ info: PrepareInfo, messagesCarryXid: Bool, entries spool: TransactionSpool) throws(ReplicationError) {
         let path = directory + "/\(info.xid)-\(Self.hash(info.gid)).prepared"
         let temporary = path + ".tmp"
-        let descriptor = Glibc.open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw failure("create", info.xid) }
+        // Internal state in a 0700 directory: always 0600, whatever the output files' mode.
+        let descriptor: Int32
+        switch FileIO.create(temporary, flags: O_WRONLY | O_TRUNC, mode: .ownerReadWrite) {
+        case let .success(opened): descriptor = opened
+        case let .failure(failure): throw self.failure("create", info.xid, errorNumber: failure.errorNumber)
+        }
         var header = Self.magic
         BigEndian.append(Self.version, to: &header)
         BigEndian.append(UInt32(messagesCarryXid ? 1 : 0), to: &header)

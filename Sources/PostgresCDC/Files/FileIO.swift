@@ -40,6 +40,40 @@ package enum FileIO {
         return sync(descriptor)
     }
 
+    /// Opens `path` with `flags` (which include `O_CREAT`) and gives the file exactly `mode`,
+    /// whatever the umask (`fchmod` after `open`). For files pgcdc alone writes: a temporary file,
+    /// or a new file opened with `O_EXCL`. Returns the descriptor or the `errno`.
+    package static func create(_ path: String, flags: Int32, mode: FileMode) -> Result<Int32, FileIOFailure> {
+        let descriptor = open(path, flags | O_CREAT | O_CLOEXEC, mode.systemMode)
+        guard descriptor >= 0 else { return .failure(FileIOFailure(errorNumber: errno)) }
+        guard fchmod(descriptor, mode.systemMode) == 0 else {
+            let failure = errno
+            close(descriptor)
+            return .failure(FileIOFailure(errorNumber: failure))
+        }
+        return .success(descriptor)
+    }
+
+    /// Opens `path` with `flags`, creating it with exactly `mode` when it does not exist; a file
+    /// that exists keeps the mode its owner gave it. Returns the descriptor or the `errno`.
+    package static func openOrCreate(_ path: String, flags: Int32, mode: FileMode) -> Result<Int32, FileIOFailure> {
+        while true {
+            let created = create(path, flags: flags | O_EXCL, mode: mode)
+            guard case let .failure(failure) = created, failure.errorNumber == EEXIST else { return created }
+            let descriptor = open(path, flags | O_CLOEXEC)
+            if descriptor >= 0 { return .success(descriptor) }
+            // Removed between the two calls: create it after all.
+            if errno != ENOENT { return .failure(FileIOFailure(errorNumber: errno)) }
+        }
+    }
+
+    /// Creates the directory `path` with mode `0700`, whatever the umask. Returns 0, `EEXIST` when
+    /// it exists (its mode is left alone), or the `errno`.
+    package static func makeDirectory(_ path: String) -> Int32 {
+        guard mkdir(path, 0o700) == 0 else { return errno }
+        return chmod(path, 0o700) == 0 ? 0 : errno
+    }
+
     /// The directory part of `path` (`.` for a bare file name).
     package static func directory(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }

@@ -46,8 +46,11 @@ extension FileSink {
     public func recordOrigin(_ origin: SinkOrigin) throws(SinkError) {
         if let recorded = try recordedOrigin(), recorded.timeline == origin.timeline { return }
         let temporary = originPath + ".tmp"
-        let descriptor = Glibc.open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw SinkError(destination: temporary, operation: "create", errorNumber: errno) }
+        let descriptor: Int32
+        switch FileIO.create(temporary, flags: O_WRONLY | O_TRUNC, mode: configuration.fileMode) {
+        case let .success(opened): descriptor = opened
+        case let .failure(failure): throw SinkError(destination: temporary, operation: "create", errorNumber: failure.errorNumber)
+        }
         var error = FileIO.writeAll(
             descriptor,
             Array(

@@ -26,6 +26,9 @@ public final class FileSink: ChangeSink {
         public var fsyncInterval: Double = 0
         /// Rotate once the file reaches this many bytes (at a transaction boundary); `nil` never.
         public var rotateSize: Int?
+        /// The mode of the files the sink creates: the output file, its rotations and the origin
+        /// record (default `0600`). A file that already exists keeps its mode.
+        public var fileMode: FileMode = .ownerReadWrite
 
         /// A configuration for `path` with the defaults: sync every batch, never rotate.
         public init(path: String) {
@@ -68,7 +71,7 @@ public final class FileSink: ChangeSink {
             throw SinkError(destination: path, operation: "open", reason: "directory \(directory) does not exist")
         }
         rotation = try rotatedIndices().max() ?? 0
-        descriptor = try openAppending(path, flags: O_CREAT)
+        descriptor = try openAppending(path, exclusive: false)
         try lock(descriptor)
         let fileSize: Int
         switch FileIO.size(descriptor) {
@@ -156,7 +159,7 @@ public final class FileSink: ChangeSink {
         let old = descriptor
         descriptor = -1
         Glibc.close(old)
-        descriptor = try openAppending(path, flags: O_CREAT | O_EXCL)
+        descriptor = try openAppending(path, exclusive: true)
         try lock(descriptor)
         let failure = FileIO.syncDirectory(FileIO.directory(of: path))
         if failure != 0 { throw SinkError(destination: FileIO.directory(of: path), operation: "fsync the directory", errorNumber: failure) }
@@ -193,10 +196,18 @@ public final class FileSink: ChangeSink {
 
     // MARK: - System calls
 
-    private func openAppending(_ path: String, flags: Int32) throws(SinkError) -> Int32 {
-        let descriptor = Glibc.open(path, O_RDWR | O_APPEND | O_CLOEXEC | flags, 0o644)
-        guard descriptor >= 0 else { throw SinkError(destination: path, operation: "open", errorNumber: errno) }
-        return descriptor
+    /// Opens `path` for appending, creating it with the configured mode when missing; `exclusive`:
+    /// it must not exist yet (a rotation's new file).
+    private func openAppending(_ path: String, exclusive: Bool) throws(SinkError) -> Int32 {
+        let flags = O_RDWR | O_APPEND
+        let opened =
+            exclusive
+            ? FileIO.create(path, flags: flags | O_EXCL, mode: configuration.fileMode)
+            : FileIO.openOrCreate(path, flags: flags, mode: configuration.fileMode)
+        switch opened {
+        case let .success(descriptor): return descriptor
+        case let .failure(failure): throw SinkError(destination: path, operation: "open", errorNumber: failure.errorNumber)
+        }
     }
 
     /// Takes the exclusive lock, trying for up to a second: a child process forked (by this or any

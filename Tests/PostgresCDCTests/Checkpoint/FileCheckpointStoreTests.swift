@@ -18,6 +18,23 @@ import Testing
         #expect(try directory.read("cp.json").contains(#""lsn":"2/0""#))
     }
 
+    @Test func theCheckpointFileIsOwnerOnlyByDefaultAndTakesTheConfiguredMode() throws {
+        let directory = try ScratchDirectory()
+        defer { directory.remove() }
+        let checkpoint = Checkpoint(lsn: LSN(0x100), slot: "s", systemIdentifier: "1", timeline: 1)
+        try FileCheckpointStore(path: directory.file("cp.json")).save(checkpoint)
+        #expect(permissions(directory.file("cp.json")) == 0o600)
+        let shared = try #require(FileMode(bits: 0o660))
+        try FileCheckpointStore(path: directory.file("shared.json"), fileMode: shared).save(checkpoint)
+        #expect(permissions(directory.file("shared.json")) == 0o660)
+        // The recorder overwrites the file the store created in place: the mode stays.
+        let recorder = CheckpointRecorder(
+            store: FileCheckpointStore(path: directory.file("shared.json"), fileMode: shared), syncInterval: 60)
+        _ = try recorder.record(Checkpoint(lsn: LSN(0x200), slot: "s", systemIdentifier: "1", timeline: 1), force: true)
+        try recorder.close()
+        #expect(permissions(directory.file("shared.json")) == 0o660)
+    }
+
     @Test func aFileThatIsNotACheckpointIsRefused() throws {
         let directory = try ScratchDirectory()
         defer { directory.remove() }

@@ -123,6 +123,25 @@ import Testing
         #expect(try directory.read("out.jsonl.000002") == Self.row2 + Self.commit2)
     }
 
+    @Test func theOutputFileItsRotationsAndTheOriginRecordTakeTheConfiguredMode() throws {
+        for bits: UInt16 in [0o600, 0o660] {
+            let directory = try ScratchDirectory()
+            defer { directory.remove() }
+            var configuration = FileSink.Configuration(path: directory.file("out.jsonl"))
+            configuration.rotateSize = 100
+            if bits != 0o600 { configuration.fileMode = try #require(FileMode(bits: bits)) }
+            let sink = FileSink(configuration: configuration)
+            _ = try sink.open()
+            try sink.recordOrigin(SinkOrigin(slot: "s", systemIdentifier: "1", timeline: 1, location: sink.originPath))
+            try sink.write(
+                SinkBatch(lines: Array((Self.row1 + Self.commit1).utf8)[...], position: LSN(0x128), endsAtTransactionBoundary: true))
+            try sink.close()
+            let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
+            #expect(names == [".out.jsonl.pgcdc-origin", "out.jsonl", "out.jsonl.000001"])
+            for name in names { #expect(permissions(directory.file(name)) == bits, "\(name)") }
+        }
+    }
+
     @Test func anFsyncIntervalDefersDurabilityUntilForced() throws {
         let directory = try ScratchDirectory()
         defer { directory.remove() }
