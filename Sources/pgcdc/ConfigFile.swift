@@ -32,6 +32,7 @@ enum ConfigFile {
             throw Failure(path: path, line: 0, reason: "cannot be read")
         }
         let options = try parse(String(decoding: data, as: UTF8.self), path: path, knownOptions: knownOptions)
+        SecretWarnings.emit(SecretWarnings.configFile(path, options: options))
         // After the subcommand names (stream, slot list, ...), before everything else.
         let insertAt = rest.firstIndex { $0.hasPrefix("-") } ?? rest.count
         rest.insert(contentsOf: options, at: insertAt)

@@ -26,7 +26,7 @@ struct DoctorCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        if connection.dsn.isEmpty { throw ValidationError("--dsn is required") }
+        if connection.dsn.isEmpty { throw ValidationError("--dsn is required, or --dsn-file FILE") }
     }
 
     func run() throws {

@@ -12,6 +12,12 @@ struct ConnectionOptions: ParsableArguments {
         ))
     var dsn: String = ""
 
+    @Option(
+        help: ArgumentHelp(
+            "A file holding the connection string (instead of --dsn, which every user of the host can read with ps).",
+            valueName: "file"))
+    var dsnFile: String?
+
     @Option(help: ArgumentHelp("Log level on stderr: trace, debug, info, notice, warning, error, critical.", valueName: "level"))
     var logLevel: Logger.Level = .info
 
@@ -25,6 +31,16 @@ struct ConnectionOptions: ParsableArguments {
     var logFormat: LogFormat = .text
 
     var logger: Logger { CLILogging.logger(level: logLevel, format: logFormat) }
+
+    /// Reads `--dsn-file` into `dsn`.
+    mutating func validate() throws {
+        guard let dsnFile else { return }
+        guard dsn.isEmpty else {
+            throw ValidationError("--dsn and --dsn-file both give the connection string (here or in --config); keep one")
+        }
+        dsn = try SecretFile.read(dsnFile, option: "--dsn-file")
+        if DSNSecrets.containsPassword(dsn) { SecretWarnings.emit(SecretWarnings.file(dsnFile, holding: "a password").map { [$0] } ?? []) }
+    }
 }
 
 /// How logs are written on stderr.

@@ -35,6 +35,19 @@ struct NATSOptions: ParsableArguments {
     @Option(name: .customLong("nats-token"), help: ArgumentHelp("A NATS authentication token.", valueName: "token"))
     var token: String?
 
+    @Option(
+        name: .customLong("nats-token-file"),
+        help: ArgumentHelp("A file holding the NATS authentication token (instead of --nats-token, which ps shows).", valueName: "file"))
+    var tokenFile: String?
+
+    /// Reads `--nats-token-file` into `token`.
+    mutating func validate() throws {
+        guard let tokenFile else { return }
+        guard token == nil else { throw ValidationError("--nats-token and --nats-token-file both give the token; keep one") }
+        token = try SecretFile.read(tokenFile, option: "--nats-token-file")
+        SecretWarnings.emit(SecretWarnings.file(tokenFile, holding: "a NATS token").map { [$0] } ?? [])
+    }
+
     @Option(name: .customLong("nats-tls-ca"), help: ArgumentHelp("A CA certificate file; requires TLS.", valueName: "file"))
     var trustedCertificates: String?
 

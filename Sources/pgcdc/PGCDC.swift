@@ -30,8 +30,10 @@ struct PGCDC: ParsableCommand {
     /// Expands `--config FILE` into options (the command line's own options win), then runs.
     static func main() {
         ConfigFile.warnAboutEnvironment()
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        SecretWarnings.emit(SecretWarnings.commandLine(arguments))
         do {
-            main(try ConfigFile.expand(Array(CommandLine.arguments.dropFirst()), knownOptions: knownOptions))
+            main(try ConfigFile.expand(arguments, knownOptions: knownOptions))
         } catch {
             FileHandleOutput.standardError("pgcdc: error: config \(error)\n")
             Foundation.exit(64)

@@ -16,7 +16,7 @@ struct SlotCommand: ParsableCommand {
         @OptionGroup var connection: ConnectionOptions
 
         func validate() throws {
-            if connection.dsn.isEmpty { throw ValidationError("--dsn is required") }
+            if connection.dsn.isEmpty { throw ValidationError("--dsn is required, or --dsn-file FILE") }
         }
 
         func run() throws {
@@ -38,7 +38,7 @@ struct SlotCommand: ParsableCommand {
         var name: String
 
         func validate() throws {
-            if connection.dsn.isEmpty { throw ValidationError("--dsn is required") }
+            if connection.dsn.isEmpty { throw ValidationError("--dsn is required, or --dsn-file FILE") }
         }
 
         func run() throws {

@@ -27,7 +27,7 @@ struct StatusCommand: ParsableCommand {
     var allowInactive = false
 
     func validate() throws {
-        if connection.dsn.isEmpty { throw ValidationError("--dsn is required") }
+        if connection.dsn.isEmpty { throw ValidationError("--dsn is required, or --dsn-file FILE") }
         if let maxLagSeconds, maxLagSeconds < 0 || !maxLagSeconds.isFinite { throw ValidationError("--max-lag-seconds must be 0 or more") }
     }
 

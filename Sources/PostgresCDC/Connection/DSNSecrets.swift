@@ -4,7 +4,7 @@ import Foundation
 /// The secrets a connection string carries — a `password` keyword's value, a URI's
 /// `user:password@` — so that no error or log line repeats them, even when libpq quotes a piece
 /// of a string it could not parse.
-enum DSNSecrets {
+package enum DSNSecrets {
     /// The password values written in `dsn` (keyword form, quoted or not, or a URI's user info),
     /// and the password as libpq reads it (a URI's `%`-escapes decoded, `?password=` included).
     static func passwords(in dsn: String) -> [String] {
@@ -44,6 +44,12 @@ enum DSNSecrets {
         var unique: [String] = []
         for password in found where !unique.contains(password) { unique.append(password) }
         return unique
+    }
+
+    /// Whether `dsn` carries a password (as libpq parses it; when it does not parse, as written).
+    package static func containsPassword(_ dsn: String) -> Bool {
+        guard ConnectionOptions.parse(dsn) != nil else { return !passwords(in: dsn).isEmpty }
+        return parsedPassword(in: dsn) != nil
     }
 
     /// The `password` option libpq parses from `dsn`; `nil` when there is none or `dsn` does not parse.
