@@ -32,8 +32,13 @@ public final class NATSSink: ChangeSink {
         public var credentialsFile: String?
         /// A token.
         public var token: String?
-        /// A CA certificate file; setting it requires TLS.
+        /// A CA certificate file (PEM) that the server's certificate must chain to; setting it requires TLS.
         public var trustedCertificates: String?
+        /// A client certificate (PEM, ``clientKey`` with it) for servers that verify clients
+        /// (`tls { verify: true }`); setting it requires TLS.
+        public var clientCertificate: String?
+        /// The private key (PEM) of ``clientCertificate``.
+        public var clientKey: String?
         /// Messages in flight before publishing waits.
         public var maxPending = 8192
         /// Seconds to wait for acknowledgements before publishing the batch again.
@@ -224,13 +229,32 @@ public final class NATSSink: ChangeSink {
         if status == NATS_OK, let file = configuration.trustedCertificates {
             status = natsOptions_SetSecure(options, true)
             if status == NATS_OK { status = natsOptions_LoadCATrustedCertificates(options, file) }
+            guard status == NATS_OK else {
+                throw SinkError(
+                    destination: destination, operation: "configure", reason: "cannot load the CA file \(file): \(Self.lastError())")
+            }
+        }
+        if status == NATS_OK, configuration.clientCertificate != nil || configuration.clientKey != nil {
+            guard let certificate = configuration.clientCertificate, let key = configuration.clientKey else {
+                throw SinkError(destination: destination, operation: "configure", reason: "clientCertificate and clientKey go together")
+            }
+            status = natsOptions_SetSecure(options, true)
+            if status == NATS_OK { status = natsOptions_LoadCertificatesChain(options, certificate, key) }
+            guard status == NATS_OK else {
+                let reason = "cannot load the client certificate \(certificate) with key \(key): \(Self.lastError())"
+                throw SinkError(destination: destination, operation: "configure", reason: reason)
+            }
         }
         guard status == NATS_OK else { throw SinkError(destination: destination, operation: "configure", reason: Self.lastError()) }
 
         var connection: OpaquePointer?
         status = natsConnection_Connect(&connection, options)
         guard status == NATS_OK, let connection else {
-            throw SinkError(destination: destination, operation: "connect to", reason: Self.lastError(status))
+            var reason = Self.lastError(status)
+            if reason.contains("SSL handshake error"), let file = configuration.trustedCertificates {
+                reason += " (the server's certificate does not chain to a CA in \(file), or the server wants a client certificate)"
+            }
+            throw SinkError(destination: destination, operation: "connect to", reason: reason)
         }
         self.connection = connection
 

@@ -22,12 +22,28 @@ public final class LocalPostgresServer: Sendable {
         public var extraSettings: [String: String] = [:]
         /// Where the temporary directory is made (default: `NSTemporaryDirectory()`).
         public var parentDirectory: String = NSTemporaryDirectory()
+        /// The server's certificate and key, to listen with `ssl = on` (default `nil`: no TLS).
+        public var tls: TLSFiles?
+        /// `pg_hba.conf` lines placed before the default trust lines, so they win (the first match
+        /// does): for example `hostssl certonly all 127.0.0.1/32 cert` to require client certificates
+        /// for the database `certonly`.
+        public var hbaRules: [String] = []
 
         /// Options with the given binaries and settings; every option left out keeps its default.
         public init(binDirectory: String? = nil, extraSettings: [String: String] = [:], parentDirectory: String = NSTemporaryDirectory()) {
             self.binDirectory = binDirectory
             self.extraSettings = extraSettings
             self.parentDirectory = parentDirectory
+        }
+
+        /// Options with TLS files and `pg_hba.conf` rules as well.
+        public init(
+            binDirectory: String? = nil, extraSettings: [String: String] = [:], parentDirectory: String = NSTemporaryDirectory(),
+            tls: TLSFiles?, hbaRules: [String] = []
+        ) {
+            self.init(binDirectory: binDirectory, extraSettings: extraSettings, parentDirectory: parentDirectory)
+            self.tls = tls
+            self.hbaRules = hbaRules
         }
     }
 
@@ -105,7 +121,11 @@ public final class LocalPostgresServer: Sendable {
             let data = root + "/data"
             let initdb = ["-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"]
             try ProcessRunner.check("initdb", try ProcessRunner.run(bin + "/initdb", initdb, asPostgres: asPostgres))
-            try writeConfiguration(data: data, socketDirectory: root, extra: options.extraSettings)
+            var settings = options.extraSettings
+            if let tls = options.tls {
+                settings = try tls.install(in: data, asPostgres: asPostgres).merging(settings) { $1 }
+            }
+            try writeConfiguration(data: data, socketDirectory: root, extra: settings, hbaRules: options.hbaRules)
             return try startOnFreePort(data: data, binDirectory: bin, rootDirectory: root, asPostgres: asPostgres)
         }
     }
@@ -152,7 +172,7 @@ public final class LocalPostgresServer: Sendable {
         throw lastError ?? LocalPostgresServerError(step: "starting the server", detail: "no free port")
     }
 
-    static func writeConfiguration(data: String, socketDirectory: String, extra: [String: String]) throws {
+    static func writeConfiguration(data: String, socketDirectory: String, extra: [String: String], hbaRules: [String] = []) throws {
         var settings: [String: String] = [
             "wal_level": "logical", "max_replication_slots": "300", "max_wal_senders": "100",
             "listen_addresses": "'127.0.0.1'", "unix_socket_directories": "'\(socketDirectory)'",
@@ -161,12 +181,13 @@ public final class LocalPostgresServer: Sendable {
         ]
         for (key, value) in extra { settings[key] = value }
         let conf = settings.sorted { $0.key < $1.key }.map { "\($0.key) = \($0.value)" }.joined(separator: "\n") + "\n"
-        let hba = """
-            local all all trust
-            host all all 127.0.0.1/32 trust
-            host replication all 127.0.0.1/32 trust
+        let hba =
+            hbaRules.map { $0 + "\n" }.joined() + """
+                local all all trust
+                host all all 127.0.0.1/32 trust
+                host replication all 127.0.0.1/32 trust
 
-            """
+                """
         try append(conf, to: data + "/postgresql.conf")
         try hba.write(toFile: data + "/pg_hba.conf", atomically: false, encoding: .utf8)
     }

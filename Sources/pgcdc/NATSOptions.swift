@@ -48,12 +48,24 @@ struct NATSOptions: ParsableArguments {
         SecretWarnings.emit(SecretWarnings.file(tokenFile, holding: "a NATS token").map { [$0] } ?? [])
     }
 
-    @Option(name: .customLong("nats-tls-ca"), help: ArgumentHelp("A CA certificate file; requires TLS.", valueName: "file"))
+    @Option(
+        name: .customLong("nats-tls-ca"),
+        help: ArgumentHelp("A CA certificate file (PEM) the server's certificate must chain to; requires TLS.", valueName: "file"))
     var trustedCertificates: String?
+
+    @Option(
+        name: .customLong("nats-tls-cert"),
+        help: ArgumentHelp("A client certificate file (PEM) for a server that verifies clients; needs --nats-tls-key.", valueName: "file"))
+    var clientCertificate: String?
+
+    @Option(name: .customLong("nats-tls-key"), help: ArgumentHelp("The private key file (PEM) of --nats-tls-cert.", valueName: "file"))
+    var clientKey: String?
 
     func validate(for sink: SinkOption) throws {
         guard case .nats = sink else {
-            if stream != nil || createStream || credentials != nil || token != nil || trustedCertificates != nil {
+            if stream != nil || createStream || credentials != nil || token != nil || trustedCertificates != nil
+                || clientCertificate != nil || clientKey != nil
+            {
                 throw ValidationError("the --nats-* options apply only with --sink nats://HOST:PORT")
             }
             return
@@ -69,6 +81,9 @@ struct NATSOptions: ParsableArguments {
         if acknowledgementTimeout <= 0 || !acknowledgementTimeout.isFinite {
             throw ValidationError("--nats-ack-timeout must be a positive number of seconds")
         }
+        if (clientCertificate == nil) != (clientKey == nil) {
+            throw ValidationError("--nats-tls-cert and --nats-tls-key go together: the certificate and its private key")
+        }
     }
 
     func configuration(servers: [String]) -> NATSSink.Configuration {
@@ -80,6 +95,8 @@ struct NATSOptions: ParsableArguments {
         configuration.credentialsFile = credentials
         configuration.token = token
         configuration.trustedCertificates = trustedCertificates
+        configuration.clientCertificate = clientCertificate
+        configuration.clientKey = clientKey
         return configuration
     }
 }

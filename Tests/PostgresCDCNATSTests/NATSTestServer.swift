@@ -8,11 +8,14 @@ import TestSupport
 final class NATSTestServer {
     let port: Int
     let storeDirectory: String
+    /// Options beyond JetStream, address, port and store (`--tls`, `--tlscert`, …).
+    let extraArguments: [String]
     private var process: BackgroundProcess?
 
     var url: String { "nats://127.0.0.1:\(port)" }
 
-    init() throws {
+    init(extraArguments: [String] = []) throws {
+        self.extraArguments = extraArguments
         port = try FreePort.find()
         storeDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("pgcdc-nats-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: storeDirectory, withIntermediateDirectories: true)
@@ -28,7 +31,7 @@ final class NATSTestServer {
         let executable =
             ["/usr/sbin/nats-server", "/usr/bin/nats-server"].first { FileManager.default.isExecutableFile(atPath: $0) } ?? "nats-server"
         process = try BackgroundProcess(
-            ["-js", "-a", "127.0.0.1", "-p", "\(port)", "-sd", storeDirectory],
+            ["-js", "-a", "127.0.0.1", "-p", "\(port)", "-sd", storeDirectory] + extraArguments,
             stdoutPath: storeDirectory + "/server.out", stderrPath: storeDirectory + "/server.err", executable: executable
         )
         let ready = eventually(timeout: 15) {

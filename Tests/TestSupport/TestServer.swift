@@ -9,6 +9,38 @@ package enum TestServer {
         try LocalPostgresServer.start(LocalPostgresServer.Options(binDirectory: try Postgres18.binDirectory(), extraSettings: settings))
     }
 
+    private static let stateTLS = SharedState {
+        let certificates = try TestCertificates.shared()
+        let tls = LocalPostgresServer.TLSFiles(
+            certificateFile: certificates.serverCertificate, keyFile: certificates.serverKey,
+            clientCertificateAuthorityFile: certificates.authority
+        )
+        let rules = ["hostssl \(clientCertificateDatabase) all 127.0.0.1/32 cert"]
+        let server = try LocalPostgresServer.start(LocalPostgresServer.Options(extraSettings: settings, tls: tls, hbaRules: rules))
+        do {
+            try server.createDatabase(clientCertificateDatabase)
+        } catch {
+            server.stop()
+            throw error
+        }
+        return server
+    }
+
+    /// The database of the shared TLS server that admits only clients with a certificate of the
+    /// test CA (`hostssl … cert`: the certificate's CN is the user).
+    package static let clientCertificateDatabase = "certonly"
+
+    /// A new, empty database on the shared server with `ssl = on` (``TestCertificates``: a server
+    /// certificate for `localhost` and `127.0.0.1`), where plain connections are still accepted.
+    package static func freshDatabaseTLS() throws -> (server: LocalPostgresServer, database: String) {
+        try freshDatabase(on: stateTLS.server())
+    }
+
+    /// The shared TLS server, for the database only client certificates may enter.
+    package static func tlsServer() throws -> LocalPostgresServer {
+        try stateTLS.server()
+    }
+
     /// A new, empty database on the shared server (Debian's PostgreSQL, 15 in CI).
     package static func freshDatabase() throws -> (server: LocalPostgresServer, database: String) {
         try freshDatabase(on: state.server())
@@ -53,6 +85,7 @@ package enum TestServer {
     static func stopShared() {
         state.stop()
         state18.stop()
+        stateTLS.stop()
     }
 }
 

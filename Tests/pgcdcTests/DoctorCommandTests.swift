@@ -107,4 +107,31 @@ import Testing
         #expect(result.status == 64, "stderr: \(result.stderr)")
         #expect(result.stderr.contains("--dsn is required"))
     }
+
+    @Test func aHostReachedWithoutTLSIsWarnedAbout() throws {
+        let (server, database) = try TestServer.freshDatabase()
+        let result = try CLIProcess.run(["doctor", "--dsn", server.dsn(database: database)])
+        #expect(result.status == 0, "stdout: \(result.stdout) stderr: \(result.stderr)")
+        let warning = Self.line(result, "warn", "tls") ?? ""
+        #expect(warning.contains("not encrypted: plain TCP (sslmode=prefer)"), "\(result.stdout)")
+        #expect(warning.contains("sslmode=verify-full sslrootcert=CA-FILE"), "\(result.stdout)")
+        #expect(Self.hostAndRole(warning) == ["127.0.0.1:\(server.port)", "primary"], "\(result.stdout)")
+    }
+
+    @Test func aHostReachedWithVerifiedTLSReportsTheProtocolAndCipher() throws {
+        let (server, database) = try TestServer.freshDatabaseTLS()
+        let certificates = try TestCertificates.shared()
+        let verified =
+            "host=localhost hostaddr=127.0.0.1 port=\(server.port) user=postgres dbname=\(database) sslmode=verify-full "
+            + "sslrootcert=\(certificates.authority)"
+        let result = try CLIProcess.run(["doctor", "--dsn", verified])
+        #expect(result.status == 0, "stdout: \(result.stdout) stderr: \(result.stderr)")
+        let line = Self.line(result, "ok", "tls") ?? ""
+        #expect(line.contains("encrypted (TLSv1."), "\(result.stdout)")
+        #expect(line.contains("server certificate verified (sslmode=verify-full)"), "\(result.stdout)")
+
+        // Encrypted, but sslmode=prefer (libpq's default) would have taken any certificate, or none.
+        let unverified = try CLIProcess.run(["doctor", "--dsn", server.dsn(database: database)])
+        #expect(Self.line(unverified, "warn", "tls")?.contains("but sslmode=prefer does not check") == true, "\(unverified.stdout)")
+    }
 }

@@ -47,7 +47,10 @@ package final class PostgresConnection {
         }
         guard PQstatus(connection) == CONNECTION_OK else {
             // libpq quotes pieces of a string it cannot parse, which may be the password.
-            let message = DSNSecrets.redact(PostgresConnection.trimmed(PQerrorMessage(connection)), dsn: dsn)
+            var message = DSNSecrets.redact(PostgresConnection.trimmed(PQerrorMessage(connection)), dsn: dsn)
+            if let hint = TLSFailureHint.hint(for: message, rootCertificate: PostgresConnection.option("sslrootcert", of: connection)) {
+                message += " (\(hint))"
+            }
             PQfinish(connection)
             throw .connectionFailed(hosts: hosts, message: message)
         }
@@ -89,7 +92,13 @@ package final class PostgresConnection {
 
     /// The value of connection option `keyword` in use (after the DSN, the environment and pgcdc's defaults).
     package func option(_ keyword: String) -> String? {
-        guard let conn, let options = PQconninfo(conn) else { return nil }
+        guard let conn else { return nil }
+        return PostgresConnection.option(keyword, of: conn)
+    }
+
+    /// The value of connection option `keyword` of `conn`, a connection that may have failed.
+    private static func option(_ keyword: String, of conn: OpaquePointer) -> String? {
+        guard let options = PQconninfo(conn) else { return nil }
         defer { PQconninfoFree(options) }
         var option = options
         while let name = option.pointee.keyword {

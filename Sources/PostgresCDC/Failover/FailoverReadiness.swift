@@ -52,6 +52,7 @@ package enum FailoverReadiness {
     /// The findings for one host's facts: the decisions, without a server.
     package static func findings(for facts: HostFacts, slot: String?) -> [Finding] {
         var findings = [versionFinding(facts), walLevelFinding(facts)]
+        if let security = facts.security { findings.append(securityFinding(facts, security)) }
         switch facts.role {
         case .primary:
             if facts.hasFailoverSlots { findings += standbyFindings(facts) }
@@ -75,6 +76,26 @@ package enum FailoverReadiness {
             )
         }
         return facts.finding("version", .ok, "PostgreSQL \(facts.versionText): failover slots supported")
+    }
+
+    /// Whether the connection is encrypted and the server's certificate verified: a plain TCP
+    /// connection or TLS without `sslmode=verify-full` is a warning (not a failover matter, but
+    /// the rows of every table travel over it).
+    static func securityFinding(_ facts: HostFacts, _ security: ConnectionSecurity) -> Finding {
+        let advice = "set ssl = on on the server and sslmode=verify-full sslrootcert=CA-FILE in the DSN"
+        switch security {
+        case .socket:
+            return facts.finding("tls", .ok, "Unix-domain socket: local, not encrypted")
+        case let .tls(protocolVersion, cipher, sslMode) where sslMode == "verify-full":
+            return facts.finding("tls", .ok, "encrypted (\(protocolVersion), \(cipher)); server certificate verified (sslmode=verify-full)")
+        case let .tls(protocolVersion, cipher, sslMode):
+            return facts.finding(
+                "tls", .warn,
+                "encrypted (\(protocolVersion), \(cipher)) but sslmode=\(sslMode) does not check the server's certificate and name; "
+                    + "set sslmode=verify-full sslrootcert=CA-FILE in the DSN")
+        case let .plain(sslMode):
+            return facts.finding("tls", .warn, "not encrypted: plain TCP (sslmode=\(sslMode)); \(advice)")
+        }
     }
 
     /// `wal_level = logical`: on a primary for logical decoding; on a standby for slot sync

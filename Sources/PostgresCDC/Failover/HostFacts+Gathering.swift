@@ -20,7 +20,7 @@ extension HostFacts {
         return HostFacts(
             host: host, role: role, serverVersion: version, database: connection.databaseName, settings: settings,
             standbys: role == .primary ? try standbys(on: connection) : [],
-            slots: try slots(on: connection)
+            slots: try slots(on: connection), security: connection.security
         )
     }
 

@@ -79,10 +79,12 @@ package struct HostFacts: Sendable, Equatable {
     package var standbys: [Standby]
     /// Every replication slot on the server.
     package var slots: [Slot]
+    /// How the connection to it travels (TLS or not); `nil` when unknown, which yields no finding.
+    package var security: ConnectionSecurity?
 
     package init(
         host: String, role: Role, serverVersion: Int, database: String = "postgres", settings: [String: String] = [:],
-        standbys: [Standby] = [], slots: [Slot] = []
+        standbys: [Standby] = [], slots: [Slot] = [], security: ConnectionSecurity? = nil
     ) {
         self.host = host
         self.role = role
@@ -91,6 +93,7 @@ package struct HostFacts: Sendable, Equatable {
         self.settings = settings
         self.standbys = standbys
         self.slots = slots
+        self.security = security
     }
 
     /// The settings ``gather(on:host:)`` reads.
