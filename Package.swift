@@ -21,6 +21,8 @@ let package = Package(
         // Only the PostgresCDCPostgresNIO module links it: the checkpoint store for postgres-nio jobs.
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.25.0"),
+        // The CLI's metrics endpoint (NIOHTTP1); already in the graph through postgres-nio.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
         // `swift package generate-documentation` (DocC); a plugin, built only when it runs.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
     ],
@@ -72,6 +74,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
         // The decoder's fuzz target: replays files in a normal build; with -DPGCDC_FUZZING and

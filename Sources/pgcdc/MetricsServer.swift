@@ -1,75 +1,86 @@
-import Foundation
 import Metrics
-import PostgresCDC
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+import NIOPosix
 import Prometheus
 
-/// Serves the Prometheus text format on `GET /metrics` (`--metrics-addr HOST:PORT`), from a
-/// thread of its own; swift-metrics is bootstrapped with the Prometheus registry it reads.
-enum MetricsServer {
-    struct Failure: Error, CustomStringConvertible {
-        var address: String
-        var reason: String
-        var description: String { "cannot serve metrics on \(address): \(reason)" }
+/// Serves the Prometheus text format on `GET /metrics` (`--metrics-addr HOST:PORT`) from one event
+/// loop thread of its own; swift-metrics is bootstrapped with the Prometheus registry it reads.
+///
+/// It is meant to face a network: request heads are capped (`headLimits`), each request has
+/// `requestTimeout` to arrive (a slowloris client is closed), and at most `maxConnections` are open
+/// at once (a flood cannot take the process's file descriptors); see `MetricsHTTPHandler`.
+final class MetricsServer: Sendable {
+    /// Each request's head must arrive within this time, and a keep-alive connection idles at most this long.
+    static let requestTimeout = TimeAmount.seconds(5)
+    /// Connections past this many are closed as they are accepted.
+    static let maxConnections = 64
+    /// A scrape's head is a few hundred bytes; anything near these limits is not a scraper.
+    static let headLimits: NIOHTTPDecoderLimitConfiguration = {
+        var limits = NIOHTTPDecoderLimitConfiguration()
+        limits.maxHeaderFieldSize = 8 * 1024
+        limits.maxHeaderListSize = 16 * 1024
+        limits.maxHeaderFieldCount = 64
+        return limits
+    }()
+
+    private struct ConnectionLimitReached: Error {}
+
+    private let group: MultiThreadedEventLoopGroup
+    private let channel: any Channel
+
+    private init(group: MultiThreadedEventLoopGroup, channel: any Channel) {
+        self.group = group
+        self.channel = channel
     }
 
-    /// Binds `address` (`127.0.0.1:9187`), bootstraps swift-metrics, and starts serving.
-    static func start(address: String) throws {
-        guard let colon = address.lastIndex(of: ":"), let port = UInt16(address[address.index(after: colon)...]) else {
-            throw Failure(address: address, reason: "expected HOST:PORT")
-        }
-        let host = String(address[..<colon])
-        var inAddress = in_addr()
-        guard inet_pton(AF_INET, host.isEmpty ? "0.0.0.0" : host, &inAddress) == 1 else {
-            throw Failure(address: address, reason: "\(host) is not an IPv4 address")
-        }
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard listener >= 0 else { throw Failure(address: address, reason: String(cString: strerror(errno))) }
-        var yes: Int32 = 1
-        setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-        var socketAddress = sockaddr_in()
-        socketAddress.sin_family = sa_family_t(AF_INET)
-        socketAddress.sin_port = port.bigEndian
-        socketAddress.sin_addr = inAddress
-        let bound = withUnsafePointer(to: &socketAddress) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(listener, 16) == 0 else {
-            let reason = String(cString: strerror(errno))
-            close(listener)
-            throw Failure(address: address, reason: reason)
-        }
-        _ = fcntl(listener, F_SETFD, FD_CLOEXEC)
+    /// Binds `address`, bootstraps swift-metrics, and starts serving until `stop()`.
+    static func start(address: MetricsAddress) throws -> MetricsServer {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-        let thread = Thread { serve(listener, registry: registry) }
-        thread.name = "pgcdc-metrics"
-        thread.start()
+        let open = NIOLockedValueBox(0)
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 64)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                let admitted = open.withLockedValue { count in
+                    guard count < maxConnections else { return false }
+                    count += 1
+                    return true
+                }
+                // A failed initializer makes the accepting handler close the connection.
+                guard admitted else { return channel.eventLoop.makeFailedFuture(ConnectionLimitReached()) }
+                channel.closeFuture.whenComplete { _ in open.withLockedValue { $0 -= 1 } }
+                return channel.eventLoop.makeCompletedFuture {
+                    let pipeline = channel.pipeline.syncOperations
+                    try pipeline.addHandler(
+                        ByteToMessageHandler(
+                            HTTPRequestDecoder(
+                                leftOverBytesStrategy: .dropBytes,
+                                informationalResponseStrategy: .drop, limitConfiguration: headLimits)))
+                    try pipeline.addHandler(HTTPResponseEncoder())
+                    try pipeline.addHandler(HTTPServerProtocolErrorHandler())
+                    try pipeline.addHandler(MetricsHTTPHandler(registry: registry, requestTimeout: requestTimeout))
+                }
+            }
+        var lastError: (any Error)?
+        for socketAddress in try address.socketAddresses() {
+            do {
+                let channel = try bootstrap.bind(to: socketAddress).wait()
+                MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+                return MetricsServer(group: group, channel: channel)
+            } catch {
+                lastError = error
+            }
+        }
+        try? group.syncShutdownGracefully()
+        throw MetricsAddress.Failure(address: address.description, reason: lastError.map { "\($0)" } ?? "no address to bind")
     }
 
-    private static func serve(_ listener: Int32, registry: PrometheusCollectorRegistry) {
-        while true {
-            let client = accept(listener, nil, nil)
-            if client < 0 {
-                if errno == EINTR { continue }
-                return
-            }
-            var request = [UInt8](repeating: 0, count: 4096)
-            let count = read(client, &request, request.count)
-            let line = count > 0 ? String(decoding: request[0..<count], as: UTF8.self).prefix { $0 != "\r" && $0 != "\n" } : ""
-            var body: [UInt8] = []
-            let status: String
-            if line.hasPrefix("GET /metrics") {
-                registry.emit(into: &body)
-                status = "200 OK"
-            } else {
-                body = Array("GET /metrics\n".utf8)
-                status = "404 Not Found"
-            }
-            let header =
-                "HTTP/1.1 \(status)\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: \(body.count)\r\nConnection: "
-                + "close\r\n\r\n"
-            _ = FileIO.writeAll(client, (Array(header.utf8) + body)[...])
-            close(client)
-        }
+    /// Stops listening, closes the open connections and ends the event loop thread.
+    func stop() {
+        try? channel.close().wait()
+        try? group.syncShutdownGracefully()
     }
 }

@@ -72,8 +72,12 @@ struct StreamCommand: ParsableCommand {
             valueName: "ops"))
     var ops: String?
 
-    @Option(help: ArgumentHelp("Serve Prometheus metrics on GET /metrics at this address, e.g. 127.0.0.1:9187.", valueName: "host:port"))
-    var metricsAddr: String?
+    @Option(
+        help: ArgumentHelp(
+            "Serve Prometheus metrics on GET /metrics: :9187 on every interface, 127.0.0.1:9187 or [::1]:9187 on loopback.",
+            valueName: "host:port"),
+        transform: { text in try MetricsAddress(parsing: text) })
+    var metricsAddr: MetricsAddress?
 
     @Option(
         help: ArgumentHelp(
@@ -309,10 +313,12 @@ struct StreamCommand: ParsableCommand {
         let wake = ShutdownSignal.install()
         let logger = connection.logger
         do {
-            if let metricsAddr {
-                try MetricsServer.start(address: metricsAddr)
-                logger.info("serving metrics", metadata: ["address": "\(metricsAddr)"])
+            let metricsServer = try metricsAddr.map { address in
+                let server = try MetricsServer.start(address: address)
+                logger.info("serving metrics", metadata: ["address": "\(address)"])
+                return server
             }
+            defer { metricsServer?.stop() }
             var stream = SinkStream(configuration: streamConfiguration, logger: logger)
             stream.recordsMetrics = metricsAddr != nil
             stream.includeTransactionLines = transactions
