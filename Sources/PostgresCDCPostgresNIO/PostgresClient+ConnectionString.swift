@@ -19,7 +19,7 @@ extension PostgresClient.Configuration {
     public init(connectionString dsn: String, environment: [String: String] = ProcessInfo.processInfo.environment)
         throws(ConnectionStringError)
     {
-        guard let options = ConnectionOptions.parse(dsn) else { throw .notAConnectionString }
+        guard let options = ConninfoOptions.parse(dsn) else { throw .notAConnectionString }
         let supported: Set<String> = [
             "host", "hostaddr", "port", "user", "password", "dbname", "sslmode", "sslrootcert", "connect_timeout", "application_name",
         ]

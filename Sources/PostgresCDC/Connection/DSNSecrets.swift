@@ -48,13 +48,13 @@ package enum DSNSecrets {
 
     /// Whether `dsn` carries a password (as libpq parses it; when it does not parse, as written).
     package static func containsPassword(_ dsn: String) -> Bool {
-        guard ConnectionOptions.parse(dsn) != nil else { return !passwords(in: dsn).isEmpty }
+        guard ConninfoOptions.parse(dsn) != nil else { return !passwords(in: dsn).isEmpty }
         return parsedPassword(in: dsn) != nil
     }
 
     /// The `password` option libpq parses from `dsn`; `nil` when there is none or `dsn` does not parse.
     private static func parsedPassword(in dsn: String) -> String? {
-        guard let password = ConnectionOptions.parse(dsn)?["password"], !password.isEmpty else { return nil }
+        guard let password = ConninfoOptions.parse(dsn)?["password"], !password.isEmpty else { return nil }
         return password
     }
 

@@ -33,7 +33,7 @@ package struct HostList: Sendable, Equatable {
 
     /// Parses `dsn`; `nil` when it is not a valid connection string (connecting reports why).
     package init?(dsn: String) {
-        guard let values = ConnectionOptions.parse(dsn) else { return nil }
+        guard let values = ConninfoOptions.parse(dsn) else { return nil }
         func split(_ keyword: String) -> [String] {
             guard let value = values[keyword], !value.isEmpty else { return [] }
             return value.split(separator: ",", omittingEmptySubsequences: false).map(String.init)

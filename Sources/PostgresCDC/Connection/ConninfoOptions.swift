@@ -2,7 +2,7 @@ import CLibPQ
 
 /// The options of a connection string (keyword form or URI) as libpq reads them: keyword → value,
 /// only those the string sets.
-package enum ConnectionOptions {
+package enum ConninfoOptions {
     /// The options `dsn` sets; `nil` when libpq cannot parse it.
     package static func parse(_ dsn: String) -> [String: String]? {
         var errorMessage: UnsafeMutablePointer<CChar>?
