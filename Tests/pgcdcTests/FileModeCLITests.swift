@@ -10,11 +10,13 @@ import Testing
     /// Streams a workload with every file-writing option on, under `umask 000`, and returns the
     /// mode of every file and directory left in the scratch directory, by relative path.
     func modesLeftByAStream(extraArguments: [String]) throws -> [String: UInt16] {
+        // Prepared transactions' names are the cluster's: each run gets its own (the tests run in parallel).
+        let gid = "modes-" + UUID().uuidString
         let prepared = try StreamCommandTests.prepare(workload: [
             "INSERT INTO orders (id, item, qty) VALUES (1, 'tea', 2)",
             "INSERT INTO orders (id, item, qty) VALUES (2, 'cake', 1)",
-            "BEGIN; INSERT INTO orders (id, item, qty) VALUES (3, 'jam', 1); PREPARE TRANSACTION 'modes';",
-            "COMMIT PREPARED 'modes'",
+            "BEGIN; INSERT INTO orders (id, item, qty) VALUES (3, 'jam', 1); PREPARE TRANSACTION '\(gid)';",
+            "COMMIT PREPARED '\(gid)'",
         ])
         let scratch = NSTemporaryDirectory() + "pgcdc-modes-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
