@@ -81,15 +81,8 @@ package struct JSONBuffer: Sendable {
     /// Appends a timestamp as a quoted ISO 8601 UTC string with microseconds: `"2026-11-25T01:02:03.456789Z"`
     /// (without the `Z` when `zone` is false: a timestamp without time zone).
     package mutating func appendTimestamp(_ timestamp: PostgresTimestamp, zone: Bool = true) {
-        let microsecondsPerDay: Int64 = 86_400_000_000
-        let micros = timestamp.microsecondsSince2000
-        var days = micros / microsecondsPerDay
-        var rest = micros % microsecondsPerDay
-        if rest < 0 {
-            rest += microsecondsPerDay
-            days -= 1
-        }
-        let (year, month, day) = Self.civil(fromDaysSince2000: days)
+        let (days, rest) = CivilDate.split(microsecondsSince2000: timestamp.microsecondsSince2000)
+        let (year, month, day) = CivilDate.from(daysSince2000: days)
         guard year >= 0 && year <= 9999 else {
             // Outside four-digit years: the general, slower path.
             bytes.append(UInt8(ascii: "\""))
@@ -161,17 +154,4 @@ package struct JSONBuffer: Sendable {
         bytes.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value % 10))
     }
 
-    /// Year, month, day of the day `days` after 2000-01-01 (proleptic Gregorian; H. Hinnant's algorithm).
-    static func civil(fromDaysSince2000 days: Int64) -> (Int, Int, Int) {
-        let z = days + 10_957 + 719_468  // days since 0000-03-01
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        return (Int(year), Int(month), Int(day))
-    }
 }

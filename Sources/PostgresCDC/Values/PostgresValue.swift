@@ -104,13 +104,7 @@ public enum PostgresValue: Sendable, Hashable {
         let second = number((timeStart + 6)..<(timeStart + 8))
         var fraction = number(parts.fraction)
         for _ in parts.fraction.count..<6 { fraction *= 10 }
-        // Days from civil (H. Hinnant), relative to 2000-01-01.
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        let days = era * 146_097 + dayOfEra - 719_468 - 10_957
+        let days = CivilDate.daysSince2000(year: year, month: month, day: day)
         return ((days * 24 + hour) * 60 + minute) * 60_000_000 + second * 1_000_000 + fraction
     }
 }

@@ -2,31 +2,10 @@
 /// what `date_out`, `time_out`, `timestamp_out` and `interval_out` write with DateStyle ISO,
 /// TimeZone UTC and IntervalStyle postgres (`src/backend/utils/adt/datetime.c`).
 extension BinaryText {
-    static let microsecondsPerDay: Int64 = 86_400_000_000
-    /// The Julian day of 2000-01-01.
-    static let postgresEpochJulianDay = 2_451_545
-
-    /// `j2date` from PostgreSQL: a Julian day to year, month, day.
-    static func civilDate(julianDay: Int) -> (year: Int, month: Int, day: Int) {
-        var julian = UInt32(truncatingIfNeeded: julianDay) &+ 32044
-        var quad = julian / 146_097
-        let extra = (julian &- quad &* 146_097) &* 4 &+ 3
-        julian = julian &+ 60 &+ quad &* 3 &+ extra / 146_097
-        quad = julian / 1461
-        julian = julian &- quad &* 1461
-        var year = Int(julian &* 4 / 1461)
-        julian = (year != 0 ? (julian &+ 305) % 365 : (julian &+ 306) % 366) &+ 123
-        year += Int(quad) * 4
-        let q = julian &* 2141 / 65536
-        let day = Int(julian &- 7834 &* q / 256)
-        let month = Int((q &+ 10) % 12 &+ 1)
-        return (year - 4800, month, day)
-    }
-
     static func appendDate(_ days: Int32, to out: inout [UInt8]) {
         if days == .max { return out.append(contentsOf: "infinity".utf8) }
         if days == .min { return out.append(contentsOf: "-infinity".utf8) }
-        let (year, month, day) = civilDate(julianDay: Int(days) + postgresEpochJulianDay)
+        let (year, month, day) = CivilDate.from(daysSince2000: Int64(days))
         appendYMD(year, month, day, to: &out)
         if year <= 0 { out.append(contentsOf: " BC".utf8) }
     }
@@ -84,13 +63,8 @@ extension BinaryText {
     static func appendTimestamp(_ micros: Int64, zone: Bool, to out: inout [UInt8]) {
         if micros == .max { return out.append(contentsOf: "infinity".utf8) }
         if micros == .min { return out.append(contentsOf: "-infinity".utf8) }
-        var days = micros / microsecondsPerDay
-        var time = micros % microsecondsPerDay
-        if time < 0 {
-            time += microsecondsPerDay
-            days -= 1
-        }
-        let (year, month, day) = civilDate(julianDay: Int(days) + postgresEpochJulianDay)
+        let (days, time) = CivilDate.split(microsecondsSince2000: micros)
+        let (year, month, day) = CivilDate.from(daysSince2000: days)
         appendYMD(year, month, day, to: &out)
         out.append(UInt8(ascii: " "))
         appendTime(time, to: &out)
