@@ -251,7 +251,10 @@ public final class NATSSink: ChangeSink {
         status = natsConnection_Connect(&connection, options)
         guard status == NATS_OK, let connection else {
             var reason = Self.lastError(status)
-            if reason.contains("SSL handshake error"), let file = configuration.trustedCertificates {
+            if reason.contains("hostname mismatch") || reason.contains("IP address mismatch") {
+                // libnats checks the certificate against the URL's host by default.
+                reason += " (the server's certificate does not name the host of the server URL: use a host name the certificate holds)"
+            } else if reason.contains("SSL handshake error"), let file = configuration.trustedCertificates {
                 reason += " (the server's certificate does not chain to a CA in \(file), or the server wants a client certificate)"
             }
             throw SinkError(destination: destination, operation: "connect to", reason: reason)

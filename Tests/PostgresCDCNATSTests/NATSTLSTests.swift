@@ -90,3 +90,20 @@ import Testing
         #expect(halfPair.stderr.contains("--nats-tls-cert and --nats-tls-key go together"), "\(halfPair.stderr)")
     }
 }
+
+extension NATSTLSTests {
+    /// libnats checks the server's certificate against the URL's host: a server reached at an
+    /// address its certificate does not name (127.0.0.2; the certificate names localhost and
+    /// 127.0.0.1) fails, and the error says that rather than blaming the CA.
+    @Test func aHostTheCertificateDoesNotNameFailsSayingSo() throws {
+        let certificates = try TestCertificates.shared()
+        let nats = try NATSTestServer(
+            extraArguments: ["--tlscert", certificates.serverCertificate, "--tlskey", certificates.serverKey, "--tls"], host: "127.0.0.2")
+        let sink = try Self.sink(nats, trusting: certificates.authority)
+        let error = #expect(throws: SinkError.self) { _ = try sink.open() }
+        let text = error.map { "\($0)" } ?? ""
+        #expect(text.contains("127.0.0.2:\(nats.port)"), "\(text)")
+        #expect(text.contains("IP address mismatch"), "\(text)")
+        #expect(text.contains("does not name the host of the server URL"), "\(text)")
+    }
+}

@@ -10,12 +10,15 @@ final class NATSTestServer {
     let storeDirectory: String
     /// Options beyond JetStream, address, port and store (`--tls`, `--tlscert`, …).
     let extraArguments: [String]
+    /// The loopback address it listens on (`127.0.0.1`; any of 127/8 works on Linux).
+    let host: String
     private var process: BackgroundProcess?
 
-    var url: String { "nats://127.0.0.1:\(port)" }
+    var url: String { "nats://\(host):\(port)" }
 
-    init(extraArguments: [String] = []) throws {
+    init(extraArguments: [String] = [], host: String = "127.0.0.1") throws {
         self.extraArguments = extraArguments
+        self.host = host
         port = try FreePort.find()
         storeDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("pgcdc-nats-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: storeDirectory, withIntermediateDirectories: true)
@@ -31,7 +34,7 @@ final class NATSTestServer {
         let executable =
             ["/usr/sbin/nats-server", "/usr/bin/nats-server"].first { FileManager.default.isExecutableFile(atPath: $0) } ?? "nats-server"
         process = try BackgroundProcess(
-            ["-js", "-a", "127.0.0.1", "-p", "\(port)", "-sd", storeDirectory] + extraArguments,
+            ["-js", "-a", host, "-p", "\(port)", "-sd", storeDirectory] + extraArguments,
             stdoutPath: storeDirectory + "/server.out", stderrPath: storeDirectory + "/server.err", executable: executable
         )
         let ready = eventually(timeout: 15) {
@@ -40,7 +43,7 @@ final class NATSTestServer {
             var address = sockaddr_in()
             address.sin_family = sa_family_t(AF_INET)
             address.sin_port = in_port_t(UInt16(port).bigEndian)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            address.sin_addr.s_addr = inet_addr(host)
             return withUnsafePointer(to: &address) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
             }
