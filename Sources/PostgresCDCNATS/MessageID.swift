@@ -4,7 +4,7 @@ import PostgresCDC
 /// A `Nats-Msg-Id`, built into one reused C string (no `String` per message): `{commit_lsn}:{seq}`
 /// for an event, `{commit_lsn}:begin`, `:commit` or `:snapshot` for the lines around
 /// transactions, followed by `:1`, `:2`, … for the later subjects of a truncate of several
-/// tables. JetStream drops a message whose id it already holds, which is what makes a replay
+/// tables; `backfill:{id}:{key}` for a backfilled row. JetStream drops a message whose id it already holds, which is what makes a replay
 /// after a crash or a republished batch harmless.
 struct MessageID {
     private var bytes: [CChar] = []
@@ -16,6 +16,23 @@ struct MessageID {
     /// Sets the id of `line`'s message number `part` (0 for the first subject).
     mutating func set(_ line: LineDescriptor, part: Int) {
         bytes.removeAll(keepingCapacity: true)
+        if let row = line.backfillRow {
+            // A backfilled row's read keeps its id across restarts (its chunk's watermark does not).
+            append("backfill:")
+            // A header value is printable ASCII: other bytes (and the escape itself) as %XX.
+            let digits = Array("0123456789ABCDEF".utf8)
+            for byte in row.utf8 {
+                if byte > 0x20 && byte < 0x7F && byte != UInt8(ascii: "%") {
+                    bytes.append(CChar(bitPattern: byte))
+                } else {
+                    bytes.append(CChar(bitPattern: UInt8(ascii: "%")))
+                    bytes.append(CChar(bitPattern: digits[Int(byte >> 4)]))
+                    bytes.append(CChar(bitPattern: digits[Int(byte & 0xF)]))
+                }
+            }
+            bytes.append(0)
+            return
+        }
         // The text form of an LSN, as in the JSON: `X/Y` in upper-case hex without leading zeros.
         appendHex(line.commitLSN.value >> 32)
         append("/")

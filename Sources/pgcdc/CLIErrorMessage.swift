@@ -44,6 +44,7 @@ enum CLIErrorMessage {
         case .serverTimeout: return "--server-timeout"
         case .filter: return "--exclude-columns"
         case .keylessTables: return "--keyless-tables" + (value.map { " \($0)" } ?? "")
+        case .backfills: return "--backfill" + (value.map { " \($0)" } ?? "")
         }
     }
 }

@@ -106,4 +106,10 @@ extension SinkOption {
         if case .file = self { return true }
         return false
     }
+
+    /// The output file of `--sink file:PATH`.
+    var filePath: String? {
+        if case let .file(path) = self { return path }
+        return nil
+    }
 }

@@ -217,6 +217,22 @@ struct StreamCommand: ParsableCommand {
             "Attempts to reconnect after a lost connection before giving up (default: forever; 0: exit at once).", valueName: "n"))
     var reconnectAttempts: Int?
 
+    @Option(
+        help: ArgumentHelp(
+            "Backfill these tables (schema.table, comma-separated) while streaming: their rows arrive as read events with a backfill id, "
+                + "interleaved with the changes. Each is run once; kept with --checkpoint or the file sink across restarts.",
+            valueName: "tables"))
+    var backfill: String?
+
+    @Flag(help: "Backfill every table that joins the publication while pgcdc streams (checked every 10 s).")
+    var backfillNewTables = false
+
+    @Option(help: ArgumentHelp("Rows per second that backfills read at most (default: no limit).", valueName: "rows"))
+    var backfillRate: Double?
+
+    @Option(help: ArgumentHelp("Rows per backfill chunk (one query and two watermark messages each).", valueName: "n"))
+    var backfillChunkSize: Int = BackfillRequest.defaultChunkSize
+
     @Flag(help: "At the end, write a statistics line 'BENCHSTATS {json}' on stderr.")
     var stats = false
 
@@ -267,6 +283,18 @@ struct StreamCommand: ParsableCommand {
         if streaming == .on, let protoVersion, protoVersion < 2 { throw ValidationError("--streaming needs --proto-version 2 or later") }
         if snapshotJobs < 1 || snapshotJobs > 64 { throw ValidationError("--snapshot-jobs must be between 1 and 64") }
         if let startLSN, let endLSN, endLSN < startLSN { throw ValidationError("--end-lsn \(endLSN) is before --start-lsn \(startLSN)") }
+        if let backfill, backfill.split(separator: ",").contains(where: { $0.trimmingWhitespace().isEmpty }) {
+            throw ValidationError("--backfill has an empty table name: \"\(backfill)\"")
+        }
+        if let backfillRate, backfillRate <= 0 || !backfillRate.isFinite {
+            throw ValidationError("--backfill-rate must be a positive number of rows per second")
+        }
+        if !(1...1_000_000).contains(backfillChunkSize) { throw ValidationError("--backfill-chunk-size must be between 1 and 1000000") }
+    }
+
+    /// Where backfill progress is kept: beside the checkpoint, else beside the output file; `nil` (in memory) else.
+    var backfillStatePath: String? {
+        BackfillLedger.defaultPath(checkpoint: checkpoint, outputFile: sink.filePath)
     }
 
     /// Where prepared transactions wait (--two-phase): beside the checkpoint, else beside the output file.
@@ -303,6 +331,15 @@ struct StreamCommand: ParsableCommand {
         configuration.spillDirectory = spillDir ?? getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
         configuration.filter = (try? eventFilter()) ?? EventFilter()
         configuration.snapshotJobs = snapshotJobs
+        configuration.backfills = (backfill ?? "").split(separator: ",").map {
+            let table = String($0.trimmingWhitespace())
+            let request = BackfillRequest(table: table, chunkSize: backfillChunkSize)
+            // A fixed id: the same --backfill at every restart runs once.
+            return BackfillRequest(table: table, chunkSize: backfillChunkSize, id: "start-" + request.table)
+        }
+        configuration.backfillNewTables = backfillNewTables
+        configuration.backfillRowsPerSecond = backfillRate
+        configuration.backfillStatePath = backfillStatePath
         return configuration
     }
 

@@ -35,6 +35,8 @@ do {
             try await stream.acknowledge(through: summary.consistentPoint)
         case let .schema(change):
             print("schema of \(change.new.schema).\(change.new.table) changed: \(change.new.columns.map(\.name))")
+        case let .backfill(backfill):
+            print("backfill \(backfill.id) of \(backfill.table) \(backfill.kind) (\(backfill.rows) rows)")
         case .begin:
             break
         }

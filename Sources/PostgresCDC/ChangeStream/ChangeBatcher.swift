@@ -122,6 +122,7 @@ struct ChangeBatcher {
         case let .truncate(change): return change.seq
         case let .message(message): return message.seq
         case let .schema(change): return change.seq
+        case let .backfill(event): return event.seq
         case .begin, .commit, .snapshotCompleted: return nil
         }
     }

@@ -206,7 +206,7 @@ package struct ChangeAssembler {
             return .event(.truncate(change))
 
         case let .message(message):
-            if !filterIsEmpty && !filter.operations.contains(.message) {
+            if !filterIsEmpty && !filter.operations.contains(.message) && !BackfillMessage.isControl(prefix: message.prefix) {
                 if !message.isTransactional, message.lsn > position { position = message.lsn }
                 return .none
             }

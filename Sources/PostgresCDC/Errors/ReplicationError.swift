@@ -61,6 +61,10 @@ public enum ReplicationError: Error, Sendable, CustomStringConvertible {
     /// is ``KeylessTablePolicy/refuse``): its replica identity is `NOTHING`, or `DEFAULT` while it
     /// has no primary key. `table` is `schema.table`.
     case keylessTable(table: String, replicaIdentity: RelationMessage.ReplicaIdentity)
+    /// A backfill request was refused before it was sent (`table` is `schema.table`).
+    case backfillRefused(table: String, reason: String)
+    /// The file that keeps backfill progress could not be read or written.
+    case backfillStateFailed(path: String, operation: String, reason: String)
 
     /// In the library's words: settings are named as ``StreamConfiguration``'s properties.
     public var description: String {
@@ -146,6 +150,10 @@ public enum ReplicationError: Error, Sendable, CustomStringConvertible {
                 + "(or USING INDEX of a unique index); or stream it anyway with \(name(SettingValue(.keylessTables, ".warn")))"
         case let .storageFailed(path, operation, reason):
             return "could not \(operation) \(path) (prepared transactions waiting for COMMIT or ROLLBACK PREPARED): \(reason)"
+        case let .backfillRefused(table, reason):
+            return "cannot backfill \(table): \(reason)"
+        case let .backfillStateFailed(path, operation, reason):
+            return "could not \(operation) \(path) (the progress of backfills): \(reason)"
         }
     }
 }

@@ -16,6 +16,7 @@ public enum StreamSetting: String, Sendable, Hashable, CaseIterable {
     case serverTimeout
     case filter
     case keylessTables
+    case backfills
 }
 
 /// A setting with a value, as an error names it: `streaming = .parallel`, `protocolVersion = 4`.

@@ -11,7 +11,8 @@ public enum ChangeEvent: Sendable {
     /// A row was deleted (``RowChange/old`` holds its key, or the whole row with REPLICA IDENTITY FULL).
     case delete(RowChange)
     /// A row as the initial snapshot found it (``RowChange/new`` holds it; its transaction's
-    /// commit LSN is the slot's consistent point).
+    /// commit LSN is the slot's consistent point), or as a backfill read it (``RowChange/backfill``
+    /// names the backfill; its transaction is the chunk's high watermark).
     case read(RowChange)
     /// A table's description changed (a column added, dropped, renamed or retyped; the replica
     /// identity changed): handed out before the first row event that uses the new description.
@@ -23,6 +24,8 @@ public enum ChangeEvent: Sendable {
     case truncate(TruncateChange)
     /// A logical decoding message (`pg_logical_emit_message`).
     case message(LogicalDecodingMessageEvent)
+    /// A backfill started or ended (see ``BackfillRequest``).
+    case backfill(BackfillEvent)
     /// A transaction committed. A ``ChangeStream`` hands one out after every transaction (acknowledge it once the
     /// transaction's changes are stored); a ``SinkStream`` writes its line only with ``SinkStream/includeTransactionLines``
     /// or for a sink that needs it.
@@ -52,6 +55,12 @@ public struct RowChange: Sendable {
     public let old: Row?
     /// The new row: inserts and updates.
     public let new: Row?
+    /// For a backfilled row, the backfill and the row's key.
+    package var backfillTag: BackfillTag? = nil
+
+    /// The id of the backfill that read this row (a ``ChangeEvent/read(_:)`` of a backfill, not of
+    /// the initial snapshot); `nil` otherwise.
+    public var backfill: String? { backfillTag?.id }
 }
 
 /// A TRUNCATE of one or more tables.
@@ -122,6 +131,7 @@ extension ChangeEvent {
         case let .schema(change): return change.transaction.commitLSN
         case let .truncate(change): return change.transaction.commitLSN
         case let .message(message): return message.transaction?.commitLSN ?? message.lsn
+        case let .backfill(event): return event.transaction.commitLSN
         case let .commit(commit): return commit.transaction.commitLSN
         }
     }

@@ -30,7 +30,7 @@ package struct DebeziumEncoder: Sendable {
         case let .truncate(change):
             for relation in change.relations {
                 buffer.appendRaw("{\"before\":null,\"after\":null,")
-                source(change.transaction, lsn: change.lsn, relation: relation, snapshot: false, into: &buffer)
+                source(change.transaction, lsn: change.lsn, relation: relation, snapshot: .no, into: &buffer)
                 buffer.appendRaw(",\"op\":\"t\",")
                 tail(into: &buffer)
             }
@@ -39,11 +39,11 @@ package struct DebeziumEncoder: Sendable {
             buffer.appendInt(Self.nowMilliseconds())
             buffer.appendRaw(",")
             if let transaction = message.transaction {
-                source(transaction, lsn: message.lsn, relation: nil, snapshot: false, into: &buffer)
+                source(transaction, lsn: message.lsn, relation: nil, snapshot: .no, into: &buffer)
             } else {
                 source(
                     TransactionInfo(xid: 0, commitLSN: message.lsn, commitTime: PostgresTimestamp(microsecondsSince2000: 0), origin: nil),
-                    lsn: message.lsn, relation: nil, snapshot: false, into: &buffer)
+                    lsn: message.lsn, relation: nil, snapshot: .no, into: &buffer)
             }
             buffer.appendRaw(",\"message\":{\"prefix\":")
             buffer.appendString(message.prefix)
@@ -58,8 +58,9 @@ package struct DebeziumEncoder: Sendable {
             buffer.appendRaw(",\"event_count\":null,\"data_collections\":null}\n")
         case let .commit(commit):
             encodeEnd(commit, into: &buffer)
-        case .snapshotCompleted, .schema:
-            // Debezium reports schema changes on a topic of its own; not part of the change envelope.
+        case .snapshotCompleted, .schema, .backfill:
+            // Debezium reports schema changes on a topic of its own, and its incremental snapshots'
+            // signals are not part of the change envelope either.
             break
         }
     }
@@ -70,7 +71,8 @@ package struct DebeziumEncoder: Sendable {
         buffer.appendRaw(",\"after\":")
         if let new = change.newColumns { values(new, of: change.relation, into: &buffer) } else { buffer.appendRaw("null") }
         buffer.appendRaw(",")
-        source(change.transaction, lsn: change.lsn, relation: change.relation, snapshot: change.operation == .read, into: &buffer)
+        let snapshot: Snapshot = change.operation != .read ? .no : change.backfillTag == nil ? .initial : .incremental
+        source(change.transaction, lsn: change.lsn, relation: change.relation, snapshot: snapshot, into: &buffer)
         buffer.appendRaw(",\"op\":\"")
         buffer.appendRaw(op)
         buffer.appendRaw("\",")
@@ -96,12 +98,22 @@ package struct DebeziumEncoder: Sendable {
         buffer.appendRaw("}")
     }
 
-    private func source(_ transaction: TransactionInfo, lsn: LSN, relation: Relation?, snapshot: Bool, into buffer: inout JSONBuffer) {
+    /// `source.snapshot`: `"false"`, `"true"` (the initial snapshot), `"incremental"` (a backfill, as
+    /// Debezium's incremental snapshots say).
+    private enum Snapshot {
+        case no, initial, incremental
+    }
+
+    private func source(_ transaction: TransactionInfo, lsn: LSN, relation: Relation?, snapshot: Snapshot, into buffer: inout JSONBuffer) {
         buffer.appendRaw("\"source\":{\"version\":\"pgcdc\",\"connector\":\"postgresql\",\"name\":")
         buffer.appendString(serverName)
         buffer.appendRaw(",\"ts_ms\":")
         buffer.appendInt(transaction.commitTime.unixMicroseconds / 1000)
-        buffer.appendRaw(snapshot ? ",\"snapshot\":\"true\",\"db\":" : ",\"snapshot\":\"false\",\"db\":")
+        switch snapshot {
+        case .no: buffer.appendRaw(",\"snapshot\":\"false\",\"db\":")
+        case .initial: buffer.appendRaw(",\"snapshot\":\"true\",\"db\":")
+        case .incremental: buffer.appendRaw(",\"snapshot\":\"incremental\",\"db\":")
+        }
         buffer.appendString(database)
         // "sequence":"[\"commit LSN\",\"LSN\"]", written in place (no String per row).
         buffer.appendRaw(",\"sequence\":\"[\\\"")

@@ -39,6 +39,7 @@ package struct JSONLinesEncoder: Sendable {
             buffer.appendRaw("}\n")
         case let .truncate(change): encodeTruncate(change, into: &buffer)
         case let .message(message): encodeMessage(message, into: &buffer)
+        case let .backfill(event): encodeBackfill(event, into: &buffer)
         case let .begin(transaction):
             buffer.appendRaw("{\"op\":\"begin\",\"commit_lsn\":")
             buffer.appendLSN(transaction.commitLSN)
@@ -75,7 +76,12 @@ package struct JSONLinesEncoder: Sendable {
         }
         let relation = change.relation
         buffer.appendRaw(relation.json.schemaAndTable)
-        if change.operation == .read {
+        if change.operation == .read, let tag = change.backfillTag {
+            // A backfilled row takes the position of its chunk's high watermark.
+            appendPosition(change.transaction, seq: change.seq, lsn: change.lsn, into: &buffer)
+            buffer.appendRaw(",\"backfill\":")
+            buffer.appendString(tag.id)
+        } else if change.operation == .read {
             // A snapshot row belongs to no transaction: its position is the consistent point.
             buffer.appendRaw("\"commit_lsn\":")
             buffer.appendLSN(change.lsn)
@@ -151,6 +157,29 @@ package struct JSONLinesEncoder: Sendable {
             buffer.appendRaw(",\"content_hex\":\"\\\\x")
             BinaryText.appendHex(message.content[...], to: &buffer.bytes)
             buffer.appendRaw("\"")
+        }
+        buffer.appendRaw("}\n")
+    }
+
+    /// `{"op":"backfill_started",...}` or `{"op":"backfill_completed",...,"status":...}`.
+    private func encodeBackfill(_ event: BackfillEvent, into buffer: inout JSONBuffer) {
+        buffer.appendRaw(event.kind == .started ? "{\"op\":\"backfill_started\"," : "{\"op\":\"backfill_completed\",")
+        appendPosition(event.transaction, seq: event.seq, lsn: event.lsn, into: &buffer)
+        buffer.appendRaw(",\"backfill\":")
+        buffer.appendString(event.id)
+        buffer.appendRaw(",\"table\":")
+        buffer.appendString(event.table)
+        buffer.appendRaw(",\"where\":")
+        if let condition = event.whereClause { buffer.appendString(condition) } else { buffer.appendRaw("null") }
+        if event.kind != .started {
+            buffer.appendRaw(",\"status\":")
+            buffer.appendString(event.kind.rawValue)
+            buffer.appendRaw(",\"rows\":")
+            buffer.appendInt(Int64(event.rows))
+            if let reason = event.reason {
+                buffer.appendRaw(",\"reason\":")
+                buffer.appendString(reason)
+            }
         }
         buffer.appendRaw("}\n")
     }

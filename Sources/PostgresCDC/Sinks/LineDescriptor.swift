@@ -30,6 +30,8 @@ public struct LineDescriptor: Sendable {
         case commit
         /// The end of the initial snapshot.
         case snapshot
+        /// A backfill started or ended.
+        case backfill
     }
 
     /// What a line's event acts on.
@@ -64,6 +66,10 @@ public struct LineDescriptor: Sendable {
     /// message, the snapshot's end): where streaming resumes once it and every line before it is
     /// stored. `nil` for a line inside a transaction.
     public var position: LSN?
+    /// For a backfilled row: `{backfill id}:{primary key}`, which names the row's read the same way
+    /// in every run (a restart reads a chunk again under a new watermark; a sink that drops repeats
+    /// by id drops the second read). `nil` for every other line.
+    public var backfillRow: String?
 
     /// A descriptor of a line ending at `end` (for a sink's tests, or a driver of its own).
     public init(end: Int, kind: Kind, target: Target = .none, commitLSN: LSN, seq: Int = 0, part: Int = 0, position: LSN? = nil) {

@@ -80,8 +80,13 @@ extension LineDescriptor {
         case let .update(change): self.init(row: change, kind: .update, end: end)
         case let .delete(change): self.init(row: change, kind: .delete, end: end)
         case let .read(change):
-            // A snapshot row's line carries the consistent point (its LSN) as commit_lsn.
-            self.init(end: end, kind: .read, target: .table(change.relation), commitLSN: change.lsn, seq: change.seq)
+            if let tag = change.backfillTag {
+                self.init(row: change, kind: .read, end: end)
+                backfillRow = tag.id + ":" + tag.key
+            } else {
+                // A snapshot row's line carries the consistent point (its LSN) as commit_lsn.
+                self.init(end: end, kind: .read, target: .table(change.relation), commitLSN: change.lsn, seq: change.seq)
+            }
         case let .schema(change):
             self.init(end: end, kind: .schema, target: .table(change.new), commitLSN: change.transaction.commitLSN, seq: change.seq)
         case let .truncate(change):
@@ -98,6 +103,8 @@ extension LineDescriptor {
                     end: end, kind: .message, target: .messagePrefix(message.prefix), commitLSN: message.lsn, seq: 0,
                     position: message.lsn)
             }
+        case let .backfill(event):
+            self.init(end: end, kind: .backfill, commitLSN: event.transaction.commitLSN, seq: event.seq)
         case let .begin(transaction):
             self.init(end: end, kind: .begin, commitLSN: transaction.commitLSN)
         case let .commit(commit):

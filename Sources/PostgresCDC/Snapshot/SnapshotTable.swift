@@ -17,8 +17,11 @@ package struct SnapshotTable: Sendable {
     /// `schema.table` for messages.
     package var name: String { "\(message.namespace).\(message.name)" }
 
-    /// The tables of `publication`, read inside the snapshot's transaction on `connection`.
-    package static func published(in publication: String, on connection: PostgresConnection) throws(ReplicationError) -> [SnapshotTable] {
+    /// The tables of `publication`, read inside the snapshot's transaction on `connection`; with
+    /// `only` (`schema.table`), just that one (none when it is not published).
+    package static func published(
+        in publication: String, on connection: PostgresConnection, only: String? = nil
+    ) throws(ReplicationError) -> [SnapshotTable] {
         let hasColumnLists = connection.serverVersion >= 150000
         let listing = try connection.execute(
             """
@@ -27,9 +30,9 @@ package struct SnapshotTable: Sendable {
             FROM pg_publication_tables pt
             JOIN pg_namespace n ON n.nspname = pt.schemaname
             JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = pt.tablename
-            WHERE pt.pubname = $1
+            WHERE pt.pubname = $1 AND ($2::text IS NULL OR pt.schemaname || '.' || pt.tablename = $2)
             ORDER BY n.nspname, c.relname
-            """, parameters: [publication])
+            """, parameters: [publication, only])
         var tables: [SnapshotTable] = []
         for row in listing.rows.indices {
             guard let oidText = listing.value(row, "oid"), let oid = UInt32(oidText),
@@ -99,5 +102,53 @@ package struct SnapshotTable: Sendable {
         var sql = "COPY (SELECT \(columns.isEmpty ? "" : columns.joined(separator: ", ")) FROM \(isPartitioned ? "" : "ONLY ")\(table)"
         if let rowFilter { sql += " WHERE \(rowFilter)" }
         return sql + ") TO STDOUT"
+    }
+
+    /// The `COPY (SELECT …) TO STDOUT` that reads a backfill chunk: at most `limit` rows the
+    /// publication sends (its column list and row filter) and `whereClause` selects, in the order
+    /// of `keyColumns` (the primary key, so its index serves the query), after the key `after`.
+    package func chunkStatement(
+        keyColumns: [String], after: [String]?, whereClause: String?, limit: Int, on connection: PostgresConnection
+    ) throws(ReplicationError) -> String {
+        var columns: [String] = []
+        for column in message.columns { columns.append(try connection.quoteIdentifier(column.name)) }
+        var keys: [String] = []
+        for column in keyColumns { keys.append(try connection.quoteIdentifier(column)) }
+        let table = try connection.quoteIdentifier(message.namespace) + "." + connection.quoteIdentifier(message.name)
+        var conditions: [String] = []
+        if let rowFilter { conditions.append("(\(rowFilter))") }
+        if let whereClause { conditions.append("(\(whereClause))") }
+        if let after, after.count == keys.count {
+            var literals: [String] = []
+            // Untyped literals take the key columns' types in a row comparison.
+            for value in after { literals.append(try connection.quoteLiteral(value)) }
+            conditions.append("(\(keys.joined(separator: ", "))) > (\(literals.joined(separator: ", ")))")
+        }
+        var sql = "COPY (SELECT \(columns.joined(separator: ", ")) FROM \(isPartitioned ? "" : "ONLY ")\(table)"
+        if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
+        return sql + " ORDER BY \(keys.joined(separator: ", ")) LIMIT \(limit)) TO STDOUT"
+    }
+
+    /// The `COPY (SELECT …) TO STDOUT` that reads the rows with primary keys `keys` (text forms),
+    /// as the publication sends them and `whereClause` selects.
+    package func keysStatement(
+        keyColumns: [String], keys: [[String]], whereClause: String?, on connection: PostgresConnection
+    ) throws(ReplicationError) -> String {
+        var columns: [String] = []
+        for column in message.columns { columns.append(try connection.quoteIdentifier(column.name)) }
+        var names: [String] = []
+        for column in keyColumns { names.append(try connection.quoteIdentifier(column)) }
+        let table = try connection.quoteIdentifier(message.namespace) + "." + connection.quoteIdentifier(message.name)
+        var tuples: [String] = []
+        for key in keys where key.count == names.count {
+            var literals: [String] = []
+            for value in key { literals.append(try connection.quoteLiteral(value)) }
+            tuples.append("(\(literals.joined(separator: ", ")))")
+        }
+        var conditions = ["(\(names.joined(separator: ", "))) IN (\(tuples.isEmpty ? "NULL" : tuples.joined(separator: ", ")))"]
+        if let rowFilter { conditions.append("(\(rowFilter))") }
+        if let whereClause { conditions.append("(\(whereClause))") }
+        return "COPY (SELECT \(columns.joined(separator: ", ")) FROM \(isPartitioned ? "" : "ONLY ")\(table) WHERE "
+            + conditions.joined(separator: " AND ") + ") TO STDOUT"
     }
 }

@@ -26,7 +26,8 @@ extension ReplicationSession {
             ("proto_version", String(version)),
             ("publication_names", try connection.quoteIdentifier(configuration.publication)),
         ]
-        if configuration.includeMessages { options.append(("messages", "true")) }
+        // Backfill requests and watermarks travel as messages: on whenever backfills are possible.
+        if configuration.includeMessages || backfills != nil { options.append(("messages", "true")) }
         switch configuration.streaming {
         case .off:
             break

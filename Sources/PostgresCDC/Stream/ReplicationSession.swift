@@ -60,10 +60,16 @@ package final class ReplicationSession {
     /// The session created a failover slot; the standbys' synced copies need a nudge (see `nudgeStandbyCopies`).
     var createdFailoverSlot = false
     var ended = false
+    /// Backfills (PostgreSQL 14+); `nil` on older servers.
+    var backfills: BackfillEngine?
+    /// Whether the owner asked for commit events (backfills need them either way, to record their state).
+    var commitEventsWanted = false
 
     /// Connects, checks the server, prepares the publication and the slot, and starts streaming
     /// from `resume` (by default, a fresh start as `configuration` asks).
-    package init(configuration: StreamConfiguration, resume: ResumePoint? = nil, logger: Logger) throws(ReplicationError) {
+    package init(
+        configuration: StreamConfiguration, resume: ResumePoint? = nil, backfillLedger: BackfillLedger? = nil, logger: Logger
+    ) throws(ReplicationError) {
         let resume = resume ?? ResumePoint(configuration)
         let connected = try Self.connectToPrimary(configuration, resume: resume, logger: logger)
         self.configuration = configuration
@@ -103,6 +109,7 @@ package final class ReplicationSession {
         // assembler, so a checkpoint is honoured whatever the server does.
         assembler.resumeLSN = resume.startLSN
         self.startLSN = max(resume.startLSN ?? .zero, slot.position)
+        try prepareBackfills(ledger: backfillLedger)
         if snapshot != nil { return }
         try startStreaming()
     }
@@ -110,8 +117,11 @@ package final class ReplicationSession {
     /// Whether commit events are handed out even when transaction events were not asked for
     /// (a sink that marks transaction boundaries needs them).
     package var emitsCommitEvents: Bool {
-        get { assembler.includeCommitEvents }
-        set { assembler.includeCommitEvents = newValue || configuration.includeTransactionEvents }
+        get { commitEventsWanted || configuration.includeTransactionEvents }
+        set {
+            commitEventsWanted = newValue
+            assembler.includeCommitEvents = newValue || configuration.includeTransactionEvents || backfills != nil
+        }
     }
 
     /// Whether the last event handed out left no transaction open (a snapshot counts as one
@@ -152,6 +162,7 @@ package final class ReplicationSession {
     /// with `wait: true`, waits for data, but at most until the next status update is due, and then
     /// returns ``Step/idle`` too.
     package func next(wait: Bool) throws(ReplicationError) -> Step {
+        if let event = backfills?.dequeue() { return .event(event) }
         if snapshot != nil, let step = try nextSnapshotStep(wait: wait) { return step }
         while true {
             if assembler.isReplaying {
@@ -175,6 +186,7 @@ package final class ReplicationSession {
                 if let step = try handle(bytes) { return step }
             case .wouldBlock:
                 try performDueActions()
+                try performDueBackfillWork()
                 if !wait { return .idle }
                 // Wait for data at most until the next status update or heartbeat is due, so the
                 // owner regains control regularly (deadlines, shutdown) even on a silent connection.
@@ -202,6 +214,7 @@ package final class ReplicationSession {
     package func close() {
         snapshot?.reader.stop()
         snapshot = nil
+        backfills?.reader.stop()
         assembler.inProgress?.removeAll()
         try? sendStatus(replyRequested: false)
         connection.endCopy()
@@ -253,6 +266,9 @@ package final class ReplicationSession {
             if assembler.hasReachedEnd { endPending = true }
             if case let .message(message) = event, message.transaction == nil, message.prefix == Self.heartbeatPrefix {
                 return nil
+            }
+            if let backfills, try backfillConsumes(event, engine: backfills) {
+                return backfills.dequeue().map { .event($0) }
             }
             return .event(event)
         case .endReached:

@@ -26,8 +26,10 @@ package struct ResumingRunner {
     /// Runs `driver` until an attempt ends without an error that reconnecting may pass; `nil`
     /// when the driver's ``ResumingDriver/pause(for:)`` reported a stop request.
     package func run<Driver: ResumingDriver>(_ driver: inout Driver) throws -> Driver.Outcome? where Driver.Session == ReplicationSession {
-        try run(&driver) { resume throws(ReplicationError) in
-            try ReplicationSession(configuration: configuration, resume: resume, logger: logger)
+        // One ledger for the run: backfills in memory survive a reconnect too.
+        let ledger = try BackfillLedger(path: configuration.backfillStatePath)
+        return try run(&driver) { resume throws(ReplicationError) in
+            try ReplicationSession(configuration: configuration, resume: resume, backfillLedger: ledger, logger: logger)
         }
     }
 

@@ -84,6 +84,20 @@ public struct StreamConfiguration: Sendable {
     /// identity `NOTHING`, or `DEFAULT` without a primary key), checked when the stream starts and
     /// whenever the server describes a table: warn (the default), allow, or refuse.
     public var keylessTables: KeylessTablePolicy = .warn
+    /// Backfills to request when the stream starts (each once: a request whose id the stream has
+    /// already run is not repeated; see ``BackfillRequest``). PostgreSQL 14 or later.
+    public var backfills: [BackfillRequest] = []
+    /// Backfill a table automatically when it joins the publication while the stream runs (checked
+    /// every ``backfillCheckInterval`` seconds).
+    public var backfillNewTables = false
+    /// Seconds between two checks of the publication's tables for ``backfillNewTables``.
+    public var backfillCheckInterval: Double = 10
+    /// Rows per second that backfills read at most, all together; `nil` for no limit.
+    public var backfillRowsPerSecond: Double?
+    /// The file where backfill progress is kept, position by position (see ``BackfillState``);
+    /// `nil` keeps it in memory, so a backfill survives a reconnect but not a restart. `pgcdc stream`
+    /// puts it beside the checkpoint or the output file.
+    public var backfillStatePath: String?
     /// A configuration with the required values and defaults for the rest.
     public init(dsn: String, slot: String, publication: String) {
         self.dsn = dsn

@@ -47,6 +47,7 @@ final class StreamMetrics {
         case let .read(change): key = Key(op: "read", table: Self.name(change.relation))
         case .truncate: key = Key(op: "truncate", table: "")
         case .message: key = Key(op: "message", table: "")
+        case let .backfill(event): key = Key(op: "backfill_\(event.kind == .started ? "started" : "completed")", table: event.table)
         case .begin: return
         case let .commit(commit):
             pendingTransactions += 1

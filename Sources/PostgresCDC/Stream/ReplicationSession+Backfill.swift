@@ -1,0 +1,266 @@
+import Logging
+import PGOutput
+
+/// Backfills in the session: requests and watermarks met in the stream (logical decoding
+/// messages, see ``BackfillMessage``) turned into `backfill` and `read` events in stream order.
+extension ReplicationSession {
+    /// Sets up backfills (PostgreSQL 14+, whose pgoutput sends logical decoding messages): the
+    /// state as of where streaming starts, a reader resuming every backfill in progress, and the
+    /// configuration's requests that the stream has not run yet.
+    func prepareBackfills(ledger given: BackfillLedger?) throws(ReplicationError) {
+        guard connection.serverVersion >= 140000 else {
+            if !configuration.backfills.isEmpty || configuration.backfillNewTables {
+                throw .configuration(
+                    ConfigurationProblem(
+                        SettingValue(.backfills, configuration.backfills.map(\.table).joined(separator: ",")), needs: .server(minimum: 14),
+                        server: ServerVersion(host: serverAddress, majorVersion: connection.serverVersion / 10000)))
+            }
+            return
+        }
+        let ledger: BackfillLedger
+        if let given { ledger = given } else { ledger = try BackfillLedger(path: configuration.backfillStatePath) }
+        var state = try ledger.resume(at: startLSN)
+        if snapshot != nil && !state.active.isEmpty {
+            // A new snapshot copies every row: what earlier backfills had left to read is in it.
+            for progress in state.active { state.finish(progress.request.id) }
+        }
+        let endpoint = endpoint
+        let reader = BackfillReader(
+            slot: configuration.slot, publication: configuration.publication, filter: configuration.filter,
+            rowsPerSecond: configuration.backfillRowsPerSecond, logger: logger,
+            connect: { () throws(ReplicationError) in try endpoint.connect(replication: false) })
+        let engine = BackfillEngine(ledger: ledger, state: state, reader: reader)
+        backfills = engine
+        assembler.includeCommitEvents = true
+        for progress in state.active {
+            logger.info(
+                "resuming backfill",
+                metadata: ["backfill": "\(progress.request.id)", "table": "\(progress.request.table)", "rows": "\(progress.rows)"])
+            reader.start(progress, catalog: assembler.catalog)
+        }
+        if configuration.backfillNewTables && state.knownTables == nil {
+            engine.state.knownTables = try publishedTables().map(\.name).sorted()
+            engine.isDirty = true
+        }
+        for request in configuration.backfills where !engine.state.knows(request.id) {
+            try send(.start(slot: configuration.slot, request))
+        }
+    }
+
+    /// Writes `message` into the WAL (its own transaction), through the catalog connection.
+    func send(_ message: BackfillMessage) throws(ReplicationError) {
+        _ = try catalogConnection().execute(
+            "SELECT pg_logical_emit_message(true, $1, $2)", parameters: [message.prefix, message.content])
+    }
+
+    /// The tables of the publication the stream's filters keep, with their OIDs.
+    private func publishedTables() throws(ReplicationError) -> [(name: String, oid: String)] {
+        let result = try catalogConnection().execute(
+            """
+            SELECT pt.schemaname, pt.tablename, c.oid FROM pg_publication_tables pt
+            JOIN pg_namespace n ON n.nspname = pt.schemaname
+            JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = pt.tablename
+            WHERE pt.pubname = $1
+            """, parameters: [configuration.publication])
+        var tables: [(name: String, oid: String)] = []
+        for row in result.rows.indices {
+            guard let schema = result.value(row, "schemaname"), let table = result.value(row, "tablename"),
+                let oid = result.value(row, "oid"), configuration.filter.includes(schema: schema, table: table)
+            else { continue }
+            tables.append(("\(schema).\(table)", oid))
+        }
+        return tables
+    }
+
+    /// What the session does with an event the assembler handed out, for backfills: `true` when
+    /// the event is consumed (a control message, or a commit only recorded), its place taken by
+    /// whatever the engine queued.
+    func backfillConsumes(_ event: ChangeEvent, engine: BackfillEngine) throws(ReplicationError) -> Bool {
+        switch event {
+        case let .insert(change), let .update(change), let .delete(change):
+            if !engine.windows.isEmpty { engine.windows.observe(change) }
+            return false
+        case let .commit(commit):
+            if engine.isDirty {
+                try engine.ledger.record(engine.state, at: commit.endLSN)
+                engine.isDirty = false
+            }
+            return !(commitEventsWanted || configuration.includeTransactionEvents)
+        case let .message(message):
+            if BackfillMessage.isControl(prefix: message.prefix) {
+                try handleControl(message, engine: engine)
+                return true
+            }
+            return !configuration.includeMessages
+        default:
+            return false
+        }
+    }
+
+    private func handleControl(_ event: LogicalDecodingMessageEvent, engine: BackfillEngine) throws(ReplicationError) {
+        guard let message = BackfillMessage(prefix: event.prefix, content: event.content), message.slot == configuration.slot else { return }
+        guard let transaction = event.transaction else {
+            logger.warning("ignoring a backfill message outside a transaction", metadata: ["lsn": "\(event.lsn)"])
+            return
+        }
+        func queue(_ kind: BackfillEvent.Kind, _ progress: BackfillProgress, reason: String? = nil) {
+            let request = progress.request
+            engine.queue.append(
+                .backfill(
+                    BackfillEvent(
+                        kind: kind, id: request.id, table: request.table, whereClause: request.whereClause, rows: progress.rows,
+                        estimatedRows: progress.estimatedRows, reason: reason, transaction: transaction, seq: nextBackfillSeq(),
+                        lsn: event.lsn)))
+        }
+        switch message {
+        case let .start(_, request):
+            guard !engine.state.knows(request.id) else { return }
+            if engine.state.knownTables != nil, !(engine.state.knownTables?.contains(request.table) ?? true) {
+                engine.state.knownTables?.append(request.table)
+                engine.isDirty = true
+            }
+            let checked = try check(request)
+            var progress = BackfillProgress(request: request, estimatedRows: checked.estimatedRows)
+            if let refusal = checked.refusal {
+                engine.state.finish(request.id)
+                engine.isDirty = true
+                logger.warning("backfill refused", metadata: ["backfill": "\(request.id)", "table": "\(request.table)", "reason": "\(refusal)"])
+                queue(.refused, progress, reason: refusal)
+                return
+            }
+            progress.rows = 0
+            engine.state.active.append(progress)
+            engine.isDirty = true
+            logger.info(
+                "backfill started",
+                metadata: [
+                    "backfill": "\(request.id)", "table": "\(request.table)", "where": "\(request.whereClause ?? "")",
+                    "estimated_rows": "\(checked.estimatedRows)",
+                ])
+            queue(.started, progress)
+            engine.reader.start(progress, catalog: assembler.catalog)
+        case let .cancel(_, id):
+            guard let progress = engine.progress(of: id) else { return }
+            engine.finish(id)
+            logger.info("backfill cancelled", metadata: ["backfill": "\(id)", "rows": "\(progress.rows)"])
+            queue(.cancelled, progress)
+        case let .watermark(_, id, chunk, mark, reason):
+            switch mark {
+            case .low:
+                if let plan = engine.reader.plan(for: chunk), engine.progress(of: id) != nil { engine.windows.open(plan) }
+            case .high:
+                let changed = engine.windows.close(chunk)
+                guard let taken = engine.reader.take(chunk), var progress = engine.progress(of: id) else { return }
+                guard let changed, taken.plan.startKey == progress.lastKey else {
+                    // A chunk read before a reconnect or after one the stream never met: read on from what was handed out.
+                    engine.reader.restart(id, after: progress.lastKey)
+                    return
+                }
+                let retried = Set(taken.plan.retryKeys)
+                progress.pendingKeys.removeAll { retried.contains($0) }
+                var again: [[String]] = []
+                for tuple in taken.rows {
+                    let row = Row(relation: taken.relation, tuple: tuple, isKeyOnly: false)
+                    let key = BackfillWindows.key(of: row, at: taken.keyIndexes)
+                    if let readAgain = changed[key] {
+                        if readAgain { again.append(taken.keyIndexes.map { row.text(at: $0) ?? "" }) }
+                        continue
+                    }
+                    var change = RowChange(
+                        operation: .read, transaction: transaction, seq: nextBackfillSeq(), lsn: event.lsn, relation: taken.relation,
+                        old: nil, new: row)
+                    change.backfillTag = BackfillTag(id: id, key: key)
+                    engine.queue.append(.read(change))
+                    progress.rows += 1
+                }
+                if let lastKey = taken.lastKey { progress.lastKey = lastKey }
+                progress.pendingKeys += again
+                engine.update(progress)
+                engine.reader.retry(id, keys: again)
+                if taken.isLast && progress.pendingKeys.isEmpty {
+                    engine.finish(id)
+                    logger.info(
+                        "backfill completed", metadata: ["backfill": "\(id)", "table": "\(progress.request.table)", "rows": "\(progress.rows)"])
+                    queue(.completed, progress)
+                } else {
+                    logProgress(progress, engine: engine)
+                }
+            case .abort:
+                guard let progress = engine.progress(of: id) else { return }
+                engine.finish(id)
+                logger.warning("backfill aborted", metadata: ["backfill": "\(id)", "reason": "\(reason ?? "")"])
+                queue(.aborted, progress, reason: reason)
+            }
+        }
+    }
+
+    private func logProgress(_ progress: BackfillProgress, engine: BackfillEngine) {
+        let now = FileIO.monotonicNanoseconds()
+        guard now &- engine.lastProgressLog >= 5_000_000_000 else { return }
+        engine.lastProgressLog = now
+        var metadata: Logger.Metadata = [
+            "backfill": "\(progress.request.id)", "table": "\(progress.request.table)", "rows": "\(progress.rows)",
+        ]
+        if progress.estimatedRows > 0 { metadata["percent_of_estimate"] = "\(min(999, progress.rows * 100 / progress.estimatedRows))" }
+        logger.info("backfill progress", metadata: metadata)
+    }
+
+    private func nextBackfillSeq() -> Int {
+        defer { assembler.seq += 1 }
+        return assembler.seq
+    }
+
+    /// Whether `request` can run: the table is published, kept by the stream's filters, has a
+    /// primary key, and the condition is valid SQL on it. A refusal says why, in the user's words.
+    private func check(_ request: BackfillRequest) throws(ReplicationError) -> (refusal: String?, estimatedRows: Int) {
+        guard (1...1_000_000).contains(request.chunkSize) else {
+            return ("chunk size \(request.chunkSize) is not between 1 and 1000000", 0)
+        }
+        let parts = request.table.split(separator: ".", maxSplits: 1).map(String.init)
+        guard parts.count == 2, configuration.filter.includes(schema: parts[0], table: parts[1]) else {
+            return ("the stream leaves table \(request.table) out (its table filters)", 0)
+        }
+        let connection = try catalogConnection()
+        guard let table = try SnapshotTable.published(in: configuration.publication, on: connection, only: request.table).first else {
+            return ("table \(request.table) is not in publication \(configuration.publication)", 0)
+        }
+        guard !(try ReplicationSetup.primaryKey(of: table.message.oid, on: connection)).isEmpty else {
+            return ("table \(request.table) has no primary key: a backfill reads a table in primary-key order", table.estimatedRows)
+        }
+        if let condition = request.whereClause {
+            let name = try connection.quoteIdentifier(table.message.namespace) + "." + connection.quoteIdentifier(table.message.name)
+            do {
+                _ = try connection.query("EXPLAIN SELECT 1 FROM \(name) WHERE (\(condition))", describedAs: "check the backfill's condition")
+            } catch {
+                if case let .serverError(_, sqlState, message, _) = error, !(sqlState ?? "08").hasPrefix("08") {
+                    return ("the condition \"\(condition)\" does not work on table \(request.table): \(message)", table.estimatedRows)
+                }
+                throw error
+            }
+        }
+        return (nil, table.estimatedRows)
+    }
+
+    /// Periodic work: with ``StreamConfiguration/backfillNewTables``, asks for a backfill of every
+    /// table that joined the publication since the last check.
+    func performDueBackfillWork() throws(ReplicationError) {
+        guard configuration.backfillNewTables, let engine = backfills else { return }
+        let now = FileIO.monotonicNanoseconds()
+        guard now &- engine.lastTableCheck >= UInt64(max(0.1, configuration.backfillCheckInterval) * 1e9) else { return }
+        engine.lastTableCheck = now
+        let current = try publishedTables()
+        let names = Set(current.map(\.name))
+        var known = engine.state.knownTables ?? []
+        if known.contains(where: { !names.contains($0) }) {
+            // A table that left the publication is new again when it comes back.
+            known.removeAll { !names.contains($0) }
+            engine.state.knownTables = known
+            engine.isDirty = true
+        }
+        for table in current where !known.contains(table.name) && !engine.requestedTables.contains(table.name) {
+            engine.requestedTables.insert(table.name)
+            logger.info("table joined the publication; asking for its backfill", metadata: ["table": "\(table.name)"])
+            try send(.start(slot: configuration.slot, BackfillRequest(table: table.name, id: "new-\(table.oid)")))
+        }
+    }
+}
