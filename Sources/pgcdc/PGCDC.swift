@@ -12,7 +12,8 @@ struct PGCDC: ParsableCommand {
     /// Every long option name of the subcommands, read from their help.
     static var knownOptions: Set<String> {
         let commands: [ParsableCommand.Type] = [
-            StreamCommand.self, BackfillCommand.self, StatusCommand.self, DoctorCommand.self, SlotCommand.List.self, SlotCommand.Drop.self, DemoCommand.self,
+            StreamCommand.self, BackfillCommand.self, StatusCommand.self, DoctorCommand.self, SlotCommand.List.self, SlotCommand.Drop.self,
+            DemoCommand.self,
         ]
         var names = Set<String>()
         for command in commands {

@@ -174,7 +174,10 @@ import Testing
         #expect(statements > 100, "the writer changed the table during the backfill")
         #expect(replayed.rows.count == source.count)
         let wrong = source.filter { replayed.rows[$0.key] != $0.value }
-        #expect(wrong.isEmpty, "\(wrong.count) rows differ, e.g. \(wrong.first.map { "\($0.key): \($0.value.prefix(40)) vs \(replayed.rows[$0.key]?.prefix(40) ?? "missing")" } ?? "")")
+        #expect(
+            wrong.isEmpty,
+            "\(wrong.count) rows differ, e.g. \(wrong.first.map { "\($0.key): \($0.value.prefix(40)) vs \(replayed.rows[$0.key]?.prefix(40) ?? "missing")" } ?? "")"
+        )
         #expect(output.contains("\"op\":\"backfill_started\""))
         let completion = output.split(separator: "\n").first { $0.contains("backfill_completed") } ?? ""
         #expect(completion.contains("\"status\":\"completed\"") && completion.contains("\"backfill\":\"all\""), "\(completion)")
@@ -199,7 +202,9 @@ import Testing
         let arguments = setup.arguments(["--sink", "file:\(file)", "--backfill-rate", "20000"])
         var stream = try BackgroundProcess(arguments, stdoutPath: "/dev/null", stderrPath: "\(setup.scratch)/first.err")
         let writer = Writer(dsn: setup.dsn, rows: rows, onlyInserts: true)
-        let request = try CLIProcess.run(["backfill", "--dsn", setup.dsn, "--slot", setup.slot, "--table", "public.bf", "--chunk-size", "1000"])
+        let request = try CLIProcess.run([
+            "backfill", "--dsn", setup.dsn, "--slot", setup.slot, "--table", "public.bf", "--chunk-size", "1000",
+        ])
         #expect(request.status == 0, "\(request.stderr)")
         // Some chunks stored, not all: then the stream dies without a word.
         #expect(eventually(timeout: 120) { Self.lines(file, op: "read").count >= 5_000 })
@@ -238,7 +243,8 @@ import Testing
         let stream = try BackgroundProcess(
             setup.arguments(["--sink", "file:\(file)"]), stdoutPath: "/dev/null", stderrPath: "\(setup.scratch)/stream.err")
         let request = try CLIProcess.run([
-            "backfill", "--dsn", setup.dsn, "--slot", setup.slot, "--table", "bf", "--where", "id % 10 = 3 AND v < 5", "--chunk-size", "100",
+            "backfill", "--dsn", setup.dsn, "--slot", setup.slot, "--table", "bf", "--where", "id % 10 = 3 AND v < 5", "--chunk-size",
+            "100",
         ])
         #expect(request.status == 0, "\(request.stderr)")
         #expect(Self.waitFor("\"op\":\"backfill_completed\"", in: file), "\(stream.stderr)")
@@ -248,21 +254,29 @@ import Testing
             guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { return nil }
             return ((object["new"] as? [String: Any])?["id"] as? NSNumber)?.intValue
         }
-        let expected = try setup.sql("SELECT id FROM bf WHERE id % 10 = 3 AND v < 5 ORDER BY id").split(separator: "\n").compactMap { Int($0) }
+        let expected = try setup.sql("SELECT id FROM bf WHERE id % 10 = 3 AND v < 5 ORDER BY id").split(separator: "\n").compactMap {
+            Int($0)
+        }
         #expect(ids == expected)
         let completion = Self.lines(file, op: "backfill_completed").first ?? ""
-        #expect(completion.contains("\"where\":\"id % 10 = 3 AND v < 5\"") && completion.contains("\"rows\":\(expected.count)"), "\(completion)")
+        #expect(
+            completion.contains("\"where\":\"id % 10 = 3 AND v < 5\"") && completion.contains("\"rows\":\(expected.count)"), "\(completion)"
+        )
     }
 
     @Test func aTableThatJoinsThePublicationIsBackfilledAndTwoBackfillsRunAtOnce() throws {
         let setup = try Self.setUp(
             rows: 3_000,
-            extra: "CREATE TABLE other (id int PRIMARY KEY, v int NOT NULL, note text); INSERT INTO other SELECT g, g, 'o' FROM generate_series(1, 2000) g;")
+            extra:
+                "CREATE TABLE other (id int PRIMARY KEY, v int NOT NULL, note text); INSERT INTO other SELECT g, g, 'o' FROM generate_series(1, 2000) g;"
+        )
         defer { setup.remove() }
         try setup.sql("ALTER PUBLICATION pub ADD TABLE other")
         let file = "\(setup.scratch)/out.jsonl"
         let stream = try BackgroundProcess(
-            setup.arguments(["--sink", "file:\(file)", "--backfill", "bf,public.other", "--backfill-new-tables", "--backfill-chunk-size", "500"]),
+            setup.arguments([
+                "--sink", "file:\(file)", "--backfill", "bf,public.other", "--backfill-new-tables", "--backfill-chunk-size", "500",
+            ]),
             stdoutPath: "/dev/null", stderrPath: "\(setup.scratch)/stream.err")
         #expect(eventually(timeout: 120) { Self.lines(file, op: "backfill_completed").count == 2 }, "\(stream.stderr)")
         try setup.sql(
@@ -273,7 +287,8 @@ import Testing
         #expect(stream.wait(timeout: 30) == 0)
         let completions = Self.lines(file, op: "backfill_completed").joined(separator: "\n")
         for (table, rows) in [("public.bf", 3_000), ("public.other", 2_000), ("public.late", 1_500)] {
-            #expect(completions.contains("\"table\":\"\(table)\",\"where\":null,\"status\":\"completed\",\"rows\":\(rows)"), "\(completions)")
+            #expect(
+                completions.contains("\"table\":\"\(table)\",\"where\":null,\"status\":\"completed\",\"rows\":\(rows)"), "\(completions)")
         }
         #expect(Self.lines(file, op: "read").count == 6_500)
     }
@@ -287,7 +302,9 @@ import Testing
         #expect(refused.stderr.contains("cannot backfill public.nokey: it has no primary key"), "\(refused.stderr)")
         let missing = try CLIProcess.run(["backfill", "--dsn", setup.dsn, "--slot", setup.slot, "--table", "nosuch"])
         #expect(missing.status != 0 && missing.stderr.contains("cannot backfill public.nosuch: no such table"), "\(missing.stderr)")
-        let badCondition = try CLIProcess.run(["backfill", "--dsn", setup.dsn, "--slot", setup.slot, "--table", "bf", "--where", "nope > 1"])
+        let badCondition = try CLIProcess.run([
+            "backfill", "--dsn", setup.dsn, "--slot", setup.slot, "--table", "bf", "--where", "nope > 1",
+        ])
         #expect(badCondition.status != 0 && badCondition.stderr.contains("column \"nope\" does not exist"), "\(badCondition.stderr)")
         let noSlot = try CLIProcess.run(["backfill", "--dsn", setup.dsn, "--slot", "nosuchslot", "--table", "bf"])
         #expect(noSlot.status != 0 && noSlot.stderr.contains("nosuchslot"), "\(noSlot.stderr)")

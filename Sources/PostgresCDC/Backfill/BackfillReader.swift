@@ -213,7 +213,9 @@ package final class BackfillReader: @unchecked Sendable {
             } catch let failure as BackfillAbort {
                 abort(id: id, reason: failure.reason)
             } catch let error as ReplicationError {
-                if case let .serverError(_, sqlState, message, _) = error, let sqlState, !sqlState.hasPrefix("08"), !sqlState.hasPrefix("57") {
+                if case let .serverError(_, sqlState, message, _) = error, let sqlState, !sqlState.hasPrefix("08"),
+                    !sqlState.hasPrefix("57")
+                {
                     // The table or the condition is wrong (dropped, a column renamed, bad SQL): say so and stop.
                     abort(id: id, reason: message)
                     continue

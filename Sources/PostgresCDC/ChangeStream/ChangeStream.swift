@@ -132,6 +132,27 @@ public final class ChangeStream: AsyncSequence, Sendable {
         try core.checkpoint(through: lsn)
     }
 
+    /// Asks this stream to backfill `request`'s table (PostgreSQL 14+) while it keeps streaming;
+    /// returns the request's id. The request is checked (the table exists and has a primary key,
+    /// the condition is valid) and written into the WAL through a connection of its own
+    /// (``BackfillControl/request(_:slot:dsn:)``), so the stream meets it in commit order. Its rows
+    /// arrive as ``ChangeEvent/read(_:)`` events with ``RowChange/backfill`` set, between a
+    /// ``ChangeEvent/backfill(_:)`` event of kind ``BackfillEvent/Kind/started`` and one that ends it.
+    /// Set ``StreamConfiguration/backfillStatePath`` for backfills that survive a restart.
+    @discardableResult
+    public func requestBackfill(_ request: BackfillRequest) async throws -> String {
+        let configuration = core.configuration
+        try await BlockingIO.run { try BackfillControl.request(request, slot: configuration.slot, dsn: configuration.dsn) }
+        return request.id
+    }
+
+    /// Asks this stream to stop backfill `id`: a ``ChangeEvent/backfill(_:)`` event of kind
+    /// ``BackfillEvent/Kind/cancelled`` follows (an id the stream does not run is ignored).
+    public func cancelBackfill(id: String) async throws {
+        let configuration = core.configuration
+        try await BlockingIO.run { try BackfillControl.cancel(id: id, slot: configuration.slot, dsn: configuration.dsn) }
+    }
+
     /// Events read from the server and not yet handed out (at most `readAhead`).
     package var bufferedEventCount: Int { core.bufferedEventCount }
 

@@ -12,7 +12,7 @@ import PGOutput
 /// which is also how the reader thread waits while the buffer is full); the session is touched by
 /// the reader thread only.
 final class ChangeStreamCore: @unchecked Sendable {
-    private let configuration: StreamConfiguration
+    let configuration: StreamConfiguration
     private let checkpointStore: (any CheckpointStore)?
     private let readAhead: Int
     private let reconnect: ReconnectPolicy?

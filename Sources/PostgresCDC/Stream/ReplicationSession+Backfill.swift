@@ -98,7 +98,9 @@ extension ReplicationSession {
     }
 
     private func handleControl(_ event: LogicalDecodingMessageEvent, engine: BackfillEngine) throws(ReplicationError) {
-        guard let message = BackfillMessage(prefix: event.prefix, content: event.content), message.slot == configuration.slot else { return }
+        guard let message = BackfillMessage(prefix: event.prefix, content: event.content), message.slot == configuration.slot else {
+            return
+        }
         guard let transaction = event.transaction else {
             logger.warning("ignoring a backfill message outside a transaction", metadata: ["lsn": "\(event.lsn)"])
             return
@@ -124,7 +126,8 @@ extension ReplicationSession {
             if let refusal = checked.refusal {
                 engine.state.finish(request.id)
                 engine.isDirty = true
-                logger.warning("backfill refused", metadata: ["backfill": "\(request.id)", "table": "\(request.table)", "reason": "\(refusal)"])
+                logger.warning(
+                    "backfill refused", metadata: ["backfill": "\(request.id)", "table": "\(request.table)", "reason": "\(refusal)"])
                 queue(.refused, progress, reason: refusal)
                 return
             }
@@ -180,7 +183,8 @@ extension ReplicationSession {
                 if taken.isLast && progress.pendingKeys.isEmpty {
                     engine.finish(id)
                     logger.info(
-                        "backfill completed", metadata: ["backfill": "\(id)", "table": "\(progress.request.table)", "rows": "\(progress.rows)"])
+                        "backfill completed",
+                        metadata: ["backfill": "\(id)", "table": "\(progress.request.table)", "rows": "\(progress.rows)"])
                     queue(.completed, progress)
                 } else {
                     logProgress(progress, engine: engine)
@@ -230,7 +234,8 @@ extension ReplicationSession {
         if let condition = request.whereClause {
             let name = try connection.quoteIdentifier(table.message.namespace) + "." + connection.quoteIdentifier(table.message.name)
             do {
-                _ = try connection.query("EXPLAIN SELECT 1 FROM \(name) WHERE (\(condition))", describedAs: "check the backfill's condition")
+                _ = try connection.query(
+                    "EXPLAIN SELECT 1 FROM \(name) WHERE (\(condition))", describedAs: "check the backfill's condition")
             } catch {
                 if case let .serverError(_, sqlState, message, _) = error, !(sqlState ?? "08").hasPrefix("08") {
                     return ("the condition \"\(condition)\" does not work on table \(request.table): \(message)", table.estimatedRows)

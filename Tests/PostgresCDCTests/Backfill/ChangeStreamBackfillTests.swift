@@ -1,0 +1,45 @@
+import Foundation
+import PGOutput
+import TestSupport
+import Testing
+@testable import PostgresCDC
+
+/// ``ChangeStream/requestBackfill(_:)``: the rows arrive typed, tagged with the backfill, between
+/// its start and end events, in a transaction the consumer acknowledges like any other.
+@Suite struct ChangeStreamBackfillTests {
+    @Test func aRequestedBackfillHandsOutEveryRowBetweenItsStartAndItsEnd() async throws {
+        let fixture = try StreamFixture.make(
+            setup: """
+                CREATE TABLE items (id int PRIMARY KEY, name text);
+                INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 2500) g;
+                CREATE PUBLICATION pub FOR TABLE items;
+                """)
+        let stream = ChangeStream(configuration: fixture.configuration())
+        var iterator = stream.makeAsyncIterator()
+        try await ChangeStreamTests.waitUntilConnected(stream)
+        let id = try await stream.requestBackfill(BackfillRequest(table: "items", chunkSize: 1000))
+        var kinds: [BackfillEvent.Kind] = []
+        var ids: [Int] = []
+        while let event = try await iterator.next() {
+            switch event {
+            case let .backfill(backfill):
+                #expect(backfill.id == id && backfill.table == "public.items")
+                kinds.append(backfill.kind)
+            case let .read(change):
+                #expect(change.backfill == id)
+                ids.append(try change.new?["id"].as(Int.self) ?? -1)
+            case let .commit(commit):
+                try await stream.acknowledge(commit)
+            default:
+                break
+            }
+            if kinds.last == .completed { break }
+        }
+        stream.stop()
+        #expect(kinds == [.started, .completed])
+        #expect(ids == Array(1...2500))
+        await #expect(throws: ReplicationError.self) {
+            try await stream.requestBackfill(BackfillRequest(table: "items", whereClause: "no_such_column = 1"))
+        }
+    }
+}
