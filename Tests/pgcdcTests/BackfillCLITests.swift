@@ -1,4 +1,5 @@
 import Foundation
+import PostgresCDCTesting
 import TestSupport
 import Testing
 @testable import PostgresCDC
@@ -342,5 +343,35 @@ import Testing
         #expect(Self.lines(file, op: "read").count < 50_000)
         let after = try CLIProcess.run(["backfill", "--list", "--checkpoint", checkpoint])
         #expect(!after.stdout.contains("public.bf") && after.stdout.contains("finished: slow"), "\(after.stdout)")
+    }
+
+    @Test func progressIsInTheMetricsAndATableThatLeavesThePublicationEndsTheBackfill() throws {
+        let setup = try Self.setUp(rows: 20_000, extra: "ANALYZE bf;")
+        defer { setup.remove() }
+        let port = try FreePort.find()
+        let file = "\(setup.scratch)/out.jsonl"
+        let stream = try BackgroundProcess(
+            setup.arguments([
+                "--metrics-addr", "127.0.0.1:\(port)", "--backfill", "bf", "--backfill-rate", "1000", "--backfill-chunk-size", "500",
+            ]),
+            stdoutPath: file, stderrPath: "\(setup.scratch)/stream.err")
+        // Reading at 1,000 rows/s: still going when the table leaves the publication (a scrape takes up to 5 s).
+        var scraped = ""
+        #expect(
+            eventually(timeout: 60) {
+                scraped = MetricsTests.scrape(port: port) ?? ""
+                return scraped.contains("pgcdc_backfill_rows_total{table=\"public.bf\"}")
+            })
+        let remaining = scraped.split(separator: "\n").first { $0.hasPrefix("pgcdc_backfill_rows_remaining{") } ?? ""
+        let value = Double(remaining.split(separator: " ").last ?? "") ?? 0
+        #expect(remaining.contains("backfill=\"start-public.bf\"") && value > 0 && value < 20_000, "\(remaining)")
+        try setup.sql("ALTER PUBLICATION pub DROP TABLE bf")
+        #expect(Self.waitFor("\"op\":\"backfill_completed\"", in: file), "\(stream.stderr)")
+        let line = Self.lines(file, op: "backfill_completed").first ?? ""
+        #expect(line.contains("\"status\":\"aborted\"") && line.contains("is not in publication pub any more"), "\(line) \(stream.stderr)")
+        let rows = Self.lines(file, op: "read").count
+        #expect(rows > 0 && rows < 20_000 && line.contains("\"rows\":\(rows)"), "\(line)")
+        stream.signal(SIGTERM)
+        #expect(stream.wait(timeout: 30) == 0, "\(stream.stderr)")
     }
 }

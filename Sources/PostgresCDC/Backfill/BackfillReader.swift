@@ -345,8 +345,10 @@ package final class BackfillReader: @unchecked Sendable {
 
     /// Waits `seconds`, or less when stopped; `false` when stopped.
     private func pause(seconds: Double) -> Bool {
-        condition.withLock {
-            if !stopped { _ = condition.wait(until: Date().addingTimeInterval(seconds)) }
+        let deadline = Date().addingTimeInterval(seconds)
+        return condition.withLock {
+            // Other calls wake the condition too (every chunk taken): wait out the whole time.
+            while !stopped && Date() < deadline { _ = condition.wait(until: deadline) }
             return !stopped
         }
     }

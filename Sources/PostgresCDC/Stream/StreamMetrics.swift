@@ -13,6 +13,9 @@ import PGOutput
 /// - `pgcdc_sink_flush_seconds`: how long handing a batch to the sink and making it durable took
 /// - `pgcdc_checkpoint_lsn`: the durable position, as a number
 /// - `pgcdc_reconnects_total`
+/// - `pgcdc_backfill_rows_total{table}`: rows backfills handed out
+/// - `pgcdc_backfill_rows_remaining{backfill,table}`: the planner's estimate of the table's rows
+///   minus the rows the backfill handed out (0 once it ended)
 ///
 /// Counts are gathered per batch and added to the counters when the batch is handed over, so
 /// the per-event cost is a dictionary update.
@@ -32,6 +35,10 @@ final class StreamMetrics {
     private let checkpointLSN = Gauge(label: "pgcdc_checkpoint_lsn")
     private let reconnects = Counter(label: "pgcdc_reconnects_total")
     private var lastCommitTime: PostgresTimestamp?
+    /// Backfills in progress: their table, estimate, and rows so far.
+    private var backfills: [String: (table: String, estimate: Int, rows: Int, gauge: Gauge)] = [:]
+    private var backfillRows: [String: Int] = [:]
+    private var backfillCounters: [String: Counter] = [:]
 
     init() {
         reconnects.increment(by: 0)
@@ -44,10 +51,22 @@ final class StreamMetrics {
         case let .insert(change): key = Key(op: "insert", table: Self.name(change.relation))
         case let .update(change): key = Key(op: "update", table: Self.name(change.relation))
         case let .delete(change): key = Key(op: "delete", table: Self.name(change.relation))
-        case let .read(change): key = Key(op: "read", table: Self.name(change.relation))
+        case let .read(change):
+            key = Key(op: "read", table: Self.name(change.relation))
+            if let tag = change.backfillTag {
+                backfillRows[key.table, default: 0] += 1
+                backfills[tag.id]?.rows += 1
+            }
         case .truncate: key = Key(op: "truncate", table: "")
         case .message: key = Key(op: "message", table: "")
-        case let .backfill(event): key = Key(op: "backfill_\(event.kind == .started ? "started" : "completed")", table: event.table)
+        case let .backfill(event):
+            key = Key(op: "backfill_\(event.kind == .started ? "started" : "completed")", table: event.table)
+            if event.kind == .started {
+                let gauge = Gauge(label: "pgcdc_backfill_rows_remaining", dimensions: [("backfill", event.id), ("table", event.table)])
+                backfills[event.id] = (event.table, event.estimatedRows, 0, gauge)
+            } else {
+                backfills.removeValue(forKey: event.id)?.gauge.record(0)
+            }
         case .begin: return
         case let .commit(commit):
             pendingTransactions += 1
@@ -78,6 +97,18 @@ final class StreamMetrics {
             pair.bytes.increment(by: Int64(counts.bytes))
         }
         pending.removeAll(keepingCapacity: true)
+        for (table, rows) in backfillRows {
+            let counter =
+                backfillCounters[table]
+                ?? {
+                    let made = Counter(label: "pgcdc_backfill_rows_total", dimensions: [("table", table)])
+                    backfillCounters[table] = made
+                    return made
+                }()
+            counter.increment(by: Int64(rows))
+        }
+        backfillRows.removeAll(keepingCapacity: true)
+        for backfill in backfills.values { backfill.gauge.record(Double(max(0, backfill.estimate - backfill.rows))) }
         if pendingTransactions > 0 {
             transactions.increment(by: Int64(pendingTransactions))
             pendingTransactions = 0
