@@ -51,10 +51,12 @@ for rep in $(seq 1 "$reps"); do
   printf '| %d | %.2f | %.0f | %.2f | %.0f |\n' "$rep" "$snapshot" "$(echo "$rows / $snapshot" | bc -l)" "$backfill" "$(echo "$rows / $backfill" | bc -l)"
 done
 
-latency() { # $1: with backfill (1) or not (0)
+latency() { # $1: without a backfill (0), with one (1), with one at --backfill-rate $2
   psql -c "SELECT pg_create_logical_replication_slot('lat$1', 'pgoutput')" > /dev/null
+  local before
+  before=$(psql -c "SELECT count(*) FROM lat")
   echo "INSERT INTO lat (v) VALUES (1);" > "$work/insert.sql"
-  "$bin" stream --dsn "$DSN" --slot "lat$1" --publication pub 2>"$work/lat.err" | python3 -c '
+  "$bin" stream --dsn "$DSN" --slot "lat$1" --publication pub ${2:+--backfill-rate $2} 2>"$work/lat.err" | python3 -c '
 import sys, time, json, datetime
 lat = []
 for line in sys.stdin:
@@ -69,17 +71,18 @@ print(f"| {len(lat)} | {q(0.5):.2f} | {q(0.99):.2f} | {lat[-1]:.2f} |", end="")
 ' > "$work/result$1" &
   reader=$!
   sleep 1
-  if [ "$1" = 1 ]; then (sleep 2; "$bin" backfill --dsn "$DSN" --slot "lat$1" --table big > /dev/null 2>&1) & fi
+  if [ "$1" != 0 ]; then (sleep 2; "$bin" backfill --dsn "$DSN" --slot "lat$1" --table big > /dev/null 2>&1) & fi
   PGOPTIONS="-c synchronous_commit=on" "$pg_bin/pgbench" -n -f "$work/insert.sql" -R "$rate" -T "$seconds" -c 4 -j 2 "$DSN" > "$work/pgbench.out" 2>&1
   sleep 2
   pkill -TERM -f "slot lat$1 " || true
   wait "$reader" || true
-  echo "$(cat "$work/result$1") $(grep -c 'backfill completed' "$work/lat.err" || true) |"
+  echo "$(( $(psql -c "SELECT count(*) FROM lat") - before )) $(cat "$work/result$1") $(grep -c 'backfill completed' "$work/lat.err" || true) |"
 }
 echo
 echo "## Live stream latency at $rate tx/s for $seconds s (commit → line, ms)"
-echo "| backfill of big | lines | p50 | p99 | max | backfill completed |"
-echo "| --- | --- | --- | --- | --- | --- |"
-echo "| none $(latency 0)"
-echo "| $rows rows from 2 s $(latency 1)"
+echo "| backfill of big | committed | lines | p50 | p99 | max | backfill completed |"
+echo "| --- | --- | --- | --- | --- | --- | --- |"
+echo "| none | $(latency 0)"
+echo "| $rows rows from 2 s | $(latency 1)"
+echo "| $rows rows from 2 s, --backfill-rate 100000 | $(latency 2 100000)"
 rm -rf "$work"
