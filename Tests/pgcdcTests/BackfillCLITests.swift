@@ -89,14 +89,15 @@ import Testing
         private(set) var statements = 0
         private let done = DispatchSemaphore(value: 0)
 
-        init(dsn: String, rows: Int, onlyInserts: Bool = false) {
+        /// Changes at most `limit` times: a stream slowed down by a busy machine still catches up.
+        init(dsn: String, rows: Int, onlyInserts: Bool = false, limit: Int = 4000) {
             Thread { [self] in
                 defer { done.signal() }
                 do {
                     let connection = try PostgresConnection(dsn: dsn, replication: false)
                     defer { connection.close() }
                     var nextID = 10_000_000
-                    while !lock.withLock({ stopping }) {
+                    while !lock.withLock({ stopping || statements >= limit }) {
                         let id = Int.random(in: 1...rows)
                         let dice = onlyInserts ? 95 : Int.random(in: 0..<100)
                         switch dice {
@@ -148,14 +149,14 @@ import Testing
         }
     }
 
-    @Test func aBackfillWhileAWriterChangesTheTableReproducesItExactly() throws {
+    /// With `killed`, the stream is killed (SIGKILL) half-way and started again.
+    @Test(arguments: [false, true]) func aBackfillWhileAWriterChangesTheTableReproducesItExactly(killed: Bool) throws {
         let rows = 200_000
         let setup = try Self.setUp(rows: rows)
         defer { setup.remove() }
         let file = "\(setup.scratch)/out.jsonl"
-        let stream = try BackgroundProcess(
-            setup.arguments(["--sink", "file:\(file)", "--checkpoint", "\(setup.scratch)/cp"]), stdoutPath: "/dev/null",
-            stderrPath: "\(setup.scratch)/stream.err")
+        let arguments = setup.arguments(["--sink", "file:\(file)", "--checkpoint", "\(setup.scratch)/cp"])
+        var stream = try BackgroundProcess(arguments, stdoutPath: "/dev/null", stderrPath: "\(setup.scratch)/stream.err")
         let writer = Writer(dsn: setup.dsn, rows: rows)
         usleep(300_000)
         let request = try CLIProcess.run([
@@ -163,9 +164,21 @@ import Testing
         ])
         #expect(request.status == 0, "\(request.stderr)")
         #expect(request.stdout == "all\n")
+        if killed {
+            #expect(eventually(timeout: 120) { Self.lines(file, op: "read").count >= 60_000 })
+            stream.signal(SIGKILL)
+            _ = stream.wait(timeout: 10)
+            #expect(Self.lines(file, op: "backfill_completed").isEmpty, "killed after the backfill ended")
+            var restarted = false
+            for _ in 0..<50 where !restarted {
+                stream = try BackgroundProcess(arguments, stdoutPath: "/dev/null", stderrPath: "\(setup.scratch)/again.err")
+                restarted = stream.wait(timeout: 1) == nil
+            }
+            #expect(restarted, "\(stream.stderr)")
+        }
         let completed = Self.waitFor("\"op\":\"backfill_completed\"", in: file)
         let statements = try writer.stop()
-        #expect(completed, "stderr: \(stream.stderr)")
+        #expect(completed, "stderr: \(stream.stderr.suffix(3000))")
         try Self.drain(setup, file: file)
         stream.signal(SIGTERM)
         #expect(stream.wait(timeout: 30) == 0, "\(stream.stderr)")
@@ -307,6 +320,16 @@ import Testing
             "backfill", "--dsn", setup.dsn, "--slot", setup.slot, "--table", "bf", "--where", "nope > 1",
         ])
         #expect(badCondition.status != 0 && badCondition.stderr.contains("column \"nope\" does not exist"), "\(badCondition.stderr)")
+        // A role that may not read the table is told so before anything is sent.
+        let role = "nobody_\(setup.database)"
+        try setup.sql("CREATE ROLE \(role) LOGIN")
+        let nobody = setup.dsn + " user=\(role)"
+        let unreadable = try CLIProcess.run(["backfill", "--dsn", nobody, "--slot", setup.slot, "--table", "bf"])
+        #expect(unreadable.status != 0 && unreadable.stderr.contains("this role may not read it (GRANT SELECT ON"), "\(unreadable.stderr)")
+        try setup.sql("GRANT SELECT ON bf TO \(role); REVOKE EXECUTE ON FUNCTION pg_logical_emit_message(boolean, text, text) FROM PUBLIC")
+        let silent = try CLIProcess.run(["backfill", "--dsn", nobody, "--slot", setup.slot, "--table", "bf"])
+        try setup.sql("GRANT EXECUTE ON FUNCTION pg_logical_emit_message(boolean, text, text) TO PUBLIC")
+        #expect(silent.status != 0 && silent.stderr.contains("may not call pg_logical_emit_message"), "\(silent.stderr)")
         let noSlot = try CLIProcess.run(["backfill", "--dsn", setup.dsn, "--slot", "nosuchslot", "--table", "bf"])
         #expect(noSlot.status != 0 && noSlot.stderr.contains("nosuchslot"), "\(noSlot.stderr)")
         let file = "\(setup.scratch)/out.jsonl"
@@ -373,5 +396,22 @@ import Testing
         #expect(rows > 0 && rows < 20_000 && line.contains("\"rows\":\(rows)"), "\(line)")
         stream.signal(SIGTERM)
         #expect(stream.wait(timeout: 30) == 0, "\(stream.stderr)")
+    }
+
+    @Test func inDebeziumFormatABackfilledRowIsAnIncrementalSnapshotRead() throws {
+        let setup = try Self.setUp(rows: 300)
+        defer { setup.remove() }
+        let file = "\(setup.scratch)/out.jsonl"
+        let stream = try BackgroundProcess(
+            setup.arguments(["--format", "debezium", "--backfill", "bf"]), stdoutPath: file, stderrPath: "\(setup.scratch)/stream.err")
+        #expect(
+            eventually(timeout: 60) { ((try? String(contentsOfFile: file, encoding: .utf8)) ?? "").split(separator: "\n").count >= 300 })
+        stream.signal(SIGTERM)
+        #expect(stream.wait(timeout: 30) == 0)
+        let lines = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 300, "the backfill's start and end have no Debezium line")
+        for line in lines {
+            #expect(line.contains("\"snapshot\":\"incremental\"") && line.contains("\"op\":\"r\""), "\(line)")
+        }
     }
 }

@@ -65,6 +65,22 @@ public enum BackfillControl {
         guard let oid = found.rows.first?.first.flatMap({ $0 }).flatMap(UInt32.init) else {
             throw .backfillRefused(table: request.table, reason: "no such table")
         }
+        let privileges = try connection.execute(
+            """
+            SELECT has_table_privilege($1::oid, 'SELECT') AS reads,
+                   has_function_privilege('pg_logical_emit_message(boolean, text, text)', 'EXECUTE') AS emits
+            """, parameters: [String(oid)])
+        guard privileges.value(0, "reads") == "t" else {
+            throw .backfillRefused(
+                table: request.table,
+                reason: "this role may not read it (GRANT SELECT ON \(name) TO the role of the stream and of this command)")
+        }
+        guard privileges.value(0, "emits") == "t" else {
+            throw .backfillRefused(
+                table: request.table,
+                reason: "this role may not call pg_logical_emit_message, which carries the request to the stream "
+                    + "(GRANT EXECUTE ON FUNCTION pg_logical_emit_message(boolean, text, text) TO it)")
+        }
         guard !(try ReplicationSetup.primaryKey(of: oid, on: connection)).isEmpty else {
             throw .backfillRefused(
                 table: request.table, reason: "it has no primary key: a backfill reads a table in primary-key order, chunk by chunk")
