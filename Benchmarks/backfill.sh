@@ -51,7 +51,7 @@ for rep in $(seq 1 "$reps"); do
   printf '| %d | %.2f | %.0f | %.2f | %.0f |\n' "$rep" "$snapshot" "$(echo "$rows / $snapshot" | bc -l)" "$backfill" "$(echo "$rows / $backfill" | bc -l)"
 done
 
-latency() { # $1: without a backfill (0), with one (1), with one at --backfill-rate $2
+latency() { # $1: without a backfill (0), with one (1, 2, …) at --backfill-rate $2 (optional) in chunks of $3 rows (optional)
   psql -c "SELECT pg_create_logical_replication_slot('lat$1', 'pgoutput')" > /dev/null
   local before
   before=$(psql -c "SELECT count(*) FROM lat")
@@ -71,7 +71,7 @@ print(f"| {len(lat)} | {q(0.5):.2f} | {q(0.99):.2f} | {lat[-1]:.2f} |", end="")
 ' > "$work/result$1" &
   reader=$!
   sleep 1
-  if [ "$1" != 0 ]; then (sleep 2; "$bin" backfill --dsn "$DSN" --slot "lat$1" --table big > /dev/null 2>&1) & fi
+  if [ "$1" != 0 ]; then (sleep 2; "$bin" backfill --dsn "$DSN" --slot "lat$1" --table big ${3:+--chunk-size $3} > /dev/null 2>&1) & fi
   PGOPTIONS="-c synchronous_commit=on" "$pg_bin/pgbench" -n -f "$work/insert.sql" -R "$rate" -T "$seconds" -c 4 -j 2 "$DSN" > "$work/pgbench.out" 2>&1
   sleep 2
   pkill -TERM -f "slot lat$1 " || true
@@ -85,4 +85,5 @@ echo "| --- | --- | --- | --- | --- | --- | --- |"
 echo "| none | $(latency 0)"
 echo "| $rows rows from 2 s | $(latency 1)"
 echo "| $rows rows from 2 s, --backfill-rate 100000 | $(latency 2 100000)"
+echo "| $rows rows from 2 s, --backfill-rate 100000, --chunk-size 500 | $(latency 3 100000 500)"
 rm -rf "$work"

@@ -155,7 +155,9 @@ import Testing
         let setup = try Self.setUp(rows: rows)
         defer { setup.remove() }
         let file = "\(setup.scratch)/out.jsonl"
-        let arguments = setup.arguments(["--sink", "file:\(file)", "--checkpoint", "\(setup.scratch)/cp"])
+        // Killed: slowed down, so that the kill comes half-way however busy the machine.
+        let arguments = setup.arguments(
+            ["--sink", "file:\(file)", "--checkpoint", "\(setup.scratch)/cp"] + (killed ? ["--backfill-rate", "20000"] : []))
         var stream = try BackgroundProcess(arguments, stdoutPath: "/dev/null", stderrPath: "\(setup.scratch)/stream.err")
         let writer = Writer(dsn: setup.dsn, rows: rows)
         usleep(300_000)
