@@ -96,16 +96,7 @@ enum BackfillTable {
                 progress.lastKey?.joined(separator: ",") ?? "", progress.request.whereClause ?? "",
             ]
         }
-        var widths = header.map(\.count)
-        for row in rows {
-            for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) }
-        }
-        func line(_ cells: [String]) -> String {
-            cells.enumerated().map { index, cell in
-                index == cells.count - 1 ? cell : cell + String(repeating: " ", count: widths[index] - cell.count)
-            }.joined(separator: "  ")
-        }
-        var text = ([line(header)] + rows.map(line)).joined(separator: "\n") + "\n"
+        var text = TextTable.render(header: header, rows: rows)
         if !state.finished.isEmpty { text += "finished: " + state.finished.suffix(20).joined(separator: ", ") + "\n" }
         return text
     }

@@ -95,13 +95,7 @@ package struct SnapshotTable: Sendable {
 
     /// The `COPY (SELECT …) TO STDOUT` that reads the table's rows as the publication sends them.
     package func copyStatement(on connection: PostgresConnection) throws(ReplicationError) -> String {
-        var columns: [String] = []
-        for column in message.columns { columns.append(try connection.quoteIdentifier(column.name)) }
-        let table = try connection.quoteIdentifier(message.namespace) + "." + connection.quoteIdentifier(message.name)
-        // A partitioned table's rows are in its partitions; anything else, only its own rows.
-        var sql = "COPY (SELECT \(columns.isEmpty ? "" : columns.joined(separator: ", ")) FROM \(isPartitioned ? "" : "ONLY ")\(table)"
-        if let rowFilter { sql += " WHERE \(rowFilter)" }
-        return sql + ") TO STDOUT"
+        try copy(where: rowFilter.map { [$0] } ?? [], orderedBy: nil, on: connection)
     }
 
     /// The `COPY (SELECT …) TO STDOUT` that reads a backfill chunk: at most `limit` rows the
@@ -110,23 +104,13 @@ package struct SnapshotTable: Sendable {
     package func chunkStatement(
         keyColumns: [String], after: [String]?, whereClause: String?, limit: Int, on connection: PostgresConnection
     ) throws(ReplicationError) -> String {
-        var columns: [String] = []
-        for column in message.columns { columns.append(try connection.quoteIdentifier(column.name)) }
-        var keys: [String] = []
-        for column in keyColumns { keys.append(try connection.quoteIdentifier(column)) }
-        let table = try connection.quoteIdentifier(message.namespace) + "." + connection.quoteIdentifier(message.name)
-        var conditions: [String] = []
-        if let rowFilter { conditions.append("(\(rowFilter))") }
-        if let whereClause { conditions.append("(\(whereClause))") }
-        if let after, after.count == keys.count {
-            var literals: [String] = []
+        let keys = try Self.quoted(keyColumns, on: connection)
+        var conditions = [rowFilter, whereClause].compactMap { $0 }
+        if let after, after.count == keyColumns.count {
             // Untyped literals take the key columns' types in a row comparison.
-            for value in after { literals.append(try connection.quoteLiteral(value)) }
-            conditions.append("(\(keys.joined(separator: ", "))) > (\(literals.joined(separator: ", ")))")
+            conditions.append("(\(keys)) > (\(try Self.literals(after, on: connection)))")
         }
-        var sql = "COPY (SELECT \(columns.joined(separator: ", ")) FROM \(isPartitioned ? "" : "ONLY ")\(table)"
-        if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
-        return sql + " ORDER BY \(keys.joined(separator: ", ")) LIMIT \(limit)) TO STDOUT"
+        return try copy(where: conditions, orderedBy: (keys, limit), on: connection)
     }
 
     /// The `COPY (SELECT …) TO STDOUT` that reads the rows with primary keys `keys` (text forms),
@@ -134,21 +118,34 @@ package struct SnapshotTable: Sendable {
     package func keysStatement(
         keyColumns: [String], keys: [[String]], whereClause: String?, on connection: PostgresConnection
     ) throws(ReplicationError) -> String {
-        var columns: [String] = []
-        for column in message.columns { columns.append(try connection.quoteIdentifier(column.name)) }
-        var names: [String] = []
-        for column in keyColumns { names.append(try connection.quoteIdentifier(column)) }
-        let table = try connection.quoteIdentifier(message.namespace) + "." + connection.quoteIdentifier(message.name)
         var tuples: [String] = []
-        for key in keys where key.count == names.count {
-            var literals: [String] = []
-            for value in key { literals.append(try connection.quoteLiteral(value)) }
-            tuples.append("(\(literals.joined(separator: ", ")))")
-        }
-        var conditions = ["(\(names.joined(separator: ", "))) IN (\(tuples.isEmpty ? "NULL" : tuples.joined(separator: ", ")))"]
-        if let rowFilter { conditions.append("(\(rowFilter))") }
-        if let whereClause { conditions.append("(\(whereClause))") }
-        return "COPY (SELECT \(columns.joined(separator: ", ")) FROM \(isPartitioned ? "" : "ONLY ")\(table) WHERE "
-            + conditions.joined(separator: " AND ") + ") TO STDOUT"
+        for key in keys where key.count == keyColumns.count { tuples.append("(\(try Self.literals(key, on: connection)))") }
+        let condition = "(\(try Self.quoted(keyColumns, on: connection))) IN (\(tuples.isEmpty ? "NULL" : tuples.joined(separator: ", ")))"
+        return try copy(where: [condition] + [rowFilter, whereClause].compactMap { $0 }, orderedBy: nil, on: connection)
+    }
+
+    /// `COPY (SELECT <published columns> FROM [ONLY] table WHERE (c1) AND (c2)… [ORDER BY keys LIMIT n]) TO STDOUT`.
+    private func copy(where conditions: [String], orderedBy order: (keys: String, limit: Int)?, on connection: PostgresConnection)
+        throws(ReplicationError) -> String
+    {
+        let columns = try Self.quoted(message.columns.map(\.name), on: connection)
+        let table = try connection.quoteIdentifier(message.namespace) + "." + connection.quoteIdentifier(message.name)
+        // A partitioned table's rows are in its partitions; anything else, only its own rows.
+        var sql = "COPY (SELECT \(columns) FROM \(isPartitioned ? "" : "ONLY ")\(table)"
+        if !conditions.isEmpty { sql += " WHERE " + conditions.map { "(\($0))" }.joined(separator: " AND ") }
+        if let order { sql += " ORDER BY \(order.keys) LIMIT \(order.limit)" }
+        return sql + ") TO STDOUT"
+    }
+
+    private static func quoted(_ names: [String], on connection: PostgresConnection) throws(ReplicationError) -> String {
+        var quoted: [String] = []
+        for name in names { quoted.append(try connection.quoteIdentifier(name)) }
+        return quoted.joined(separator: ", ")
+    }
+
+    private static func literals(_ values: [String], on connection: PostgresConnection) throws(ReplicationError) -> String {
+        var literals: [String] = []
+        for value in values { literals.append(try connection.quoteLiteral(value)) }
+        return literals.joined(separator: ", ")
     }
 }
