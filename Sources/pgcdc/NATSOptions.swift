@@ -20,7 +20,7 @@ struct NATSOptions: ParsableArguments {
 
     @Option(
         name: .customLong("nats-duplicate-window"),
-        help: ArgumentHelp("Seconds of the duplicate window of a stream pgcdc creates (default 120).", valueName: "seconds"))
+        help: ArgumentHelp("Seconds of the duplicate window of a stream pgcdc creates.", valueName: "seconds"))
     var duplicateWindow: Double = 120
 
     @Option(

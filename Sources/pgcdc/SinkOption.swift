@@ -50,4 +50,12 @@ struct ByteSize: ExpressibleByArgument, Equatable {
         guard !overflow else { return nil }
         bytes = product
     }
+
+    /// As the user would type it: `64M`, not `ByteSize(bytes: 67108864)`.
+    var defaultValueDescription: String {
+        for (suffix, unit) in [("G", 1 << 30), ("M", 1 << 20), ("K", 1 << 10)] where bytes % unit == 0 {
+            return "\(bytes / unit)\(suffix)"
+        }
+        return String(bytes)
+    }
 }
