@@ -84,6 +84,13 @@ public final class FileSink: ChangeSink {
             if failure != 0 { throw SinkError(destination: directory, operation: "fsync the directory", errorNumber: failure) }
         }
         let recovered = try FileSinkRecovery(descriptor: descriptor, path: path).scan(size: fileSize)
+        if recovered.completeLength < fileSize, try recordedOrigin() == nil {
+            // pgcdc records the origin before it writes a byte: without one, the bytes are someone else's.
+            throw SinkError(
+                destination: path, operation: "resume from",
+                reason: "its last \(fileSize - recovered.completeLength) bytes are not a pgcdc transaction and there is no origin record "
+                    + "(\(originPath)): pgcdc did not write them, and cuts nothing it did not write; write somewhere else")
+        }
         if recovered.completeLength < fileSize {
             guard ftruncate(descriptor, off_t(recovered.completeLength)) == 0 else {
                 throw SinkError(destination: path, operation: "cut the incomplete end of", errorNumber: errno)

@@ -19,8 +19,11 @@ import Testing
     /// A second transaction whose END record was never written.
     static let unfinished = debezium([.begin(Events.transaction), Events.insert(2, seq: 0)])
 
+    /// A sink on `out.jsonl` with an origin record, as pgcdc leaves it.
     func sink(_ directory: ScratchDirectory) -> FileSink {
-        FileSink(configuration: FileSink.Configuration(path: directory.file("out.jsonl")))
+        let sink = FileSink(configuration: FileSink.Configuration(path: directory.file("out.jsonl")))
+        try? sink.recordOrigin(SinkOrigin(slot: "s", systemIdentifier: "1", timeline: 1))
+        return sink
     }
 
     @Test func rowsAfterTheLastENDRecordAreCutAndItsEndLSNResumes() throws {

@@ -20,10 +20,14 @@ import Testing
     static let message =
         #"{"op":"message","commit_lsn":"0/300","seq":0,"lsn":"0/300","transactional":false,"prefix":"p","content":"x"}"# + "\n"
 
-    func sink(_ directory: ScratchDirectory, rotateSize: Int? = nil) -> FileSink {
+    /// A sink on `out.jsonl`; with `recordsOrigin`, as pgcdc leaves it: with an origin record,
+    /// written before any line (a file without one is not pgcdc's, and nothing is cut from it).
+    func sink(_ directory: ScratchDirectory, rotateSize: Int? = nil, recordsOrigin: Bool = true) -> FileSink {
         var configuration = FileSink.Configuration(path: directory.file("out.jsonl"))
         configuration.rotateSize = rotateSize
-        return FileSink(configuration: configuration)
+        let sink = FileSink(configuration: configuration)
+        if recordsOrigin { try? sink.recordOrigin(SinkOrigin(slot: "s", systemIdentifier: "1", timeline: 1)) }
+        return sink
     }
 
     @Test func openingAFreshFileResumesFromNothing() throws {
@@ -72,6 +76,24 @@ import Testing
         let size = (Self.row1 + Self.commit1 + tail).utf8.count
         let result = try FileSinkRecovery(descriptor: descriptor, path: "out.jsonl", chunkSize: 7).scan(size: size)
         #expect(result == FileSinkRecovery.Result(completeLength: (Self.row1 + Self.commit1).utf8.count, position: LSN(0x128)))
+    }
+
+    /// `printf 'my notes, no newline' > f`: a partial line and nothing else, no origin record —
+    /// it used to be cut to nothing and appended to.
+    @Test func aForeignFileWithOnlyAPartialLineIsRefusedAndLeftAlone() throws {
+        let directory = try ScratchDirectory()
+        defer { directory.remove() }
+        for content in ["my notes, no newline", Self.row1 + Self.commit1 + "my notes"] {
+            try directory.write("out.jsonl", content)
+            let sink = sink(directory, recordsOrigin: false)
+            #expect {
+                try sink.open()
+            } throws: { error in
+                "\(error)".contains("there is no origin record") && "\(error)".contains("cuts nothing it did not write")
+            }
+            try? sink.close()
+            #expect(try directory.read("out.jsonl") == content)
+        }
     }
 
     @Test func aFileThatPgcdcDidNotWriteIsRefusedAndLeftAlone() throws {
