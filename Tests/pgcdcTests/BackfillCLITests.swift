@@ -190,10 +190,8 @@ import Testing
         #expect(statements > 100, "the writer changed the table during the backfill")
         #expect(replayed.rows.count == source.count)
         let wrong = source.filter { replayed.rows[$0.key] != $0.value }
-        #expect(
-            wrong.isEmpty,
-            "\(wrong.count) rows differ, e.g. \(wrong.first.map { "\($0.key): \($0.value.prefix(40)) vs \(replayed.rows[$0.key]?.prefix(40) ?? "missing")" } ?? "")"
-        )
+        let example = wrong.first.map { "\($0.key): \($0.value.prefix(40)) vs \(replayed.rows[$0.key]?.prefix(40) ?? "missing")" }
+        #expect(wrong.isEmpty, "\(wrong.count) rows differ, e.g. \(example ?? "")")
         #expect(output.contains("\"op\":\"backfill_started\""))
         let completion = output.split(separator: "\n").first { $0.contains("backfill_completed") } ?? ""
         #expect(completion.contains("\"status\":\"completed\"") && completion.contains("\"backfill\":\"all\""), "\(completion)")
@@ -284,7 +282,8 @@ import Testing
         let setup = try Self.setUp(
             rows: 3_000,
             extra:
-                "CREATE TABLE other (id int PRIMARY KEY, v int NOT NULL, note text); INSERT INTO other SELECT g, g, 'o' FROM generate_series(1, 2000) g;"
+                "CREATE TABLE other (id int PRIMARY KEY, v int NOT NULL, note text);"
+                + " INSERT INTO other SELECT g, g, 'o' FROM generate_series(1, 2000) g;"
         )
         defer { setup.remove() }
         try setup.sql("ALTER PUBLICATION pub ADD TABLE other")
@@ -296,7 +295,8 @@ import Testing
             stdoutPath: "/dev/null", stderrPath: "\(setup.scratch)/stream.err")
         #expect(eventually(timeout: 120) { Self.lines(file, op: "backfill_completed").count == 2 }, "\(stream.stderr)")
         try setup.sql(
-            "CREATE TABLE late (id int PRIMARY KEY, v int NOT NULL, note text); INSERT INTO late SELECT g, g, 'l' FROM generate_series(1, 1500) g;"
+            "CREATE TABLE late (id int PRIMARY KEY, v int NOT NULL, note text);"
+                + " INSERT INTO late SELECT g, g, 'l' FROM generate_series(1, 1500) g;"
                 + "ALTER PUBLICATION pub ADD TABLE late;")
         #expect(eventually(timeout: 120) { Self.lines(file, op: "backfill_completed").count == 3 }, "\(stream.stderr)")
         stream.signal(SIGTERM)

@@ -51,12 +51,8 @@ public enum BackfillControl {
 
     private static func check(_ request: BackfillRequest, slot: String, on connection: PostgresConnection) throws(ReplicationError) {
         try checkSlot(slot, on: connection, table: request.table)
-        guard (1...1_000_000).contains(request.chunkSize) else {
-            throw .backfillRefused(table: request.table, reason: "chunk size \(request.chunkSize) is not between 1 and 1000000")
-        }
         let parts = request.table.split(separator: ".", maxSplits: 1).map(String.init)
         guard parts.count == 2 else { throw .backfillRefused(table: request.table, reason: "give the table as schema.table") }
-        let name = try connection.quoteIdentifier(parts[0]) + "." + connection.quoteIdentifier(parts[1])
         let found = try connection.execute(
             """
             SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -65,6 +61,7 @@ public enum BackfillControl {
         guard let oid = found.rows.first?.first.flatMap({ $0 }).flatMap(UInt32.init) else {
             throw .backfillRefused(table: request.table, reason: "no such table")
         }
+        let name = try connection.quoteIdentifier(parts[0]) + "." + connection.quoteIdentifier(parts[1])
         let privileges = try connection.execute(
             """
             SELECT has_table_privilege($1::oid, 'SELECT') AS reads,
@@ -81,19 +78,33 @@ public enum BackfillControl {
                 reason: "this role may not call pg_logical_emit_message, which carries the request to the stream "
                     + "(GRANT EXECUTE ON FUNCTION pg_logical_emit_message(boolean, text, text) TO it)")
         }
+        if let refusal = try refusal(of: request, table: oid, named: name, calling: "it", on: connection) {
+            throw .backfillRefused(table: request.table, reason: refusal)
+        }
+    }
+
+    /// Why `request` cannot read table `oid` (`name`, quoted) — a chunk size out of range, no primary
+    /// key, a condition that fails on the table — in words that call the table `subject`; `nil` when it can. The
+    /// command checks this before sending a request, the stream again when it meets one.
+    static func refusal(
+        of request: BackfillRequest, table oid: UInt32, named name: String, calling subject: String, on connection: PostgresConnection
+    ) throws(ReplicationError) -> String? {
+        guard (1...1_000_000).contains(request.chunkSize) else {
+            return "chunk size \(request.chunkSize) is not between 1 and 1000000"
+        }
         guard !(try ReplicationSetup.primaryKey(of: oid, on: connection)).isEmpty else {
-            throw .backfillRefused(
-                table: request.table, reason: "it has no primary key: a backfill reads a table in primary-key order, chunk by chunk")
+            return "\(subject) has no primary key: a backfill reads a table in primary-key order, chunk by chunk"
         }
-        if let condition = request.whereClause {
-            do {
-                try connection.query("EXPLAIN SELECT 1 FROM \(name) WHERE (\(condition))", describedAs: "check --where")
-            } catch {
-                if case let .serverError(_, sqlState, message, _) = error, !(sqlState ?? "08").hasPrefix("08") {
-                    throw .backfillRefused(table: request.table, reason: "the condition \"\(condition)\" does not work on it: \(message)")
-                }
-                throw error
+        guard let condition = request.whereClause else { return nil }
+        do {
+            try connection.query(
+                "EXPLAIN SELECT 1 FROM \(name) WHERE (\(condition))", describedAs: "check the backfill's condition")
+        } catch {
+            if case let .serverError(_, sqlState, message, _) = error, !(sqlState ?? "08").hasPrefix("08") {
+                return "the condition \"\(condition)\" does not work on \(subject): \(message)"
             }
+            throw error
         }
+        return nil
     }
 }

@@ -117,12 +117,12 @@ extension ReplicationSession {
         switch message {
         case let .start(_, request):
             guard !engine.state.knows(request.id) else { return }
-            if engine.state.knownTables != nil, !(engine.state.knownTables?.contains(request.table) ?? true) {
-                engine.state.knownTables?.append(request.table)
+            if let known = engine.state.knownTables, !known.contains(request.table) {
+                engine.state.knownTables = known + [request.table]
                 engine.isDirty = true
             }
             let checked = try check(request)
-            var progress = BackfillProgress(request: request, estimatedRows: checked.estimatedRows)
+            let progress = BackfillProgress(request: request, estimatedRows: checked.estimatedRows)
             if let refusal = checked.refusal {
                 engine.state.finish(request.id)
                 engine.isDirty = true
@@ -131,7 +131,6 @@ extension ReplicationSession {
                 queue(.refused, progress, reason: refusal)
                 return
             }
-            progress.rows = 0
             engine.state.active.append(progress)
             engine.isDirty = true
             logger.info(
@@ -217,9 +216,6 @@ extension ReplicationSession {
     /// Whether `request` can run: the table is published, kept by the stream's filters, has a
     /// primary key, and the condition is valid SQL on it. A refusal says why, in the user's words.
     private func check(_ request: BackfillRequest) throws(ReplicationError) -> (refusal: String?, estimatedRows: Int) {
-        guard (1...1_000_000).contains(request.chunkSize) else {
-            return ("chunk size \(request.chunkSize) is not between 1 and 1000000", 0)
-        }
         let parts = request.table.split(separator: ".", maxSplits: 1).map(String.init)
         guard parts.count == 2, configuration.filter.includes(schema: parts[0], table: parts[1]) else {
             return ("the stream leaves table \(request.table) out (its table filters)", 0)
@@ -228,22 +224,10 @@ extension ReplicationSession {
         guard let table = try SnapshotTable.published(in: configuration.publication, on: connection, only: request.table).first else {
             return ("table \(request.table) is not in publication \(configuration.publication)", 0)
         }
-        guard !(try ReplicationSetup.primaryKey(of: table.message.oid, on: connection)).isEmpty else {
-            return ("table \(request.table) has no primary key: a backfill reads a table in primary-key order", table.estimatedRows)
-        }
-        if let condition = request.whereClause {
-            let name = try connection.quoteIdentifier(table.message.namespace) + "." + connection.quoteIdentifier(table.message.name)
-            do {
-                _ = try connection.query(
-                    "EXPLAIN SELECT 1 FROM \(name) WHERE (\(condition))", describedAs: "check the backfill's condition")
-            } catch {
-                if case let .serverError(_, sqlState, message, _) = error, !(sqlState ?? "08").hasPrefix("08") {
-                    return ("the condition \"\(condition)\" does not work on table \(request.table): \(message)", table.estimatedRows)
-                }
-                throw error
-            }
-        }
-        return (nil, table.estimatedRows)
+        let name = try connection.quoteIdentifier(table.message.namespace) + "." + connection.quoteIdentifier(table.message.name)
+        let refusal = try BackfillControl.refusal(
+            of: request, table: table.message.oid, named: name, calling: "table \(request.table)", on: connection)
+        return (refusal, table.estimatedRows)
     }
 
     /// Periodic work: with ``StreamConfiguration/backfillNewTables``, asks for a backfill of every
