@@ -64,8 +64,11 @@ public enum BackfillControl {
         let name = try connection.quoteIdentifier(parts[0]) + "." + connection.quoteIdentifier(parts[1])
         let privileges = try connection.execute(
             """
-            SELECT has_table_privilege($1::oid, 'SELECT') AS reads,
-                   has_function_privilege('pg_logical_emit_message(boolean, text, text)', 'EXECUTE') AS emits
+            SELECT has_table_privilege($1::oid, 'SELECT') AS reads, has_function_privilege(p.oid, 'EXECUTE') AS emits,
+                   p.oid::regprocedure AS signature
+            FROM (SELECT 1) AS one LEFT JOIN pg_proc p  -- (boolean, text, text), and (…, boolean) on PostgreSQL 17+
+              ON p.proname = 'pg_logical_emit_message' AND p.pronamespace = 'pg_catalog'::regnamespace
+                 AND p.proargtypes[2] = 'text'::regtype
             """, parameters: [String(oid)])
         guard privileges.value(0, "reads") == "t" else {
             throw .backfillRefused(
@@ -76,7 +79,7 @@ public enum BackfillControl {
             throw .backfillRefused(
                 table: request.table,
                 reason: "this role may not call pg_logical_emit_message, which carries the request to the stream "
-                    + "(GRANT EXECUTE ON FUNCTION pg_logical_emit_message(boolean, text, text) TO it)")
+                    + "(GRANT EXECUTE ON FUNCTION \(privileges.value(0, "signature") ?? "pg_logical_emit_message") TO it)")
         }
         if let refusal = try refusal(of: request, table: oid, named: name, calling: "it", on: connection) {
             throw .backfillRefused(table: request.table, reason: refusal)

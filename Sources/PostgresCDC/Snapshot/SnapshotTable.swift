@@ -43,12 +43,15 @@ package struct SnapshotTable: Sendable {
                 ?? .default
             let published = listing.value(row, "attnames").map { Set($0.split(separator: ",").map(String.init)) }
             let keys = try keyColumns(of: oid, identity: identity, on: connection)
+            // PostgreSQL 18 names exactly the published columns: the column list, or every column
+            // but generated ones, stored ones too with publish_generated_columns = stored. Before,
+            // no generated column is published, though 15–17 name them without a column list.
             let attributes = try connection.execute(
                 """
                 SELECT attname, atttypid, atttypmod FROM pg_attribute
-                WHERE attrelid = $1::oid AND attnum > 0 AND NOT attisdropped AND attgenerated = ''
+                WHERE attrelid = $1::oid AND attnum > 0 AND NOT attisdropped AND ($2 OR attgenerated = '')
                 ORDER BY attnum
-                """, parameters: [oidText])
+                """, parameters: [oidText, connection.serverVersion >= 180000 ? "true" : "false"])
             var columns: [RelationMessage.Column] = []
             for index in attributes.rows.indices {
                 guard let column = attributes.value(index, "attname"),
