@@ -31,6 +31,7 @@ enum CLIErrorMessage {
         case .streaming: return "--streaming" + (value.map { " \($0)" } ?? "")
         case .binaryValues: return value == "false" ? "--no-binary" : "--binary"
         case .twoPhase: return "--two-phase"
+        case .failoverSlot: return value == "false" ? "--no-failover-slot" : "--failover-slot"
         case .preparedTransactionsDirectory: return "--checkpoint FILE or --sink file:PATH"
         case .localChangesOnly: return value == "false" ? "--origin any" : "--origin none"
         case .spillDirectory: return "--spill-dir" + (value.map { " \($0)" } ?? "")

@@ -40,6 +40,11 @@ import Testing
                 SettingValue(.twoPhase, "true"), needs: .setting(SettingValue(.preparedTransactionsDirectory))
             ))
         #expect(CLIErrorMessage.text(for: twoPhase) == "--two-phase needs --checkpoint FILE or --sink file:PATH")
+        let failover = CLIErrorMessage.text(
+            for: ReplicationError.configuration(
+                ConfigurationProblem(SettingValue(.twoPhase, "true"), needs: .noFailoverSlot(existing: nil))))
+        #expect(failover.hasPrefix("--two-phase cannot be used with a failover slot (--failover-slot) on PostgreSQL 17"), "\(failover)")
+        #expect(failover.hasSuffix("use --no-failover-slot, or PostgreSQL 18, which fixes this"), "\(failover)")
         let binary = ReplicationError.binaryColumnUnsupported(table: "public.doc", column: "body", typeOID: 3614, lsn: LSN(0x10))
         #expect(
             CLIErrorMessage.text(for: binary) == "--binary: column public.doc.body has type OID 3614, whose binary form pgcdc cannot "

@@ -21,6 +21,9 @@ public struct ConfigurationProblem: Error, Sendable, Hashable, CustomStringConve
         case tableName
         /// A new replication slot; `slot` exists.
         case newSlot(slot: String)
+        /// A slot without FAILOVER on PostgreSQL 17, which does not sync a slot's two-phase state
+        /// to standbys; `existing` names the failover slot that exists.
+        case noFailoverSlot(existing: String?)
     }
 
     /// The setting (and value) that cannot be honoured.
@@ -67,6 +70,13 @@ public struct ConfigurationProblem: Error, Sendable, Hashable, CustomStringConve
                 + "schema.table or table"
         case let .newSlot(slot):
             return "\(subject) needs a new slot, and \"\(slot)\" exists: drop it or use \(name(SettingValue(.snapshot, "never")))"
+        case let .noFailoverSlot(existing):
+            let failover = name(SettingValue(.failoverSlot, "true"))
+            let instead = name(SettingValue(.failoverSlot, "false"))
+            let fix = existing.map { "drop slot \"\($0)\" (a failover slot) and start again with \(instead)" } ?? "use \(instead)"
+            return "\(subject) cannot be used with a failover slot (\(failover)) on PostgreSQL 17, which does not sync a slot's "
+                + "two-phase state to standbys: after a promotion, transactions prepared before it could be lost; \(fix), or "
+                + "PostgreSQL 18, which fixes this"
         }
     }
 

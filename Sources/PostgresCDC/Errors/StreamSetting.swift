@@ -5,6 +5,7 @@ public enum StreamSetting: String, Sendable, Hashable, CaseIterable {
     case streaming
     case binaryValues
     case twoPhase
+    case failoverSlot
     case preparedTransactionsDirectory
     case localChangesOnly
     case spillDirectory

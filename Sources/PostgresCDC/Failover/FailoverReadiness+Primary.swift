@@ -123,7 +123,15 @@ extension FailoverReadiness {
             findings.append(facts.finding("slot", .ok, "\(name): logical, pgoutput, database \(facts.database), valid"))
         }
         guard facts.hasFailoverSlots, slot.type == "logical" else { return findings }
-        if slot.failover == true {
+        if slot.failover == true, slot.twoPhase == true, facts.serverVersion < 180000 {
+            findings.append(
+                facts.finding(
+                    "failover", .fail,
+                    "\(name) is a failover slot with two-phase decoding: PostgreSQL 17 does not sync its two-phase state to standbys, "
+                        + "so after a promotion transactions prepared before it could be lost; drop it and let pgcdc re-create it "
+                        + "without --two-phase or with --no-failover-slot, or upgrade to PostgreSQL 18"
+                ))
+        } else if slot.failover == true {
             findings.append(
                 facts.finding("failover", .ok, "\(name) is a failover slot: standbys with sync_replication_slots = on keep a copy"))
         } else {

@@ -43,14 +43,14 @@ extension HostFacts {
         return result.rows.map { Standby(name: $0[0] ?? "?", slot: $0[1]) }
     }
 
-    /// Every slot with the columns this server version has (`wal_status` 13+, `conflicting` 16+,
+    /// Every slot with the columns this server version has (`wal_status` 13+, `two_phase` 14+, `conflicting` 16+,
     /// `invalidation_reason`, `failover` and `synced` 17+).
     private static func slots(on connection: PostgresConnection) throws(ReplicationError) -> [Slot] {
         let version = connection.serverVersion
         let result = try connection.query(
             """
             SELECT slot_name, slot_type, plugin, database, active, temporary,
-                   \(version >= 130000 ? "wal_status" : "NULL AS wal_status"),
+                   \(version >= 130000 ? "wal_status" : "NULL AS wal_status"), \(version >= 140000 ? "two_phase" : "NULL AS two_phase"),
                    \(version >= 160000 ? "conflicting" : "NULL AS conflicting"),
                    \(version >= 170000 ? "invalidation_reason, failover, synced"
                                         : "NULL AS invalidation_reason, NULL AS failover, NULL AS synced")
@@ -64,6 +64,7 @@ extension HostFacts {
                 name: value("slot_name") ?? "", type: value("slot_type") ?? "", plugin: value("plugin"),
                 database: value("database"), active: value("active") == "t", temporary: value("temporary") == "t",
                 failover: value("failover").map { $0 == "t" }, synced: value("synced").map { $0 == "t" },
+                twoPhase: value("two_phase").map { $0 == "t" },
                 invalidation: invalidation(
                     reason: value("invalidation_reason"), conflicting: value("conflicting"), walStatus: value("wal_status"))
             )

@@ -44,13 +44,15 @@ package struct HostFacts: Sendable, Equatable {
         package var failover: Bool?
         /// Whether this is a standby's copy of a primary's failover slot (17 and later; `nil` before).
         package var synced: Bool?
+        /// Whether it decodes prepared transactions (14 and later; `nil` before).
+        package var twoPhase: Bool?
         /// Why the server gave up on it (`invalidation_reason`, `conflicting`, `wal_status` lost),
         /// `nil` while it is usable.
         package var invalidation: String?
 
         package init(
             name: String, type: String, plugin: String? = nil, database: String? = nil, active: Bool = false,
-            temporary: Bool = false, failover: Bool? = nil, synced: Bool? = nil, invalidation: String? = nil
+            temporary: Bool = false, failover: Bool? = nil, synced: Bool? = nil, twoPhase: Bool? = nil, invalidation: String? = nil
         ) {
             self.name = name
             self.type = type
@@ -60,6 +62,7 @@ package struct HostFacts: Sendable, Equatable {
             self.temporary = temporary
             self.failover = failover
             self.synced = synced
+            self.twoPhase = twoPhase
             self.invalidation = invalidation
         }
     }

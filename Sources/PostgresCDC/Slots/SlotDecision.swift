@@ -19,6 +19,13 @@ package enum SlotDecision: Sendable, Equatable {
     ) -> SlotDecision {
         let failover = configuration.failoverSlot && !configuration.temporarySlot && serverVersion >= 170000
         let endAfterSnapshot = configuration.snapshot == .initialOnly
+        // PostgreSQL 17 does not sync a slot's two_phase_at to standbys: a promoted standby's copy
+        // may skip transactions prepared before it (fixed in 18).
+        if configuration.twoPhase, (170000..<180000).contains(serverVersion) {
+            let keeps = existing.map { gap(in: $0, resume: resume) == nil } ?? false
+            if let existing, keeps, existing.failover == true { return .refuse(.twoPhaseOnFailoverSlot(existing: true)) }
+            if !keeps && failover { return .refuse(.twoPhaseOnFailoverSlot(existing: false)) }
+        }
         func resnapshot(_ replacement: SlotCreation.Replacement) -> SlotDecision {
             .create(
                 SlotCreation(
@@ -96,6 +103,9 @@ package enum SlotRefusal: Sendable, Equatable {
     case notFound
     /// A snapshot was asked for, which needs a new slot, and the slot exists.
     case snapshotNeedsNewSlot(SnapshotMode)
+    /// Two-phase decoding on a failover slot on PostgreSQL 17 (`existing`: the slot exists and is
+    /// one; otherwise it would be created as one).
+    case twoPhaseOnFailoverSlot(existing: Bool)
 }
 
 extension ReplicationError {
@@ -110,6 +120,9 @@ extension ReplicationError {
             self = .slotNotFound(slot: slot, host: host)
         case let .snapshotNeedsNewSlot(mode):
             self = .configuration(ConfigurationProblem(SettingValue(.snapshot, ".\(mode)"), needs: .newSlot(slot: slot)))
+        case let .twoPhaseOnFailoverSlot(existing):
+            self = .configuration(
+                ConfigurationProblem(SettingValue(.twoPhase, "true"), needs: .noFailoverSlot(existing: existing ? slot : nil)))
         }
     }
 }

@@ -56,7 +56,8 @@ public struct StreamConfiguration: Sendable {
     /// Decode prepared transactions (two-phase commit; protocol 3+, PostgreSQL 15+): their changes
     /// are handed out at COMMIT PREPARED, with the gid, and dropped at ROLLBACK PREPARED. Needs
     /// ``preparedTransactionsDirectory``. Without it, a prepared transaction arrives as an ordinary
-    /// one when it commits.
+    /// one when it commits. On PostgreSQL 17 it needs ``failoverSlot`` `false`: 17 does not sync a
+    /// slot's two-phase state to standbys, so a promotion could lose prepared transactions.
     public var twoPhase = false
     /// Where prepared transactions wait for their decision, one file each (put it beside the
     /// checkpoint: once a PREPARE is confirmed, the server does not send its changes again).

@@ -79,6 +79,16 @@ import Testing
         #expect(failures.first?.detail.contains("ALTER_REPLICATION_SLOT cdc (FAILOVER true)") == true)
     }
 
+    @Test func aPostgres17FailoverSlotWithTwoPhaseDecodingFails() {
+        var slot = Self.cdcSlot
+        slot.twoPhase = true
+        let physical = HostFacts.Slot(name: "standby1_slot", type: "physical", active: true)
+        let failures = Self.failures(FailoverReadiness.findings(for: Self.primary(version: 170005, slots: [slot, physical]), slot: "cdc"))
+        #expect(failures.map(\.check) == ["failover"])
+        #expect(failures.first?.detail.contains("PostgreSQL 17 does not sync its two-phase state") == true)
+        #expect(Self.failures(FailoverReadiness.findings(for: Self.primary(slots: [slot, physical]), slot: "cdc")).isEmpty)
+    }
+
     @Test func aStandbyWithSyncReplicationSlotsOffFails() {
         var settings = Self.standbySettings
         settings["sync_replication_slots"] = "off"

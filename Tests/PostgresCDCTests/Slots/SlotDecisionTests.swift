@@ -36,6 +36,39 @@ import Testing
                 == .reuse(confirmedFlush: LSN(0x10), warnNotFailover: false))
     }
 
+    @Test func twoPhaseOnAFailoverSlotIsRefusedOnPostgres17Only() {
+        let twoPhase = Self.configuration {
+            $0.twoPhase = true
+            $0.createSlot = true
+        }
+        let failoverSlot = ExistingSlot(confirmedFlush: LSN(0x10), failover: true)
+        #expect(Self.decide(nil, twoPhase, version: 170005) == .refuse(.twoPhaseOnFailoverSlot(existing: false)))
+        #expect(Self.decide(failoverSlot, twoPhase, version: 170005) == .refuse(.twoPhaseOnFailoverSlot(existing: true)))
+        // An existing failover slot is refused even with failoverSlot = false: it stays one.
+        var withoutFailover = twoPhase
+        withoutFailover.failoverSlot = false
+        #expect(Self.decide(failoverSlot, withoutFailover, version: 170005) == .refuse(.twoPhaseOnFailoverSlot(existing: true)))
+        if case .create(let creation) = Self.decide(nil, withoutFailover, version: 170005) {
+            #expect(!creation.failover)
+        } else {
+            Issue.record("a slot without FAILOVER is created")
+        }
+        let plainSlot = ExistingSlot(confirmedFlush: LSN(0x10), failover: false)
+        #expect(Self.decide(plainSlot, twoPhase, version: 170005) == .reuse(confirmedFlush: LSN(0x10), warnNotFailover: true))
+        // PostgreSQL 18 syncs two_phase_at; before 17 there are no failover slots.
+        if case .create(let creation) = Self.decide(nil, twoPhase, version: 180001) {
+            #expect(creation.failover)
+        } else {
+            Issue.record("18")
+        }
+        #expect(Self.decide(failoverSlot, twoPhase, version: 180001) == .reuse(confirmedFlush: LSN(0x10), warnNotFailover: false))
+        if case .create = Self.decide(nil, twoPhase, version: 160004) {} else { Issue.record("16 creates") }
+        let message = ReplicationError(.twoPhaseOnFailoverSlot(existing: true), slot: "cdc", host: "db1").description
+        #expect(
+            message.contains("twoPhase = true cannot be used with a failover slot (failoverSlot = true) on PostgreSQL 17"), "\(message)")
+        #expect(message.contains("drop slot \"cdc\" (a failover slot) and start again with failoverSlot = false"), "\(message)")
+    }
+
     @Test func aMissingSlotIsCreatedOnlyWhenAskedWithASnapshotByDefault() {
         #expect(Self.decide(nil, Self.configuration()) == .refuse(.notFound))
         #expect(
