@@ -6,14 +6,17 @@ struct PGCDC: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pgcdc",
         abstract: "Stream committed PostgreSQL changes as JSON lines (logical replication, pgoutput).",
-        subcommands: [StreamCommand.self, BackfillCommand.self, StatusCommand.self, DoctorCommand.self, SlotCommand.self, DemoCommand.self]
+        subcommands: [
+            StreamCommand.self, BackfillCommand.self, StatusCommand.self, DoctorCommand.self, SlotCommand.self, DDLCommand.self,
+            DemoCommand.self,
+        ]
     )
 
     /// Every long option name of the subcommands, read from their help.
     static var knownOptions: Set<String> {
         let commands: [ParsableCommand.Type] = [
             StreamCommand.self, BackfillCommand.self, StatusCommand.self, DoctorCommand.self, SlotCommand.List.self, SlotCommand.Drop.self,
-            DemoCommand.self,
+            DDLCommand.Install.self, DDLCommand.Uninstall.self, DemoCommand.self,
         ]
         var names = Set<String>()
         for command in commands {

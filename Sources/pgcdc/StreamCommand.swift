@@ -418,7 +418,8 @@ struct StreamCommand: ParsableCommand {
             var operations = Set<EventFilter.Operation>()
             for name in list(ops) {
                 guard let operation = EventFilter.Operation(rawValue: name) else {
-                    throw ValidationError("--ops: unknown operation \"\(name)\" (insert, update, delete, truncate, message)")
+                    throw ValidationError(
+                        "--ops: unknown operation \"\(name)\" (\(EventFilter.Operation.allCases.map(\.rawValue).joined(separator: ", ")))")
                 }
                 operations.insert(operation)
             }

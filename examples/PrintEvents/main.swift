@@ -37,6 +37,8 @@ do {
             print("schema of \(change.new.schema).\(change.new.table) changed: \(change.new.columns.map(\.name))")
         case let .backfill(backfill):
             print("backfill \(backfill.id) of \(backfill.table) \(backfill.kind) (\(backfill.rows) rows)")
+        case let .ddl(command):
+            print("ddl \(command.commandTag) \(command.objectIdentity)")
         case .begin:
             break
         }

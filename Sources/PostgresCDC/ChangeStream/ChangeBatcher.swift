@@ -123,6 +123,7 @@ struct ChangeBatcher {
         case let .message(message): return message.seq
         case let .schema(change): return change.seq
         case let .backfill(event): return event.seq
+        case let .ddl(event): return event.seq
         case .begin, .commit, .snapshotCompleted: return nil
         }
     }

@@ -206,9 +206,19 @@ package struct ChangeAssembler {
             return .event(.truncate(change))
 
         case let .message(message):
-            if !filterIsEmpty && !filter.operations.contains(.message) && !BackfillMessage.isControl(prefix: message.prefix) {
+            let ddl = message.isTransactional && message.prefix == DDLMessage.prefix ? DDLMessage(content: Array(message.content)) : nil
+            let operation: EventFilter.Operation = ddl == nil ? .message : .ddl
+            if !filterIsEmpty && !filter.operations.contains(operation) && !BackfillMessage.isControl(prefix: message.prefix) {
                 if !message.isTransactional, message.lsn > position { position = message.lsn }
                 return .none
+            }
+            if let ddl {
+                let info = try openTransaction(for: "Message", lsn: lsn)
+                return .event(
+                    .ddl(
+                        DDLEvent(
+                            transaction: info, seq: nextSeq(), lsn: message.lsn, commandTag: ddl.tag, objectType: ddl.objectType,
+                            schema: ddl.schema, objectIdentity: ddl.identity, statement: ddl.statement)))
             }
             if message.isTransactional {
                 let info = try openTransaction(for: "Message", lsn: lsn)

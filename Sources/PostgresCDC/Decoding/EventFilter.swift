@@ -8,6 +8,8 @@ public struct EventFilter: Sendable, Equatable {
     /// Row operations and other events that can be left out.
     public enum Operation: String, Sendable, CaseIterable {
         case insert, update, delete, truncate, message
+        /// DDL commands (``DDLEvent``).
+        case ddl
     }
 
     /// Globs (`fnmatch`) a table must match, `schema.table` or just `table`; empty: every table.

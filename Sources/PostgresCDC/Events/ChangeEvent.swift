@@ -26,6 +26,8 @@ public enum ChangeEvent: Sendable {
     case message(LogicalDecodingMessageEvent)
     /// A backfill started or ended (see ``BackfillRequest``).
     case backfill(BackfillEvent)
+    /// A DDL command committed (with the event trigger `pgcdc ddl install` creates; see ``DDLEvent``).
+    case ddl(DDLEvent)
     /// A transaction committed. A ``ChangeStream`` hands one out after every transaction (acknowledge it once the
     /// transaction's changes are stored); a ``SinkStream`` writes its line only with ``SinkStream/includeTransactionLines``
     /// or for a sink that needs it.
@@ -132,6 +134,7 @@ extension ChangeEvent {
         case let .truncate(change): return change.transaction.commitLSN
         case let .message(message): return message.transaction?.commitLSN ?? message.lsn
         case let .backfill(event): return event.transaction.commitLSN
+        case let .ddl(event): return event.transaction.commitLSN
         case let .commit(commit): return commit.transaction.commitLSN
         }
     }

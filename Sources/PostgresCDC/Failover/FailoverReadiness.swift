@@ -57,6 +57,7 @@ package enum FailoverReadiness {
         case .primary:
             if facts.hasFailoverSlots { findings += standbyFindings(facts) }
             if let slot { findings += slotFindings(facts, slot: slot) }
+            if let ddl = facts.ddlTrigger { findings.append(ddlFinding(facts, ddl)) }
         case .standby:
             if facts.hasFailoverSlots {
                 findings += slotSyncFindings(facts)
@@ -64,6 +65,21 @@ package enum FailoverReadiness {
             }
         }
         return findings
+    }
+
+    /// Whether DDL reaches the stream: not installing the triggers is a choice, not a fault; a
+    /// trigger missing or disabled is a warning.
+    static func ddlFinding(_ facts: HostFacts, _ status: DDLTrigger.Status) -> Finding {
+        switch status {
+        case .installed:
+            return facts.finding("ddl", .ok, "DDL event triggers installed: DDL commands reach the stream as op \"ddl\" lines")
+        case .notInstalled:
+            return facts.finding(
+                "ddl", .ok, "DDL event triggers not installed: DDL commands do not reach the stream (pgcdc ddl install adds them)")
+        case .partly:
+            return facts.finding(
+                "ddl", .warn, "DDL event triggers \(status.rawValue): some DDL commands do not reach the stream; run pgcdc ddl install")
+        }
     }
 
     /// PostgreSQL 17 or later, or the warning that a promotion loses the slot.

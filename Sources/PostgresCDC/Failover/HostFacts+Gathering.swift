@@ -20,7 +20,8 @@ extension HostFacts {
         return HostFacts(
             host: host, role: role, serverVersion: version, database: connection.databaseName, settings: settings,
             standbys: role == .primary ? try standbys(on: connection) : [],
-            slots: try slots(on: connection), security: connection.security
+            slots: try slots(on: connection), security: connection.security,
+            ddlTrigger: role == .primary ? try DDLTrigger.status(on: connection) : nil
         )
     }
 

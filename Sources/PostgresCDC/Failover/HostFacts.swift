@@ -84,10 +84,12 @@ package struct HostFacts: Sendable, Equatable {
     package var slots: [Slot]
     /// How the connection to it travels (TLS or not); `nil` when unknown, which yields no finding.
     package var security: ConnectionSecurity?
+    /// Whether the DDL event triggers (`pgcdc ddl install`) are in the database; `nil` when not asked (a standby).
+    package var ddlTrigger: DDLTrigger.Status?
 
     package init(
         host: String, role: Role, serverVersion: Int, database: String = "postgres", settings: [String: String] = [:],
-        standbys: [Standby] = [], slots: [Slot] = [], security: ConnectionSecurity? = nil
+        standbys: [Standby] = [], slots: [Slot] = [], security: ConnectionSecurity? = nil, ddlTrigger: DDLTrigger.Status? = nil
     ) {
         self.host = host
         self.role = role
@@ -97,6 +99,7 @@ package struct HostFacts: Sendable, Equatable {
         self.standbys = standbys
         self.slots = slots
         self.security = security
+        self.ddlTrigger = ddlTrigger
     }
 
     /// The settings ``gather(on:host:)`` reads.

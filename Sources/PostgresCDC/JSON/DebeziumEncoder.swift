@@ -58,6 +58,26 @@ package struct DebeziumEncoder: Sendable {
             buffer.appendRaw(",\"event_count\":null,\"data_collections\":null}\n")
         case let .commit(commit):
             encodeEnd(commit, into: &buffer)
+        case let .ddl(event):
+            // Debezium's schema change event (its MySQL, SQL Server and Oracle connectors' schema
+            // history): the statement, without the table structure; pgcdc's command description in "command".
+            buffer.appendRaw("{")
+            source(event.transaction, lsn: event.lsn, relation: nil, snapshot: .no, into: &buffer)
+            buffer.appendRaw(",\"ts_ms\":")
+            buffer.appendInt(Self.nowMilliseconds())
+            buffer.appendRaw(",\"databaseName\":")
+            buffer.appendString(database)
+            buffer.appendRaw(",\"schemaName\":")
+            if let schema = event.schema { buffer.appendString(schema) } else { buffer.appendRaw("null") }
+            buffer.appendRaw(",\"ddl\":")
+            buffer.appendString(event.statement)
+            buffer.appendRaw(",\"tableChanges\":[],\"command\":{\"tag\":")
+            buffer.appendString(event.commandTag)
+            buffer.appendRaw(",\"object_type\":")
+            buffer.appendString(event.objectType)
+            buffer.appendRaw(",\"identity\":")
+            buffer.appendString(event.objectIdentity)
+            buffer.appendRaw("}}\n")
         case .snapshotCompleted, .schema, .backfill:
             // Debezium reports schema changes on a topic of its own, and its incremental snapshots'
             // signals are not part of the change envelope either.

@@ -40,6 +40,7 @@ package struct JSONLinesEncoder: Sendable {
         case let .truncate(change): encodeTruncate(change, into: &buffer)
         case let .message(message): encodeMessage(message, into: &buffer)
         case let .backfill(event): encodeBackfill(event, into: &buffer)
+        case let .ddl(event): encodeDDL(event, into: &buffer)
         case let .begin(transaction):
             buffer.appendRaw("{\"op\":\"begin\",\"commit_lsn\":")
             buffer.appendLSN(transaction.commitLSN)
@@ -181,6 +182,23 @@ package struct JSONLinesEncoder: Sendable {
                 buffer.appendString(reason)
             }
         }
+        buffer.appendRaw("}\n")
+    }
+
+    /// `{"op":"ddl",...,"tag":"CREATE TABLE","object_type":"table","schema":"public","identity":"public.t","statement":...}`.
+    private func encodeDDL(_ event: DDLEvent, into buffer: inout JSONBuffer) {
+        buffer.appendRaw("{\"op\":\"ddl\",")
+        appendPosition(event.transaction, seq: event.seq, lsn: event.lsn, into: &buffer)
+        buffer.appendRaw(",\"tag\":")
+        buffer.appendString(event.commandTag)
+        buffer.appendRaw(",\"object_type\":")
+        buffer.appendString(event.objectType)
+        buffer.appendRaw(",\"schema\":")
+        if let schema = event.schema { buffer.appendString(schema) } else { buffer.appendRaw("null") }
+        buffer.appendRaw(",\"identity\":")
+        buffer.appendString(event.objectIdentity)
+        buffer.appendRaw(",\"statement\":")
+        buffer.appendString(event.statement)
         buffer.appendRaw("}\n")
     }
 

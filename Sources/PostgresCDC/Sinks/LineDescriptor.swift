@@ -32,6 +32,8 @@ public struct LineDescriptor: Sendable {
         case snapshot
         /// A backfill started or ended.
         case backfill
+        /// A DDL command (routed as a message with prefix `pgcdc.ddl`).
+        case ddl
     }
 
     /// What a line's event acts on.

@@ -105,6 +105,9 @@ extension LineDescriptor {
             }
         case let .backfill(event):
             self.init(end: end, kind: .backfill, commitLSN: event.transaction.commitLSN, seq: event.seq)
+        case let .ddl(event):
+            self.init(
+                end: end, kind: .ddl, target: .messagePrefix(DDLMessage.prefix), commitLSN: event.transaction.commitLSN, seq: event.seq)
         case let .begin(transaction):
             self.init(end: end, kind: .begin, commitLSN: transaction.commitLSN)
         case let .commit(commit):
