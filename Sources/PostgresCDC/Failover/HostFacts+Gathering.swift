@@ -66,17 +66,9 @@ extension HostFacts {
                 database: value("database"), active: value("active") == "t", temporary: value("temporary") == "t",
                 failover: value("failover").map { $0 == "t" }, synced: value("synced").map { $0 == "t" },
                 twoPhase: value("two_phase").map { $0 == "t" },
-                invalidation: invalidation(
+                invalidation: SlotInvalidation(
                     reason: value("invalidation_reason"), conflicting: value("conflicting"), walStatus: value("wal_status"))
             )
         }
-    }
-
-    /// Why a slot is unusable, from the columns that say so in one version or another.
-    private static func invalidation(reason: String?, conflicting: String?, walStatus: String?) -> String? {
-        if let reason { return reason }
-        if conflicting == "t" { return "conflict with recovery" }
-        if walStatus == "lost" { return "the WAL it needs was removed (max_slot_wal_keep_size)" }
-        return nil
     }
 }

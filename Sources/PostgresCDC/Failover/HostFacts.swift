@@ -48,11 +48,12 @@ package struct HostFacts: Sendable, Equatable {
         package var twoPhase: Bool?
         /// Why the server gave up on it (`invalidation_reason`, `conflicting`, `wal_status` lost),
         /// `nil` while it is usable.
-        package var invalidation: String?
+        package var invalidation: SlotInvalidation?
 
         package init(
             name: String, type: String, plugin: String? = nil, database: String? = nil, active: Bool = false,
-            temporary: Bool = false, failover: Bool? = nil, synced: Bool? = nil, twoPhase: Bool? = nil, invalidation: String? = nil
+            temporary: Bool = false, failover: Bool? = nil, synced: Bool? = nil, twoPhase: Bool? = nil,
+            invalidation: SlotInvalidation? = nil
         ) {
             self.name = name
             self.type = type

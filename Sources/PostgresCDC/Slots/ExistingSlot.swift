@@ -6,11 +6,11 @@ package struct ExistingSlot: Sendable, Equatable {
     package var confirmedFlush: LSN
     /// Why the server invalidated it (`nil` while it is valid): its changes since
     /// ``confirmedFlush`` can no longer be decoded.
-    package var invalidation: String?
+    package var invalidation: SlotInvalidation?
     /// Whether standbys keep a synced copy (PostgreSQL 17 and later; `nil` before).
     package var failover: Bool?
 
-    package init(confirmedFlush: LSN, invalidation: String? = nil, failover: Bool? = nil) {
+    package init(confirmedFlush: LSN, invalidation: SlotInvalidation? = nil, failover: Bool? = nil) {
         self.confirmedFlush = confirmedFlush
         self.invalidation = invalidation
         self.failover = failover

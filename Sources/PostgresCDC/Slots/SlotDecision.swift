@@ -62,7 +62,7 @@ package enum SlotDecision: Sendable, Equatable {
     /// (pgcdc only confirms what its checkpoint holds durably, so another consumer of the slot, or
     /// an old copy of the checkpoint, moved it).
     package static func gap(in slot: ExistingSlot, resume: ResumePoint) -> String? {
-        if let invalidation = slot.invalidation { return "it was \(invalidation)" }
+        if let invalidation = slot.invalidation { return "it was invalidated (\(invalidation))" }
         if resume.checkpointCoversConfirmed, let checkpoint = resume.checkpointLSN, slot.confirmedFlush > checkpoint {
             return "its confirmed position \(slot.confirmedFlush) is past the checkpoint's \(checkpoint): something else consumed "
                 + "the changes in between (another consumer of the slot, or the checkpoint is an old copy)"

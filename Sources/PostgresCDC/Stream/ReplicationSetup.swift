@@ -84,14 +84,9 @@ enum ReplicationSetup {
         if found.value(0, "active") == "t" {
             throw .slotActive(slot: name, pid: found.value(0, "active_pid").flatMap { Int($0) }, host: host)
         }
-        var invalidation: String?
-        if let reason = found.value(0, "invalidation_reason") {
-            invalidation = "invalidated: \(reason)"
-        } else if found.value(0, "conflicting") == "t" {
-            invalidation = "invalidated by a conflict with recovery"
-        } else if found.value(0, "wal_status") == "lost" {
-            invalidation = "invalidated: the WAL it needs was removed (max_slot_wal_keep_size)"
-        }
+        let invalidation = SlotInvalidation(
+            reason: found.value(0, "invalidation_reason"), conflicting: found.value(0, "conflicting"),
+            walStatus: found.value(0, "wal_status"))
         return ExistingSlot(
             confirmedFlush: found.value(0, "confirmed_flush_lsn").flatMap { LSN($0) } ?? .zero,
             invalidation: invalidation,

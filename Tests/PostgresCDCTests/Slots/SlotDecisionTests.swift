@@ -118,17 +118,29 @@ import Testing
     }
 
     @Test func anInvalidatedSlotIsAGap() {
-        let lost = ExistingSlot(confirmedFlush: LSN(0x10), invalidation: "invalidated: wal_removed")
+        let lost = ExistingSlot(confirmedFlush: LSN(0x10), invalidation: .walRemoved)
+        let reason = "it was invalidated (wal_removed: the WAL it needed was removed because it retained more than max_slot_wal_keep_size)"
         #expect(
             Self.decide(lost, Self.configuration(), stored: LSN(0x20))
-                == .refuse(.gap(reason: "it was invalidated: wal_removed", lsn: LSN(0x20))))
-        #expect(Self.decide(lost, Self.configuration()) == .refuse(.gap(reason: "it was invalidated: wal_removed", lsn: LSN(0x10))))
+                == .refuse(.gap(reason: reason, lsn: LSN(0x20))))
+        #expect(Self.decide(lost, Self.configuration()) == .refuse(.gap(reason: reason, lsn: LSN(0x10))))
         #expect(
             Self.decide(lost, Self.configuration { $0.onGap = .resnapshot })
                 == .create(
                     SlotCreation(
                         snapshot: true, endAfterSnapshot: false, temporary: false, failover: false,
-                        replacing: .gap(reason: "it was invalidated: wal_removed", lsn: LSN(0x10)))))
+                        replacing: .gap(reason: reason, lsn: LSN(0x10)))))
+    }
+
+    @Test func everyInvalidationCauseIsNamedAsTheServerNamesIt() {
+        let causes = ["wal_removed", "rows_removed", "wal_level_insufficient", "idle_timeout", "something_new"]
+        let named = causes.map { SlotInvalidation(reason: $0, conflicting: nil, walStatus: nil) }
+        #expect(named == [.walRemoved, .rowsRemoved, .walLevelInsufficient, .idleTimeout, .other("something_new")])
+        #expect(named.map { $0?.name } == causes)
+        #expect(SlotInvalidation(reason: nil, conflicting: "t", walStatus: "reserved") == .conflictWithRecovery)
+        #expect(SlotInvalidation(reason: nil, conflicting: nil, walStatus: "lost") == .walRemoved)
+        #expect(SlotInvalidation(reason: nil, conflicting: "f", walStatus: "unreserved") == nil)
+        #expect("\(SlotInvalidation.idleTimeout)".contains("idle_replication_slot_timeout"))
     }
 
     @Test func aSlotConfirmedPastACheckpointThatCoversEveryConfirmationIsAGap() {
