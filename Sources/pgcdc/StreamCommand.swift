@@ -178,6 +178,16 @@ struct StreamCommand: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
+            "Warn (and say so in the metrics) when the WAL the slot retains passes this percentage of max_slot_wal_keep_size, or "
+                + "of the WAL disk where that is unlimited; checked every minute.",
+            valueName: "percent"))
+    var walRetentionWarning: Double = 50
+
+    @Option(help: ArgumentHelp("Seconds between checks of the WAL the slot retains; 0: no checks.", valueName: "seconds"))
+    var slotCheckInterval: Double = 60
+
+    @Option(
+        help: ArgumentHelp(
             "When the connection is lost after streaming started: the longest wait between attempts to reconnect, in seconds "
                 + "(exponential from 0.5 s, with jitter).",
             valueName: "seconds"))
@@ -253,6 +263,12 @@ struct StreamCommand: ParsableCommand {
         if let heartbeatInterval, heartbeatInterval <= 0 || !heartbeatInterval.isFinite {
             throw ValidationError("--heartbeat-interval must be a positive number of seconds")
         }
+        if slotCheckInterval < 0 || !slotCheckInterval.isFinite {
+            throw ValidationError("--slot-check-interval must be 0 or a positive number of seconds")
+        }
+        if !(walRetentionWarning > 0 && walRetentionWarning <= 100) {
+            throw ValidationError("--wal-retention-warning must be a percentage above 0 and at most 100")
+        }
         if rotateSize != nil, !sink.isFile { throw ValidationError("--rotate-size only applies with --sink file:PATH") }
         try nats.validate(for: sink)
         if let checkpoint, checkpoint.isEmpty || checkpoint.hasSuffix("/") { throw ValidationError("--checkpoint needs a file path") }
@@ -316,6 +332,8 @@ struct StreamCommand: ParsableCommand {
         configuration.includeMessages = messages
         configuration.statusInterval = statusInterval
         configuration.heartbeatInterval = heartbeatInterval
+        configuration.retainedWALWarning = walRetentionWarning / 100
+        configuration.slotCheckInterval = slotCheckInterval > 0 ? slotCheckInterval : nil
         configuration.snapshot = snapshot
         configuration.protocolVersion = protoVersion
         configuration.localChangesOnly = origin == .none

@@ -122,6 +122,12 @@ package final class PostgresConnection {
         return host.hasPrefix("/") ? "\(host) (socket, port \(port))" : "\(host):\(port)"
     }
 
+    /// Whether the server is on this machine: reached through a Unix-domain socket or a loopback address.
+    package var isOnThisMachine: Bool {
+        guard let conn, let host = PQhost(conn).map({ String(cString: $0) }) else { return false }
+        return host.hasPrefix("/") || host == "localhost" || host.hasPrefix("127.") || host == "::1"
+    }
+
     /// The database this connection is attached to.
     package var databaseName: String {
         guard let conn, let name = PQdb(conn) else { return "?" }

@@ -18,17 +18,20 @@ package struct ReplicationProtocolState: Sendable {
         package var serverTimeout: Double?
         /// Seconds between heartbeat messages; `nil` for none.
         package var heartbeatInterval: Double?
+        /// Seconds between checks of the slot's retained WAL; `nil` for none.
+        package var slotCheckInterval: Double?
 
-        package init(statusInterval: Double, serverTimeout: Double?, heartbeatInterval: Double?) {
+        package init(statusInterval: Double, serverTimeout: Double?, heartbeatInterval: Double?, slotCheckInterval: Double? = nil) {
             self.statusInterval = statusInterval
             self.serverTimeout = serverTimeout
             self.heartbeatInterval = heartbeatInterval
+            self.slotCheckInterval = slotCheckInterval
         }
 
         package init(_ configuration: StreamConfiguration) {
             self.init(
                 statusInterval: configuration.statusInterval, serverTimeout: configuration.serverTimeout,
-                heartbeatInterval: configuration.heartbeatInterval
+                heartbeatInterval: configuration.heartbeatInterval, slotCheckInterval: configuration.slotCheckInterval
             )
         }
     }
@@ -43,6 +46,8 @@ package struct ReplicationProtocolState: Sendable {
         /// Emit a heartbeat message through a normal connection (already rescheduled: a failure
         /// is retried at the next interval).
         case emitHeartbeat
+        /// Check the WAL the slot retains through a normal connection (already rescheduled).
+        case checkSlot
         /// No message came for `silentSeconds`, more than the server timeout: the connection is dead.
         case connectionDead(silentSeconds: Double)
     }
@@ -80,6 +85,7 @@ package struct ReplicationProtocolState: Sendable {
     private var replyRequestedSinceMessage = false
     private var nextStatusDue: UInt64
     private var nextHeartbeatDue: UInt64 = .max
+    private var nextSlotCheckDue: UInt64 = .max
     private var messagesSinceWait = 0
     private var batching = false
 
@@ -98,6 +104,8 @@ package struct ReplicationProtocolState: Sendable {
         lastMessageAt = now
         replyRequestedSinceMessage = false
         if let interval = settings.heartbeatInterval { nextHeartbeatDue = now &+ Self.nanoseconds(interval) }
+        // The first check soon after the start: a slot that was stopped for long is reported at once.
+        if settings.slotCheckInterval != nil { nextSlotCheckDue = now &+ Self.nanoseconds(1) }
     }
 
     /// A CopyData message arrived.
@@ -175,6 +183,10 @@ package struct ReplicationProtocolState: Sendable {
             nextHeartbeatDue = now &+ Self.nanoseconds(interval)
             return .emitHeartbeat
         }
+        if let interval = settings.slotCheckInterval, nextSlotCheckDue <= now {
+            nextSlotCheckDue = now &+ Self.nanoseconds(interval)
+            return .checkSlot
+        }
         return .none
     }
 
@@ -205,7 +217,7 @@ package struct ReplicationProtocolState: Sendable {
 
     /// Milliseconds until something is due (at most a minute).
     package func millisecondsUntilDue(now: UInt64) -> Int32 {
-        var due = min(nextStatusDue, nextHeartbeatDue)
+        var due = min(nextStatusDue, nextHeartbeatDue, nextSlotCheckDue)
         if let timeout = settings.serverTimeout {
             let half = lastMessageAt &+ Self.nanoseconds(timeout * 0.5)
             due = min(due, replyRequestedSinceMessage ? lastMessageAt &+ Self.nanoseconds(timeout) + 1_000_000 : half + 1_000_000)

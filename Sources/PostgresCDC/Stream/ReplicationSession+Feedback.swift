@@ -25,6 +25,8 @@ extension ReplicationSession {
             try sendStatus(replyRequested: replyRequested)
         case .emitHeartbeat:
             emitHeartbeat()
+        case .checkSlot:
+            checkSlot()
         case .connectionDead:
             throw .connectionLost(
                 host: serverAddress,
@@ -51,15 +53,41 @@ extension ReplicationSession {
     /// the next interval: heartbeats are a convenience, not part of the stream.
     func emitHeartbeat() {
         do {
-            if heartbeatConnection == nil {
-                heartbeatConnection = try endpoint.connect(replication: false)
-            }
-            try heartbeatConnection?.query("SELECT pg_logical_emit_message(false, '\(Self.heartbeatPrefix)', '')", describedAs: "heartbeat")
+            try side().query("SELECT pg_logical_emit_message(false, '\(Self.heartbeatPrefix)', '')", describedAs: "heartbeat")
             logger.trace("heartbeat emitted")
         } catch {
             logger.warning("heartbeat failed", metadata: ["host": "\(serverAddress)", "error": "\(error)"])
-            heartbeatConnection?.close()
-            heartbeatConnection = nil
+            sideConnection?.close()
+            sideConnection = nil
         }
+    }
+
+    /// Reads how much WAL the slot retains (``SlotRetention``), records it as metrics and warns as
+    /// ``SlotRetentionWatch`` decides. A failure is logged at debug level and retried at the next
+    /// interval: the check is advice, not part of the stream.
+    func checkSlot() {
+        do {
+            guard let retention = try SlotRetention.gather(slot: configuration.slot, on: try side()) else { return }
+            slotRetention = retention
+            StreamMetrics.record(retention)
+            let metadata: Logger.Metadata = ["slot": "\(configuration.slot)", "host": "\(serverAddress)"]
+            switch retentionWatch.assess(retention) {
+            case let .warning(message)?: logger.warning("\(message)", metadata: metadata)
+            case let .recovered(message)?: logger.notice("\(message)", metadata: metadata)
+            case nil: logger.trace("slot check", metadata: metadata.merging(["retained": "\(retention.summary)"]) { $1 })
+            }
+        } catch {
+            logger.debug("slot check failed", metadata: ["host": "\(serverAddress)", "error": "\(error)"])
+            sideConnection?.close()
+            sideConnection = nil
+        }
+    }
+
+    /// The normal connection for heartbeats and checks, opened on first use.
+    private func side() throws(ReplicationError) -> PostgresConnection {
+        if let sideConnection { return sideConnection }
+        let opened = try endpoint.connect(replication: false)
+        sideConnection = opened
+        return opened
     }
 }

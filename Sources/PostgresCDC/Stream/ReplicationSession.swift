@@ -54,7 +54,12 @@ package final class ReplicationSession {
     private var typeLookupConnection: PostgresConnection?
     /// Keyless tables already warned about (``StreamConfiguration/keylessTables``), by OID.
     var warnedKeylessTables: Set<UInt32> = []
-    var heartbeatConnection: PostgresConnection?
+    /// A normal connection for heartbeats and slot checks, opened when first needed.
+    var sideConnection: PostgresConnection?
+    /// When the slot's retained WAL deserves a warning.
+    var retentionWatch: SlotRetentionWatch
+    /// What the latest slot check found; `nil` before the first.
+    package internal(set) var slotRetention: SlotRetention?
     var assembler: ChangeAssembler
     private var endPending = false
     /// The session created a failover slot; the standbys' synced copies need a nudge (see `nudgeStandbyCopies`).
@@ -80,6 +85,7 @@ package final class ReplicationSession {
         self.serverAddress = connection.serverAddress
         self.system = connected.system
         self.state = ReplicationProtocolState(settings: .init(configuration), now: FileIO.monotonicNanoseconds())
+        self.retentionWatch = SlotRetentionWatch(threshold: configuration.retainedWALWarning)
         try ReplicationSetup.checkWalLevel(connection)
         try ReplicationSetup.preparePublication(configuration, on: connection, logger: logger)
         // Types first: once a slot exports a snapshot, the next command on this connection ends the export.
@@ -220,7 +226,7 @@ package final class ReplicationSession {
         connection.endCopy()
         connection.close()
         typeLookupConnection?.close()
-        heartbeatConnection?.close()
+        sideConnection?.close()
     }
 
     // MARK: - Messages

@@ -34,6 +34,13 @@ public struct StreamConfiguration: Sendable {
     /// connection, for databases where nothing the slot sees ever changes; `nil` for none.
     /// Heartbeats advance the confirmed position and are not handed out as events.
     public var heartbeatInterval: Double?
+    /// Seconds between checks of the WAL the slot retains (``SlotRetention``), through a normal
+    /// connection: past ``retainedWALWarning`` a warning is logged; `pgcdc_slot_wal_retained_bytes`
+    /// and `pgcdc_slot_wal_retained_ratio` are recorded. `nil` for no checks.
+    public var slotCheckInterval: Double? = 60
+    /// The share of `max_slot_wal_keep_size` (or, where that is unlimited, of the WAL disk's
+    /// space) the slot's retained WAL may reach before a warning (see ``SlotRetentionWatch``).
+    public var retainedWALWarning = 0.5
     /// The pgoutput protocol version (1–4); `nil` asks for the highest the server supports (2 from
     /// PostgreSQL 14, 3 from 15, 4 from 16). Streaming needs 2, `parallel` streaming 4.
     public var protocolVersion: Int?

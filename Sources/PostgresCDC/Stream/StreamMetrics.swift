@@ -16,6 +16,10 @@ import PGOutput
 /// - `pgcdc_backfill_rows_total{table}`: rows backfills handed out
 /// - `pgcdc_backfill_rows_remaining{backfill,table}`: the planner's estimate of the table's rows
 ///   minus the rows the backfill handed out (0 once it ended)
+/// - `pgcdc_slot_wal_retained_bytes`: the WAL the slot holds back on the server (checked every
+///   ``StreamConfiguration/slotCheckInterval``)
+/// - `pgcdc_slot_wal_retained_ratio`: that as a share of `max_slot_wal_keep_size`, or of the WAL
+///   disk where it is unlimited (see ``SlotRetention/share``); not recorded when unknown
 ///
 /// Counts are gathered per batch and added to the counters when the batch is handed over, so
 /// the per-event cost is a dictionary update.
@@ -130,6 +134,12 @@ final class StreamMetrics {
             let now = Date().timeIntervalSince1970 * 1e6
             lagSeconds.record(max(0, (now - Double(lastCommitTime.unixMicroseconds)) / 1e6))
         }
+    }
+
+    /// Records what a slot check found (by the session, once a check interval).
+    static func record(_ retention: SlotRetention) {
+        Gauge(label: "pgcdc_slot_wal_retained_bytes").record(Double(retention.retainedBytes))
+        if let share = retention.share { Gauge(label: "pgcdc_slot_wal_retained_ratio").record(share) }
     }
 
     private static func name(_ relation: Relation) -> String { "\(relation.schema).\(relation.table)" }

@@ -84,6 +84,19 @@ import Testing
         #expect(Self.due(&state, at: 110 * Self.second) == [.emitHeartbeat])
     }
 
+    @Test func theSlotIsCheckedASecondAfterTheStartThenEveryInterval() {
+        var state = ReplicationProtocolState(
+            settings: .init(statusInterval: 1000, serverTimeout: nil, heartbeatInterval: nil, slotCheckInterval: 60), now: 0)
+        state.streamingStarted(now: 100 * Self.second)
+        #expect(Self.due(&state, at: 100 * Self.second) == [])
+        #expect(state.millisecondsUntilDue(now: 100 * Self.second) <= 1001)
+        #expect(Self.due(&state, at: 101 * Self.second) == [.checkSlot])
+        #expect(Self.due(&state, at: 160 * Self.second) == [])
+        #expect(Self.due(&state, at: 161 * Self.second) == [.checkSlot])
+        var unchecked = Self.started()
+        #expect(Self.due(&unchecked, at: 200 * Self.second).contains(.checkSlot) == false, "no interval: no checks")
+    }
+
     @Test func theServerHearsOnlyConfirmedPositionsAsFlushed() {
         var state = Self.started()
         state.noteWritten(through: LSN(0x500))
