@@ -42,6 +42,7 @@ struct MessageID {
         case .begin: append("begin")
         case .commit: append("commit")
         case .snapshot: append("snapshot")
+        case .gap: append("gap")
         default: appendDecimal(UInt64(max(0, line.seq)))
         }
         if part > 0 {

@@ -22,6 +22,9 @@ guard arguments.count == 5 || arguments.count == 6 else {
 }
 var configuration = StreamConfiguration(dsn: arguments[1], slot: arguments[3], publication: arguments[4])
 configuration.createSlot = true
+// A slot that cannot be continued (lost in a failover, invalidated) is re-created and the tables read
+// again; the job clears them when it meets the gap (below), so rows deleted meanwhile go too.
+configuration.onGap = .resnapshot
 if arguments.count == 6 {
     guard let end = LSN(arguments[5]) else {
         print("error: END_LSN must look like 0/16B3748")
@@ -39,6 +42,12 @@ enum TargetSQL {
 
     static func table(_ relation: Relation) -> String {
         identifier(relation.schema) + "." + identifier(relation.table)
+    }
+
+    /// A `schema.table` name (as a ``SlotGap`` gives them) as SQL.
+    static func table(named name: String) -> String {
+        let parts = name.split(separator: ".", maxSplits: 1).map(String.init)
+        return parts.map(identifier).joined(separator: ".")
     }
 
     /// The statement that applies one row change to the target table of the same name.
@@ -115,6 +124,11 @@ struct ETLJob: Service {
                             PostgresQuery(unsafeSQL: "TRUNCATE \(change.relations.map(TargetSQL.table).joined(separator: ", "))"),
                             logger: logger)
                         try await log(change.transaction.commitLSN, seq: change.seq, on: connection)
+                    case let .gap(gap) where !gap.tables.isEmpty:
+                        // Changes were lost and every row is read again: a row deleted in the gap must go too.
+                        logger.warning("changes since \(gap.lostFrom) were lost (\(gap.reason)); reloading \(gap.tables)")
+                        let tables = gap.tables.map(TargetSQL.table(named:)).joined(separator: ", ")
+                        try await connection.query(PostgresQuery(unsafeSQL: "TRUNCATE \(tables)"), logger: logger)
                     default:
                         // begin, commit, messages; a schema change must be applied to the target by its owner.
                         break

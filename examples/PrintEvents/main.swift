@@ -39,6 +39,8 @@ do {
             print("backfill \(backfill.id) of \(backfill.table) \(backfill.kind) (\(backfill.rows) rows)")
         case let .ddl(command):
             print("ddl \(command.commandTag) \(command.objectIdentity)")
+        case let .gap(gap):
+            print("gap: changes since \(gap.lostFrom) lost (\(gap.reason)); reading \(gap.tables.count) tables again by \(gap.recovery)")
         case .begin:
             break
         }

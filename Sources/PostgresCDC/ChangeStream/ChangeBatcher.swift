@@ -64,8 +64,9 @@ struct ChangeBatcher {
         case let .snapshotCompleted(summary):
             endWhole(at: summary.consistentPoint)
             completesSnapshot = true
-        case .read:
-            // A snapshot's rows may be cut anywhere; they are acknowledged with its completion.
+        case .read, .gap:
+            // A snapshot's rows may be cut anywhere; they are acknowledged with its completion. A
+            // gap is acknowledged with what follows it.
             wholeCount = events.count
         default:
             if let seq = Self.seq(of: event) { open = (event.commitLSN, seq) }
@@ -124,7 +125,7 @@ struct ChangeBatcher {
         case let .schema(change): return change.seq
         case let .backfill(event): return event.seq
         case let .ddl(event): return event.seq
-        case .begin, .commit, .snapshotCompleted: return nil
+        case .begin, .commit, .snapshotCompleted, .gap: return nil
         }
     }
 }

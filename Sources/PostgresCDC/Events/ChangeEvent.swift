@@ -26,6 +26,9 @@ public enum ChangeEvent: Sendable {
     case message(LogicalDecodingMessageEvent)
     /// A backfill started or ended (see ``BackfillRequest``).
     case backfill(BackfillEvent)
+    /// Changes were lost: the slot could not be continued and was re-created (``StreamConfiguration/onGap``
+    /// is ``GapPolicy/resnapshot``); the tables are read again by backfills or a snapshot (see ``SlotGap``).
+    case gap(SlotGap)
     /// A DDL command committed (with the event trigger `pgcdc ddl install` creates; see ``DDLEvent``).
     case ddl(DDLEvent)
     /// A transaction committed. A ``ChangeStream`` hands one out after every transaction (acknowledge it once the
@@ -135,6 +138,7 @@ extension ChangeEvent {
         case let .message(message): return message.transaction?.commitLSN ?? message.lsn
         case let .backfill(event): return event.transaction.commitLSN
         case let .ddl(event): return event.transaction.commitLSN
+        case let .gap(gap): return gap.resumedAt
         case let .commit(commit): return commit.transaction.commitLSN
         }
     }

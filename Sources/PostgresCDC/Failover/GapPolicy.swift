@@ -4,7 +4,8 @@
 public enum GapPolicy: String, Sendable, CaseIterable {
     /// Stop with an error naming the slot and the LSN since which changes may be lost.
     case refuse
-    /// Re-create the slot with a new initial snapshot, so the sink ends up consistent again
-    /// (`read` events for every row, then the changes after the snapshot).
+    /// Re-create the slot, hand out a ``ChangeEvent/gap(_:)`` naming what was lost, and read the
+    /// published tables again — by backfills while changes stream, or by a new initial snapshot
+    /// (see ``SlotGap``) — so the sink ends up consistent again.
     case resnapshot
 }

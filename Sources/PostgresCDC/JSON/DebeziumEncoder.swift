@@ -58,6 +58,23 @@ package struct DebeziumEncoder: Sendable {
             buffer.appendRaw(",\"event_count\":null,\"data_collections\":null}\n")
         case let .commit(commit):
             encodeEnd(commit, into: &buffer)
+        case let .gap(gap):
+            // Debezium has no such event: a message (op "m") with prefix pgcdc.gap whose content is the native line's fields.
+            var content = JSONBuffer()
+            content.appendRaw("{")
+            JSONLinesEncoder.encodeGapFields(gap, into: &content)
+            content.appendRaw("}")
+            buffer.appendRaw("{\"op\":\"m\",\"ts_ms\":")
+            buffer.appendInt(Self.nowMilliseconds())
+            buffer.appendRaw(",")
+            source(
+                TransactionInfo(xid: 0, commitLSN: gap.resumedAt, commitTime: PostgresTimestamp(microsecondsSince2000: 0), origin: nil),
+                lsn: gap.resumedAt, relation: nil, snapshot: .no, into: &buffer)
+            buffer.appendRaw(",\"message\":{\"prefix\":")
+            buffer.appendString(SlotGap.messagePrefix)
+            buffer.appendRaw(",\"content\":")
+            buffer.appendString(Data(content.bytes).base64EncodedString())
+            buffer.appendRaw("}}\n")
         case let .ddl(event):
             // Debezium's schema change event (its MySQL, SQL Server and Oracle connectors' schema
             // history): the statement, without the table structure; pgcdc's command description in "command".

@@ -41,6 +41,7 @@ package struct JSONLinesEncoder: Sendable {
         case let .message(message): encodeMessage(message, into: &buffer)
         case let .backfill(event): encodeBackfill(event, into: &buffer)
         case let .ddl(event): encodeDDL(event, into: &buffer)
+        case let .gap(gap): encodeGap(gap, into: &buffer)
         case let .begin(transaction):
             buffer.appendRaw("{\"op\":\"begin\",\"commit_lsn\":")
             buffer.appendLSN(transaction.commitLSN)
@@ -199,6 +200,42 @@ package struct JSONLinesEncoder: Sendable {
         buffer.appendString(event.objectIdentity)
         buffer.appendRaw(",\"statement\":")
         buffer.appendString(event.statement)
+        buffer.appendRaw("}\n")
+    }
+
+    /// A gap's own fields, `"slot":…,"from_lsn":…,"to_lsn":…,"reason":…,"recovery":…,"tables":[…],"backfills":[…]`
+    /// (in a `gap` line, and as a Debezium message's content).
+    package static func encodeGapFields(_ gap: SlotGap, into buffer: inout JSONBuffer) {
+        buffer.appendRaw("\"slot\":")
+        buffer.appendString(gap.slot)
+        buffer.appendRaw(",\"from_lsn\":")
+        buffer.appendLSN(gap.lostFrom)
+        buffer.appendRaw(",\"to_lsn\":")
+        buffer.appendLSN(gap.resumedAt)
+        buffer.appendRaw(",\"reason\":")
+        buffer.appendString(gap.reason)
+        buffer.appendRaw(",\"recovery\":")
+        buffer.appendString(gap.recovery.rawValue)
+        buffer.appendRaw(",\"tables\":[")
+        for (index, table) in gap.tables.enumerated() {
+            if index > 0 { buffer.appendRaw(",") }
+            buffer.appendString(table)
+        }
+        buffer.appendRaw("],\"backfills\":[")
+        for (index, id) in gap.backfills.enumerated() {
+            if index > 0 { buffer.appendRaw(",") }
+            buffer.appendString(id)
+        }
+        buffer.appendRaw("]")
+    }
+
+    private func encodeGap(_ gap: SlotGap, into buffer: inout JSONBuffer) {
+        buffer.appendRaw("{\"op\":\"gap\",\"commit_lsn\":")
+        buffer.appendLSN(gap.resumedAt)
+        buffer.appendRaw(",\"seq\":0,\"lsn\":")
+        buffer.appendLSN(gap.resumedAt)
+        buffer.appendRaw(",")
+        Self.encodeGapFields(gap, into: &buffer)
         buffer.appendRaw("}\n")
     }
 

@@ -34,6 +34,8 @@ public struct LineDescriptor: Sendable {
         case backfill
         /// A DDL command (routed as a message with prefix `pgcdc.ddl`).
         case ddl
+        /// Changes were lost and the tables are read again (routed as a message with prefix `pgcdc.gap`).
+        case gap
     }
 
     /// What a line's event acts on.

@@ -105,6 +105,9 @@ extension LineDescriptor {
             }
         case let .backfill(event):
             self.init(end: end, kind: .backfill, commitLSN: event.transaction.commitLSN, seq: event.seq)
+        case let .gap(gap):
+            // Complete only with what follows it: a crash before that writes it again.
+            self.init(end: end, kind: .gap, target: .messagePrefix(SlotGap.messagePrefix), commitLSN: gap.resumedAt, seq: 0)
         case let .ddl(event):
             self.init(
                 end: end, kind: .ddl, target: .messagePrefix(DDLMessage.prefix), commitLSN: event.transaction.commitLSN, seq: event.seq)

@@ -42,7 +42,7 @@ extension ReplicationSession {
             engine.state.knownTables = try publishedTables().map(\.name).sorted()
             engine.isDirty = true
         }
-        for request in configuration.backfills where !engine.state.knows(request.id) {
+        for request in configuration.backfills + gapBackfills where !engine.state.knows(request.id) {
             try send(.start(slot: configuration.slot, request))
         }
     }

@@ -13,6 +13,10 @@ extension ReplicationSession {
         var endAfterSnapshot = false
         /// The slot was created with FAILOVER.
         var createdFailover = false
+        /// The slot replaced one that could not be continued: the gap, handed out first.
+        var gap: SlotGap?
+        /// With a gap recovered by backfills: one request per published table.
+        var gapBackfills: [BackfillRequest] = []
     }
 
     static func prepareSlot(
@@ -38,29 +42,42 @@ extension ReplicationSession {
             }
             return PreparedSlot(position: confirmedFlush)
         case let .create(creation):
+            var lost: (reason: String, lsn: LSN)?
             switch creation.replacing {
             case let .gap(reason, lsn)?:
-                logger.warning(
-                    "slot cannot be continued: dropping and re-creating it with a new snapshot (onGap: resnapshot)",
-                    metadata: [
-                        "slot": "\(slot)", "reason": "\(reason)", "lsn": "\(lsn)", "host": "\(host)",
-                    ])
+                lost = (reason, lsn)
                 try connection.dropReplicationSlot(slot)
             case let .missing(lsn)?:
-                logger.warning(
-                    "slot missing: re-creating it with a new snapshot (onGap: resnapshot)",
-                    metadata: [
-                        "slot": "\(slot)", "lsn": "\(lsn)", "host": "\(host)",
-                    ])
+                lost = ("it is missing (a failover to a standby without a synced copy of it, or it was dropped)", lsn)
             case nil:
                 break
             }
             var prepared = PreparedSlot(position: .zero, endAfterSnapshot: creation.endAfterSnapshot, createdFailover: creation.failover)
-            if creation.snapshot {
+            var recovery = SlotGap.Recovery.snapshot
+            var published: [String] = []
+            if let lost, creation.snapshot, !creation.endAfterSnapshot {
+                let tables = try publishedTables(configuration, on: connection)
+                published = tables.map(\.name)
+                let why: String?
+                (recovery, why) = SlotGap.recovery(
+                    serverVersion: connection.serverVersion, durableBackfillState: configuration.backfillStatePath != nil,
+                    keylessTables: tables.filter { !$0.keyed }.map(\.name))
+                logger.warning(
+                    """
+                    slot cannot be continued: changes since the stored position are lost; dropping and re-creating it and reading \
+                    the published tables again (onGap: resnapshot)
+                    """,
+                    metadata: [
+                        "slot": "\(slot)", "reason": "\(lost.reason)", "lsn": "\(lost.lsn)", "host": "\(host)",
+                        "recovery": "\(recovery.rawValue)\(why.map { " (\($0))" } ?? "")",
+                    ])
+            }
+            if creation.snapshot && recovery == .snapshot {
                 let phase = try SnapshotPhase(
                     configuration: configuration, endpoint: endpoint, connection: connection, catalog: catalog, logger: logger)
                 prepared.position = phase.consistentPoint
                 prepared.snapshot = phase
+                published = phase.reader.tables.map(\.name)
             } else {
                 prepared.position = try connection.createLogicalSlot(slot, temporary: creation.temporary, failover: creation.failover)
                 logger.info(
@@ -70,7 +87,40 @@ extension ReplicationSession {
                         "lsn": "\(prepared.position)", "host": "\(host)",
                     ])
             }
+            if let lost {
+                let ids = recovery == .backfill ? published.map { SlotGap.backfillID(table: $0, resumedAt: prepared.position) } : []
+                prepared.gapBackfills = zip(published, ids).map { BackfillRequest(table: $0, id: $1) }
+                prepared.gap = SlotGap(
+                    slot: slot, reason: lost.reason, lostFrom: lost.lsn, resumedAt: prepared.position, recovery: recovery,
+                    tables: published, backfills: ids)
+            }
             return prepared
         }
+    }
+
+    /// The publication's tables the stream's filters keep, `schema.table`, and whether each has a
+    /// primary key (a backfill needs one). A simple query: `connection` is the replication connection.
+    private static func publishedTables(_ configuration: StreamConfiguration, on connection: PostgresConnection)
+        throws(ReplicationError) -> [(name: String, keyed: Bool)]
+    {
+        let result = try connection.query(
+            """
+            SELECT pt.schemaname, pt.tablename,
+                   EXISTS (SELECT FROM pg_catalog.pg_index i WHERE i.indrelid = c.oid AND i.indisprimary) AS keyed
+            FROM pg_catalog.pg_publication_tables pt
+            JOIN pg_catalog.pg_namespace n ON n.nspname = pt.schemaname
+            JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = pt.tablename
+            WHERE pt.pubname = \(try connection.quoteLiteral(configuration.publication))
+            ORDER BY 1, 2
+            """,
+            describedAs: "published tables")
+        var tables: [(name: String, keyed: Bool)] = []
+        for row in result.rows.indices {
+            guard let schema = result.value(row, "schemaname"), let table = result.value(row, "tablename"),
+                configuration.filter.includes(schema: schema, table: table)
+            else { continue }
+            tables.append(("\(schema).\(table)", result.value(row, "keyed") == "t"))
+        }
+        return tables
     }
 }

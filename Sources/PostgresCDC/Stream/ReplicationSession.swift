@@ -69,6 +69,10 @@ package final class ReplicationSession {
     var backfills: BackfillEngine?
     /// Whether the owner asked for commit events (backfills need them either way, to record their state).
     var commitEventsWanted = false
+    /// The slot replaced one that could not be continued: the event to hand out first.
+    var pendingGap: SlotGap?
+    /// With a gap recovered by backfills: the requests to send once backfills are set up.
+    var gapBackfills: [BackfillRequest] = []
 
     /// Connects, checks the server, prepares the publication and the slot, and starts streaming
     /// from `resume` (by default, a fresh start as `configuration` asks).
@@ -111,6 +115,8 @@ package final class ReplicationSession {
         self.snapshot = slot.snapshot
         self.endAfterSnapshot = slot.endAfterSnapshot
         self.createdFailoverSlot = slot.createdFailover
+        self.pendingGap = slot.gap
+        self.gapBackfills = slot.gapBackfills
         // The server skips transactions that committed before the requested start; so does the
         // assembler, so a checkpoint is honoured whatever the server does.
         assembler.resumeLSN = resume.startLSN
@@ -168,6 +174,10 @@ package final class ReplicationSession {
     /// with `wait: true`, waits for data, but at most until the next status update is due, and then
     /// returns ``Step/idle`` too.
     package func next(wait: Bool) throws(ReplicationError) -> Step {
+        if let gap = pendingGap {
+            pendingGap = nil
+            return .event(.gap(gap))
+        }
         if let event = backfills?.dequeue() { return .event(event) }
         if snapshot != nil, let step = try nextSnapshotStep(wait: wait) { return step }
         while true {

@@ -82,8 +82,9 @@ public struct StreamConfiguration: Sendable {
     /// The system identifier a checkpoint was taken on: a server that reports another one is
     /// refused, since its LSNs mean something else. `nil` accepts any server.
     public var expectedSystemIdentifier: String?
-    /// What to do when the slot is missing although pgcdc stored changes from it (a checkpoint or
-    /// the file sink's own position): refuse (the default), or re-create it with a new snapshot.
+    /// What to do when the slot cannot continue what pgcdc stored from it (a checkpoint or the file
+    /// sink's own position): missing, invalidated, or confirmed past it. Refuse (the default), or
+    /// re-create it, hand out a ``ChangeEvent/gap(_:)`` and read the tables again (see ``SlotGap``).
     public var onGap: GapPolicy = .refuse
     /// On PostgreSQL 17 and later, create the slot with `FAILOVER` so that standbys with
     /// `sync_replication_slots` keep a copy of it and a promoted standby can continue the stream.

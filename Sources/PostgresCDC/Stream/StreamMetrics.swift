@@ -64,6 +64,7 @@ final class StreamMetrics {
         case .truncate: key = Key(op: "truncate", table: "")
         case .message: key = Key(op: "message", table: "")
         case .ddl: key = Key(op: "ddl", table: "")
+        case .gap: key = Key(op: "gap", table: "")
         case let .backfill(event):
             key = Key(op: "backfill_\(event.kind == .started ? "started" : "completed")", table: event.table)
             if event.kind == .started {
