@@ -157,7 +157,7 @@ import Testing
         let file = "\(setup.scratch)/out.jsonl"
         // Killed: slowed down, so that the kill comes half-way however busy the machine.
         let arguments = setup.arguments(
-            ["--sink", "file:\(file)", "--checkpoint", "\(setup.scratch)/cp"] + (killed ? ["--backfill-rate", "20000"] : []))
+            ["--sink", "file:\(file)", "--checkpoint", "\(setup.scratch)/cp"] + (killed ? ["--backfill-rate", "10000"] : []))
         var stream = try BackgroundProcess(arguments, stdoutPath: "/dev/null", stderrPath: "\(setup.scratch)/stream.err")
         let writer = Writer(dsn: setup.dsn, rows: rows)
         usleep(300_000)
