@@ -2,7 +2,7 @@ import PGOutput
 
 /// A DDL command (`CREATE TABLE`, `ALTER TABLE … RENAME`, `DROP INDEX`, …) run on the database,
 /// in commit order with the changes: what the event trigger `pgcdc ddl install` creates sends
-/// (see ``DDLTrigger``). pgoutput itself carries no DDL: without the trigger a table's new shape
+/// (`pgcdc ddl install`: event triggers on `ddl_command_end` and `sql_drop`). pgoutput itself carries no DDL: without the trigger a table's new shape
 /// shows only when a row uses it (``ChangeEvent/schema(_:)``).
 ///
 /// One event per command: a statement that creates several objects (a table with a `serial`

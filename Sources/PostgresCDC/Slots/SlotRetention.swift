@@ -8,7 +8,7 @@ import PGOutput
 /// (-1) — the free space of the disk the WAL is on (measurable when the server is on this machine).
 ///
 /// The stream checks it every ``StreamConfiguration/slotCheckInterval`` and warns past
-/// ``StreamConfiguration/retainedWALWarning`` (``SlotRetentionWatch``); `pgcdc status` shows it.
+/// ``StreamConfiguration/retainedWALWarning``; `pgcdc status` shows it.
 public struct SlotRetention: Sendable, Hashable {
     /// Bytes of WAL between the server's position and the slot's `restart_lsn`.
     public var retainedBytes: Int64

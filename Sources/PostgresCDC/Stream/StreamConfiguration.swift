@@ -39,7 +39,8 @@ public struct StreamConfiguration: Sendable {
     /// and `pgcdc_slot_wal_retained_ratio` are recorded. `nil` for no checks.
     public var slotCheckInterval: Double? = 60
     /// The share of `max_slot_wal_keep_size` (or, where that is unlimited, of the WAL disk's
-    /// space) the slot's retained WAL may reach before a warning (see ``SlotRetentionWatch``).
+    /// space) the slot's retained WAL may reach before a warning — again each time it grows by
+    /// another 10 points, and at every check while `wal_status` is `unreserved`.
     public var retainedWALWarning = 0.5
     /// The pgoutput protocol version (1–4); `nil` asks for the highest the server supports (2 from
     /// PostgreSQL 14, 3 from 15, 4 from 16). Streaming needs 2, `parallel` streaming 4.
