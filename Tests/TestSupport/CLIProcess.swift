@@ -26,6 +26,17 @@ package enum CLIProcess {
         try runProcess("/usr/bin/timeout", ["-s", "KILL", "\(timeout)", executable] + arguments)
     }
 
+    /// Checks JSON lines against `schemas/SCHEMA.schema.json` (`change-event` or `debezium-event`)
+    /// with `scripts/validate-jsonl.py`; status 0 when every line is valid.
+    package static func validate(_ lines: String, against schema: String = "change-event") throws -> CLIResult {
+        try runProcess(
+            "/usr/bin/env",
+            [
+                "python3", repositoryRoot.appendingPathComponent("scripts/validate-jsonl.py").path,
+                repositoryRoot.appendingPathComponent("schemas/\(schema).schema.json").path,
+            ], stdin: lines)
+    }
+
     package static func runProcess(_ executable: String, _ arguments: [String], stdin: String? = nil) throws -> CLIResult {
         let output = try ProcessRunner.run(executable, arguments, stdin: stdin)
         return CLIResult(status: output.status, stdout: output.stdout, stderr: output.stderr)

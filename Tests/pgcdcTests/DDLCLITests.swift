@@ -25,12 +25,7 @@ import Testing
             #expect(result.status == 0, "stderr: \(result.stderr)")
             let objects = result.lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
             let schema = format == "native" ? "change-event" : "debezium-event"
-            let validation = try CLIProcess.runProcess(
-                "/usr/bin/env",
-                [
-                    "python3", CLIProcess.repositoryRoot.appendingPathComponent("scripts/validate-jsonl.py").path,
-                    CLIProcess.repositoryRoot.appendingPathComponent("schemas/\(schema).schema.json").path,
-                ], stdin: result.stdout)
+            let validation = try CLIProcess.validate(result.stdout, against: schema)
             #expect(validation.status == 0, "\(format): \(validation.stdout) \(validation.stderr)")
             if format == "native" {
                 let ddl = objects.filter { $0["op"] as? String == "ddl" }.map { "\($0["tag"] ?? "") \($0["identity"] ?? "")" }

@@ -16,13 +16,7 @@ import Testing
     }
 
     static func validate(_ text: String) throws -> CLIResult {
-        let root = CLIProcess.repositoryRoot
-        return try CLIProcess.runProcess(
-            "/usr/bin/env",
-            [
-                "python3", root.appendingPathComponent("scripts/validate-jsonl.py").path,
-                root.appendingPathComponent("schemas/debezium-event.schema.json").path,
-            ], stdin: text)
+        try CLIProcess.validate(text, against: "debezium-event")
     }
 
     @Test func theFileHoldsEveryTransactionOnceAcrossACutAndAResume() throws {

@@ -182,12 +182,7 @@ import Testing
             "\($0["op"] ?? "") \(($0["new"] as? [String: Any])?["v"] ?? "")"
         }
         #expect(rows == ["insert before", "read before", "read in the gap", "insert after"], "\(read())")
-        let validation = try CLIProcess.runProcess(
-            "/usr/bin/env",
-            [
-                "python3", CLIProcess.repositoryRoot.appendingPathComponent("scripts/validate-jsonl.py").path,
-                CLIProcess.repositoryRoot.appendingPathComponent("schemas/change-event.schema.json").path,
-            ], stdin: read())
+        let validation = try CLIProcess.validate(read())
         #expect(validation.status == 0, "\(validation.stdout) \(validation.stderr)")
     }
 

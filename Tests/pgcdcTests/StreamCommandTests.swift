@@ -31,15 +31,7 @@ import Testing
     }
 
     static func validate(_ output: String) throws -> CLIResult {
-        let root = CLIProcess.repositoryRoot
-        return try CLIProcess.runProcess(
-            "/usr/bin/env",
-            [
-                "python3", root.appendingPathComponent("scripts/validate-jsonl.py").path,
-                root.appendingPathComponent("schemas/change-event.schema.json").path,
-            ],
-            stdin: output
-        )
+        try CLIProcess.validate(output)
     }
 
     @Test func streamWritesSchemaValidLinesAndStopsAtEndLSN() throws {
@@ -195,13 +187,7 @@ import Testing
         let message = try #require(objects.first { $0["op"] as? String == "m" })
         #expect((message["message"] as? [String: Any])?["content"] as? String == Data("hello".utf8).base64EncodedString())
 
-        let root = CLIProcess.repositoryRoot
-        let validation = try CLIProcess.runProcess(
-            "/usr/bin/env",
-            [
-                "python3", root.appendingPathComponent("scripts/validate-jsonl.py").path,
-                root.appendingPathComponent("schemas/debezium-event.schema.json").path,
-            ], stdin: result.stdout)
+        let validation = try CLIProcess.validate(result.stdout, against: "debezium-event")
         #expect(validation.status == 0, "schema validation: \(validation.stdout) \(validation.stderr)")
     }
 }

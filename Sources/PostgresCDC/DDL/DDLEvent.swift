@@ -1,9 +1,9 @@
 import PGOutput
 
 /// A DDL command (`CREATE TABLE`, `ALTER TABLE … RENAME`, `DROP INDEX`, …) run on the database,
-/// in commit order with the changes: what the event trigger `pgcdc ddl install` creates sends
-/// (`pgcdc ddl install`: event triggers on `ddl_command_end` and `sql_drop`). pgoutput itself carries no DDL: without the trigger a table's new shape
-/// shows only when a row uses it (``ChangeEvent/schema(_:)``).
+/// in commit order with the changes, as the event triggers `pgcdc ddl install` creates (on
+/// `ddl_command_end` and `sql_drop`) send it. pgoutput itself carries no DDL: without the
+/// triggers a table's new shape shows only when a row uses it (``ChangeEvent/schema(_:)``).
 ///
 /// One event per command: a statement that creates several objects (a table with a `serial`
 /// column and a primary key) gives one for each.

@@ -35,21 +35,10 @@ package struct DebeziumEncoder: Sendable {
                 tail(into: &buffer)
             }
         case let .message(message):
-            buffer.appendRaw("{\"op\":\"m\",\"ts_ms\":")
-            buffer.appendInt(Self.nowMilliseconds())
-            buffer.appendRaw(",")
-            if let transaction = message.transaction {
-                source(transaction, lsn: message.lsn, relation: nil, snapshot: .no, into: &buffer)
-            } else {
-                source(
-                    TransactionInfo(xid: 0, commitLSN: message.lsn, commitTime: PostgresTimestamp(microsecondsSince2000: 0), origin: nil),
-                    lsn: message.lsn, relation: nil, snapshot: .no, into: &buffer)
-            }
-            buffer.appendRaw(",\"message\":{\"prefix\":")
-            buffer.appendString(message.prefix)
-            buffer.appendRaw(",\"content\":")
-            buffer.appendString(Data(message.content).base64EncodedString())
-            buffer.appendRaw("}}\n")
+            let transaction =
+                message.transaction
+                ?? TransactionInfo(xid: 0, commitLSN: message.lsn, commitTime: PostgresTimestamp(microsecondsSince2000: 0), origin: nil)
+            appendMessage(prefix: message.prefix, content: message.content, transaction: transaction, lsn: message.lsn, into: &buffer)
         case let .begin(transaction):
             buffer.appendRaw("{\"status\":\"BEGIN\",\"id\":")
             buffer.appendString("\(transaction.xid):\(transaction.commitLSN.value)")
@@ -64,17 +53,10 @@ package struct DebeziumEncoder: Sendable {
             content.appendRaw("{")
             JSONLinesEncoder.encodeGapFields(gap, into: &content)
             content.appendRaw("}")
-            buffer.appendRaw("{\"op\":\"m\",\"ts_ms\":")
-            buffer.appendInt(Self.nowMilliseconds())
-            buffer.appendRaw(",")
-            source(
-                TransactionInfo(xid: 0, commitLSN: gap.resumedAt, commitTime: PostgresTimestamp(microsecondsSince2000: 0), origin: nil),
-                lsn: gap.resumedAt, relation: nil, snapshot: .no, into: &buffer)
-            buffer.appendRaw(",\"message\":{\"prefix\":")
-            buffer.appendString(SlotGap.messagePrefix)
-            buffer.appendRaw(",\"content\":")
-            buffer.appendString(Data(content.bytes).base64EncodedString())
-            buffer.appendRaw("}}\n")
+            let transaction = TransactionInfo(
+                xid: 0, commitLSN: gap.resumedAt, commitTime: PostgresTimestamp(microsecondsSince2000: 0), origin: nil)
+            appendMessage(
+                prefix: SlotGap.messagePrefix, content: content.bytes, transaction: transaction, lsn: gap.resumedAt, into: &buffer)
         case let .ddl(event):
             // Debezium's schema change event (its MySQL, SQL Server and Oracle connectors' schema
             // history): the statement, without the table structure; pgcdc's command description in "command".
@@ -100,6 +82,19 @@ package struct DebeziumEncoder: Sendable {
             // signals are not part of the change envelope either.
             break
         }
+    }
+
+    /// `{"op":"m","ts_ms":…,"source":…,"message":{"prefix":…,"content":BASE64}}`.
+    private func appendMessage(prefix: String, content: [UInt8], transaction: TransactionInfo, lsn: LSN, into buffer: inout JSONBuffer) {
+        buffer.appendRaw("{\"op\":\"m\",\"ts_ms\":")
+        buffer.appendInt(Self.nowMilliseconds())
+        buffer.appendRaw(",")
+        source(transaction, lsn: lsn, relation: nil, snapshot: .no, into: &buffer)
+        buffer.appendRaw(",\"message\":{\"prefix\":")
+        buffer.appendString(prefix)
+        buffer.appendRaw(",\"content\":")
+        buffer.appendString(Data(content).base64EncodedString())
+        buffer.appendRaw("}}\n")
     }
 
     private func row(_ change: RowChange, op: StaticString, into buffer: inout JSONBuffer) {

@@ -13,16 +13,6 @@ import Testing
         recovery: .backfill, tables: ["public.orders", "public.items"],
         backfills: [SlotGap.backfillID(table: "public.orders", resumedAt: LSN(0x1D2_E3F0)), "gap-1D2E3F0-public.items"])
 
-    static func validate(_ lines: String, schema: String) throws -> ProcessRunner.Output {
-        let root = CLIProcess.repositoryRoot
-        return try ProcessRunner.run(
-            "/usr/bin/env",
-            [
-                "python3", root.appendingPathComponent("scripts/validate-jsonl.py").path,
-                root.appendingPathComponent("schemas/\(schema).schema.json").path,
-            ], stdin: lines)
-    }
-
     @Test func theGapLineNamesTheLostRangeTheCauseAndTheBackfills() throws {
         var buffer = JSONBuffer()
         JSONLinesEncoder(timeline: 2).encode(.gap(Self.gap), into: &buffer)
@@ -32,7 +22,7 @@ import Testing
                 + #""to_lsn":"0/1D2E3F0","reason":"it was invalidated (idle_timeout)","recovery":"backfill","#
                 + #""tables":["public.orders","public.items"],"backfills":["gap-1D2E3F0-public.orders","gap-1D2E3F0-public.items"],"#
                 + #""timeline":2}"# + "\n")
-        let validation = try Self.validate(line, schema: "change-event")
+        let validation = try CLIProcess.validate(line)
         #expect(validation.status == 0, "\(validation.stdout) \(validation.stderr)")
     }
 
@@ -47,7 +37,7 @@ import Testing
         let content = try #require((message["content"] as? String).flatMap { Data(base64Encoded: $0) })
         let fields = try #require(try JSONSerialization.jsonObject(with: content) as? [String: Any])
         #expect(fields["from_lsn"] as? String == "0/1A2B4F0" && fields["recovery"] as? String == "backfill")
-        let validation = try Self.validate(line, schema: "debezium-event")
+        let validation = try CLIProcess.validate(line, against: "debezium-event")
         #expect(validation.status == 0, "\(validation.stdout) \(validation.stderr)")
     }
 }
