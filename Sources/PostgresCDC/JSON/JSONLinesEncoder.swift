@@ -216,15 +216,13 @@ package struct JSONLinesEncoder: Sendable {
         buffer.appendString(gap.reason)
         buffer.appendRaw(",\"recovery\":")
         buffer.appendString(gap.recovery.rawValue)
-        buffer.appendRaw(",\"tables\":[")
-        for (index, table) in gap.tables.enumerated() {
-            if index > 0 { buffer.appendRaw(",") }
-            buffer.appendString(table)
-        }
-        buffer.appendRaw("],\"backfills\":[")
-        for (index, id) in gap.backfills.enumerated() {
-            if index > 0 { buffer.appendRaw(",") }
-            buffer.appendString(id)
+        let arrays: [(StaticString, [String])] = [(",\"tables\":[", gap.tables), ("],\"backfills\":[", gap.backfills)]
+        for (name, strings) in arrays {
+            buffer.appendRaw(name)
+            for (index, string) in strings.enumerated() {
+                if index > 0 { buffer.appendRaw(",") }
+                buffer.appendString(string)
+            }
         }
         buffer.appendRaw("]")
     }
