@@ -63,10 +63,13 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
+        // The git commit the CLI was built from (`pgcdc --version`), set by scripts/package.
+        .target(name: "CBuildInfo"),
         // The CLI.
         .executableTarget(
             name: "pgcdc",
             dependencies: [
+                "CBuildInfo",
                 "PostgresCDC",
                 "PostgresCDCNATS",
                 "PostgresCDCTesting",

@@ -6,6 +6,7 @@ struct PGCDC: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pgcdc",
         abstract: "Stream committed PostgreSQL changes as JSON lines (logical replication, pgoutput).",
+        version: BuildInfo.versionLine,
         subcommands: [
             StreamCommand.self, BackfillCommand.self, StatusCommand.self, DoctorCommand.self, SlotCommand.self, DDLCommand.self,
             DemoCommand.self,
