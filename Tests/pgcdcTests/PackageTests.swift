@@ -105,6 +105,15 @@ import Testing
         let version = try ProcessRunner.run("/usr/bin/pgcdc", ["--version"])
         #expect(version.stdout.hasPrefix("pgcdc \(BuildInfo.version)"))
         #expect(try ProcessRunner.run("/usr/bin/id", ["pgcdc"]).status == 0, "the postinst creates the service user")
+        if FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze") {
+            // The template as an instance, checked against the installed binary.
+            let directory = NSTemporaryDirectory() + "pgcdc-unit-\(getpid())"
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            try FileManager.default.copyItem(atPath: "/lib/systemd/system/pgcdc@.service", toPath: directory + "/pgcdc@app.service")
+            let verified = try ProcessRunner.run("/usr/bin/systemd-analyze", ["verify", "--man=no", directory + "/pgcdc@app.service"])
+            #expect(verified.status == 0 && verified.stderr.isEmpty, "\(verified.stderr)")
+        }
         let page = try ProcessRunner.run("/usr/bin/man", ["-w", "pgcdc.stream"])
         #expect(page.stdout.contains("/usr/share/man/man1/pgcdc.stream.1.gz"), "\(page.stdout) \(page.stderr)")
         let remove = try ProcessRunner.run("/usr/bin/env", ["DEBIAN_FRONTEND=noninteractive", "apt-get", "remove", "-y", "-qq", "pgcdc"])
