@@ -53,23 +53,9 @@ extension ReplicationSession {
             "SELECT pg_logical_emit_message(true, $1, $2)", parameters: [message.prefix, message.content])
     }
 
-    /// The tables of the publication the stream's filters keep, with their OIDs.
-    private func publishedTables() throws(ReplicationError) -> [(name: String, oid: String)] {
-        let result = try catalogConnection().execute(
-            """
-            SELECT pt.schemaname, pt.tablename, c.oid FROM pg_publication_tables pt
-            JOIN pg_namespace n ON n.nspname = pt.schemaname
-            JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = pt.tablename
-            WHERE pt.pubname = $1
-            """, parameters: [configuration.publication])
-        var tables: [(name: String, oid: String)] = []
-        for row in result.rows.indices {
-            guard let schema = result.value(row, "schemaname"), let table = result.value(row, "tablename"),
-                let oid = result.value(row, "oid"), configuration.filter.includes(schema: schema, table: table)
-            else { continue }
-            tables.append(("\(schema).\(table)", oid))
-        }
-        return tables
+    /// The tables of the publication the stream's filters keep.
+    private func publishedTables() throws(ReplicationError) -> [ReplicationSetup.PublishedTable] {
+        try ReplicationSetup.publishedTables(configuration, on: catalogConnection())
     }
 
     /// What the session does with an event the assembler handed out, for backfills: `true` when

@@ -55,13 +55,15 @@ extension ReplicationSession {
             var prepared = PreparedSlot(position: .zero, endAfterSnapshot: creation.endAfterSnapshot, createdFailover: creation.failover)
             var recovery = SlotGap.Recovery.snapshot
             var published: [String] = []
-            if let lost, creation.snapshot, !creation.endAfterSnapshot {
-                let tables = try publishedTables(configuration, on: connection)
-                published = tables.map(\.name)
-                let why: String?
-                (recovery, why) = SlotGap.recovery(
-                    serverVersion: connection.serverVersion, durableBackfillState: configuration.backfillStatePath != nil,
-                    keylessTables: tables.filter { !$0.keyed }.map(\.name))
+            if let lost {
+                var why: String? = "a new snapshot was asked for (initial-only)"
+                if creation.snapshot, !creation.endAfterSnapshot {
+                    let tables = try ReplicationSetup.publishedTables(configuration, on: connection)
+                    published = tables.map(\.name)
+                    (recovery, why) = SlotGap.recovery(
+                        serverVersion: connection.serverVersion, durableBackfillState: configuration.backfillStatePath != nil,
+                        keylessTables: tables.filter { !$0.hasPrimaryKey }.map(\.name))
+                }
                 logger.warning(
                     """
                     slot cannot be continued: changes since the stored position are lost; dropping and re-creating it and reading \
@@ -96,31 +98,5 @@ extension ReplicationSession {
             }
             return prepared
         }
-    }
-
-    /// The publication's tables the stream's filters keep, `schema.table`, and whether each has a
-    /// primary key (a backfill needs one). A simple query: `connection` is the replication connection.
-    private static func publishedTables(_ configuration: StreamConfiguration, on connection: PostgresConnection)
-        throws(ReplicationError) -> [(name: String, keyed: Bool)]
-    {
-        let result = try connection.query(
-            """
-            SELECT pt.schemaname, pt.tablename,
-                   EXISTS (SELECT FROM pg_catalog.pg_index i WHERE i.indrelid = c.oid AND i.indisprimary) AS keyed
-            FROM pg_catalog.pg_publication_tables pt
-            JOIN pg_catalog.pg_namespace n ON n.nspname = pt.schemaname
-            JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = pt.tablename
-            WHERE pt.pubname = \(try connection.quoteLiteral(configuration.publication))
-            ORDER BY 1, 2
-            """,
-            describedAs: "published tables")
-        var tables: [(name: String, keyed: Bool)] = []
-        for row in result.rows.indices {
-            guard let schema = result.value(row, "schemaname"), let table = result.value(row, "tablename"),
-                configuration.filter.includes(schema: schema, table: table)
-            else { continue }
-            tables.append(("\(schema).\(table)", result.value(row, "keyed") == "t"))
-        }
-        return tables
     }
 }

@@ -43,6 +43,41 @@ enum ReplicationSetup {
             ])
     }
 
+    /// A table of the publication, as the stream's filters keep it.
+    struct PublishedTable {
+        /// `schema.table`.
+        var name: String
+        var oid: String
+        /// Whether it has a primary key (a backfill needs one).
+        var hasPrimaryKey: Bool
+    }
+
+    /// The publication's tables the stream's filters keep, by name. A simple query, so that it
+    /// runs on a replication connection too.
+    static func publishedTables(_ configuration: StreamConfiguration, on connection: PostgresConnection)
+        throws(ReplicationError) -> [PublishedTable]
+    {
+        let result = try connection.query(
+            """
+            SELECT pt.schemaname, pt.tablename, c.oid,
+                   EXISTS (SELECT FROM pg_catalog.pg_index i WHERE i.indrelid = c.oid AND i.indisprimary) AS keyed
+            FROM pg_catalog.pg_publication_tables pt
+            JOIN pg_catalog.pg_namespace n ON n.nspname = pt.schemaname
+            JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = pt.tablename
+            WHERE pt.pubname = \(try connection.quoteLiteral(configuration.publication))
+            ORDER BY 1, 2
+            """,
+            describedAs: "tables of publication \(configuration.publication)")
+        var tables: [PublishedTable] = []
+        for row in result.rows.indices {
+            guard let schema = result.value(row, "schemaname"), let table = result.value(row, "tablename"),
+                let oid = result.value(row, "oid"), configuration.filter.includes(schema: schema, table: table)
+            else { continue }
+            tables.append(PublishedTable(name: "\(schema).\(table)", oid: oid, hasPrimaryKey: result.value(row, "keyed") == "t"))
+        }
+        return tables
+    }
+
     /// The slot when it exists and pgcdc can use it (its plugin, database, type and two-phase
     /// setting fit, and no other connection holds it); `nil` when it does not exist.
     static func inspectSlot(_ configuration: StreamConfiguration, on connection: PostgresConnection) throws(ReplicationError)
