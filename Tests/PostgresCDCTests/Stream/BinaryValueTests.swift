@@ -91,6 +91,27 @@ import Testing
         #expect(binary.lines.count == text.lines.count)
     }
 
+    @Test func typesAndColumnsAddedMidStreamAreConvertedFromBinary() throws {
+        let setup = """
+            CREATE TABLE late (id int PRIMARY KEY);
+            CREATE PUBLICATION pub FOR TABLE late;
+            """
+        let rows = """
+            INSERT INTO late VALUES (1);
+            CREATE TYPE late_pair AS (a int, b text, c numrange);
+            CREATE TYPE late_range AS RANGE (subtype = numeric);
+            ALTER TABLE late ADD COLUMN p late_pair, ADD COLUMN r late_range, ADD COLUMN mr late_multirange,
+                ADD COLUMN ps late_pair[], ADD COLUMN mo money, ADD COLUMN g polygon, ADD COLUMN q tsquery;
+            INSERT INTO late VALUES
+                (2, ROW(1, 'a b', '[1,2)'), '[1.5,2)', '{[1,2),[3,)}', ARRAY[ROW(NULL, '', 'empty')::late_pair], -12.34,
+                 '((0,0),(1,1),(2,-1e-7))', $$'a' <-> !'b':*$$);
+            """
+        let (text, binary) = try Self.bothWays(postgres18: false, setup: setup, rows: rows)
+        #expect(text.lines.filter { $0.contains(#""op":"insert""#) }.count == 2)
+        #expect(text.lines.contains { $0.contains(#""mo":"-$12.34""#) && $0.contains(#""q":"'a' <-> !'b':*""#) })
+        #expect(binary.lines == text.lines)
+    }
+
     @Test func moneyInTheCUTF8LocaleGivesTheSameLinesInBinaryAsInText() throws {
         let setup = """
             DO $$BEGIN EXECUTE format('ALTER DATABASE %I SET lc_monetary = %L', current_database(), 'C.UTF-8'); END$$;
