@@ -10,7 +10,7 @@ extension BinaryText {
     private static let upperInclusive: UInt8 = 0x04
     private static let lowerInfinite: UInt8 = 0x08
     private static let upperInfinite: UInt8 = 0x10
-    /// Flags `range_send` can write (RANGE_EMPTY … RANGE_UB_INF).
+    /// The flags `range_recv` reads (RANGE_EMPTY … RANGE_UB_INF).
     private static let knownFlags: UInt8 = 0x1F
 
     static func appendRange(_ bytes: ArraySlice<UInt8>, subtype: BinaryFormat, to out: inout [UInt8]) -> Bool {
@@ -36,12 +36,9 @@ extension BinaryText {
     }
 
     private static func appendRange(_ reader: inout ByteReader, subtype: BinaryFormat, to out: inout [UInt8]) throws(PGOutputError) {
-        let flags = try reader.readUInt8()
-        guard flags & ~knownFlags == 0 else { throw reader.malformed("range flags \(flags)") }
-        if flags & empty != 0 {
-            guard flags == empty else { throw reader.malformed("range flags \(flags)") }
-            return out.append(contentsOf: "empty".utf8)
-        }
+        // range_recv keeps only these flags, and an empty range has no bounds whatever the others say.
+        let flags = try reader.readUInt8() & knownFlags
+        if flags & empty != 0 { return out.append(contentsOf: "empty".utf8) }
         out.append(flags & lowerInclusive != 0 ? UInt8(ascii: "[") : UInt8(ascii: "("))
         var bound: [UInt8] = []
         if flags & lowerInfinite == 0 {

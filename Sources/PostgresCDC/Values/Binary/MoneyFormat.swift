@@ -1,7 +1,7 @@
 /// How the server writes `money` (`cash_out` under its lc_monetary): a sign-dependent text
 /// before and after the amount, the amount's digits grouped from the decimal symbol. pgcdc does
 /// not pin lc_monetary, so the format is learned once per session from the server's own output
-/// (``init(points:samples:)``) and used only when it reproduces every sample.
+/// (``init(points:positive:negative:samples:)``) and used only when it reproduces every sample.
 package struct MoneyFormat: Sendable, Hashable {
     /// Digits after the decimal symbol (`frac_digits`).
     package var points: Int
