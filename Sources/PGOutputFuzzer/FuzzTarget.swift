@@ -10,7 +10,12 @@ enum FuzzTarget {
         Array(Set(TypeCatalog.builtins.values.map(\.binary))) + [
             .array(element: .int4, delimiter: UInt8(ascii: ",")), .array(element: .textual, delimiter: UInt8(ascii: ",")),
             .array(element: .array(element: .numeric, delimiter: UInt8(ascii: ",")), delimiter: UInt8(ascii: ",")),
+            .composite([CompositeField(typeOID: 23, format: .int4), CompositeField(typeOID: 3904, format: .range(subtype: .int4))]),
+            .range(subtype: .textual), .array(element: .point, delimiter: UInt8(ascii: ",")),
         ]
+        + (MoneyFormat(points: 2, positive: "$92,233,720,368,547,758.07", negative: "-$92,233,720,368,547,758.07", samples: []).map {
+            [.money($0)]
+        } ?? [])
 
     static func run(_ data: [UInt8]) {
         _ = try? ReplicationMessage.decode(data[...])

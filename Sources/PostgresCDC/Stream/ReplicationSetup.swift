@@ -151,29 +151,68 @@ enum ReplicationSetup {
         }
     }
 
-    /// Types created in the database (OID >= 16384, FirstNormalObjectId) and every array type from
-    /// pg_type; the common built-ins are also known statically.
+    /// Types created in the database (OID >= 16384, FirstNormalObjectId), every array, domain and
+    /// composite type from pg_type (information_schema's domains and the catalogs' row types are
+    /// below 16384), with each range's subtype, each multirange's range and each composite's attribute
+    /// types; the common built-ins are also known statically. The money format is learned once.
     static func loadCustomTypes(into catalog: inout TypeCatalog, from connection: PostgresConnection) throws(ReplicationError) {
+        // pg_range.rngmultitypid exists from PostgreSQL 14, with multiranges.
+        let multirangeRange =
+            connection.serverVersion >= 140000
+            ? "(SELECT m.rngtypid FROM pg_catalog.pg_range m WHERE m.rngmultitypid = t.oid)" : "NULL::oid"
         let result = try connection.query(
             """
             SELECT t.oid, t.typtype,
                    CASE WHEN t.typinput = 'pg_catalog.array_in'::regproc THEN t.typelem ELSE 0 END,
-                   t.typbasetype, coalesce(e.typdelim, t.typdelim)
+                   t.typbasetype, coalesce(e.typdelim, t.typdelim),
+                   coalesce(r.rngsubtype, \(multirangeRange), 0),
+                   CASE WHEN t.typtype = 'c' THEN (
+                       SELECT string_agg(a.atttypid::text, ',' ORDER BY a.attnum) FROM pg_catalog.pg_attribute a
+                       WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped) END
             FROM pg_catalog.pg_type t LEFT JOIN pg_catalog.pg_type e ON e.oid = t.typelem
-            WHERE t.oid >= 16384 OR t.typinput = 'pg_catalog.array_in'::regproc
+            LEFT JOIN pg_catalog.pg_range r ON r.rngtypid = t.oid
+            WHERE t.oid >= 16384 OR t.typinput = 'pg_catalog.array_in'::regproc OR t.typtype IN ('c', 'd')
             """,
             describedAs: "type catalog"
         )
         for row in result.rows {
-            guard row.count == 5,
+            guard row.count == 7,
                 let oid = row[0].flatMap({ UInt32($0) }),
                 let typtype = row[1]?.utf8.first,
                 let element = row[2].flatMap({ UInt32($0) }),
                 let base = row[3].flatMap({ UInt32($0) }),
-                let delimiter = row[4]?.utf8.first
+                let delimiter = row[4]?.utf8.first,
+                let range = row[5].flatMap({ UInt32($0) })
             else { continue }
-            catalog.add(TypeRow(oid: oid, typtype: typtype, typelem: element, typbasetype: base, typdelim: delimiter))
+            let attributes = row[6].map { $0.split(separator: ",").compactMap { UInt32($0) } } ?? []
+            catalog.add(
+                TypeRow(
+                    oid: oid, typtype: typtype, typelem: element, typbasetype: base, typdelim: delimiter, rangeSubtype: range,
+                    attributes: attributes))
         }
+        if !catalog.moneyLearned {
+            // A server that cannot answer leaves money on text, as an unreproducible layout does.
+            catalog.money = (try? learnMoneyFormat(from: connection)) ?? nil
+            catalog.moneyLearned = true
+        }
+    }
+
+    /// How this server writes `money` (its lc_monetary), from its own text of a few amounts;
+    /// `nil` when the layout is not one ``MoneyFormat`` reproduces.
+    static func learnMoneyFormat(from connection: PostgresConnection) throws(ReplicationError) -> MoneyFormat? {
+        let unit = "(10::numeric ^ scale((1::money)::numeric))"
+        let result = try connection.query(
+            """
+            SELECT scale((1::money)::numeric), (\(MoneyFormat.sampleUnits) / \(unit))::money::text,
+                   (-\(MoneyFormat.sampleUnits) / \(unit))::money::text, 0::money::text, (-1 / \(unit))::money::text,
+                   (123456 / \(unit))::money::text
+            """,
+            describedAs: "money format"
+        )
+        guard let row = result.rows.first, row.count == 6, let points = row[0].flatMap({ Int($0) }),
+            let positive = row[1], let negative = row[2], let zero = row[3], let minusOne = row[4], let small = row[5]
+        else { return nil }
+        return MoneyFormat(points: points, positive: positive, negative: negative, samples: [(0, zero), (-1, minusOne), (123_456, small)])
     }
 
     /// The names of the primary key's columns of table `oid`, in the key's order (empty when it has none).

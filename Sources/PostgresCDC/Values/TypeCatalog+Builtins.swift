@@ -8,15 +8,26 @@ extension TypeCatalog {
         19: ColumnType(.text, .textual),  // name
         20: ColumnType(.integer, .int8),  // int8
         21: ColumnType(.integer, .int2),  // int2
+        22: ColumnType(.text, .vector(element: .int2)),  // int2vector
         23: ColumnType(.integer, .int4),  // int4
         25: ColumnType(.text, .textual),  // text
         26: ColumnType(.integer, .uint32),  // oid
         27: ColumnType(.text, .tid),  // tid
         28: ColumnType(.text, .uint32),  // xid
         29: ColumnType(.text, .uint32),  // cid
+        30: ColumnType(.text, .vector(element: .uint32)),  // oidvector
         114: ColumnType(.json, .textual),  // json: its send format is its text
+        142: ColumnType(.text, .textual),  // xml (sent in the client encoding, UTF8, without an encoding declaration)
+        194: ColumnType(.text, .textual),  // pg_node_tree
+        600: ColumnType(.text, .point),  // point
+        601: ColumnType(.text, .lseg),  // lseg
+        602: ColumnType(.text, .path),  // path
+        603: ColumnType(.text, .box),  // box
+        604: ColumnType(.text, .polygon),  // polygon
+        628: ColumnType(.text, .line),  // line
         650: ColumnType(.text, .inet),  // cidr
         700: ColumnType(.float, .float4),  // float4
+        718: ColumnType(.text, .circle),  // circle
         701: ColumnType(.float, .float8),  // float8
         774: ColumnType(.text, .macaddr8),  // macaddr8
         829: ColumnType(.text, .macaddr),  // macaddr
@@ -32,11 +43,32 @@ extension TypeCatalog {
         1560: ColumnType(.text, .bits),  // bit
         1562: ColumnType(.text, .bits),  // varbit
         1700: ColumnType(.numeric, .numeric),  // numeric
+        1790: ColumnType(.text, .textual),  // refcursor
+        2970: ColumnType(.text, .snapshot),  // txid_snapshot
         2950: ColumnType(.text, .uuid),  // uuid
         3220: ColumnType(.text, .lsn),  // pg_lsn
+        3614: ColumnType(.text, .tsvector),  // tsvector
+        3615: ColumnType(.text, .tsquery),  // tsquery
         3802: ColumnType(.json, .jsonb),  // jsonb
+        3904: ColumnType(.text, .range(subtype: .int4)),  // int4range
+        3906: ColumnType(.text, .range(subtype: .numeric)),  // numrange
+        3908: ColumnType(.text, .range(subtype: .timestamp)),  // tsrange
+        3910: ColumnType(.text, .range(subtype: .timestamptz)),  // tstzrange
+        3912: ColumnType(.text, .range(subtype: .date)),  // daterange
+        3926: ColumnType(.text, .range(subtype: .int8)),  // int8range
+        4072: ColumnType(.text, .jsonb),  // jsonpath: a version byte (1), then the text, as jsonb
+        4451: ColumnType(.text, .multirange(subtype: .int4)),  // int4multirange
+        4532: ColumnType(.text, .multirange(subtype: .numeric)),  // nummultirange
+        4533: ColumnType(.text, .multirange(subtype: .timestamp)),  // tsmultirange
+        4534: ColumnType(.text, .multirange(subtype: .timestamptz)),  // tstzmultirange
+        4535: ColumnType(.text, .multirange(subtype: .date)),  // datemultirange
+        4536: ColumnType(.text, .multirange(subtype: .int8)),  // int8multirange
+        5038: ColumnType(.text, .snapshot),  // pg_snapshot
         5069: ColumnType(.text, .uint64),  // xid8
     ]
+
+    /// `money`, whose text depends on the server's lc_monetary (its format is ``TypeCatalog/money``).
+    static let moneyOID: UInt32 = 790
 
     /// `box[]`, the one built-in array whose text form separates items with `;`.
     static let boxArray: UInt32 = 1020

@@ -5,6 +5,12 @@
 package struct TypeCatalog: Sendable {
     private var custom: [UInt32: TypeRow] = [:]
 
+    /// How the server writes `money`; `nil` until learned, or when its lc_monetary's layout cannot be
+    /// reproduced (money then has no binary format).
+    package var money: MoneyFormat?
+    /// Whether the money format was looked for (once per session).
+    package var moneyLearned = false
+
     /// A catalog that knows the built-in types.
     package init() {}
 
@@ -34,6 +40,7 @@ package struct TypeCatalog: Sendable {
 
     private func resolve(_ oid: UInt32, depth: Int) -> ColumnType {
         if let builtin = Self.builtins[oid] { return builtin }
+        if oid == Self.moneyOID { return ColumnType(.text, money.map { .money($0) } ?? .unsupported) }
         if custom[oid] == nil, let element = Self.builtinArrays[oid] {
             // box's delimiter is ';' (a box's text holds commas).
             let delimiter = oid == Self.boxArray ? UInt8(ascii: ";") : UInt8(ascii: ",")
@@ -44,6 +51,23 @@ package struct TypeCatalog: Sendable {
         if row.typtype == UInt8(ascii: "e") { return .enumLabel }
         // Rows are loaded with typelem = 0 unless the type is an array (typinput = array_in).
         if row.typelem != 0 { return .array(of: resolve(row.typelem, depth: depth + 1), delimiter: row.typdelim) }
-        return .other
+        switch row.typtype {
+        case UInt8(ascii: "r") where row.rangeSubtype != 0:
+            let subtype = resolve(row.rangeSubtype, depth: depth + 1).binary
+            return ColumnType(.text, subtype == .unsupported ? .unsupported : .range(subtype: subtype))
+        case UInt8(ascii: "m") where row.rangeSubtype != 0:
+            guard case let .range(subtype) = resolve(row.rangeSubtype, depth: depth + 1).binary else { return .other }
+            return ColumnType(.text, .multirange(subtype: subtype))
+        case UInt8(ascii: "c") where !row.attributes.isEmpty:
+            var fields: [CompositeField] = []
+            for attribute in row.attributes {
+                let format = resolve(attribute, depth: depth + 1).binary
+                if format == .unsupported { return .other }
+                fields.append(CompositeField(typeOID: attribute, format: format))
+            }
+            return ColumnType(.text, .composite(fields))
+        default:
+            return .other
+        }
     }
 }

@@ -11,7 +11,17 @@ package struct TypeRow: Sendable, Hashable {
     /// The array element delimiter (the element type's `typdelim`).
     package var typdelim: UInt8
 
-    package init(oid: UInt32, typtype: UInt8, typelem: UInt32, typbasetype: UInt32, typdelim: UInt8) {
+    /// A range's subtype (`pg_range.rngsubtype`); a multirange's range type (`pg_range.rngtypid`); else 0.
+    package var rangeSubtype: UInt32
+    /// A composite type's attribute types in order, dropped attributes left out.
+    package var attributes: [UInt32]
+
+    package init(
+        oid: UInt32, typtype: UInt8, typelem: UInt32, typbasetype: UInt32, typdelim: UInt8, rangeSubtype: UInt32 = 0,
+        attributes: [UInt32] = []
+    ) {
+        self.rangeSubtype = rangeSubtype
+        self.attributes = attributes
         self.oid = oid
         self.typtype = typtype
         self.typelem = typelem

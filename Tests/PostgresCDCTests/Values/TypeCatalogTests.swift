@@ -43,10 +43,16 @@ import Testing
         let catalog = TypeCatalog()
         let int4Array = ColumnType(.array(element: .integer, delimiter: Self.comma), .array(element: .int4, delimiter: Self.comma))
         #expect(catalog.columnType(for: 1007) == int4Array)
-        // box[] separates items with ';'; box has no binary rule, so neither has its array.
-        #expect(catalog.columnType(for: 1020) == ColumnType(.array(element: .text, delimiter: UInt8(ascii: ";")), .unsupported))
-        // xml[]: text elements, binary unreadable.
-        #expect(catalog.columnType(for: 143) == ColumnType(.array(element: .text, delimiter: Self.comma), .unsupported))
+        // box[] separates items with ';'.
+        let semicolon = UInt8(ascii: ";")
+        #expect(
+            catalog.columnType(for: 1020)
+                == ColumnType(.array(element: .text, delimiter: semicolon), .array(element: .box, delimiter: semicolon)))
+        #expect(
+            catalog.columnType(for: 143)
+                == ColumnType(.array(element: .text, delimiter: Self.comma), .array(element: .textual, delimiter: Self.comma)))
+        // regclass[]: the text of a regclass is a name only a catalog lookup gives.
+        #expect(catalog.columnType(for: 2210) == ColumnType(.array(element: .text, delimiter: Self.comma), .unsupported))
     }
 
     @Test func domainsOverDomainsResolveToTheirBaseType() {
@@ -70,11 +76,12 @@ import Testing
         let catalog = Self.catalog([composite, Self.array(20_001, of: 20_000)])
         #expect(catalog.columnType(for: 30_000) == .other)
         #expect(!catalog.knows(30_000))
-        #expect(catalog.columnType(for: 600) == .other, "point: built in, but without a rule")
-        #expect(catalog.knows(600))
+        #expect(catalog.columnType(for: 2205) == .other, "regclass: built in, but its text is a name")
+        #expect(catalog.knows(2205))
+        // A composite whose attributes were not loaded.
         #expect(catalog.columnType(for: 20_000) == .other)
         #expect(catalog.knows(20_000))
-        // An array of composites: text elements; its binary form cannot be read.
+        // An array of such composites: text elements; its binary form cannot be read.
         #expect(catalog.columnType(for: 20_001) == ColumnType(.array(element: .text, delimiter: Self.comma), .unsupported))
     }
 
@@ -99,5 +106,50 @@ import Testing
         }
         #expect(depth == TypeCatalog.maximumDepth)
         #expect(mapping == .text)
+    }
+
+    @Test func rangesAndMultirangesResolveThroughTheirSubtype() {
+        let range = TypeRow(oid: 20_000, typtype: UInt8(ascii: "r"), typelem: 0, typbasetype: 0, typdelim: Self.comma, rangeSubtype: 701)
+        let multirange = TypeRow(
+            oid: 20_001, typtype: UInt8(ascii: "m"), typelem: 0, typbasetype: 0, typdelim: Self.comma, rangeSubtype: 20_000)
+        let overRegclass = TypeRow(
+            oid: 20_002, typtype: UInt8(ascii: "r"), typelem: 0, typbasetype: 0, typdelim: Self.comma, rangeSubtype: 2205)
+        let catalog = Self.catalog([range, multirange, overRegclass, Self.array(20_003, of: 20_000)])
+        #expect(catalog.binaryFormat(for: 20_000) == .range(subtype: .float8))
+        #expect(catalog.binaryFormat(for: 20_001) == .multirange(subtype: .float8))
+        #expect(catalog.binaryFormat(for: 20_002) == .unsupported)
+        #expect(catalog.binaryFormat(for: 20_003) == .array(element: .range(subtype: .float8), delimiter: Self.comma))
+        #expect(catalog.binaryFormat(for: 3904) == .range(subtype: .int4))
+        #expect(catalog.binaryFormat(for: 4536) == .multirange(subtype: .int8))
+    }
+
+    @Test func compositesResolveEachAttributeAndNeedAllOfThem() {
+        let inner = TypeRow(
+            oid: 20_000, typtype: UInt8(ascii: "c"), typelem: 0, typbasetype: 0, typdelim: Self.comma, attributes: [23, 25])
+        let outer = TypeRow(
+            oid: 20_001, typtype: UInt8(ascii: "c"), typelem: 0, typbasetype: 0, typdelim: Self.comma, attributes: [20_000, 1007])
+        let withRegclass = TypeRow(
+            oid: 20_002, typtype: UInt8(ascii: "c"), typelem: 0, typbasetype: 0, typdelim: Self.comma, attributes: [23, 2205])
+        let catalog = Self.catalog([inner, outer, withRegclass])
+        let innerFormat = BinaryFormat.composite([
+            CompositeField(typeOID: 23, format: .int4), CompositeField(typeOID: 25, format: .textual),
+        ])
+        #expect(catalog.binaryFormat(for: 20_000) == innerFormat)
+        #expect(
+            catalog.binaryFormat(for: 20_001)
+                == .composite([
+                    CompositeField(typeOID: 20_000, format: innerFormat),
+                    CompositeField(typeOID: 1007, format: .array(element: .int4, delimiter: Self.comma)),
+                ]))
+        #expect(catalog.binaryFormat(for: 20_002) == .unsupported)
+    }
+
+    @Test func moneyHasABinaryFormatOnlyOnceItsLayoutIsLearned() {
+        var catalog = TypeCatalog()
+        #expect(catalog.binaryFormat(for: 790) == .unsupported)
+        let format = MoneyFormat(points: 2, positive: "$92,233,720,368,547,758.07", negative: "-$92,233,720,368,547,758.07", samples: [])
+        catalog.money = format
+        #expect(format.map { catalog.binaryFormat(for: 790) == .money($0) } == true)
+        #expect(format.map { catalog.binaryFormat(for: 791) == .array(element: .money($0), delimiter: Self.comma) } == true)
     }
 }

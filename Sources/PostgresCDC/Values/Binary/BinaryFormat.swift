@@ -30,6 +30,35 @@ package indirect enum BinaryFormat: Sendable, Hashable {
     case tid
     /// An array of elements in `element`'s format; `delimiter` separates them in the text form.
     case array(element: BinaryFormat, delimiter: UInt8)
-    /// A type whose binary form pgcdc cannot turn into its text form (composite, range, tsvector, money, …).
+    /// `money`: Int64 in the smallest unit, written as the server's lc_monetary writes it.
+    case money(MoneyFormat)
+    /// Geometric types: float8 coordinates.
+    case point, line, lseg, box, path, polygon, circle
+    /// Text search types.
+    case tsvector, tsquery
+    /// `txid_snapshot` and `pg_snapshot`: `xmin:xmax:xip,…`.
+    case snapshot
+    /// `int2vector` and `oidvector`: an `array_send` of one dimension, written space-separated.
+    case vector(element: BinaryFormat)
+    /// A range over `subtype`.
+    case range(subtype: BinaryFormat)
+    /// A multirange over `subtype` (its range type's subtype).
+    case multirange(subtype: BinaryFormat)
+    /// A composite type (or a table's row type): its attributes in order, without dropped ones.
+    case composite([CompositeField])
+    /// A type whose binary form pgcdc cannot turn into its text form (reg* OID aliases, extension types, …).
     case unsupported
+}
+
+/// One attribute of a composite type: `record_send` writes its type OID before its value.
+package struct CompositeField: Sendable, Hashable {
+    /// The attribute's type (`pg_attribute.atttypid`), checked against the OID in the value.
+    package var typeOID: UInt32
+    /// How the attribute's value is read.
+    package var format: BinaryFormat
+
+    package init(typeOID: UInt32, format: BinaryFormat) {
+        self.typeOID = typeOID
+        self.format = format
+    }
 }

@@ -119,6 +119,25 @@ package enum BinaryText {
             out.append(UInt8(ascii: ")"))
         case let .array(element, delimiter):
             return appendArray(bytes, element: element, delimiter: delimiter, to: &out)
+        case let .money(money):
+            guard let value = integer(Int64.self, bytes) else { return false }
+            money.append(value, to: &out)
+        case .point, .line, .lseg, .box, .path, .polygon, .circle:
+            return appendGeometry(bytes, as: format, to: &out)
+        case .tsvector:
+            return appendTSVector(bytes, to: &out)
+        case .tsquery:
+            return appendTSQuery(bytes, to: &out)
+        case .snapshot:
+            return appendSnapshot(bytes, to: &out)
+        case let .vector(element):
+            return appendVector(bytes, element: element, to: &out)
+        case let .range(subtype):
+            return appendRange(bytes, subtype: subtype, to: &out)
+        case let .multirange(subtype):
+            return appendMultirange(bytes, subtype: subtype, to: &out)
+        case let .composite(fields):
+            return appendComposite(bytes, fields: fields, to: &out)
         case .unsupported:
             return false
         }

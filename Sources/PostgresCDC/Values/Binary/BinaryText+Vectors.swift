@@ -1,0 +1,42 @@
+import PGOutput
+
+/// `txid_snapshot`/`pg_snapshot` and `int2vector`/`oidvector`.
+extension BinaryText {
+    /// Int32 in-progress count, UInt64 xmin, UInt64 xmax, the in-progress ids; text `xmin:xmax:xip,xip`.
+    static func appendSnapshot(_ bytes: ArraySlice<UInt8>, to out: inout [UInt8]) -> Bool {
+        var reader = ByteReader(bytes, context: "snapshot")
+        guard let count = try? reader.readInt32(), count >= 0, let xmin = try? reader.readUInt64(), let xmax = try? reader.readUInt64(),
+            reader.remaining == Int(count) * 8
+        else { return false }
+        appendDecimal(xmin, to: &out)
+        out.append(UInt8(ascii: ":"))
+        appendDecimal(xmax, to: &out)
+        out.append(UInt8(ascii: ":"))
+        for index in 0..<Int(count) {
+            guard let xid = try? reader.readUInt64() else { return false }
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            appendDecimal(xid, to: &out)
+        }
+        return true
+    }
+
+    /// An `array_send` of at most one dimension without NULLs, its elements separated by spaces
+    /// (`int2vectorout`, `oidvectorout`).
+    static func appendVector(_ bytes: ArraySlice<UInt8>, element: BinaryFormat, to out: inout [UInt8]) -> Bool {
+        var reader = ByteReader(bytes, context: "vector")
+        guard let dimensions = try? reader.readInt32(), dimensions == 0 || dimensions == 1, (try? reader.readInt32()) != nil,
+            (try? reader.readUInt32()) != nil
+        else { return false }
+        var count = 0
+        if dimensions == 1 {
+            guard let length = try? reader.readInt32(), length >= 0, (try? reader.readInt32()) != nil else { return false }
+            count = Int(length)
+        }
+        guard count <= reader.remaining / 4 else { return false }
+        for index in 0..<count {
+            if index > 0 { out.append(UInt8(ascii: " ")) }
+            guard let value = try? reader.readLengthPrefixedBytes(), append(value, as: element, to: &out) else { return false }
+        }
+        return reader.remaining == 0
+    }
+}
