@@ -16,6 +16,24 @@ import Testing
 
     static let itemsTable = "CREATE TABLE items (id int PRIMARY KEY, name text, qty int, note text);"
 
+    /// A source database with `items` (and `tables`) published, a target with the same tables, and
+    /// the ETL job run once up to the source's current position (creating its slot).
+    static func startedETLJob(slotPrefix: String, tables: String = "") throws -> (
+        server: LocalPostgresServer, source: String, target: String, slot: String, sourceDSN: String, targetDSN: String
+    ) {
+        let (server, source) = try TestServer.freshDatabase()
+        let (_, target) = try TestServer.freshDatabase()
+        try server.psql(itemsTable + tables + "CREATE PUBLICATION pub FOR TABLE items;", database: source)
+        try server.psql(itemsTable + tables, database: target)
+        let slot = slotPrefix + source
+        let sourceDSN = server.dsn(database: source)
+        let targetDSN = server.dsn(database: target)
+        let start = try server.psql("SELECT pg_current_wal_insert_lsn()", database: source)
+        let first = try run("ETLToPostgres", [sourceDSN, targetDSN, slot, "pub", start])
+        #expect(first.status == 0, "\(first.stdout) \(first.stderr)")
+        return (server, source, target, slot, sourceDSN, targetDSN)
+    }
+
     @Test func theETLJobAppliesEveryChangeExactlyOnceAcrossAKill() throws {
         let (server, source) = try TestServer.freshDatabase()
         let (_, target) = try TestServer.freshDatabase()
@@ -81,17 +99,9 @@ import Testing
     /// it (values stored out of line and left out of updates, key changes, deletes): the target
     /// ends up equal to the source.
     @Test func theETLJobAppliesABackfillWhileTheTableChanges() throws {
-        let (server, source) = try TestServer.freshDatabase()
-        let (_, target) = try TestServer.freshDatabase()
         let late =
             "CREATE TABLE late (id int PRIMARY KEY, v int NOT NULL, note text); ALTER TABLE late ALTER COLUMN note SET STORAGE EXTERNAL;"
-        try server.psql(Self.itemsTable + late + "CREATE PUBLICATION pub FOR TABLE items;", database: source)
-        try server.psql(Self.itemsTable + late, database: target)
-        let slot = "etl_backfill_\(source)"
-        let sourceDSN = server.dsn(database: source)
-        let targetDSN = server.dsn(database: target)
-        let start = try server.psql("SELECT pg_current_wal_insert_lsn()", database: source)
-        #expect(try Self.run("ETLToPostgres", [sourceDSN, targetDSN, slot, "pub", start]).status == 0)
+        let (server, source, target, slot, sourceDSN, targetDSN) = try Self.startedETLJob(slotPrefix: "etl_backfill_", tables: late)
         // Rows the stream never saw: only a backfill brings them.
         let bigNote = "(SELECT string_agg(md5(random()::text || i), '') FROM generate_series(1, 200) i)"
         try server.psql(
@@ -125,15 +135,7 @@ import Testing
     /// are inserted and deleted: the job meets the gap, clears the tables and reloads them, so the
     /// target ends equal to the source — the row deleted in the gap gone too.
     @Test func theETLJobReloadsTheTablesAfterAGap() throws {
-        let (server, source) = try TestServer.freshDatabase()
-        let (_, target) = try TestServer.freshDatabase()
-        try server.psql(Self.itemsTable + "CREATE PUBLICATION pub FOR TABLE items;", database: source)
-        try server.psql(Self.itemsTable, database: target)
-        let slot = "etl_gap_\(source)"
-        let sourceDSN = server.dsn(database: source)
-        let targetDSN = server.dsn(database: target)
-        let start = try server.psql("SELECT pg_current_wal_insert_lsn()", database: source)
-        #expect(try Self.run("ETLToPostgres", [sourceDSN, targetDSN, slot, "pub", start]).status == 0)
+        let (server, source, target, slot, sourceDSN, targetDSN) = try Self.startedETLJob(slotPrefix: "etl_gap_")
         try server.psql("INSERT INTO items SELECT g, 'item', g, NULL FROM generate_series(1, 10) g", database: source)
         let streamed = try server.psql("SELECT pg_current_wal_insert_lsn()", database: source)
         #expect(try Self.run("ETLToPostgres", [sourceDSN, targetDSN, slot, "pub", streamed]).status == 0)
@@ -153,15 +155,7 @@ import Testing
     /// "unchanged", and the job must keep what the target stored (it used to delete the old row and
     /// insert the new one, so the value ended NULL).
     @Test func theETLJobKeepsAnOutOfLineValueAcrossAKeyChange() throws {
-        let (server, source) = try TestServer.freshDatabase()
-        let (_, target) = try TestServer.freshDatabase()
-        try server.psql(Self.itemsTable + "CREATE PUBLICATION pub FOR TABLE items;", database: source)
-        try server.psql(Self.itemsTable, database: target)
-        let slot = "etl_toast_\(source)"
-        let sourceDSN = server.dsn(database: source)
-        let targetDSN = server.dsn(database: target)
-        let start = try server.psql("SELECT pg_current_wal_insert_lsn()", database: source)
-        #expect(try Self.run("ETLToPostgres", [sourceDSN, targetDSN, slot, "pub", start]).status == 0)
+        let (server, source, target, slot, sourceDSN, targetDSN) = try Self.startedETLJob(slotPrefix: "etl_toast_")
         // Random hex is incompressible: 6,400 characters stored out of line.
         try server.psql(
             """
