@@ -60,6 +60,8 @@ package final class BackfillReader: @unchecked Sendable {
     private let slot: String
     private let publication: String
     private let filter: EventFilter
+    /// ``StreamConfiguration/binaryValues``: `false` copies in COPY's text format.
+    private let binaryValues: Bool?
     private let connect: () throws(ReplicationError) -> PostgresConnection
     private let logger: Logger
     private let condition = NSCondition()
@@ -77,10 +79,11 @@ package final class BackfillReader: @unchecked Sendable {
     private let readingSince = ContinuousClock.now
 
     package init(
-        slot: String, publication: String, filter: EventFilter, rowsPerSecond: Double?, logger: Logger,
+        slot: String, publication: String, filter: EventFilter, binaryValues: Bool? = nil, rowsPerSecond: Double?, logger: Logger,
         connect: @escaping () throws(ReplicationError) -> PostgresConnection
     ) {
         self.slot = slot
+        self.binaryValues = binaryValues
         self.publication = publication
         self.filter = filter
         self.rowsPerSecond = rowsPerSecond
@@ -276,14 +279,15 @@ package final class BackfillReader: @unchecked Sendable {
         condition.withLock { plans[chunk] = plan }
         try emit(.watermark(slot: slot, backfill: id, chunk: chunk, mark: .low, reason: nil), on: connection)
         var rows: [TupleData] = []
+        let format = CopyFormat(for: table.message, catalog: job.catalog, binary: binaryValues)
         func copy(_ sql: String) throws {
-            try connection.startCopyOut(sql, describedAs: "COPY \(request.table) (backfill \(id))")
-            while let line = try connection.readCopyRow(describedAs: "COPY \(request.table)") {
-                do {
-                    rows.append(try CopyTextRow.parse(line, expectedColumns: table.message.columns.count))
-                } catch {
-                    throw BackfillAbort(reason: "row \(rows.count + 1) of table \(request.table): \(error)")
-                }
+            var reader = try CopyRowReader(
+                connection: connection, statement: sql, format: format, columnCount: table.message.columns.count,
+                describedAs: "COPY \(request.table) (backfill \(id))")
+            do {
+                rows += try reader.readAll()
+            } catch let .unexpectedResponse(_, detail) {
+                throw BackfillAbort(reason: "table \(request.table): \(detail)")
             }
         }
         var lastKey: [String]?
@@ -292,7 +296,7 @@ package final class BackfillReader: @unchecked Sendable {
             try copy(
                 try table.chunkStatement(
                     keyColumns: keyColumns, after: job.nextKey, whereClause: request.whereClause, limit: request.chunkSize,
-                    on: connection))
+                    format: format, on: connection))
             lastKey = rows.last.map { tuple in
                 let row = Row(relation: relation, tuple: tuple, isKeyOnly: false)
                 return keyIndexes.map { row.text(at: $0) ?? "" }
@@ -300,7 +304,9 @@ package final class BackfillReader: @unchecked Sendable {
         }
         let rangeDone = job.rangeDone || rows.count < request.chunkSize
         if !job.pending.isEmpty {
-            try copy(try table.keysStatement(keyColumns: keyColumns, keys: job.pending, whereClause: request.whereClause, on: connection))
+            try copy(
+                try table.keysStatement(
+                    keyColumns: keyColumns, keys: job.pending, whereClause: request.whereClause, format: format, on: connection))
         }
         let read = Chunk(plan: plan, relation: relation, rows: rows, keyIndexes: keyIndexes, lastKey: lastKey, isLast: rangeDone)
         let current = condition.withLock { () -> Bool in

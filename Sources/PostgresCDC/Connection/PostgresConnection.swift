@@ -178,7 +178,7 @@ package final class PostgresConnection {
         }
     }
 
-    /// Starts `COPY ... TO STDOUT`; read the rows with ``readCopyRow()``.
+    /// Starts `COPY ... TO STDOUT`; read the rows with ``CopyRowReader``.
     package func startCopyOut(_ sql: String, describedAs command: String) throws(ReplicationError) {
         let conn = try connection()
         guard let result = PQexec(conn, sql) else {
@@ -194,12 +194,20 @@ package final class PostgresConnection {
     /// The next row of a `COPY ... TO STDOUT` (blocking), or `nil` at its end; a failure of the
     /// COPY (permission, a dropped table, a lost connection) throws, named `command`.
     package func readCopyRow(describedAs command: String) throws(ReplicationError) -> [UInt8]? {
+        var row: [UInt8] = []
+        return try readCopyData(appendingTo: &row, describedAs: command) ? row : nil
+    }
+
+    /// Appends the next message of a `COPY ... TO STDOUT` to `storage` (blocking; one copy, from
+    /// libpq's buffer); `false` at the copy's end. A failure of the COPY throws, named `command`.
+    package func readCopyData(appendingTo storage: inout [UInt8], describedAs command: String) throws(ReplicationError) -> Bool {
         let conn = try connection()
         var buffer: UnsafeMutablePointer<CChar>?
         let length = PQgetCopyData(conn, &buffer, 0)
         if length > 0, let buffer {
             defer { PQfreemem(buffer) }
-            return Array(UnsafeRawBufferPointer(start: buffer, count: Int(length)))
+            storage.append(contentsOf: UnsafeRawBufferPointer(start: buffer, count: Int(length)))
+            return true
         }
         if length == -1 {
             var failure: ReplicationError?
@@ -210,7 +218,7 @@ package final class PostgresConnection {
                 PQclear(result)
             }
             if let failure { throw failure }
-            return nil
+            return false
         }
         throw .connectionLost(host: serverAddress, message: lastErrorMessage, lastLSN: .zero)
     }

@@ -7,7 +7,7 @@ import PGOutput
 /// `\ooo`, hex `\xhh`, any other `\c` for `c`) are undone. See the COPY documentation, "Text Format".
 package enum CopyTextRow {
     /// Parses `line` (with or without its trailing newline) into `expectedColumns` columns.
-    package static func parse(_ line: [UInt8], expectedColumns: Int) throws(CopyTextRowError) -> TupleData {
+    package static func parse(_ line: [UInt8], expectedColumns: Int) throws(CopyRowError) -> TupleData {
         var storage: [UInt8] = []
         storage.reserveCapacity(line.count)
         var columns: [TupleData.Column] = []
@@ -102,19 +102,6 @@ package enum CopyTextRow {
         case UInt8(ascii: "a")...UInt8(ascii: "f"): return Int(byte - UInt8(ascii: "a")) + 10
         case UInt8(ascii: "A")...UInt8(ascii: "F"): return Int(byte - UInt8(ascii: "A")) + 10
         default: return nil
-        }
-    }
-}
-
-/// A COPY text row that does not parse.
-package enum CopyTextRowError: Error, Equatable, CustomStringConvertible {
-    case danglingBackslash(offset: Int)
-    case columnCount(expected: Int, found: Int)
-
-    package var description: String {
-        switch self {
-        case let .danglingBackslash(offset): return "a backslash ends the row at byte \(offset)"
-        case let .columnCount(expected, found): return "\(found) columns where the table has \(expected)"
         }
     }
 }

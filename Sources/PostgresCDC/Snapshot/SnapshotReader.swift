@@ -5,6 +5,10 @@ import PGOutput
 /// it, and hands the rows out one at a time through a bounded buffer (the copy never holds a table
 /// in memory; while the consumer is slower, the copy waits).
 ///
+/// With several jobs, a large table is split into ranges of its pages (``SnapshotPiece``, on
+/// PostgreSQL 14+, which scans a ctid range without reading the rest), so that one big table
+/// keeps every job busy; its rows then arrive in no particular order.
+///
 /// `@unchecked Sendable`: the buffer and the state are guarded by `condition`; each connection is
 /// used by its own worker thread only (after set-up, which happens before the threads start).
 package final class SnapshotReader: @unchecked Sendable {
@@ -18,12 +22,18 @@ package final class SnapshotReader: @unchecked Sendable {
 
     /// The tables, in the order of their numbers.
     package let tables: [SnapshotTable]
+    /// How each table is copied.
+    private let formats: [CopyFormat]
+    /// What the workers copy, in order: whole tables, or page ranges of large ones.
+    private let pieces: [SnapshotPiece]
+    /// Per table: pieces not finished yet, rows copied, and when its first piece started.
+    private var progress: [(remaining: Int, rows: Int, started: Date?)]
 
     private let connections: [PostgresConnection]
     private let condition = NSCondition()
     private var buffer: [Item] = []
     private var head = 0
-    private var nextTable = 0
+    private var nextPiece = 0
     private var running = 0
     private var failure: ReplicationError?
     private var stopped = false
@@ -36,7 +46,7 @@ package final class SnapshotReader: @unchecked Sendable {
     /// (optionally only `onlyTables`, `schema.table` names).
     package init(
         connect: () throws(ReplicationError) -> PostgresConnection, snapshotName: String, publication: String, onlyTables: [String],
-        filter: EventFilter, jobs: Int
+        filter: EventFilter, jobs: Int, catalog: TypeCatalog, binary: Bool?
     ) throws(ReplicationError) {
         var connections: [PostgresConnection] = []
         do {
@@ -55,12 +65,17 @@ package final class SnapshotReader: @unchecked Sendable {
                 let wanted = Set(onlyTables.map { $0.contains(".") ? $0 : "public.\($0)" })
                 tables = tables.filter { wanted.contains($0.name) }
             }
-            self.tables = tables.filter { filter.includes(schema: $0.message.namespace, table: $0.message.name) }
+            tables = tables.filter { filter.includes(schema: $0.message.namespace, table: $0.message.name) }
+            self.tables = tables
+            pieces = try SnapshotPiece.split(tables, jobs: connections.count, on: connections[0])
         } catch {
             connections.forEach { $0.close() }
             throw error
         }
         self.connections = connections
+        let pieces = pieces
+        formats = tables.map { CopyFormat(for: $0.message, catalog: catalog, binary: binary) }
+        progress = tables.indices.map { table in (pieces.count { $0.table == table }, 0, nil) }
     }
 
     deinit {
@@ -89,8 +104,13 @@ package final class SnapshotReader: @unchecked Sendable {
         guard head < buffer.count else { return nil }
         let item = buffer[head]
         head += 1
+        // Items handed out are let go of at once: while the copy keeps up, the buffer is never
+        // empty, and kept items would hold every row of the snapshot.
         if head == buffer.count {
             buffer.removeAll(keepingCapacity: true)
+            head = 0
+        } else if head >= capacity {
+            buffer.removeFirst(head)
             head = 0
         }
         condition.broadcast()
@@ -114,47 +134,46 @@ package final class SnapshotReader: @unchecked Sendable {
                 condition.broadcast()
             }
         }
-        while let index = claimTable() {
-            let table = tables[index]
-            let started = Date()
+        while let piece = claimPiece() {
+            let table = tables[piece.table]
+            let command = "COPY \(table.name)"
             var rows = 0
             do {
-                let command = "COPY \(table.name)"
-                try connection.startCopyOut(try table.copyStatement(on: connection), describedAs: command)
-                var chunk: [TupleData] = []
-                chunk.reserveCapacity(chunkSize)
-                while let line = try connection.readCopyRow(describedAs: command) {
-                    do {
-                        chunk.append(try CopyTextRow.parse(line, expectedColumns: table.message.columns.count))
-                    } catch {
-                        throw ReplicationError.unexpectedResponse(command: command, detail: "row \(rows + 1): \(error)")
-                    }
-                    rows += 1
-                    if chunk.count == chunkSize {
-                        guard push(.rows(table: index, tuples: chunk)) else { return }
-                        chunk.removeAll(keepingCapacity: true)
-                    }
+                let statement = try table.copyStatement(where: piece.condition, format: formats[piece.table], on: connection)
+                var reader = try CopyRowReader(
+                    connection: connection, statement: statement, format: formats[piece.table], columnCount: table.message.columns.count,
+                    describedAs: command)
+                while let chunk = try reader.next(maxRows: chunkSize) {
+                    guard push(.rows(table: piece.table, tuples: chunk)) else { return }
                 }
-                if !chunk.isEmpty {
-                    guard push(.rows(table: index, tuples: chunk)) else { return }
-                }
-            } catch let error as ReplicationError {
+                rows = reader.rows
+            } catch {
                 fail(error)
                 return
-            } catch {
-                fail(.unexpectedResponse(command: "COPY \(table.name)", detail: "\(error)"))
-                return
             }
-            guard push(.tableDone(table: index, rows: rows, seconds: Date().timeIntervalSince(started))) else { return }
+            guard let done = finish(piece, rows: rows) else { continue }
+            guard push(.tableDone(table: piece.table, rows: done.rows, seconds: done.seconds)) else { return }
         }
         _ = try? connection.query("COMMIT")
     }
 
-    private func claimTable() -> Int? {
+    private func claimPiece() -> SnapshotPiece? {
         condition.withLock {
-            guard !stopped, failure == nil, nextTable < tables.count else { return nil }
-            defer { nextTable += 1 }
-            return nextTable
+            guard !stopped, failure == nil, nextPiece < pieces.count else { return nil }
+            defer { nextPiece += 1 }
+            let piece = pieces[nextPiece]
+            if progress[piece.table].started == nil { progress[piece.table].started = Date() }
+            return piece
+        }
+    }
+
+    /// Counts a finished piece; the table's rows and seconds once it was its last.
+    private func finish(_ piece: SnapshotPiece, rows: Int) -> (rows: Int, seconds: Double)? {
+        condition.withLock {
+            progress[piece.table].remaining -= 1
+            progress[piece.table].rows += rows
+            guard progress[piece.table].remaining == 0 else { return nil }
+            return (progress[piece.table].rows, Date().timeIntervalSince(progress[piece.table].started ?? Date()))
         }
     }
 

@@ -96,16 +96,19 @@ package struct SnapshotTable: Sendable {
         return Set(result.rows.compactMap { $0.first ?? nil })
     }
 
-    /// The `COPY (SELECT …) TO STDOUT` that reads the table's rows as the publication sends them.
-    package func copyStatement(on connection: PostgresConnection) throws(ReplicationError) -> String {
-        try copy(where: rowFilter.map { [$0] } ?? [], orderedBy: nil, on: connection)
+    /// The `COPY (SELECT …) TO STDOUT` that reads the table's rows as the publication sends them,
+    /// only those `condition` selects when given (a page range, ``SnapshotPiece``).
+    package func copyStatement(where condition: String? = nil, format: CopyFormat, on connection: PostgresConnection)
+        throws(ReplicationError) -> String
+    {
+        try copy(where: [rowFilter, condition].compactMap { $0 }, orderedBy: nil, format: format, on: connection)
     }
 
     /// The `COPY (SELECT …) TO STDOUT` that reads a backfill chunk: at most `limit` rows the
     /// publication sends (its column list and row filter) and `whereClause` selects, in the order
     /// of `keyColumns` (the primary key, so its index serves the query), after the key `after`.
     package func chunkStatement(
-        keyColumns: [String], after: [String]?, whereClause: String?, limit: Int, on connection: PostgresConnection
+        keyColumns: [String], after: [String]?, whereClause: String?, limit: Int, format: CopyFormat, on connection: PostgresConnection
     ) throws(ReplicationError) -> String {
         let keys = try Self.quoted(keyColumns, on: connection)
         var conditions = [rowFilter, whereClause].compactMap { $0 }
@@ -113,31 +116,35 @@ package struct SnapshotTable: Sendable {
             // Untyped literals take the key columns' types in a row comparison.
             conditions.append("(\(keys)) > (\(try Self.literals(after, on: connection)))")
         }
-        return try copy(where: conditions, orderedBy: (keys, limit), on: connection)
+        return try copy(where: conditions, orderedBy: (keys, limit), format: format, on: connection)
     }
 
     /// The `COPY (SELECT …) TO STDOUT` that reads the rows with primary keys `keys` (text forms),
     /// as the publication sends them and `whereClause` selects.
     package func keysStatement(
-        keyColumns: [String], keys: [[String]], whereClause: String?, on connection: PostgresConnection
+        keyColumns: [String], keys: [[String]], whereClause: String?, format: CopyFormat, on connection: PostgresConnection
     ) throws(ReplicationError) -> String {
         var tuples: [String] = []
         for key in keys where key.count == keyColumns.count { tuples.append("(\(try Self.literals(key, on: connection)))") }
         let condition = "(\(try Self.quoted(keyColumns, on: connection))) IN (\(tuples.isEmpty ? "NULL" : tuples.joined(separator: ", ")))"
-        return try copy(where: [condition] + [rowFilter, whereClause].compactMap { $0 }, orderedBy: nil, on: connection)
+        return try copy(where: [condition] + [rowFilter, whereClause].compactMap { $0 }, orderedBy: nil, format: format, on: connection)
     }
 
-    /// `COPY (SELECT <published columns> FROM [ONLY] table WHERE (c1) AND (c2)… [ORDER BY keys LIMIT n]) TO STDOUT`.
-    private func copy(where conditions: [String], orderedBy order: (keys: String, limit: Int)?, on connection: PostgresConnection)
-        throws(ReplicationError) -> String
-    {
-        let columns = try Self.quoted(message.columns.map(\.name), on: connection)
+    /// `COPY (SELECT <published columns> FROM [ONLY] table WHERE (c1) AND (c2)… [ORDER BY keys LIMIT n]) TO STDOUT [(FORMAT binary)]`.
+    private func copy(
+        where conditions: [String], orderedBy order: (keys: String, limit: Int)?, format: CopyFormat, on connection: PostgresConnection
+    ) throws(ReplicationError) -> String {
+        var selections: [String] = []
+        for (index, column) in message.columns.enumerated() {
+            selections.append(format.selection(of: try connection.quoteIdentifier(column.name), at: index))
+        }
+        let columns = selections.joined(separator: ", ")
         let table = try connection.quoteIdentifier(message.namespace) + "." + connection.quoteIdentifier(message.name)
         // A partitioned table's rows are in its partitions; anything else, only its own rows.
         var sql = "COPY (SELECT \(columns) FROM \(isPartitioned ? "" : "ONLY ")\(table)"
         if !conditions.isEmpty { sql += " WHERE " + conditions.map { "(\($0))" }.joined(separator: " AND ") }
         if let order { sql += " ORDER BY \(order.keys) LIMIT \(order.limit)" }
-        return sql + ") TO STDOUT"
+        return sql + ") TO STDOUT" + format.options
     }
 
     private static func quoted(_ names: [String], on connection: PostgresConnection) throws(ReplicationError) -> String {

@@ -27,7 +27,7 @@ extension ReplicationSession {
         let endpoint = endpoint
         let reader = BackfillReader(
             slot: configuration.slot, publication: configuration.publication, filter: configuration.filter,
-            rowsPerSecond: configuration.backfillRowsPerSecond, logger: logger,
+            binaryValues: configuration.binaryValues, rowsPerSecond: configuration.backfillRowsPerSecond, logger: logger,
             connect: { () throws(ReplicationError) in try endpoint.connect(replication: false) })
         let engine = BackfillEngine(ledger: ledger, state: state, reader: reader)
         backfills = engine

@@ -20,9 +20,9 @@ import Testing
     }
 
     @Test func aRowWithTheWrongColumnCountOrADanglingBackslashThrows() {
-        #expect(throws: CopyTextRowError.columnCount(expected: 3, found: 2)) {
+        #expect(throws: CopyRowError.columnCount(expected: 3, found: 2)) {
             try CopyTextRow.parse(Array("a\tb\n".utf8), expectedColumns: 3)
         }
-        #expect(throws: CopyTextRowError.danglingBackslash(offset: 1)) { try CopyTextRow.parse(Array("a\\".utf8), expectedColumns: 1) }
+        #expect(throws: CopyRowError.danglingBackslash(offset: 1)) { try CopyTextRow.parse(Array("a\\".utf8), expectedColumns: 1) }
     }
 }

@@ -1,0 +1,108 @@
+import Foundation
+import Logging
+import Testing
+@testable import PostgresCDC
+
+/// Snapshot rows come from COPY — in binary by default, each column's send form, or in text with
+/// `binaryValues = false` — and must read exactly as the stream writes the same rows.
+@Suite struct SnapshotValueTests {
+    /// A table of types that have no binary conversion: read through their output function.
+    static let textOnlySetup = """
+        CREATE TABLE doc (id int PRIMARY KEY, owner regclass, kind regtype, acl aclitem[], note text);
+        INSERT INTO doc VALUES (1, 'doc', 'int4', '{postgres=arwd/postgres}', 'tab\there'), (2, NULL, NULL, NULL, NULL),
+            (3, 'pg_class', 'timestamptz[]', '{}', E'back\\\\slash\\nnewline');
+        """
+
+    /// Each row's `new` object as written, by the row's `id`: the last insert or update of a stream,
+    /// or a snapshot's reads.
+    static func rows(_ stream: CapturedStream) throws -> [String: String] {
+        var rows: [String: String] = [:]
+        for (line, object) in zip(stream.lines, stream.objects) {
+            let op = object["op"] as? String
+            let id = ((object["new"] ?? object["old"]) as? [String: Any])?["id"].map { "\($0)" }
+            guard let id, let op else { continue }
+            if op == "delete" {
+                rows[id] = nil
+            } else if ["insert", "update", "read"].contains(op) {
+                let new: String = try #require(newObject(in: line))
+                rows[id] = new
+            }
+        }
+        return rows
+    }
+
+    /// The text of the line's `"new"` object, as written (no re-encoding of numbers).
+    static func newObject(in line: String) -> String? {
+        guard let start = line.range(of: #""new":{"#)?.upperBound else { return nil }
+        var depth = 1
+        var inString = false
+        var escaped = false
+        var index = start
+        while index < line.endIndex, depth > 0 {
+            let character = line[index]
+            if inString {
+                if escaped { escaped = false } else if character == "\\" { escaped = true } else if character == "\"" { inString = false }
+            } else if character == "\"" {
+                inString = true
+            } else if character == "{" {
+                depth += 1
+            } else if character == "}" {
+                depth -= 1
+            }
+            index = line.index(after: index)
+        }
+        return depth == 0 ? String(line[line.index(before: start)..<index]) : nil
+    }
+
+    /// The snapshot of the publication's tables, `initial-only`, on a slot of its own.
+    static func snapshot(_ fixture: StreamFixture, binary: Bool?, jobs: Int = 1, name: String) throws -> CapturedStream {
+        var configuration = fixture.configuration()
+        configuration.slot += "_\(name)"
+        configuration.snapshot = .initialOnly
+        configuration.snapshotJobs = jobs
+        configuration.binaryValues = binary
+        let session = try ReplicationSession(configuration: configuration, logger: Logger(label: "test"))
+        defer { session.close() }
+        var buffer = JSONBuffer()
+        let encoder = JSONLinesEncoder()
+        let deadline = ContinuousClock.now + .seconds(120)
+        loop: while ContinuousClock.now < deadline {
+            switch try session.next(wait: true) {
+            case let .event(event):
+                encoder.encode(event, into: &buffer)
+                if case .snapshotCompleted = event { session.snapshotDurable() }
+            case .idle: continue
+            case .end: break loop
+            }
+        }
+        let lines = StreamFixture.lines(buffer.bytes)
+        let objects = try lines.map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        return CapturedStream(lines: lines, objects: objects)
+    }
+
+    @Test(arguments: [false, true])
+    func everyTypeReadsInTheSnapshotAsTheStreamWritesIt(postgres18: Bool) throws {
+        for (setup, rows) in [(BinaryValueTests.setup, BinaryValueTests.rows), (BinaryValueTests.moreSetup, BinaryValueTests.moreRows)] {
+            let fixture = try StreamFixture.make(setup: setup, postgres18: postgres18)
+            let streamed = try Self.rows(fixture.capture([rows]) { $0.binaryValues = false })
+            #expect(streamed.count >= 3)
+            for binary in [nil, false] as [Bool?] {
+                let read = try Self.rows(Self.snapshot(fixture, binary: binary, name: binary == nil ? "bin" : "text"))
+                #expect(read.keys.sorted() == streamed.keys.sorted())
+                for (id, row) in streamed.sorted(by: { $0.key < $1.key }) {
+                    #expect(read[id] == row, "row \(id), \(binary == nil ? "binary" : "text") COPY")
+                }
+            }
+        }
+    }
+
+    @Test func columnsWithoutABinaryFormReadAsTheirOutputFunctionWritesThem() throws {
+        let fixture = try StreamFixture.make(setup: Self.textOnlySetup + "CREATE PUBLICATION pub FOR TABLE doc;")
+        let binary = try Self.rows(Self.snapshot(fixture, binary: nil, name: "bin"))
+        let text = try Self.rows(Self.snapshot(fixture, binary: false, name: "text"))
+        #expect(binary.count == 3)
+        #expect(binary == text)
+        #expect(binary["1"] == #"{"id":1,"owner":"doc","kind":"integer","acl":["postgres=arwd/postgres"],"note":"tab\there"}"#)
+        #expect(binary["2"] == #"{"id":2,"owner":null,"kind":null,"acl":null,"note":null}"#)
+    }
+}
