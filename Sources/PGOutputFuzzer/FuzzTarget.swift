@@ -3,7 +3,8 @@ import PostgresCDC
 
 /// Feeds one fuzzer input through everything that reads bytes from the server: the CopyBoth
 /// layer, the pgoutput layer (with every flag), and — treating the input as a series of
-/// `[UInt16 length][message]` records — the change assembler and both JSON encoders. Every input
+/// `[UInt16 length][message]` records — the change assembler and both JSON encoders; and COPY's
+/// binary format as snapshots read it, whole and fed in pieces. Every input
 /// must yield events or a typed error; a trap is a bug.
 enum FuzzTarget {
     static let binaryFormats: [BinaryFormat] =
@@ -30,6 +31,7 @@ enum FuzzTarget {
             text.removeAll(keepingCapacity: true)
             _ = BinaryText.append(data[...], as: format, to: &text)
         }
+        copyBinary(data)
         var pipeline = FuzzPipeline()
         var index = 0
         while index + 2 <= data.count {
@@ -40,5 +42,42 @@ enum FuzzTarget {
             index = end
         }
         pipeline.finish()
+    }
+
+    /// COPY's binary format for a row of three columns (two binary, one text), all at once and in
+    /// pieces of up to 16 bytes: the same rows either way, or an error, never a trap.
+    static func copyBinary(_ data: [UInt8]) {
+        let message = RelationMessage(
+            xid: nil, oid: 1, namespace: "s", name: "t", replicaIdentity: .default,
+            columns: [
+                .init(isKey: true, name: "a", typeOID: 20, typeModifier: -1),
+                .init(isKey: false, name: "b", typeOID: 1184, typeModifier: -1),
+                .init(isKey: false, name: "c", typeOID: 2205, typeModifier: -1),
+            ])
+        let format = CopyFormat(for: message, catalog: TypeCatalog(), binary: nil)
+        var whole = CopyBinaryParser(format: format, columnCount: 3)
+        var rows: [[TupleData.Column]] = []
+        let wholeEnd = try? whole.parse(data, from: 0, into: &rows)
+        var pieces = CopyBinaryParser(format: format, columnCount: 3)
+        var pieceRows: [[TupleData.Column]] = []
+        var buffer: [UInt8] = []
+        var parsed = 0
+        var rest = data[...]
+        let step = max(1, Int(data.first ?? 1) % 17)
+        while !rest.isEmpty {
+            buffer += rest.prefix(step)
+            rest = rest.dropFirst(step)
+            guard let next = try? pieces.parse(buffer, from: parsed, into: &pieceRows) else { return }
+            parsed = next
+        }
+        // Where the bytes come in pieces, the rows are the same.
+        precondition(wholeEnd == nil || (wholeEnd == parsed && rows == pieceRows), "COPY rows differ when fed in pieces")
+        let relation = Relation(message: message, catalog: TypeCatalog())
+        var text = JSONBuffer()
+        for columns in pieceRows {
+            let row = Row(relation: relation, tuple: TupleData(storage: buffer[...], columns: columns), isKeyOnly: false)
+            for index in 0..<3 { _ = row.text(at: index) }
+            text.appendString(String(describing: row.value(at: 1)))
+        }
     }
 }

@@ -54,7 +54,7 @@ final class SnapshotPhase {
             "taking the initial snapshot",
             metadata: [
                 "slot": "\(configuration.slot)", "lsn": "\(consistentPoint)", "tables": "\(reader.tables.count)",
-                "jobs": "\(configuration.snapshotJobs)",
+                "jobs": "\(configuration.snapshotJobs)", "copies": "\(reader.copies)",
             ])
         reader.start()
     }

@@ -26,6 +26,8 @@ package final class SnapshotReader: @unchecked Sendable {
     private let formats: [CopyFormat]
     /// What the workers copy, in order: whole tables, or page ranges of large ones.
     private let pieces: [SnapshotPiece]
+    /// The number of copies the workers run (tables, and page ranges of large tables).
+    package var copies: Int { pieces.count }
     /// Per table: pieces not finished yet, rows copied, and when its first piece started.
     private var progress: [(remaining: Int, rows: Int, started: Date?)]
 

@@ -105,4 +105,32 @@ import Testing
         #expect(binary["1"] == #"{"id":1,"owner":"doc","kind":"integer","acl":["postgres=arwd/postgres"],"note":"tab\there"}"#)
         #expect(binary["2"] == #"{"id":2,"owner":null,"kind":null,"acl":null,"note":null}"#)
     }
+
+    @Test(arguments: [false, true])
+    func aTableSplitAcrossJobsIsReadOnceRowByRow(postgres18: Bool) throws {
+        // 40,000 rows of about 1 KB: about 5,000 pages, four ranges of its pages for three jobs.
+        let fixture = try StreamFixture.make(
+            setup: """
+                CREATE TABLE wide (id int PRIMARY KEY, pad text);
+                INSERT INTO wide SELECT g, lpad(g::text, 960, 'x') FROM generate_series(1, 40000) g;
+                CREATE TABLE other (id int PRIMARY KEY);
+                INSERT INTO other SELECT generate_series(1, 10);
+                CREATE PUBLICATION pub FOR TABLE wide, other;
+                """, postgres18: postgres18)
+        let pages = try fixture.server.psql("SELECT pg_relation_size('wide') / 8192", database: fixture.database)
+        #expect((Int(pages) ?? 0) >= 4 * SnapshotPiece.minimumPages)
+        let snapshot = try Self.snapshot(fixture, binary: nil, jobs: 3, name: "jobs")
+        var ids: [Int] = []
+        for object in snapshot.objects where object["table"] as? String == "wide" {
+            let new = try #require(object["new"] as? [String: Any])
+            let id = try #require(new["id"] as? Int)
+            ids.append(id)
+            let digits = String(id)
+            #expect(new["pad"] as? String == String(repeating: "x", count: 960 - digits.count) + digits)
+        }
+        #expect(ids.count == 40000)
+        #expect(Set(ids).count == 40000 && ids.min() == 1 && ids.max() == 40000)
+        #expect(snapshot.objects.filter { $0["table"] as? String == "other" }.count == 10)
+        #expect(snapshot.objects.last?["op"] as? String == "snapshot")
+    }
 }
