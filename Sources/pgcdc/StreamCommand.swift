@@ -50,7 +50,9 @@ struct StreamCommand: ParsableCommand {
             valueName: "mode"))
     var snapshot: SnapshotMode?
 
-    @Option(help: ArgumentHelp("Connections that copy tables in parallel during a snapshot.", valueName: "n"))
+    @Option(help: ArgumentHelp(
+            "Connections that copy tables in parallel during a snapshot; a large table is split into ranges of its pages.",
+            valueName: "n"))
     var snapshotJobs = 1
 
     @Flag(help: "Print a progress line per snapshot table on stderr even when stderr is not a terminal.")

@@ -59,7 +59,8 @@ public struct StreamConfiguration: Sendable {
     /// pgcdc can convert the type of every column the publication has at start, else text; `true`
     /// insists on binary, `false` on text. In binary mode, a table with a column whose binary form
     /// pgcdc cannot convert (composite, range, tsvector, money, xml, …) stops the stream with an
-    /// error naming the column; with `nil`, the next start then picks text.
+    /// error naming the column; with `nil`, the next start then picks text. Snapshots and
+    /// backfills copy in COPY's binary format unless this is `false`.
     public var binaryValues: Bool?
     /// Decode prepared transactions (two-phase commit; protocol 3+, PostgreSQL 15+): their changes
     /// are handed out at COMMIT PREPARED, with the gid, and dropped at ROLLBACK PREPARED. Needs
@@ -78,7 +79,9 @@ public struct StreamConfiguration: Sendable {
     /// Whether to copy the existing rows first; `nil` is the default: ``SnapshotMode/initial`` when
     /// pgcdc creates the slot, ``SnapshotMode/never`` for an existing one.
     public var snapshot: SnapshotMode?
-    /// Connections that copy tables in parallel during a snapshot.
+    /// Connections that copy tables in parallel during a snapshot; with more than one, on
+    /// PostgreSQL 14+, a table of at least 16 MiB is split into ranges of its pages, so one large
+    /// table keeps them all busy (its rows then arrive in no particular order).
     public var snapshotJobs = 1
     /// The system identifier a checkpoint was taken on: a server that reports another one is
     /// refused, since its LSNs mean something else. `nil` accepts any server.
