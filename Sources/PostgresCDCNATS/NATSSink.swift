@@ -11,7 +11,16 @@ import PostgresCDC
 /// ``LineDescriptor``, never from its JSON. Publishing is asynchronous, at most
 /// `maxPending` messages in flight; ``flush(force:)`` waits for JetStream's acknowledgements, and
 /// only then reports the batch's position as durable — so the checkpoint and the slot move only
-/// past what the stream stored. A batch that was not acknowledged (the server went away, a
+/// past what the stream stored.
+///
+/// A batch goes out as a chain: every message but the last is published without asking for an
+/// acknowledgement, each carrying `Nats-Expected-Last-Msg-Id` with the id of the message before
+/// it, and only the last one is acknowledged. JetStream stores a message only when the stream's
+/// last stored message is the one it names, so an acknowledged last message proves that every
+/// message of the chain was stored, in order, with nothing between them; one acknowledgement per
+/// batch instead of one per message. A chain that breaks — a message lost, another publisher
+/// between two of ours, a replayed message the duplicate window dropped — fails the last
+/// message, and the batch is published again with an acknowledgement per message. A batch that was not acknowledged (the server went away, a
 /// timeout) is published again, with backoff, until it is; the copies JetStream already stored are
 /// dropped by its duplicate window. After a crash, the replayed transaction is dropped the same way.
 public final class NATSSink: ChangeSink {
@@ -66,6 +75,14 @@ public final class NATSSink: ChangeSink {
     /// Batches published but not yet acknowledged (copies), kept to publish again.
     private var unacknowledged: [SinkBatch] = []
     private var ids = MessageID()
+    /// The id of the last message of the chain being published (NUL-terminated); empty when the
+    /// next message names none (the stream's last message is not known to be one of ours).
+    private var chainTip: [CChar] = []
+    /// Chains that broke in a row; past ``maximumBrokenChains`` every message is acknowledged.
+    private var brokenChains = 0
+    private static let maximumBrokenChains = 3
+    /// JetStream's error code for a message whose `Nats-Expected-Last-Msg-Id` is not the stream's last.
+    static let wrongLastMessageID = 10070
     private var written: LSN = .zero
     private var durable: LSN = .zero
 
@@ -102,7 +119,7 @@ public final class NATSSink: ChangeSink {
             lines: Array(batch.lines)[...], descriptors: Array(batch.descriptors)[...], position: batch.position,
             endsAtTransactionBoundary: batch.endsAtTransactionBoundary)
         unacknowledged.append(copy)
-        try publish(copy)
+        try publish(copy, chained: brokenChains < Self.maximumBrokenChains)
         written = batch.position
     }
 
@@ -120,6 +137,7 @@ public final class NATSSink: ChangeSink {
             case .acknowledged:
                 unacknowledged.removeAll()
                 durable = written
+                if attempt == 0 { brokenChains = 0 }
                 return durable
             case let .rejected(reason):
                 throw SinkError(destination: destination, operation: "publish to", reason: reason)
@@ -133,8 +151,11 @@ public final class NATSSink: ChangeSink {
                     ])
                 usleep(useconds_t(delay * 1e6))
                 discardPending()
+                // Every message acknowledged this time; the stream's last message is then not known.
+                brokenChains += 1
+                chainTip.removeAll()
                 for batch in unacknowledged {
-                    try publish(batch)
+                    try publish(batch, chained: false)
                 }
             }
         }
@@ -154,34 +175,91 @@ public final class NATSSink: ChangeSink {
     }
 
     /// Publishes each line to its subject(s), asynchronously; stops at the first message that
-    /// could not be sent (the flush publishes the batch again).
-    private func publish(_ batch: SinkBatch) throws(SinkError) {
-        guard let jetStream else { throw SinkError(destination: destination, operation: "publish to", reason: "the sink is not open") }
+    /// could not be sent (the flush publishes the batch again). `chained`: as a chain whose last
+    /// message alone is acknowledged; else each message is.
+    private func publish(_ batch: SinkBatch, chained: Bool) throws(SinkError) {
+        guard let jetStream, let connection else {
+            throw SinkError(destination: destination, operation: "publish to", reason: "the sink is not open")
+        }
         var options = jsPubOptions()
         jsPubOptions_Init(&options)
         options.MaxWait = Int64(configuration.acknowledgementTimeout * 1000)
+        var messages = 0
+        if chained {
+            for descriptor in batch.descriptors {
+                if case let .tables(relations) = descriptor.target { messages += relations.count } else { messages += 1 }
+            }
+        }
+        var index = 0
         var sent = true
         let tracker = self.tracker
         batch.forEachLine { line, descriptor in
             guard sent else { return }
             subjects.forEachMessage(of: descriptor, ids: &ids) { subject, id in
                 guard sent else { return }
-                let key = PublishTracker.key(id)
-                // Pending before it is sent: its acknowledgement may arrive before js_PublishAsync returns.
-                tracker.published(key)
-                options.MsgId = id
-                let status = line.withUnsafeBytes { raw in
-                    js_PublishAsync(jetStream, subject, raw.baseAddress, Int32(raw.count), &options)
+                index += 1
+                var status = NATS_OK
+                if chained && index < messages {
+                    status = publishLink(line, to: subject, id: id, on: connection)
+                } else {
+                    let key = PublishTracker.key(id)
+                    // Pending before it is sent: its acknowledgement may arrive before js_PublishAsync returns.
+                    tracker.published(key)
+                    options.MsgId = id
+                    status = chainTip.withUnsafeBufferPointer { tip in
+                        options.ExpectLastMsgId = chained && !tip.isEmpty ? tip.baseAddress : nil
+                        return line.withUnsafeBytes { raw in
+                            js_PublishAsync(jetStream, subject, raw.baseAddress, Int32(raw.count), &options)
+                        }
+                    }
+                    options.MsgId = nil
+                    options.ExpectLastMsgId = nil
+                    if status != NATS_OK {
+                        // Not sent (disconnected, or the reconnect buffer is full): the flush retries the batch.
+                        let failure = PublishTracker.Failure(text: "publish to \(subject): \(Self.text(status))", retryable: true)
+                        tracker.settle(key, failure: failure)
+                    }
                 }
-                options.MsgId = nil
                 if status != NATS_OK {
-                    // Not sent (disconnected, or the reconnect buffer is full): the flush retries the batch.
-                    let failure = PublishTracker.Failure(text: "publish to \(subject): \(Self.text(status))", retryable: true)
-                    tracker.settle(key, failure: failure)
                     sent = false
+                    return
                 }
+                if chained { setChainTip(id) }
             }
         }
+        if !sent && chained {
+            // The last message was not sent: nothing will settle the chain, so the flush times out and republishes.
+            chainTip.removeAll()
+        }
+    }
+
+    /// Publishes a message of a chain without asking for an acknowledgement, naming the chain's
+    /// last message as the one JetStream must have stored last.
+    private func publishLink(_ line: ArraySlice<UInt8>, to subject: String, id: UnsafePointer<CChar>, on connection: OpaquePointer)
+        -> natsStatus
+    {
+        var message: OpaquePointer?
+        var status = line.withUnsafeBytes { raw in
+            natsMsg_Create(&message, subject, nil, raw.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(raw.count))
+        }
+        guard status == NATS_OK, let message else { return status }
+        defer { natsMsg_Destroy(message) }
+        status = natsMsgHeader_Set(message, "Nats-Msg-Id", id)
+        if status == NATS_OK, !chainTip.isEmpty {
+            status = chainTip.withUnsafeBufferPointer { natsMsgHeader_Set(message, "Nats-Expected-Last-Msg-Id", $0.baseAddress) }
+        }
+        if status == NATS_OK { status = natsConnection_PublishMsg(connection, message) }
+        return status
+    }
+
+    private func setChainTip(_ id: UnsafePointer<CChar>) {
+        chainTip.removeAll(keepingCapacity: true)
+        var pointer = id
+        while pointer.pointee != 0 {
+            chainTip.append(pointer.pointee)
+            pointer += 1
+        }
+        chainTip.append(0)
     }
 
     private enum Outcome {
@@ -222,6 +300,7 @@ public final class NATSSink: ChangeSink {
         if status == NATS_OK { status = natsOptions_SetMaxReconnect(options, -1) }
         if status == NATS_OK { status = natsOptions_SetReconnectWait(options, 250) }
         if status == NATS_OK { status = natsOptions_SetTimeout(options, 5000) }
+        if status == NATS_OK { status = natsOptions_SetIOBufSize(options, 1 << 20) }
         if status == NATS_OK, let token = configuration.token { status = natsOptions_SetToken(options, token) }
         if status == NATS_OK, let file = configuration.credentialsFile {
             status = natsOptions_SetUserCredentialsFromFiles(options, file, nil)
@@ -282,8 +361,9 @@ public final class NATSSink: ChangeSink {
             // A JetStream error code means the server refused the message; anything else is worth
             // publishing again: a timeout, a lost connection, and "no responders", which is what a
             // restarted server answers until JetStream has loaded the stream (checked at open()).
+            // So is a broken chain (10070, wrong last message id): published again, acknowledged one by one.
             let code = Int(failure.pointee.ErrCode.rawValue)
-            let retryable = code == 0
+            let retryable = code == 0 || code == NATSSink.wrongLastMessageID
             tracker.settle(id, failure: PublishTracker.Failure(text: "publish to \(subject) rejected: \(text)", retryable: retryable))
         }
         jsOptions.PublishAsync.AckHandlerClosure = Unmanaged.passUnretained(tracker).toOpaque()

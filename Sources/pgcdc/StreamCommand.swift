@@ -50,7 +50,8 @@ struct StreamCommand: ParsableCommand {
             valueName: "mode"))
     var snapshot: SnapshotMode?
 
-    @Option(help: ArgumentHelp(
+    @Option(
+        help: ArgumentHelp(
             "Connections that copy tables in parallel during a snapshot; a large table is split into ranges of its pages.",
             valueName: "n"))
     var snapshotJobs = 1

@@ -1,3 +1,4 @@
+import CNATS
 import Foundation
 import PGOutput
 import PostgresCDCTesting
@@ -181,5 +182,66 @@ import Testing
     @Test func aNATSServerRestartMidStreamLosesNothing() throws {
         let (messages, expected) = try Self.runUnderFaults(restartNATS: true)
         Self.verifyExactlyOnce(messages, expected: expected)
+    }
+
+    /// Batches go out as chains of messages, only the last acknowledged. Another publisher's
+    /// messages between two of ours break the chains (the stream's last message is not the one
+    /// ours names): each batch is then published again with an acknowledgement per message, and
+    /// the stream holds every change once; a later run goes out as chains again.
+    @Test func anotherPublisherBreakingTheChainsLosesAndDuplicatesNothing() throws {
+        let nats = try NATSTestServer()
+        let setup = try Self.setUp("CREATE TABLE a (id int PRIMARY KEY, v text); CREATE PUBLICATION pub FOR TABLE a;")
+        // About 3 batches of 256 KiB.
+        _ = try setup.sql("INSERT INTO a SELECT g, repeat('v', 200) FROM generate_series(1, 3000) g")
+        var end = try setup.sql("SELECT pg_current_wal_insert_lsn()")
+        try JetStreamReader.createStream(url: nats.url, name: "CDC", subjects: ["pgcdc.>"])
+        let publisher = ForeignPublisher(url: nats.url, subject: "pgcdc._other.x")
+        let first = try CLIProcess.run(Self.stream(setup, nats: nats, ["--end-lsn", end]))
+        let foreign = try publisher.stop()
+        #expect(foreign > 0)
+        #expect(first.status == 0, "stderr: \(first.stderr)")
+        #expect(first.stderr.contains("JetStream did not acknowledge; publishing the batch again"), "stderr: \(first.stderr)")
+        _ = try setup.sql("INSERT INTO a SELECT g, 'new' FROM generate_series(3001, 3100) g")
+        end = try setup.sql("SELECT pg_current_wal_insert_lsn()")
+        let second = try CLIProcess.run(Self.stream(setup, nats: nats, ["--end-lsn", end]))
+        #expect(second.status == 0, "stderr: \(second.stderr)")
+        #expect(!second.stderr.contains("publishing the batch again"), "a chain broke with no other publisher: \(second.stderr)")
+        let messages = try JetStreamReader.messages(url: nats.url, stream: "CDC")
+        #expect(messages.count { $0.subject == "pgcdc._other.x" } == foreign)
+        Self.verifyExactlyOnce(messages.filter { $0.subject != "pgcdc._other.x" }, expected: Array(1...3100))
+    }
+
+    /// Publishes to `subject` (core NATS, no acknowledgement) every 200 µs on its own thread until stopped.
+    final class ForeignPublisher: @unchecked Sendable {
+        private let lock = NSLock()
+        private var stopping = false
+        private var published = 0
+        private var failure: String?
+        private let done = DispatchSemaphore(value: 0)
+
+        init(url: String, subject: String) {
+            Thread { [self] in
+                defer { done.signal() }
+                var connection: OpaquePointer?
+                guard natsConnection_ConnectTo(&connection, url) == NATS_OK, let connection else {
+                    lock.withLock { failure = "cannot connect to \(url)" }
+                    return
+                }
+                defer { natsConnection_Destroy(connection) }
+                while !lock.withLock({ stopping }) {
+                    if natsConnection_PublishString(connection, subject, "foreign") == NATS_OK { lock.withLock { published += 1 } }
+                    usleep(200)
+                }
+                _ = natsConnection_Flush(connection)
+            }.start()
+        }
+
+        /// Stops and returns how many messages were published.
+        func stop() throws -> Int {
+            lock.withLock { stopping = true }
+            done.wait()
+            if let failure = lock.withLock({ failure }) { throw NATSTestServerError.notReady(failure) }
+            return lock.withLock { published }
+        }
     }
 }
