@@ -14,14 +14,18 @@ import PostgresCDC
 /// past what the stream stored.
 ///
 /// A batch goes out as a chain: every message but the last is published without asking for an
-/// acknowledgement, each carrying `Nats-Expected-Last-Msg-Id` with the id of the message before
-/// it, and only the last one is acknowledged. JetStream stores a message only when the stream's
-/// last stored message is the one it names, so an acknowledged last message proves that every
-/// message of the chain was stored, in order, with nothing between them; one acknowledgement per
-/// batch instead of one per message. A chain that breaks — a message lost, another publisher
-/// between two of ours, a replayed message the duplicate window dropped — fails the last
-/// message, and the batch is published again with an acknowledgement per message. A batch that was not acknowledged (the server went away, a
-/// timeout) is published again, with backoff, until it is; the copies JetStream already stored are
+/// acknowledgement, each naming the message before it as the stream's last — its id
+/// (`Nats-Expected-Last-Msg-Id`) and its stream sequence (`Nats-Expected-Last-Sequence`) — and only
+/// the last one is acknowledged. JetStream stores a message only when its stream's last stored
+/// message is the one named, and drops one it already holds before any check; so an acknowledged
+/// last message proves that every message of the chain was stored, in order, at consecutive
+/// sequences after the chain's base (a message this session saw stored): one acknowledgement per
+/// batch instead of one per message. A chain that breaks — a message lost, another publisher's
+/// message between two of ours, a replayed message JetStream held already — fails the last
+/// message, and the batch is published again with an acknowledgement per message, as is the
+/// first batch of a session (which finds the base). A batch that was not acknowledged (the server
+/// went away, a timeout) is published again, with backoff, until it is;
+/// the copies JetStream already stored are
 /// dropped by its duplicate window. After a crash, the replayed transaction is dropped the same way.
 public final class NATSSink: ChangeSink {
     /// Where and how to publish.
@@ -75,14 +79,17 @@ public final class NATSSink: ChangeSink {
     /// Batches published but not yet acknowledged (copies), kept to publish again.
     private var unacknowledged: [SinkBatch] = []
     private var ids = MessageID()
-    /// The id of the last message of the chain being published (NUL-terminated); empty when the
-    /// next message names none (the stream's last message is not known to be one of ours).
-    private var chainTip: [CChar] = []
+    /// The message the next chain starts after: its id (NUL-terminated) and stream sequence;
+    /// `nil` until an acknowledgement says where this session's last message was stored.
+    private var chainBase: (id: [CChar], sequence: UInt64)?
+    /// The id of the last message published (NUL-terminated).
+    private var lastID: [CChar] = []
     /// Chains that broke in a row; past ``maximumBrokenChains`` every message is acknowledged.
     private var brokenChains = 0
     private static let maximumBrokenChains = 3
-    /// JetStream's error code for a message whose `Nats-Expected-Last-Msg-Id` is not the stream's last.
+    /// JetStream's error codes for a message whose expected last message id or sequence is not the stream's.
     static let wrongLastMessageID = 10070
+    static let wrongLastSequence = 10071
     private var written: LSN = .zero
     private var durable: LSN = .zero
 
@@ -138,6 +145,10 @@ public final class NATSSink: ChangeSink {
                 unacknowledged.removeAll()
                 durable = written
                 if attempt == 0 { brokenChains = 0 }
+                if chainBase == nil, let last = tracker.lastAcknowledgement, !last.duplicate {
+                    // Stored by this session: the next chain can start after it.
+                    chainBase = (lastID, last.sequence)
+                }
                 return durable
             case let .rejected(reason):
                 throw SinkError(destination: destination, operation: "publish to", reason: reason)
@@ -151,9 +162,9 @@ public final class NATSSink: ChangeSink {
                     ])
                 usleep(useconds_t(delay * 1e6))
                 discardPending()
-                // Every message acknowledged this time; the stream's last message is then not known.
+                // Every message acknowledged this time; the next chain starts after the last of them.
                 brokenChains += 1
-                chainTip.removeAll()
+                chainBase = nil
                 for batch in unacknowledged {
                     try publish(batch, chained: false)
                 }
@@ -175,8 +186,8 @@ public final class NATSSink: ChangeSink {
     }
 
     /// Publishes each line to its subject(s), asynchronously; stops at the first message that
-    /// could not be sent (the flush publishes the batch again). `chained`: as a chain whose last
-    /// message alone is acknowledged; else each message is.
+    /// could not be sent (the flush publishes the batch again). `chained` and a known base: as a
+    /// chain whose last message alone is acknowledged; else each message is.
     private func publish(_ batch: SinkBatch, chained: Bool) throws(SinkError) {
         guard let jetStream, let connection else {
             throw SinkError(destination: destination, operation: "publish to", reason: "the sink is not open")
@@ -185,11 +196,11 @@ public final class NATSSink: ChangeSink {
         jsPubOptions_Init(&options)
         options.MaxWait = Int64(configuration.acknowledgementTimeout * 1000)
         var messages = 0
-        if chained {
-            for descriptor in batch.descriptors {
-                if case let .tables(relations) = descriptor.target { messages += relations.count } else { messages += 1 }
-            }
+        for descriptor in batch.descriptors {
+            if case let .tables(relations) = descriptor.target { messages += relations.count } else { messages += 1 }
         }
+        let base = chained ? chainBase : nil
+        var previous = base?.id ?? []
         var index = 0
         var sent = true
         let tracker = self.tracker
@@ -199,15 +210,18 @@ public final class NATSSink: ChangeSink {
                 guard sent else { return }
                 index += 1
                 var status = NATS_OK
-                if chained && index < messages {
-                    status = publishLink(line, to: subject, id: id, on: connection)
+                // The sequence the stream's last message must have: the previous message's.
+                let expected = base.map { $0.sequence + UInt64(index - 1) }
+                if let expected, index < messages {
+                    status = publishLink(line, to: subject, id: id, after: previous, at: expected, on: connection)
                 } else {
                     let key = PublishTracker.key(id)
                     // Pending before it is sent: its acknowledgement may arrive before js_PublishAsync returns.
-                    tracker.published(key)
+                    tracker.published(key, isTail: index == messages)
                     options.MsgId = id
-                    status = chainTip.withUnsafeBufferPointer { tip in
-                        options.ExpectLastMsgId = chained && !tip.isEmpty ? tip.baseAddress : nil
+                    options.ExpectLastSeq = expected ?? 0
+                    status = previous.withUnsafeBufferPointer { previous in
+                        options.ExpectLastMsgId = expected == nil ? nil : previous.baseAddress
                         return line.withUnsafeBytes { raw in
                             js_PublishAsync(jetStream, subject, raw.baseAddress, Int32(raw.count), &options)
                         }
@@ -220,24 +234,25 @@ public final class NATSSink: ChangeSink {
                         tracker.settle(key, failure: failure)
                     }
                 }
-                if status != NATS_OK {
+                guard status == NATS_OK else {
                     sent = false
                     return
                 }
-                if chained { setChainTip(id) }
+                Self.copy(id, into: &previous)
             }
         }
-        if !sent && chained {
-            // The last message was not sent: nothing will settle the chain, so the flush times out and republishes.
-            chainTip.removeAll()
-        }
+        lastID = previous
+        // The next chain starts where this one ends; after a batch acknowledged message by message,
+        // where its last acknowledgement says (``flush(force:)``).
+        chainBase = sent && base != nil ? (previous, (base?.sequence ?? 0) + UInt64(messages)) : nil
     }
 
-    /// Publishes a message of a chain without asking for an acknowledgement, naming the chain's
-    /// last message as the one JetStream must have stored last.
-    private func publishLink(_ line: ArraySlice<UInt8>, to subject: String, id: UnsafePointer<CChar>, on connection: OpaquePointer)
-        -> natsStatus
-    {
+    /// Publishes a message of a chain without asking for an acknowledgement, naming the message
+    /// `previous` at stream sequence `sequence` as the one JetStream must have stored last.
+    private func publishLink(
+        _ line: ArraySlice<UInt8>, to subject: String, id: UnsafePointer<CChar>, after previous: [CChar], at sequence: UInt64,
+        on connection: OpaquePointer
+    ) -> natsStatus {
         var message: OpaquePointer?
         var status = line.withUnsafeBytes { raw in
             natsMsg_Create(&message, subject, nil, raw.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(raw.count))
@@ -245,21 +260,23 @@ public final class NATSSink: ChangeSink {
         guard status == NATS_OK, let message else { return status }
         defer { natsMsg_Destroy(message) }
         status = natsMsgHeader_Set(message, "Nats-Msg-Id", id)
-        if status == NATS_OK, !chainTip.isEmpty {
-            status = chainTip.withUnsafeBufferPointer { natsMsgHeader_Set(message, "Nats-Expected-Last-Msg-Id", $0.baseAddress) }
+        if status == NATS_OK {
+            status = previous.withUnsafeBufferPointer { natsMsgHeader_Set(message, "Nats-Expected-Last-Msg-Id", $0.baseAddress) }
         }
+        if status == NATS_OK { status = natsMsgHeader_Set(message, "Nats-Expected-Last-Sequence", String(sequence)) }
         if status == NATS_OK { status = natsConnection_PublishMsg(connection, message) }
         return status
     }
 
-    private func setChainTip(_ id: UnsafePointer<CChar>) {
-        chainTip.removeAll(keepingCapacity: true)
+    /// Copies the NUL-terminated `id` into `buffer`.
+    private static func copy(_ id: UnsafePointer<CChar>, into buffer: inout [CChar]) {
+        buffer.removeAll(keepingCapacity: true)
         var pointer = id
         while pointer.pointee != 0 {
-            chainTip.append(pointer.pointee)
+            buffer.append(pointer.pointee)
             pointer += 1
         }
-        chainTip.append(0)
+        buffer.append(0)
     }
 
     private enum Outcome {
@@ -344,7 +361,7 @@ public final class NATSSink: ChangeSink {
         jsOptions_Init(&jsOptions)
         jsOptions.PublishAsync.MaxPending = Int64(configuration.maxPending)
         // Called once per published message, acknowledged or refused; the message is ours to destroy.
-        jsOptions.PublishAsync.AckHandler = { _, message, _, failure, closure in
+        jsOptions.PublishAsync.AckHandler = { _, message, acknowledged, failure, closure in
             defer { natsMsg_Destroy(message) }
             guard let closure else { return }
             let tracker = Unmanaged<PublishTracker>.fromOpaque(closure).takeUnretainedValue()
@@ -353,7 +370,10 @@ public final class NATSSink: ChangeSink {
                 natsMsgHeader_Get($0, "Nats-Msg-Id", &idPointer) == NATS_OK ? idPointer.map(PublishTracker.key) : nil
             }
             guard let failure else {
-                tracker.settle(id, failure: nil)
+                let acknowledgement = acknowledged.map {
+                    PublishTracker.Acknowledgement(sequence: $0.pointee.Sequence, duplicate: $0.pointee.Duplicate)
+                }
+                tracker.settle(id, failure: nil, acknowledgement: acknowledgement)
                 return
             }
             let subject = message.flatMap { natsMsg_GetSubject($0) }.map { String(cString: $0) } ?? "?"
@@ -363,7 +383,7 @@ public final class NATSSink: ChangeSink {
             // restarted server answers until JetStream has loaded the stream (checked at open()).
             // So is a broken chain (10070, wrong last message id): published again, acknowledged one by one.
             let code = Int(failure.pointee.ErrCode.rawValue)
-            let retryable = code == 0 || code == NATSSink.wrongLastMessageID
+            let retryable = code == 0 || code == NATSSink.wrongLastMessageID || code == NATSSink.wrongLastSequence
             tracker.settle(id, failure: PublishTracker.Failure(text: "publish to \(subject) rejected: \(text)", retryable: retryable))
         }
         jsOptions.PublishAsync.AckHandlerClosure = Unmanaged.passUnretained(tracker).toOpaque()

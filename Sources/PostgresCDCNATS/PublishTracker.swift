@@ -12,6 +12,17 @@ final class PublishTracker: @unchecked Sendable {
     /// a collision among the few thousand pending ids is out of reach).
     private var pending: Set<UInt64> = []
     private var failure: Failure?
+    /// The key of the last message published, and JetStream's acknowledgement of it.
+    private var tail: UInt64?
+    private var tailAcknowledgement: Acknowledgement?
+
+    /// Where JetStream stored a message.
+    struct Acknowledgement: Equatable {
+        /// Its stream sequence (a duplicate's: where the copy it duplicates is).
+        var sequence: UInt64
+        /// It was dropped as a duplicate of one already stored.
+        var duplicate: Bool
+    }
 
     struct Failure {
         var text: String
@@ -29,16 +40,23 @@ final class PublishTracker: @unchecked Sendable {
         return hash
     }
 
-    /// A message with this id key is on its way.
-    func published(_ id: UInt64) {
-        condition.withLock { _ = pending.insert(id) }
+    /// A message with this id key is on its way; `isTail`: the last one published so far.
+    func published(_ id: UInt64, isTail: Bool = false) {
+        condition.withLock {
+            _ = pending.insert(id)
+            if isTail {
+                tail = id
+                tailAcknowledgement = nil
+            }
+        }
     }
 
-    /// The library settled the message with id key `id` (acknowledged when `failure` is `nil`).
-    func settle(_ id: UInt64?, failure: Failure?) {
+    /// The library settled the message with id key `id`: acknowledged (`acknowledgement`) or failed.
+    func settle(_ id: UInt64?, failure: Failure?, acknowledgement: Acknowledgement? = nil) {
         condition.withLock {
             // An id not pending belongs to a generation already given up on: ignore it.
             guard let id, pending.remove(id) != nil else { return }
+            if id == tail, failure == nil { tailAcknowledgement = acknowledgement }
             // A refusal outranks a transient failure: it will not go away by publishing again.
             if let failure, self.failure == nil || (self.failure?.retryable == true && !failure.retryable) { self.failure = failure }
             condition.broadcast()
@@ -59,11 +77,18 @@ final class PublishTracker: @unchecked Sendable {
         }
     }
 
+    /// JetStream's acknowledgement of the last message published, once it came.
+    var lastAcknowledgement: Acknowledgement? {
+        condition.withLock { tailAcknowledgement }
+    }
+
     /// Forgets everything (the unacknowledged batches are about to be published again).
     func reset() {
         condition.withLock {
             pending.removeAll(keepingCapacity: true)
             failure = nil
+            tail = nil
+            tailAcknowledgement = nil
         }
     }
 }
