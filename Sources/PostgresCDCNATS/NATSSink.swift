@@ -41,6 +41,8 @@ public final class NATSSink: ChangeSink {
         public var createStream = false
         /// The de-duplication window of a stream pgcdc creates, in seconds.
         public var duplicateWindow: Double = 120
+        /// The replicas of a stream pgcdc creates (more than 1 needs a JetStream cluster).
+        public var replicas = 1
         /// A `.creds` file (JWT and NKey seed).
         public var credentialsFile: String?
         /// A token.
@@ -433,6 +435,7 @@ public final class NATSSink: ChangeSink {
         config.Name = UnsafePointer(name)
         config.Storage = js_FileStorage
         config.Duplicates = Int64(configuration.duplicateWindow * 1e9)
+        config.Replicas = Int64(configuration.replicas)
         var created: UnsafeMutablePointer<jsStreamInfo>?
         let addStatus = subjects.withUnsafeMutableBufferPointer { mutable -> natsStatus in
             config.Subjects = mutable.baseAddress

@@ -24,6 +24,11 @@ struct NATSOptions: ParsableArguments {
     var duplicateWindow: Double = 120
 
     @Option(
+        name: .customLong("nats-replicas"),
+        help: ArgumentHelp("Replicas of a stream pgcdc creates (1 to 5; more than 1 needs a JetStream cluster).", valueName: "n"))
+    var replicas = 1
+
+    @Option(
         name: .customLong("nats-ack-timeout"),
         help: ArgumentHelp(
             "Seconds to wait for JetStream's acknowledgements before publishing a batch again (default 5).", valueName: "seconds"))
@@ -78,6 +83,7 @@ struct NATSOptions: ParsableArguments {
         if duplicateWindow <= 0 || !duplicateWindow.isFinite {
             throw ValidationError("--nats-duplicate-window must be a positive number of seconds")
         }
+        if !(1...5).contains(replicas) { throw ValidationError("--nats-replicas must be between 1 and 5") }
         if acknowledgementTimeout <= 0 || !acknowledgementTimeout.isFinite {
             throw ValidationError("--nats-ack-timeout must be a positive number of seconds")
         }
@@ -91,6 +97,7 @@ struct NATSOptions: ParsableArguments {
         if let template = SubjectTemplate(subject) { configuration.subjects = template }
         configuration.createStream = createStream
         configuration.duplicateWindow = duplicateWindow
+        configuration.replicas = replicas
         configuration.acknowledgementTimeout = acknowledgementTimeout
         configuration.credentialsFile = credentials
         configuration.token = token

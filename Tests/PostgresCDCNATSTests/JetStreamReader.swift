@@ -61,7 +61,7 @@ struct JetStreamReader {
 
 extension JetStreamReader {
     /// Creates a stream capturing `subjects` (for tests of a stream pgcdc did not create).
-    static func createStream(url: String, name: String, subjects: [String], maxMessageSize: Int32 = -1) throws {
+    static func createStream(url: String, name: String, subjects: [String], maxMessageSize: Int32 = -1, replicas: Int64 = 1) throws {
         var connection: OpaquePointer?
         guard natsConnection_ConnectTo(&connection, url) == NATS_OK, let connection else {
             throw Failure.nats("cannot connect to \(url): \(NATSSink.lastError())")
@@ -82,6 +82,7 @@ extension JetStreamReader {
         }
         config.Name = UnsafePointer(streamName)
         config.MaxMsgSize = maxMessageSize
+        config.Replicas = replicas
         var code = jsErrCode(rawValue: 0)
         let status = pointers.withUnsafeMutableBufferPointer { buffer -> natsStatus in
             config.Subjects = buffer.baseAddress
@@ -91,5 +92,24 @@ extension JetStreamReader {
             return js_AddStream(&info, jetStream, &config, nil, &code)
         }
         guard status == NATS_OK else { throw Failure.nats(NATSSink.lastError()) }
+    }
+
+    /// The name of the server that leads `stream` in a cluster; `nil` when it has none (yet).
+    static func leader(url: String, stream: String) throws -> String? {
+        var connection: OpaquePointer?
+        guard natsConnection_ConnectTo(&connection, url) == NATS_OK, let connection else {
+            throw Failure.nats("cannot connect to \(url): \(NATSSink.lastError())")
+        }
+        defer { natsConnection_Destroy(connection) }
+        var jetStream: OpaquePointer?
+        guard natsConnection_JetStream(&jetStream, connection, nil) == NATS_OK, let jetStream else {
+            throw Failure.nats(NATSSink.lastError())
+        }
+        defer { jsCtx_Destroy(jetStream) }
+        var info: UnsafeMutablePointer<jsStreamInfo>?
+        var code = jsErrCode(rawValue: 0)
+        guard js_GetStreamInfo(&info, jetStream, stream, nil, &code) == NATS_OK, let info else { return nil }
+        defer { jsStreamInfo_Destroy(info) }
+        return info.pointee.Cluster?.pointee.Leader.map { String(cString: $0) }
     }
 }

@@ -56,6 +56,37 @@ final class NATSTestServer {
         _ = process?.wait(timeout: 10)
         process = nil
     }
+
+    /// Ends the server with SIGKILL: no shutdown, as a crashed machine.
+    func kill() {
+        process?.signal(SIGKILL)
+        _ = process?.wait(timeout: 10)
+        process = nil
+    }
+}
+
+/// Three `nats-server -js` with routes to each other: a JetStream cluster on loopback, each node
+/// with its own port, route port and store directory, named `node0`…`node2`.
+final class NATSTestCluster {
+    let nodes: [NATSTestServer]
+
+    /// Every node's URL, for `--sink nats://a,b,c`.
+    var urls: String { nodes.map(\.url).joined(separator: ",") }
+
+    init() throws {
+        let routePorts = try (0..<3).map { _ in try FreePort.find() }
+        let routes = routePorts.map { "nats://127.0.0.1:\($0)" }.joined(separator: ",")
+        nodes = try routePorts.enumerated().map { index, port in
+            try NATSTestServer(extraArguments: [
+                "-n", "node\(index)", "--cluster_name", "pgcdc-test", "--cluster", "nats://127.0.0.1:\(port)", "--routes", routes,
+            ])
+        }
+    }
+
+    /// The node named `name`.
+    func node(named name: String) -> NATSTestServer? {
+        nodes.indices.first { "node\($0)" == name }.map { nodes[$0] }
+    }
 }
 
 enum NATSTestServerError: Error, CustomStringConvertible {
