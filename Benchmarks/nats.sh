@@ -7,7 +7,8 @@
 #   - cluster: `--sink nats://a,b,c --nats-replicas 3` into three nats-server processes with routes
 #     (a JetStream cluster on loopback, file storage, a fresh stream per run).
 # Prints min/median/max wall seconds, events/s at the median, the median against stdout, pgcdc's
-# CPU (user+sys) and the nats-servers' CPU, both medians.
+# CPU (user+sys) and the nats-servers' CPU, both medians. With PGCDC_BASELINE=/path/to/pgcdc (an
+# older build), its nats and cluster runs are measured in the same rounds, as `… (baseline)`.
 #
 #   Benchmarks/nats.sh [EVENTS] [REPS]
 set -euo pipefail
@@ -19,6 +20,8 @@ pg_bin=${PG_BIN:-/usr/lib/postgresql/15/bin}
 nats_bin=$(command -v nats-server || echo /usr/sbin/nats-server)
 swift build -c release --product pgcdc >&2
 bin="$(swift build -c release --show-bin-path)/pgcdc"
+baseline=${PGCDC_BASELINE:-}
+current=$bin
 work=$(mktemp -d)
 eval "$(PG_BIN=$pg_bin "$harness/pg.sh" start)"
 nats_pids=()
@@ -72,7 +75,7 @@ measure() {
   psql -c "SELECT 1 FROM pg_copy_logical_replication_slot('template', 'run$run')" > /dev/null
   local before=0 after=0
   for pid in "${pids[@]}"; do before=$((before + $(cpu_of "$pid"))); done
-  /usr/bin/time -f "%e %U %S" -o "$work/time" env -u PGCDC_PGBIN -u PGCDC_PGDIR -u PGCDC_PGVERSION -u PGCDC_POSTMASTER_PID "$bin" stream --dsn "$DSN" --slot "run$run" --publication pub --end-lsn "$end" "$@" \
+  /usr/bin/time -f "%e %U %S" -o "$work/time" env -u PGCDC_PGBIN -u PGCDC_PGDIR -u PGCDC_PGVERSION -u PGCDC_POSTMASTER_PID "$current" stream --dsn "$DSN" --slot "run$run" --publication pub --end-lsn "$end" "$@" \
     > /dev/null 2> "$work/err" || { cat "$work/err" >&2; exit 1; }
   for pid in "${pids[@]}"; do after=$((after + $(cpu_of "$pid"))); done
   grep -q "events=$events " "$work/err" || { echo "$name: not $events events" >&2; cat "$work/err" >&2; exit 1; }
@@ -87,6 +90,19 @@ for rep in $(seq 1 "$reps"); do
     --nats-subject "s$rep.{schema}.{table}"
   measure cluster "${cluster_pids[@]}" -- --sink "$cluster_urls" --nats-stream "C$rep" --nats-create-stream --nats-replicas 3 \
     --nats-subject "c$rep.{schema}.{table}"
+  [ -n "$baseline" ] || continue
+  current=$baseline
+  measure "nats (baseline)" "${single_pids[@]}" -- --sink "nats://127.0.0.1:$single_port" --nats-stream "SB$rep" \
+    --nats-create-stream --nats-subject "sb$rep.{schema}.{table}"
+  # A baseline may lack --nats-replicas: the current build creates its stream (and streams nothing).
+  psql -c "SELECT 1 FROM pg_copy_logical_replication_slot('template', 'create$rep')" > /dev/null
+  env -u PGCDC_PGBIN -u PGCDC_PGDIR -u PGCDC_PGVERSION -u PGCDC_POSTMASTER_PID "$bin" stream --dsn "$DSN" --slot "create$rep" \
+    --publication pub --end-lsn 0/1 --sink "$cluster_urls" --nats-stream "CB$rep" --nats-create-stream --nats-replicas 3 \
+    --nats-subject "cb$rep.{schema}.{table}" > /dev/null 2>&1
+  psql -c "SELECT pg_drop_replication_slot('create$rep')" > /dev/null
+  measure "cluster (baseline)" "${cluster_pids[@]}" -- --sink "$cluster_urls" --nats-stream "CB$rep" \
+    --nats-subject "cb$rep.{schema}.{table}"
+  current=$bin
 done
 
 median() { sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
@@ -94,7 +110,9 @@ ceiling=$(cut -d' ' -f1 "$work/stdout" | median)
 echo "## $events events into NATS JetStream (pgcdc $(git rev-parse --short HEAD), $(nproc) cores, $reps runs, $("$nats_bin" --version))"
 echo "| sink | wall s min | median | max | events/s (median) | vs stdout | pgcdc CPU s | nats-server CPU s |"
 echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
-for name in stdout nats cluster; do
+names=(stdout nats cluster)
+[ -n "$baseline" ] && names+=("nats (baseline)" "cluster (baseline)")
+for name in "${names[@]}"; do
   wall=$(cut -d' ' -f1 "$work/$name" | sort -n)
   printf '| %s | %s | %s | %s | %.0f | %.2f× | %s | %s |\n' "$name" "$(echo "$wall" | head -1)" "$(echo "$wall" | median)" \
     "$(echo "$wall" | tail -1)" "$(echo "$events / $(echo "$wall" | median)" | bc -l)" \

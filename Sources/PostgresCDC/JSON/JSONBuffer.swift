@@ -4,6 +4,12 @@ import PGOutput
 package struct JSONBuffer: Sendable {
     /// The bytes written so far.
     package var bytes: [UInt8]
+    /// The last LSN and timestamp written and their text: the events of a transaction share its
+    /// commit LSN and time, so most are written from here, not formatted again.
+    /// Two LSNs: an event's commit LSN, and its own (which changes from event to event).
+    private var lsnMemo = Memo(key: 0)
+    private var lsnMemo2 = Memo(key: 0)
+    private var timestampMemo = Memo(key: 0)
 
     package init(capacity: Int = 0) {
         bytes = []
@@ -51,16 +57,26 @@ package struct JSONBuffer: Sendable {
 
     /// Appends an LSN as a quoted `"X/Y"` (uppercase hexadecimal, as PostgreSQL prints it).
     package mutating func appendLSN(_ lsn: LSN) {
-        // Built on the stack and appended once: this runs twice per event.
-        var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        withUnsafeMutableBytes(of: &scratch) { out in
+        if lsnMemo.count > 0 && lsnMemo.key == lsn.value {
+            lsnMemo.append(to: &bytes)
+            return
+        }
+        if lsnMemo2.count > 0 && lsnMemo2.key == lsn.value {
+            lsnMemo2.append(to: &bytes)
+            return
+        }
+        // The older one makes room (the commit LSN, asked for first, stays while the events' change).
+        swap(&lsnMemo, &lsnMemo2)
+        lsnMemo.key = lsn.value
+        lsnMemo.write { out in
             out[0] = UInt8(ascii: "\"")
             var end = Self.writeHex(UInt32(truncatingIfNeeded: lsn.value >> 32), into: out, at: 1)
             out[end] = UInt8(ascii: "/")
             end = Self.writeHex(UInt32(truncatingIfNeeded: lsn.value), into: out, at: end + 1)
             out[end] = UInt8(ascii: "\"")
-            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: out[0..<(end + 1)]))
+            return end + 1
         }
+        lsnMemo.append(to: &bytes)
     }
 
     /// Writes `value` in uppercase hexadecimal without leading zeros at `start`; returns the end.
@@ -81,6 +97,12 @@ package struct JSONBuffer: Sendable {
     /// Appends a timestamp as a quoted ISO 8601 UTC string with microseconds: `"2026-11-25T01:02:03.456789Z"`
     /// (without the `Z` when `zone` is false: a timestamp without time zone).
     package mutating func appendTimestamp(_ timestamp: PostgresTimestamp, zone: Bool = true) {
+        // A transaction's events share their commit time: written from the memo.
+        let key = UInt64(bitPattern: timestamp.microsecondsSince2000)
+        if timestampMemo.count > 0 && timestampMemo.key == key && timestampMemo.variant == zone {
+            timestampMemo.append(to: &bytes)
+            return
+        }
         let (days, rest) = CivilDate.split(microsecondsSince2000: timestamp.microsecondsSince2000)
         let (year, month, day) = CivilDate.from(daysSince2000: days)
         guard year >= 0 && year <= 9999 else {
@@ -93,9 +115,10 @@ package struct JSONBuffer: Sendable {
             bytes.append(UInt8(ascii: "\""))
             return
         }
-        // "YYYY-MM-DDTHH:MM:SS.ffffffZ" with quotes: 29 bytes, built on the stack (once per event).
-        var scratch: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &scratch) { out in
+        // "YYYY-MM-DDTHH:MM:SS.ffffffZ" with quotes: 29 bytes, built in the memo.
+        timestampMemo.key = key
+        timestampMemo.variant = zone
+        timestampMemo.write { out in
             func put(_ value: Int, _ width: Int, at start: Int) {
                 var value = value
                 var index = start + width - 1
@@ -122,8 +145,9 @@ package struct JSONBuffer: Sendable {
             put(Int(rest % 1_000_000), 6, at: 21)
             out[27] = zone ? UInt8(ascii: "Z") : UInt8(ascii: "\"")
             out[28] = UInt8(ascii: "\"")
-            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: out[0..<(zone ? 29 : 28)]))
+            return zone ? 29 : 28
         }
+        timestampMemo.append(to: &bytes)
     }
 
     /// `HH:MM:SS.ffffff` of `micros` since midnight.
@@ -154,4 +178,22 @@ package struct JSONBuffer: Sendable {
         bytes.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value % 10))
     }
 
+    /// Up to 32 bytes of formatted text, and what they are the text of.
+    private struct Memo: Sendable {
+        var key: UInt64
+        /// A timestamp's: with or without its zone.
+        var variant = false
+        /// The text's length; 0 until it is written.
+        var count = 0
+        var text: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+
+        /// Sets the text: `body` writes it and returns its length (at most 32).
+        mutating func write(_ body: (UnsafeMutableRawBufferPointer) -> Int) {
+            count = withUnsafeMutableBytes(of: &text) { min(body($0), 32) }
+        }
+
+        func append(to bytes: inout [UInt8]) {
+            withUnsafeBytes(of: text) { bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+        }
+    }
 }

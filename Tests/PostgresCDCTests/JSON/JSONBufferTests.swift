@@ -140,4 +140,26 @@ import Testing
             }
         }
     }
+
+    /// LSNs and timestamps written again come from a memo: the text must be what a fresh buffer writes.
+    @Test func repeatedAndAlternatingPositionsAndTimesWriteTheSameTextAsFreshOnes() {
+        let lsns = [LSN(0x16_B374_D848), LSN(0x16_B374_D848), LSN(1), LSN(0x16_B374_D848), LSN(2), LSN(1), LSN(0xFFFF_FFFF_FFFF_FFFF)]
+        let times = [-1, -1, 0, -1, 0, 1_000_000, -1].map { PostgresTimestamp(microsecondsSince2000: Int64($0)) }
+        var reused = JSONBuffer()
+        var fresh: [UInt8] = []
+        for (lsn, time) in zip(lsns, times) {
+            for zone in [true, false, true] {
+                reused.appendLSN(lsn)
+                reused.appendTimestamp(time, zone: zone)
+                var once = JSONBuffer()
+                once.appendLSN(lsn)
+                once.appendTimestamp(time, zone: zone)
+                fresh += once.bytes
+            }
+        }
+        #expect(String(decoding: reused.bytes, as: UTF8.self) == String(decoding: fresh, as: UTF8.self))
+        var one = JSONBuffer()
+        one.appendTimestamp(PostgresTimestamp(microsecondsSince2000: -1), zone: true)
+        #expect(String(decoding: one.bytes, as: UTF8.self) == "\"1999-12-31T23:59:59.999999Z\"")
+    }
 }
