@@ -28,6 +28,9 @@ final class BackfillEngine {
         self.reader = reader
     }
 
+    /// Whether an event waits (checked before ``dequeue()`` on every step: no event is copied).
+    var hasQueuedEvents: Bool { queueHead < queue.count }
+
     /// The next waiting event, if any.
     func dequeue() -> ChangeEvent? {
         guard queueHead < queue.count else { return nil }

@@ -4,10 +4,24 @@ import PGOutput
 /// straight into a reused byte buffer.
 package struct JSONLinesEncoder: Sendable {
     /// The server's timeline, written as the last field of every line (`"timeline":N`); `nil` leaves it out.
-    package var timeline: UInt32?
+    package var timeline: UInt32? {
+        didSet { lineEnd = Self.lineEnd(timeline: timeline) }
+    }
+    /// `,"timeline":N}\n`, what replaces a line's closing `}\n` (formatted once, not per line).
+    private var lineEnd: [UInt8]
 
     package init(timeline: UInt32? = nil) {
         self.timeline = timeline
+        lineEnd = Self.lineEnd(timeline: timeline)
+    }
+
+    private static func lineEnd(timeline: UInt32?) -> [UInt8] {
+        guard let timeline else { return [] }
+        var end = JSONBuffer()
+        end.appendRaw(",\"timeline\":")
+        end.appendUInt(UInt64(timeline))
+        end.appendRaw("}\n")
+        return end.bytes
     }
 
     /// Appends `event` and a newline to `buffer`.
@@ -15,12 +29,11 @@ package struct JSONLinesEncoder: Sendable {
         let start = buffer.bytes.count
         encodeEvent(event, into: &buffer)
         let count = buffer.bytes.count
-        if let timeline, count >= start + 3, buffer.bytes[count - 2] == UInt8(ascii: "}"), buffer.bytes[count - 1] == UInt8(ascii: "\n") {
+        if !lineEnd.isEmpty, count >= start + 3, buffer.bytes[count - 2] == UInt8(ascii: "}"), buffer.bytes[count - 1] == UInt8(ascii: "\n")
+        {
             // Every line ends with "}\n": the timeline goes in as its last field.
             buffer.bytes.removeLast(2)
-            buffer.appendRaw(",\"timeline\":")
-            buffer.appendUInt(UInt64(timeline))
-            buffer.appendRaw("}\n")
+            buffer.appendRaw(lineEnd)
         }
     }
 

@@ -178,7 +178,7 @@ package final class ReplicationSession {
             pendingGap = nil
             return .event(.gap(gap))
         }
-        if let event = backfills?.dequeue() { return .event(event) }
+        if let backfills, backfills.hasQueuedEvents, let event = backfills.dequeue() { return .event(event) }
         if snapshot != nil, let step = try nextSnapshotStep(wait: wait) { return step }
         while true {
             if assembler.isReplaying {
