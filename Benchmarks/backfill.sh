@@ -9,17 +9,13 @@
 #   Benchmarks/backfill.sh [ROWS] [RATE] [SECONDS] [REPS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-harness=${BENCH_HARNESS:-../shared/bench}
 rows=${1:-1000000}
 rate=${2:-1000}
 seconds=${3:-20}
 reps=${4:-3}
-pg_bin=${PG_BIN:-/usr/lib/postgresql/15/bin}
-swift build -c release --product pgcdc >&2
-bin="$(swift build -c release --show-bin-path)/pgcdc"
-eval "$(PG_BIN=$pg_bin "$harness/pg.sh" start)"
-trap 'pkill -f "pgcdc stream --dsn $DSN" 2>/dev/null || true; PG_BIN=$pg_bin "$harness/pg.sh" stop "$PGCDC_PGDIR" >/dev/null 2>&1 || true' EXIT
-psql() { "$pg_bin/psql" -X -q -At "$DSN" "$@"; }
+source Benchmarks/lib.sh
+start_postgres
+trap 'pkill -f "pgcdc stream --dsn $DSN" 2>/dev/null || true; stop_postgres' EXIT
 now() { date +%s.%N; }
 psql -c "CREATE TABLE big (id bigint PRIMARY KEY, a int, b text, c timestamptz)"
 psql -c "INSERT INTO big SELECT g, g % 1000, md5(g::text), now() FROM generate_series(1, $rows) g"

@@ -6,17 +6,13 @@
 #   Benchmarks/latency.sh [RATE] [SECONDS] [-- extra pgcdc options]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-harness=${BENCH_HARNESS:-../shared/bench}
 rate=${1:-1000}
 seconds=${2:-20}
 shift $(( $# > 2 ? 2 : $# ))
 [ "${1:-}" = "--" ] && shift
-pg_bin=${PG_BIN:-/usr/lib/postgresql/15/bin}
-swift build -c release --product pgcdc >&2
-bin="$(swift build -c release --show-bin-path)/pgcdc"
-eval "$(PG_BIN=$pg_bin "$harness/pg.sh" start)"
-trap 'PG_BIN=$pg_bin "$harness/pg.sh" stop "$PGCDC_PGDIR" >/dev/null 2>&1 || true' EXIT
-psql() { "$pg_bin/psql" -X -q -At "$DSN" "$@"; }
+source Benchmarks/lib.sh
+start_postgres
+trap 'stop_postgres' EXIT
 psql -c "CREATE TABLE lat (id bigserial PRIMARY KEY, v int, at timestamptz DEFAULT clock_timestamp())"
 psql -c "CREATE PUBLICATION lat_pub FOR TABLE lat"
 psql -c "SELECT pg_create_logical_replication_slot('lat_slot', 'pgoutput')" >/dev/null

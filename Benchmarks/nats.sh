@@ -13,25 +13,21 @@
 #   Benchmarks/nats.sh [EVENTS] [REPS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-harness=${BENCH_HARNESS:-../shared/bench}
 events=${1:-200000}
 reps=${2:-3}
-pg_bin=${PG_BIN:-/usr/lib/postgresql/15/bin}
 nats_bin=$(command -v nats-server || echo /usr/sbin/nats-server)
-swift build -c release --product pgcdc >&2
-bin="$(swift build -c release --show-bin-path)/pgcdc"
+source Benchmarks/lib.sh
 baseline=${PGCDC_BASELINE:-}
 current=$bin
 work=$(mktemp -d)
-eval "$(PG_BIN=$pg_bin "$harness/pg.sh" start)"
+start_postgres
 nats_pids=()
 cleanup() {
   for pid in "${nats_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  PG_BIN=$pg_bin "$harness/pg.sh" stop "$PGCDC_PGDIR" >/dev/null 2>&1 || true
+  stop_postgres
   rm -rf "$work"
 }
 trap cleanup EXIT
-psql() { "$pg_bin/psql" -X -q -At "$DSN" "$@"; }
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 cpu_of() { awk '{print $14 + $15}' "/proc/$1/stat"; } # clock ticks, user + system
 

@@ -6,15 +6,11 @@
 #   Benchmarks/small-tx.sh [N]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-harness=${BENCH_HARNESS:-../shared/bench}
 count=${1:-80000}
-pg_bin=${PG_BIN:-/usr/lib/postgresql/15/bin}
-swift build -c release --product pgcdc >&2
-bin="$(swift build -c release --show-bin-path)/pgcdc"
-eval "$(PG_BIN=$pg_bin "$harness/pg.sh" start)"
+source Benchmarks/lib.sh
+start_postgres
 work=$(mktemp -d /tmp/pgcdc-smalltx.XXXXXX)
-trap 'PG_BIN=$pg_bin "$harness/pg.sh" stop "$PGCDC_PGDIR" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
-psql() { "$pg_bin/psql" -X -q -At "$DSN" "$@"; }
+trap 'stop_postgres; rm -rf "$work"' EXIT
 psql -c "CREATE TABLE small (id bigserial PRIMARY KEY, v int)"
 psql -c "CREATE PUBLICATION small_pub FOR TABLE small"
 variants=(plain checkpoint checkpoint_interval file)

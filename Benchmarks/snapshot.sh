@@ -11,15 +11,11 @@
 #   Benchmarks/snapshot.sh [ROWS] [REPS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-harness=${BENCH_HARNESS:-../shared/bench}
 rows=${1:-1000000}
 reps=${2:-5}
-pg_bin=${PG_BIN:-/usr/lib/postgresql/15/bin}
-swift build -c release --product pgcdc >&2
-bin="$(swift build -c release --show-bin-path)/pgcdc"
-eval "$(PG_BIN=$pg_bin "$harness/pg.sh" start)"
-trap 'PG_BIN=$pg_bin "$harness/pg.sh" stop "$PGCDC_PGDIR" >/dev/null 2>&1 || true' EXIT
-psql() { "$pg_bin/psql" -X -q -At "$DSN" "$@"; }
+source Benchmarks/lib.sh
+start_postgres
+trap 'stop_postgres' EXIT
 psql -c "CREATE TABLE big (id bigint PRIMARY KEY, a int, b text, c timestamptz)"
 psql -c "INSERT INTO big SELECT g, g % 1000, md5(g::text), now() FROM generate_series(1, $rows) g"
 psql -c "CREATE TABLE quarter AS SELECT * FROM big WHERE id <= $rows / 4"
