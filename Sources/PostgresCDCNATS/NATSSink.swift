@@ -86,8 +86,12 @@ public final class NATSSink: ChangeSink {
     private var chainBase: (id: [CChar], sequence: UInt64)?
     /// The id of the last message published (NUL-terminated).
     private var lastID: [CChar] = []
-    /// Chains that broke in a row; past ``maximumBrokenChains`` every message is acknowledged.
+    /// Batches published again in a row (broken chains, timeouts); from ``maximumBrokenChains``
+    /// on, every message is acknowledged for the rest of the run (another publisher keeps
+    /// writing to the stream, say).
     private var brokenChains = 0
+    /// Whether the batches in flight went out as chains.
+    private var chainsInFlight = false
     private static let maximumBrokenChains = 3
     /// JetStream's error codes for a message whose expected last message id or sequence is not the stream's.
     static let wrongLastMessageID = 10070
@@ -128,7 +132,9 @@ public final class NATSSink: ChangeSink {
             lines: Array(batch.lines)[...], descriptors: Array(batch.descriptors)[...], position: batch.position,
             endsAtTransactionBoundary: batch.endsAtTransactionBoundary)
         unacknowledged.append(copy)
-        try publish(copy, chained: brokenChains < Self.maximumBrokenChains)
+        let chained = brokenChains < Self.maximumBrokenChains
+        try publish(copy, chained: chained)
+        if chained && chainBase != nil { chainsInFlight = true }
         written = batch.position
     }
 
@@ -146,7 +152,8 @@ public final class NATSSink: ChangeSink {
             case .acknowledged:
                 unacknowledged.removeAll()
                 durable = written
-                if attempt == 0 { brokenChains = 0 }
+                if attempt == 0 && chainsInFlight { brokenChains = 0 }
+                chainsInFlight = false
                 if chainBase == nil, let last = tracker.lastAcknowledgement, !last.duplicate {
                     // Stored by this session: the next chain can start after it.
                     chainBase = (lastID, last.sequence)
@@ -167,6 +174,10 @@ public final class NATSSink: ChangeSink {
                 // Every message acknowledged this time; the next chain starts after the last of them.
                 brokenChains += 1
                 chainBase = nil
+                chainsInFlight = false
+                if brokenChains == Self.maximumBrokenChains {
+                    logger.info("batches keep failing as chains; acknowledging every message for the rest of the run")
+                }
                 for batch in unacknowledged {
                     try publish(batch, chained: false)
                 }
