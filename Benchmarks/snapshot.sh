@@ -7,6 +7,7 @@
 #     JSON lines, defaults otherwise);
 # REPS runs each (default 5), interleaved; prints min/median/max wall seconds, the median against
 # the text COPY, peak RSS; then the same pgcdc run on a table of ROWS/4 rows (RSS flat in size).
+# With PGCDC_BASELINE=/path/to/pgcdc (an older build), its 1-job runs are measured in the same rounds.
 #
 #   Benchmarks/snapshot.sh [ROWS] [REPS]
 set -euo pipefail
@@ -38,6 +39,10 @@ for _ in $(seq 1 "$reps"); do
   for jobs in 1 2 4; do
     run "pgcdc_jobs$jobs" "$bin" stream --dsn "$DSN" --slot snap --publication pub --create-slot --snapshot initial-only --snapshot-jobs "$jobs"
   done
+  if [ -n "${PGCDC_BASELINE:-}" ]; then
+    run baseline_jobs1 "$PGCDC_BASELINE" stream --dsn "$DSN" --slot snap --publication pub --create-slot --snapshot initial-only
+    run baseline_quarter "$PGCDC_BASELINE" stream --dsn "$DSN" --slot snap --publication pubq --create-slot --snapshot initial-only
+  fi
   run pgcdc_quarter "$bin" stream --dsn "$DSN" --slot snap --publication pubq --create-slot --snapshot initial-only
 done
 
@@ -45,9 +50,11 @@ ceiling=$(sort -n "$work/copy_text" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)
 echo "## Snapshot of $rows rows (pgcdc $(git rev-parse --short HEAD), $(nproc) cores, $reps runs, PostgreSQL $(psql -c 'SHOW server_version'))"
 echo "| reader | rows | wall s min | median | max | median vs text COPY | peak RSS MiB (max) |"
 echo "| --- | --- | --- | --- | --- | --- | --- |"
-for name in copy_text copy_binary pgcdc_jobs1 pgcdc_jobs2 pgcdc_jobs4 pgcdc_quarter; do
+names="copy_text copy_binary pgcdc_jobs1 pgcdc_jobs2 pgcdc_jobs4 pgcdc_quarter"
+[ -n "${PGCDC_BASELINE:-}" ] && names="$names baseline_jobs1 baseline_quarter"
+for name in $names; do
   count=$rows
-  [ "$name" = pgcdc_quarter ] && count=$((rows / 4))
+  case $name in *quarter) count=$((rows / 4)) ;; esac
   sort -n "$work/$name" | awk -v name="$name" -v rows="$count" -v ceiling="$ceiling" '
     { wall[NR] = $1; if ($2 > rss) rss = $2 }
     END { printf "| %s | %d | %.2f | %.2f | %.2f | %.2f× | %.0f |\n", name, rows, wall[1], wall[int((NR + 1) / 2)], wall[NR],
