@@ -23,12 +23,12 @@ extension JSONBuffer {
                 appendString(utf8: text)
             }
         case .integer:
-            if ValueText.isInteger(text) { bytes.append(contentsOf: text) } else { appendString(utf8: text) }
+            if ValueText.isInteger(text) { bytes.appendBytes(text) } else { appendString(utf8: text) }
         case .float:
-            if ValueText.isJSONNumber(text) { bytes.append(contentsOf: text) } else { appendString(utf8: text) }
+            if ValueText.isJSONNumber(text) { bytes.appendBytes(text) } else { appendString(utf8: text) }
         case .json:
             // json and jsonb output is valid JSON; an empty value would not be.
-            if text.isEmpty { appendRaw("null") } else { bytes.append(contentsOf: text) }
+            if text.isEmpty { appendRaw("null") } else { bytes.appendBytes(text) }
         case .timestamptz:
             appendTimestampText(text, zone: true)
         case .timestamp:
@@ -80,7 +80,7 @@ extension JSONBuffer {
             // Years 1 to 9999 give the same ISO form as the text path; BC, infinity and five-digit
             // years take the general path below.
             if let micros = BinaryText.integer(Int64.self, binary), micros >= Self.firstTimestamp, micros < Self.endOfTimestamps {
-                return appendTimestamp(PostgresTimestamp(microsecondsSince2000: micros), zone: format == .timestamptz)
+                return appendTimestampValue(PostgresTimestamp(microsecondsSince2000: micros), zone: format == .timestamptz)
             }
         case let .array(elementFormat, _):
             if case let .array(elementMapping, _) = mapping,
@@ -199,10 +199,10 @@ extension JSONBuffer {
             return
         }
         bytes.append(UInt8(ascii: "\""))
-        bytes.append(contentsOf: text[parts.dateAndTime])
+        bytes.appendBytes(text[parts.dateAndTime])
         bytes[bytes.count - (parts.dateAndTime.count - parts.separatorOffset)] = UInt8(ascii: "T")
         bytes.append(UInt8(ascii: "."))
-        bytes.append(contentsOf: text[parts.fraction])
+        bytes.appendBytes(text[parts.fraction])
         for _ in parts.fraction.count..<6 { bytes.append(UInt8(ascii: "0")) }
         if zone { bytes.append(UInt8(ascii: "Z")) }
         bytes.append(UInt8(ascii: "\""))

@@ -10,6 +10,8 @@ package struct JSONBuffer: Sendable {
     private var lsnMemo = Memo(key: 0)
     private var lsnMemo2 = Memo(key: 0)
     private var timestampMemo = Memo(key: 0)
+    /// Column values' timestamps have their own, so that they do not push the commit time out.
+    private var valueTimestampMemo = Memo(key: 0)
 
     package init(capacity: Int = 0) {
         bytes = []
@@ -17,32 +19,32 @@ package struct JSONBuffer: Sendable {
     }
 
     /// Appends ASCII or UTF-8 text as it is (no quoting or escaping).
-    @inlinable
+    @inline(__always)
     package mutating func appendRaw(_ text: StaticString) {
-        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        bytes.appendText(text)
     }
 
     /// Appends bytes as they are.
-    @inlinable
-    package mutating func appendRaw(_ raw: some Collection<UInt8>) {
-        bytes.append(contentsOf: raw)
+    @inline(__always)
+    package mutating func appendRaw(_ raw: [UInt8]) {
+        bytes.appendBytes(raw)
+    }
+
+    /// Appends bytes as they are.
+    @inline(__always)
+    package mutating func appendRaw(_ raw: ArraySlice<UInt8>) {
+        bytes.appendBytes(raw)
     }
 
     /// Appends `text` as a quoted, escaped JSON string.
     package mutating func appendString(_ text: String) {
         var text = text
-        text.withUTF8 { utf8 in
-            bytes.append(UInt8(ascii: "\""))
-            appendEscaped(utf8)
-            bytes.append(UInt8(ascii: "\""))
-        }
+        text.withUTF8 { appendQuoted($0) }
     }
 
     /// Appends UTF-8 bytes as a quoted, escaped JSON string; invalid UTF-8 becomes U+FFFD.
     package mutating func appendString(utf8: ArraySlice<UInt8>) {
-        bytes.append(UInt8(ascii: "\""))
-        utf8.withUnsafeBufferPointer { appendEscaped($0) }
-        bytes.append(UInt8(ascii: "\""))
+        utf8.withUnsafeBufferPointer { appendQuoted($0) }
     }
 
     /// Appends a signed integer.
@@ -98,27 +100,39 @@ package struct JSONBuffer: Sendable {
     /// (without the `Z` when `zone` is false: a timestamp without time zone).
     package mutating func appendTimestamp(_ timestamp: PostgresTimestamp, zone: Bool = true) {
         // A transaction's events share their commit time: written from the memo.
+        Self.appendTimestamp(timestamp, zone: zone, memo: &timestampMemo, to: &bytes)
+    }
+
+    /// Appends a column value's timestamp as ``appendTimestamp(_:zone:)`` does.
+    mutating func appendTimestampValue(_ timestamp: PostgresTimestamp, zone: Bool) {
+        Self.appendTimestamp(timestamp, zone: zone, memo: &valueTimestampMemo, to: &bytes)
+    }
+
+    private static func appendTimestamp(_ timestamp: PostgresTimestamp, zone: Bool, memo: inout Memo, to bytes: inout [UInt8]) {
         let key = UInt64(bitPattern: timestamp.microsecondsSince2000)
-        if timestampMemo.count > 0 && timestampMemo.key == key && timestampMemo.variant == zone {
-            timestampMemo.append(to: &bytes)
+        if memo.count > 0 && memo.key == key && memo.variant == zone {
+            memo.append(to: &bytes)
             return
         }
         let (days, rest) = CivilDate.split(microsecondsSince2000: timestamp.microsecondsSince2000)
         let (year, month, day) = CivilDate.from(daysSince2000: days)
         guard year >= 0 && year <= 9999 else {
             // Outside four-digit years: the general, slower path.
-            bytes.append(UInt8(ascii: "\""))
-            appendDate(year: year, month: month, day: day)
-            bytes.append(UInt8(ascii: "T"))
-            appendClock(rest)
-            if zone { bytes.append(UInt8(ascii: "Z")) }
-            bytes.append(UInt8(ascii: "\""))
+            var buffer = JSONBuffer()
+            swap(&buffer.bytes, &bytes)
+            buffer.bytes.append(UInt8(ascii: "\""))
+            buffer.appendDate(year: year, month: month, day: day)
+            buffer.bytes.append(UInt8(ascii: "T"))
+            buffer.appendClock(rest)
+            if zone { buffer.bytes.append(UInt8(ascii: "Z")) }
+            buffer.bytes.append(UInt8(ascii: "\""))
+            swap(&buffer.bytes, &bytes)
             return
         }
         // "YYYY-MM-DDTHH:MM:SS.ffffffZ" with quotes: 29 bytes, built in the memo.
-        timestampMemo.key = key
-        timestampMemo.variant = zone
-        timestampMemo.write { out in
+        memo.key = key
+        memo.variant = zone
+        memo.write { out in
             func put(_ value: Int, _ width: Int, at start: Int) {
                 var value = value
                 var index = start + width - 1
@@ -147,7 +161,7 @@ package struct JSONBuffer: Sendable {
             out[28] = UInt8(ascii: "\"")
             return zone ? 29 : 28
         }
-        timestampMemo.append(to: &bytes)
+        memo.append(to: &bytes)
     }
 
     /// `HH:MM:SS.ffffff` of `micros` since midnight.
@@ -192,8 +206,15 @@ package struct JSONBuffer: Sendable {
             count = withUnsafeMutableBytes(of: &text) { min(body($0), 32) }
         }
 
+        @inline(__always)
         func append(to bytes: inout [UInt8]) {
-            withUnsafeBytes(of: text) { bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+            let count = count
+            withUnsafeBytes(of: text) { text in
+                bytes.write(reserving: 32) { out in
+                    UnsafeMutableRawPointer(out).copyMemory(from: text.baseAddress.unsafelyUnwrapped, byteCount: count)
+                    return count
+                }
+            }
         }
     }
 }

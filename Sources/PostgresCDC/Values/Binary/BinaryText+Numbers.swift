@@ -130,21 +130,21 @@ extension BinaryText {
                     if decimalExponent < 0 {
                         out.append(contentsOf: "0.".utf8)
                         for _ in 0..<(-decimalExponent - 1) { out.append(UInt8(ascii: "0")) }
-                        out.append(contentsOf: significant)
+                        out.appendBytes(significant)
                     } else if significant.count <= decimalExponent + 1 {
-                        out.append(contentsOf: significant)
+                        out.appendBytes(significant)
                         for _ in 0..<(decimalExponent + 1 - significant.count) { out.append(UInt8(ascii: "0")) }
                     } else {
-                        out.append(contentsOf: UnsafeRawBufferPointer(rebasing: significant[..<(decimalExponent + 1)]))
+                        out.appendBytes(UnsafeRawBufferPointer(rebasing: significant[..<(decimalExponent + 1)]))
                         out.append(UInt8(ascii: "."))
-                        out.append(contentsOf: UnsafeRawBufferPointer(rebasing: significant[(decimalExponent + 1)...]))
+                        out.appendBytes(UnsafeRawBufferPointer(rebasing: significant[(decimalExponent + 1)...]))
                     }
                     return
                 }
                 out.append(significant[0])
                 if significant.count > 1 {
                     out.append(UInt8(ascii: "."))
-                    out.append(contentsOf: UnsafeRawBufferPointer(rebasing: significant[1...]))
+                    out.appendBytes(UnsafeRawBufferPointer(rebasing: significant[1...]))
                 }
                 out.append(UInt8(ascii: "e"))
                 out.append(decimalExponent < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))

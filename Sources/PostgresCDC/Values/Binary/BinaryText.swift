@@ -40,7 +40,7 @@ package enum BinaryText {
         case .numeric:
             return appendNumeric(bytes, to: &out)
         case .textual:
-            out.append(contentsOf: bytes)
+            out.appendBytes(bytes)
         case .jsonb:
             guard bytes.first == 1 else { return false }
             out.append(contentsOf: bytes.dropFirst())
@@ -155,48 +155,63 @@ package enum BinaryText {
     }
 
     static func appendDecimal(_ value: Int64, to out: inout [UInt8]) {
-        if value < 0 { out.append(UInt8(ascii: "-")) }
-        appendDecimal(value.magnitude, to: &out)
+        out.write(reserving: 21) { digits in
+            if value < 0 {
+                digits[0] = UInt8(ascii: "-")
+                return 1 + (digits + 1).writeDecimal(value.magnitude)
+            }
+            return digits.writeDecimal(value.magnitude)
+        }
     }
 
     static func appendDecimal(_ value: UInt64, to out: inout [UInt8]) {
-        if value < 10 { return out.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value)) }
-        var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        withUnsafeMutableBytes(of: &scratch) { digits in
-            var rest = value
-            var index = digits.count
-            repeat {
-                index -= 1
-                digits[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
-                rest /= 10
-            } while rest > 0
-            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: digits[index...]))
-        }
+        out.write(reserving: 20) { $0.writeDecimal(value) }
     }
 
     /// `value` in decimal, zero-padded to at least `width` digits.
     static func appendPadded(_ value: Int, width: Int, to out: inout [UInt8]) {
-        if value < 0 { out.append(UInt8(ascii: "-")) }
-        let magnitude = value.magnitude
+        let magnitude = UInt64(value.magnitude)
         var digits = 1
-        var limit: UInt = 10
+        var limit: UInt64 = 10
         while digits < 20 && magnitude >= limit {
             digits += 1
-            limit = limit.multipliedReportingOverflow(by: 10).overflow ? .max : limit * 10
+            limit = digits == 20 ? .max : limit &* 10
         }
-        for _ in digits..<max(width, digits) { out.append(UInt8(ascii: "0")) }
-        appendDecimal(UInt64(magnitude), to: &out)
+        let padding = Swift.max(width, digits) - digits
+        out.write(reserving: 21 + padding) { text in
+            var start = 0
+            if value < 0 {
+                text[0] = UInt8(ascii: "-")
+                start = 1
+            }
+            (text + start).update(repeating: UInt8(ascii: "0"), count: padding)
+            return start + padding + (text + start + padding).writeDecimal(magnitude)
+        }
     }
 
     /// Lowercase hexadecimal digits of `bytes` (bytea's hex output without its `\\x`).
     static func appendHex(_ bytes: ArraySlice<UInt8>, to out: inout [UInt8]) {
-        out.reserveCapacity(out.count + bytes.count * 2)
-        for byte in bytes { appendHexByte(byte, to: &out) }
+        let count = bytes.count
+        bytes.withUnsafeBufferPointer { source in
+            out.write(reserving: 2 * count) { text in
+                let digits: StaticString = "0123456789abcdef"
+                let hex = digits.utf8Start
+                for index in 0..<count {
+                    let byte = source[index]
+                    text[2 * index] = hex[Int(byte >> 4)]
+                    text[2 * index + 1] = hex[Int(byte & 0x0F)]
+                }
+                return 2 * count
+            }
+        }
     }
 
     static func appendHexByte(_ byte: UInt8, to out: inout [UInt8]) {
-        out.append(hexDigit(byte >> 4))
-        out.append(hexDigit(byte & 0x0F))
+        out.write(reserving: 2) { text in
+            text[0] = hexDigit(byte >> 4)
+            text[1] = hexDigit(byte & 0x0F)
+            return 2
+        }
     }
 
     static func hexDigit(_ nibble: UInt8) -> UInt8 {
