@@ -325,18 +325,22 @@ package struct JSONLinesEncoder: Sendable {
     private func appendRow(_ columns: ColumnWalk, of relation: Relation, unchanged: inout [Int], into buffer: inout JSONBuffer) {
         var scratch: [UInt8] = []
         buffer.appendRaw("{")
-        var first = true
-        for (index, content) in columns {
-            switch content {
-            case .absent:
-                continue
-            case .unchangedToast:
-                unchanged.append(index)
-            case let .sent(value):
-                if !first { buffer.appendRaw(",") }
-                first = false
-                buffer.appendRaw(relation.json.columnKeys[index])
-                buffer.appendValue(value, as: relation.columns[index].type, scratch: &scratch)
+        relation.json.separatedColumnKeys.withUnsafeBytes { keys in
+            relation.json.separatedColumnKeyStarts.withUnsafeBufferPointer { starts in
+                // The first key is written without its comma.
+                var skip = 1
+                for (index, content) in columns {
+                    switch content {
+                    case .absent:
+                        continue
+                    case .unchangedToast:
+                        unchanged.append(index)
+                    case let .sent(value):
+                        buffer.bytes.appendBytes(UnsafeRawBufferPointer(rebasing: keys[(starts[index] + skip)..<starts[index + 1]]))
+                        skip = 0
+                        buffer.appendValue(value, as: relation.columns[index].type, scratch: &scratch)
+                    }
+                }
             }
         }
         buffer.appendRaw("}")
