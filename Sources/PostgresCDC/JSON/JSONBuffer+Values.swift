@@ -88,6 +88,21 @@ extension JSONBuffer {
             {
                 return
             }
+        case .bytea where mapping == .bytea:
+            // `"\\x…"`: bytea's hex text as a JSON string (its backslash escaped), written in one piece.
+            let count = binary.count
+            binary.withUnsafeBufferPointer { source in
+                bytes.write(reserving: 2 * count + 5) { out in
+                    out[0] = UInt8(ascii: "\"")
+                    out[1] = UInt8(ascii: "\\")
+                    out[2] = UInt8(ascii: "\\")
+                    out[3] = UInt8(ascii: "x")
+                    BinaryText.writeHex(source, to: out + 4)
+                    out[2 * count + 4] = UInt8(ascii: "\"")
+                    return 2 * count + 5
+                }
+            }
+            return
         case .numeric, .date, .uuid, .inet, .macaddr, .macaddr8, .bits, .lsn, .time, .timetz, .interval, .uint32, .uint64, .tid:
             // Texts without a character JSON escapes, written straight between quotes when the
             // text path writes them as strings.

@@ -194,15 +194,21 @@ package enum BinaryText {
         let count = bytes.count
         bytes.withUnsafeBufferPointer { source in
             out.write(reserving: 2 * count) { text in
-                let digits: StaticString = "0123456789abcdef"
-                let hex = digits.utf8Start
-                for index in 0..<count {
-                    let byte = source[index]
-                    text[2 * index] = hex[Int(byte >> 4)]
-                    text[2 * index + 1] = hex[Int(byte & 0x0F)]
-                }
+                writeHex(source, to: text)
                 return 2 * count
             }
+        }
+    }
+
+    /// Writes the lowercase hexadecimal digits of `source` at `text` (2 bytes per byte).
+    @inline(__always)
+    static func writeHex(_ source: UnsafeBufferPointer<UInt8>, to text: UnsafeMutablePointer<UInt8>) {
+        let digits: StaticString = "0123456789abcdef"
+        let hex = digits.utf8Start
+        for index in 0..<source.count {
+            let byte = source[index]
+            text[2 * index] = hex[Int(byte >> 4)]
+            text[2 * index + 1] = hex[Int(byte & 0x0F)]
         }
     }
 
