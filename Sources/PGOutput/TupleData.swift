@@ -75,46 +75,33 @@ public struct TupleData: Sendable {
             let count = Int(Int16(bitPattern: UInt16(buffer[start - base]) << 8 | UInt16(buffer[start - base + 1])))
             guard count >= 0, count <= end - start - 2 else { return nil }
             var position = start + 2
-            var wellFormed = true
-            let columns = [Column](unsafeUninitializedCapacity: count) { out, initialized in
-                initialized = 0
-                while initialized < count {
-                    guard position < end else {
-                        wellFormed = false
-                        return
-                    }
-                    let tag = buffer[position - base]
-                    position += 1
-                    let kind: Kind
-                    var range = position..<position
-                    switch tag {
-                    case Kind.null.rawValue: kind = .null
-                    case Kind.unchangedToast.rawValue: kind = .unchangedToast
-                    case Kind.text.rawValue, Kind.binary.rawValue:
-                        guard end - position >= 4 else {
-                            wellFormed = false
-                            return
-                        }
-                        let at = position - base
-                        let length =
-                            Int(buffer[at]) << 24 | Int(buffer[at + 1]) << 16 | Int(buffer[at + 2]) << 8 | Int(buffer[at + 3])
-                        // A length with the top bit set is negative: malformed.
-                        guard length < 1 << 31, length <= end - position - 4 else {
-                            wellFormed = false
-                            return
-                        }
-                        kind = tag == Kind.text.rawValue ? .text : .binary
-                        range = (position + 4)..<(position + 4 + length)
-                        position += 4 + length
-                    default:
-                        wellFormed = false
-                        return
-                    }
-                    (out.baseAddress.unsafelyUnwrapped + initialized).initialize(to: Column(kind: kind, range: range))
-                    initialized += 1
+            var columns: [Column] = []
+            // (reserveCapacity allocates in fewer instructions than init(unsafeUninitializedCapacity:).)
+            columns.reserveCapacity(count)
+            while columns.count < count {
+                guard position < end else { return nil }
+                let tag = buffer[position - base]
+                position += 1
+                let kind: Kind
+                var range = position..<position
+                switch tag {
+                case Kind.null.rawValue: kind = .null
+                case Kind.unchangedToast.rawValue: kind = .unchangedToast
+                case Kind.text.rawValue, Kind.binary.rawValue:
+                    guard end - position >= 4 else { return nil }
+                    let at = position - base
+                    let length =
+                        Int(buffer[at]) << 24 | Int(buffer[at + 1]) << 16 | Int(buffer[at + 2]) << 8 | Int(buffer[at + 3])
+                    // A length with the top bit set is negative: malformed.
+                    guard length < 1 << 31, length <= end - position - 4 else { return nil }
+                    kind = tag == Kind.text.rawValue ? .text : .binary
+                    range = (position + 4)..<(position + 4 + length)
+                    position += 4 + length
+                default:
+                    return nil
                 }
+                columns.append(Column(kind: kind, range: range))
             }
-            guard wellFormed else { return nil }
             reader.position = position
             return columns
         }

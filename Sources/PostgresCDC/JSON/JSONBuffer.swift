@@ -59,14 +59,13 @@ package struct JSONBuffer: Sendable {
 
     /// Appends an LSN as a quoted `"X/Y"` (uppercase hexadecimal, as PostgreSQL prints it).
     package mutating func appendLSN(_ lsn: LSN) {
-        if lsnMemo.count > 0 && lsnMemo.key == lsn.value {
-            lsnMemo.append(to: &bytes)
-            return
-        }
-        if lsnMemo2.count > 0 && lsnMemo2.key == lsn.value {
-            lsnMemo2.append(to: &bytes)
-            return
-        }
+        lsnText(lsn).append(to: &bytes)
+    }
+
+    /// The memo holding the text of `lsn`, formatted into one if neither holds it.
+    private mutating func lsnText(_ lsn: LSN) -> Memo {
+        if lsnMemo.count > 0 && lsnMemo.key == lsn.value { return lsnMemo }
+        if lsnMemo2.count > 0 && lsnMemo2.key == lsn.value { return lsnMemo2 }
         // The older one makes room (the commit LSN, asked for first, stays while the events' change).
         swap(&lsnMemo, &lsnMemo2)
         lsnMemo.key = lsn.value
@@ -78,7 +77,50 @@ package struct JSONBuffer: Sendable {
             out[end] = UInt8(ascii: "\"")
             return end + 1
         }
-        lsnMemo.append(to: &bytes)
+        return lsnMemo
+    }
+
+    /// Appends `"commit_lsn":..,"seq":..,"lsn":..,"xid":..,"commit_time":..` — where an event stands —
+    /// in one piece (the LSNs and the time from their memos).
+    package mutating func appendPosition(commitLSN: LSN, seq: Int, lsn: LSN, xid: UInt32, commitTime: PostgresTimestamp) {
+        let commit = lsnText(commitLSN)
+        let own = lsnText(lsn)
+        guard Self.formatTimestamp(commitTime, zone: true, memo: &timestampMemo) else {
+            appendRaw("\"commit_lsn\":")
+            commit.append(to: &bytes)
+            appendRaw(",\"seq\":")
+            appendInt(Int64(seq))
+            appendRaw(",\"lsn\":")
+            own.append(to: &bytes)
+            appendRaw(",\"xid\":")
+            appendUInt(UInt64(xid))
+            appendRaw(",\"commit_time\":")
+            appendTimestamp(commitTime)
+            return
+        }
+        let time = timestampMemo
+        bytes.write(reserving: 192) { out in
+            var count = 0
+            func put(_ text: StaticString) {
+                (out + count).update(from: text.utf8Start, count: text.utf8CodeUnitCount)
+                count += text.utf8CodeUnitCount
+            }
+            put("\"commit_lsn\":")
+            count += commit.copy(to: out + count)
+            put(",\"seq\":")
+            if seq < 0 {
+                out[count] = UInt8(ascii: "-")
+                count += 1
+            }
+            count += (out + count).writeDecimal(UInt64(seq.magnitude))
+            put(",\"lsn\":")
+            count += own.copy(to: out + count)
+            put(",\"xid\":")
+            count += (out + count).writeDecimal(UInt64(xid))
+            put(",\"commit_time\":")
+            count += time.copy(to: out + count)
+            return count
+        }
     }
 
     /// Writes `value` in uppercase hexadecimal without leading zeros at `start`; returns the end.
@@ -109,26 +151,32 @@ package struct JSONBuffer: Sendable {
     }
 
     private static func appendTimestamp(_ timestamp: PostgresTimestamp, zone: Bool, memo: inout Memo, to bytes: inout [UInt8]) {
-        let key = UInt64(bitPattern: timestamp.microsecondsSince2000)
-        if memo.count > 0 && memo.key == key && memo.variant == zone {
+        if formatTimestamp(timestamp, zone: zone, memo: &memo) {
             memo.append(to: &bytes)
             return
         }
         let (days, rest) = CivilDate.split(microsecondsSince2000: timestamp.microsecondsSince2000)
         let (year, month, day) = CivilDate.from(daysSince2000: days)
-        guard year >= 0 && year <= 9999 else {
-            // Outside four-digit years: the general, slower path.
-            var buffer = JSONBuffer()
-            swap(&buffer.bytes, &bytes)
-            buffer.bytes.append(UInt8(ascii: "\""))
-            buffer.appendDate(year: year, month: month, day: day)
-            buffer.bytes.append(UInt8(ascii: "T"))
-            buffer.appendClock(rest)
-            if zone { buffer.bytes.append(UInt8(ascii: "Z")) }
-            buffer.bytes.append(UInt8(ascii: "\""))
-            swap(&buffer.bytes, &bytes)
-            return
-        }
+        // Outside four-digit years: the general, slower path.
+        var buffer = JSONBuffer()
+        swap(&buffer.bytes, &bytes)
+        buffer.bytes.append(UInt8(ascii: "\""))
+        buffer.appendDate(year: year, month: month, day: day)
+        buffer.bytes.append(UInt8(ascii: "T"))
+        buffer.appendClock(rest)
+        if zone { buffer.bytes.append(UInt8(ascii: "Z")) }
+        buffer.bytes.append(UInt8(ascii: "\""))
+        swap(&buffer.bytes, &bytes)
+    }
+
+    /// Puts the quoted text of `timestamp` in `memo` (unless it holds it already); `false`, the memo
+    /// untouched, for a year outside 0...9999.
+    private static func formatTimestamp(_ timestamp: PostgresTimestamp, zone: Bool, memo: inout Memo) -> Bool {
+        let key = UInt64(bitPattern: timestamp.microsecondsSince2000)
+        if memo.count > 0 && memo.key == key && memo.variant == zone { return true }
+        let (days, rest) = CivilDate.split(microsecondsSince2000: timestamp.microsecondsSince2000)
+        let (year, month, day) = CivilDate.from(daysSince2000: days)
+        guard year >= 0 && year <= 9999 else { return false }
         // "YYYY-MM-DDTHH:MM:SS.ffffffZ" with quotes: 29 bytes, built in the memo.
         memo.key = key
         memo.variant = zone
@@ -161,7 +209,7 @@ package struct JSONBuffer: Sendable {
             out[28] = UInt8(ascii: "\"")
             return zone ? 29 : 28
         }
-        memo.append(to: &bytes)
+        return true
     }
 
     /// `HH:MM:SS.ffffff` of `micros` since midnight.
@@ -204,6 +252,13 @@ package struct JSONBuffer: Sendable {
         /// Sets the text: `body` writes it and returns its length (at most 32).
         mutating func write(_ body: (UnsafeMutableRawBufferPointer) -> Int) {
             count = withUnsafeMutableBytes(of: &text) { min(body($0), 32) }
+        }
+
+        /// Copies the text to `out`; returns its length.
+        @inline(__always)
+        func copy(to out: UnsafeMutablePointer<UInt8>) -> Int {
+            withUnsafeBytes(of: text) { UnsafeMutableRawPointer(out).copyMemory(from: $0.baseAddress.unsafelyUnwrapped, byteCount: count) }
+            return count
         }
 
         @inline(__always)

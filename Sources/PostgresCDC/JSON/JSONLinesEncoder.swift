@@ -294,16 +294,8 @@ package struct JSONLinesEncoder: Sendable {
 
     /// `"commit_lsn":..,"seq":..,"lsn":..,"xid":..,"commit_time":..[,"origin":..][,"gid":..]`
     private func appendPosition(_ transaction: TransactionInfo, seq: Int, lsn: LSN, into buffer: inout JSONBuffer) {
-        buffer.appendRaw("\"commit_lsn\":")
-        buffer.appendLSN(transaction.commitLSN)
-        buffer.appendRaw(",\"seq\":")
-        buffer.appendInt(Int64(seq))
-        buffer.appendRaw(",\"lsn\":")
-        buffer.appendLSN(lsn)
-        buffer.appendRaw(",\"xid\":")
-        buffer.appendUInt(UInt64(transaction.xid))
-        buffer.appendRaw(",\"commit_time\":")
-        buffer.appendTimestamp(transaction.commitTime)
+        buffer.appendPosition(
+            commitLSN: transaction.commitLSN, seq: seq, lsn: lsn, xid: transaction.xid, commitTime: transaction.commitTime)
         appendOrigin(transaction, into: &buffer)
     }
 
