@@ -181,14 +181,19 @@ package struct JSONBuffer: Sendable {
         memo.key = key
         memo.variant = zone
         memo.write { out in
+            // Two digits at a time from a table of "00" ... "99".
+            let pairs = Self.digitPairs.utf8Start
             func put(_ value: Int, _ width: Int, at start: Int) {
                 var value = value
-                var index = start + width - 1
+                var index = start + width - 2
                 while index >= start {
-                    out[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value % 10)
-                    value /= 10
-                    index -= 1
+                    let pair = 2 * (value % 100)
+                    out[index] = pairs[pair]
+                    out[index + 1] = pairs[pair + 1]
+                    value /= 100
+                    index -= 2
                 }
+                if index == start - 1 { out[start] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value % 10) }
             }
             let seconds = Int(rest / 1_000_000)
             out[0] = UInt8(ascii: "\"")
@@ -239,6 +244,13 @@ package struct JSONBuffer: Sendable {
         bytes.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value / 10 % 10))
         bytes.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value % 10))
     }
+
+    /// "00" to "99", one after the other.
+    private static let digitPairs: StaticString = """
+        00010203040506070809101112131415161718192021222324252627282930313233343536373839\
+        40414243444546474849505152535455565758596061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899
+        """
 
     /// Up to 32 bytes of formatted text, and what they are the text of.
     private struct Memo: Sendable {

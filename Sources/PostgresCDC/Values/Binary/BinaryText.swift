@@ -61,9 +61,21 @@ package enum BinaryText {
             appendHex(bytes, to: &out)
         case .uuid:
             guard bytes.count == 16 else { return false }
-            for (index, byte) in bytes.enumerated() {
-                if index == 4 || index == 6 || index == 8 || index == 10 { out.append(UInt8(ascii: "-")) }
-                appendHexByte(byte, to: &out)
+            // 8-4-4-4-12 hex digits in one piece.
+            bytes.withUnsafeBufferPointer { source in
+                out.write(reserving: 36) { text in
+                    var count = 0
+                    for index in 0..<16 {
+                        if index == 4 || index == 6 || index == 8 || index == 10 {
+                            text[count] = UInt8(ascii: "-")
+                            count += 1
+                        }
+                        text[count] = hexDigit(source[index] >> 4)
+                        text[count + 1] = hexDigit(source[index] & 0x0F)
+                        count += 2
+                    }
+                    return count
+                }
             }
         case .date:
             guard let days = integer(Int32.self, bytes) else { return false }
