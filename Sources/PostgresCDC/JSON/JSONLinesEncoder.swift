@@ -319,18 +319,21 @@ package struct JSONLinesEncoder: Sendable {
         buffer.appendRaw("{")
         relation.json.separatedColumnKeys.withUnsafeBytes { keys in
             relation.json.separatedColumnKeyStarts.withUnsafeBufferPointer { starts in
-                // The first key is written without its comma.
-                var skip = 1
-                for (index, content) in columns {
-                    switch content {
-                    case .absent:
-                        continue
-                    case .unchangedToast:
-                        unchanged.append(index)
-                    case let .sent(value):
-                        buffer.bytes.appendBytes(UnsafeRawBufferPointer(rebasing: keys[(starts[index] + skip)..<starts[index + 1]]))
-                        skip = 0
-                        buffer.appendValue(value, as: relation.columns[index].type, scratch: &scratch)
+                // (The column types read in place: no retain of their enum payloads per value.)
+                relation.columns.withUnsafeBufferPointer { columnTypes in
+                    // The first key is written without its comma.
+                    var skip = 1
+                    for (index, content) in columns {
+                        switch content {
+                        case .absent:
+                            continue
+                        case .unchangedToast:
+                            unchanged.append(index)
+                        case let .sent(value):
+                            buffer.bytes.appendBytes(UnsafeRawBufferPointer(rebasing: keys[(starts[index] + skip)..<starts[index + 1]]))
+                            skip = 0
+                            buffer.appendValue(value, as: columnTypes[index].type, scratch: &scratch)
+                        }
                     }
                 }
             }
