@@ -39,7 +39,11 @@ package struct JSONLinesEncoder: Sendable {
 
     private func encodeEvent(_ event: ChangeEvent, into buffer: inout JSONBuffer) {
         switch event {
-        case let .insert(change), let .update(change), let .delete(change), let .read(change): encodeRow(change, into: &buffer)
+        // One case each: a case binding several patterns copies the change (and retains its references).
+        case let .insert(change): encodeRow(change, into: &buffer)
+        case let .update(change): encodeRow(change, into: &buffer)
+        case let .delete(change): encodeRow(change, into: &buffer)
+        case let .read(change): encodeRow(change, into: &buffer)
         case let .schema(change):
             encodeSchema(change, into: &buffer)
         case let .snapshotCompleted(summary):
