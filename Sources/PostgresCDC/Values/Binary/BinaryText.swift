@@ -159,11 +159,11 @@ package enum BinaryText {
     // MARK: - Pieces
 
     /// A big-endian integer that fills `bytes` exactly.
+    @inline(__always)
     static func integer<T: FixedWidthInteger>(_ type: T.Type, _ bytes: ArraySlice<UInt8>) -> T? {
         guard bytes.count == MemoryLayout<T>.size else { return nil }
-        var value: T = 0
-        for byte in bytes { value = value << 8 | T(byte) }
-        return value
+        // One unaligned load rather than a loop over the slice.
+        return bytes.withUnsafeBytes { T(bigEndian: $0.loadUnaligned(as: T.self)) }
     }
 
     static func appendDecimal(_ value: Int64, to out: inout [UInt8]) {
