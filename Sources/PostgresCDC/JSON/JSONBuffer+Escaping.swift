@@ -51,7 +51,8 @@ extension JSONBuffer {
         while index < count {
             let byte = utf8[index]
             if byte >= 0x20 && byte != 0x22 && byte != 0x5C && byte < 0x80 {
-                index += 1
+                // A plain run: skipped eight bytes at a time.
+                index += 1 + Self.plainPrefixLength(UnsafeBufferPointer(rebasing: utf8[(index + 1)...]))
                 continue
             }
             if byte >= 0x80 {
