@@ -8,7 +8,10 @@ import PostgresCDC
 // the StreamRecorder test), without a server: XLogData payload → ChangeAssembler.decode → JSONLinesEncoder,
 // as the session's hot path does. Prints events per second and nanoseconds per event per file.
 //
-//   swift run -c release PGCDCMicroBench [--iterations N] FILE...
+//   swift run -c release PGCDCMicroBench [--iterations N] [--output FILE] FILE...
+//
+// --output writes the JSON lines of the first iteration of every stream to FILE (to check that a change
+// to the hot path leaves the output byte for byte as it was).
 //
 // Benchmarks/micro.sh runs it under callgrind too, for instructions per event (repeatable on a noisy machine).
 
@@ -47,8 +50,13 @@ if let flag = arguments.firstIndex(of: "--iterations"), flag + 1 < arguments.cou
     iterations = value
     arguments.removeSubrange(flag...(flag + 1))
 }
+var output: UnsafeMutablePointer<FILE>?
+if let flag = arguments.firstIndex(of: "--output"), flag + 1 < arguments.count {
+    output = fopen(arguments[flag + 1], "wb")
+    arguments.removeSubrange(flag...(flag + 1))
+}
 if arguments.isEmpty {
-    print("usage: PGCDCMicroBench [--iterations N] FILE.pgo...")
+    print("usage: PGCDCMicroBench [--iterations N] [--output FILE] FILE.pgo...")
     exit(2)
 }
 for path in arguments {
@@ -62,7 +70,7 @@ for path in arguments {
     var bytesOut = 0
     var failures = 0
     let start = now()
-    for _ in 0..<iterations {
+    for iteration in 0..<iterations {
         var assembler = ChangeAssembler(catalog: TypeCatalog())
         for record in records {
             do {
@@ -76,9 +84,15 @@ for path in arguments {
                 failures += 1
             }
             if buffer.bytes.count > 1 << 18 {
+                if iteration == 0, let output { fwrite(buffer.bytes, 1, buffer.bytes.count, output) }
                 bytesOut += buffer.bytes.count
                 buffer.bytes.removeAll(keepingCapacity: true)
             }
+        }
+        if iteration == 0, let output {
+            fwrite(buffer.bytes, 1, buffer.bytes.count, output)
+            bytesOut += buffer.bytes.count
+            buffer.bytes.removeAll(keepingCapacity: true)
         }
     }
     bytesOut += buffer.bytes.count
@@ -89,3 +103,4 @@ for path in arguments {
     let run = "\(events / max(iterations, 1)) events × \(iterations) in \(String(format: "%.3f", seconds)) s"
     print("\(path): \(run): \(rate), \(bytesOut / max(events, 1)) bytes/event\(failed)")
 }
+if let output { fclose(output) }

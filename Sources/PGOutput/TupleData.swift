@@ -55,6 +55,62 @@ public struct TupleData: Sendable {
 
     /// Decodes `Int16 count` and the columns.
     public static func decode(from reader: inout ByteReader) throws(PGOutputError) -> TupleData {
+        // Well-formed tuples are read through a pointer; anything else is read again by the checked
+        // reader below, which throws the error with its offset.
+        if let tuple = decodeWellFormed(from: &reader) { return tuple }
+        return try decodeChecked(from: &reader)
+    }
+
+    /// The tuple at the reader's position when it is well formed (the reader then moves past it);
+    /// `nil`, the reader untouched, otherwise. One pass over the bytes, no slice per column.
+    @inline(__always)
+    static func decodeWellFormed(from reader: inout ByteReader) -> TupleData? {
+        let bytes = reader.bytes
+        let start = reader.position
+        let base = bytes.startIndex
+        let end = bytes.endIndex
+        guard end - start >= 2 else { return nil }
+        let columns: [Column]? = bytes.withUnsafeBufferPointer { buffer -> [Column]? in
+            // buffer[0] is bytes[base].
+            let count = Int(Int16(bitPattern: UInt16(buffer[start - base]) << 8 | UInt16(buffer[start - base + 1])))
+            guard count >= 0, count <= end - start - 2 else { return nil }
+            var position = start + 2
+            var columns: [Column] = []
+            // (reserveCapacity allocates in fewer instructions than init(unsafeUninitializedCapacity:).)
+            columns.reserveCapacity(count)
+            while columns.count < count {
+                guard position < end else { return nil }
+                let tag = buffer[position - base]
+                position += 1
+                let kind: Kind
+                var range = position..<position
+                switch tag {
+                case Kind.null.rawValue: kind = .null
+                case Kind.unchangedToast.rawValue: kind = .unchangedToast
+                case Kind.text.rawValue, Kind.binary.rawValue:
+                    guard end - position >= 4 else { return nil }
+                    let at = position - base
+                    let length =
+                        Int(buffer[at]) << 24 | Int(buffer[at + 1]) << 16 | Int(buffer[at + 2]) << 8 | Int(buffer[at + 3])
+                    // A length with the top bit set is negative: malformed.
+                    guard length < 1 << 31, length <= end - position - 4 else { return nil }
+                    kind = tag == Kind.text.rawValue ? .text : .binary
+                    range = (position + 4)..<(position + 4 + length)
+                    position += 4 + length
+                default:
+                    return nil
+                }
+                columns.append(Column(kind: kind, range: range))
+            }
+            reader.position = position
+            return columns
+        }
+        guard let columns else { return nil }
+        return TupleData(storage: bytes, columns: columns)
+    }
+
+    /// Decodes `Int16 count` and the columns with the throwing reader (errors name the offset).
+    static func decodeChecked(from reader: inout ByteReader) throws(PGOutputError) -> TupleData {
         let countOffset = reader.offset
         let count = Int(try reader.readInt16())
         guard count >= 0 else {

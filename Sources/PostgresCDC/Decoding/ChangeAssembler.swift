@@ -20,7 +20,11 @@ package struct ChangeAssembler {
     }
 
     /// Relations described by the stream so far, by OID.
-    package internal(set) var relations: [UInt32: Relation] = [:]
+    package internal(set) var relations: [UInt32: Relation] = [:] {
+        didSet { lastRelation = nil }
+    }
+    /// The relation the last change named: consecutive changes of one table skip the dictionary's hashing.
+    private var lastRelation: Relation?
     /// The type catalog used to map column types to value conversions.
     package var catalog: TypeCatalog
     /// Primary keys the caller looked up (by relation OID) for tables whose replica identity does
@@ -266,10 +270,12 @@ package struct ChangeAssembler {
         return transaction
     }
 
-    private func relation(_ oid: UInt32, lsn: LSN) throws(ReplicationError) -> Relation {
+    private mutating func relation(_ oid: UInt32, lsn: LSN) throws(ReplicationError) -> Relation {
+        if let lastRelation, lastRelation.oid == oid { return lastRelation }
         guard let relation = relations[oid] else {
             throw .protocolViolation(reason: "change for relation OID \(oid), which the stream has not described", lsn: lsn)
         }
+        lastRelation = relation
         return relation
     }
 

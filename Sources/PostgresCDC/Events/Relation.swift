@@ -131,6 +131,11 @@ package struct EncodedRelation: Sendable {
     package let columnKeys: [[UInt8]]
     /// `"name"` per column, for lists of names.
     package let columnNames: [[UInt8]]
+    /// `,"name":` of every column, one after the other (a row's first key is written without its comma):
+    /// one array for the row's keys instead of one per column.
+    package let separatedColumnKeys: [UInt8]
+    /// Where each column's `,"name":` starts in ``separatedColumnKeys``, and its end as the last element.
+    package let separatedColumnKeyStarts: [Int]
 
     init(schema: String, table: String, columns: [String], keys: [String]) {
         var buffer = JSONBuffer()
@@ -161,5 +166,15 @@ package struct EncodedRelation: Sendable {
         }
         columnNames = names
         columnKeys = keysWithColon
+        var separated: [UInt8] = []
+        var starts: [Int] = []
+        for key in keysWithColon {
+            starts.append(separated.count)
+            separated.append(UInt8(ascii: ","))
+            separated.append(contentsOf: key)
+        }
+        starts.append(separated.count)
+        separatedColumnKeys = separated
+        separatedColumnKeyStarts = starts
     }
 }

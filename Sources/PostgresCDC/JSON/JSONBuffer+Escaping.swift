@@ -1,5 +1,48 @@
 extension JSONBuffer {
-    /// Appends UTF-8 bytes escaped for the inside of a JSON string. `"`, `\` and control characters
+    /// Appends UTF-8 bytes as a quoted JSON string: `"`, the bytes escaped by ``appendEscaped(_:)``, `"`.
+    /// Text with nothing to escape (the usual case) is written in one piece.
+    mutating func appendQuoted(_ utf8: UnsafeBufferPointer<UInt8>) {
+        let count = utf8.count
+        let plain = Self.plainPrefixLength(utf8)
+        bytes.write(reserving: plain + 2) { out in
+            out[0] = UInt8(ascii: "\"")
+            if let start = utf8.baseAddress { (out + 1).update(from: start, count: plain) }
+            if plain == count { out[plain + 1] = UInt8(ascii: "\"") }
+            return plain == count ? plain + 2 : plain + 1
+        }
+        guard plain < count else { return }
+        appendEscaped(UnsafeBufferPointer(rebasing: utf8[plain...]))
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// How many bytes at the start of `utf8` are printable ASCII other than `"` and `\\` (JSON
+    /// copies them as they are); eight at a time.
+    @inline(__always)
+    static func plainPrefixLength(_ utf8: UnsafeBufferPointer<UInt8>) -> Int {
+        guard let base = utf8.baseAddress else { return 0 }
+        let count = utf8.count
+        var index = 0
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        while index + 8 <= count {
+            let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+            // A byte with its high bit set, below 0x20, or equal to '"' or '\\' (zero after the xor).
+            let quote = word ^ (ones &* 0x22)
+            let backslash = word ^ (ones &* 0x5C)
+            let special =
+                word | ((word &- ones &* 0x20) & ~word) | ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
+            if special & highs != 0 { break }
+            index += 8
+        }
+        while index < count {
+            let byte = base[index]
+            guard byte >= 0x20 && byte != 0x22 && byte != 0x5C && byte < 0x80 else { break }
+            index += 1
+        }
+        return index
+    }
+
+    /// Appends UTF-8 bytes escaped for the inside of a JSON string. `"`, `\\` and control characters
     /// are escaped (`/` is not); bytes that are not valid UTF-8 become U+FFFD.
     mutating func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {
         var index = 0
@@ -8,7 +51,8 @@ extension JSONBuffer {
         while index < count {
             let byte = utf8[index]
             if byte >= 0x20 && byte != 0x22 && byte != 0x5C && byte < 0x80 {
-                index += 1
+                // A plain run: skipped eight bytes at a time.
+                index += 1 + Self.plainPrefixLength(UnsafeBufferPointer(rebasing: utf8[(index + 1)...]))
                 continue
             }
             if byte >= 0x80 {
@@ -19,7 +63,7 @@ extension JSONBuffer {
                 }
             }
             // Flush the safe run, then write this byte's replacement.
-            if runStart < index { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index])) }
+            if runStart < index { bytes.appendBytes(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: utf8[runStart..<index]))) }
             switch byte {
             case 0x22: appendRaw("\\\"")
             case 0x5C: appendRaw("\\\\")
@@ -36,12 +80,12 @@ extension JSONBuffer {
                     bytes.append(digits[Int(byte & 0xF)])
                 }
             default:
-                bytes.append(contentsOf: [0xEF, 0xBF, 0xBD])  // U+FFFD for an invalid byte
+                appendRaw("\u{FFFD}")  // U+FFFD for an invalid byte
             }
             index += 1
             runStart = index
         }
-        if runStart < count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<count])) }
+        if runStart < count { bytes.appendBytes(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: utf8[runStart..<count]))) }
     }
 
     /// The length of the valid UTF-8 sequence starting at `index` (a byte >= 0x80), or 0 if invalid.

@@ -23,12 +23,12 @@ extension JSONBuffer {
                 appendString(utf8: text)
             }
         case .integer:
-            if ValueText.isInteger(text) { bytes.append(contentsOf: text) } else { appendString(utf8: text) }
+            if ValueText.isInteger(text) { bytes.appendBytes(text) } else { appendString(utf8: text) }
         case .float:
-            if ValueText.isJSONNumber(text) { bytes.append(contentsOf: text) } else { appendString(utf8: text) }
+            if ValueText.isJSONNumber(text) { bytes.appendBytes(text) } else { appendString(utf8: text) }
         case .json:
             // json and jsonb output is valid JSON; an empty value would not be.
-            if text.isEmpty { appendRaw("null") } else { bytes.append(contentsOf: text) }
+            if text.isEmpty { appendRaw("null") } else { bytes.appendBytes(text) }
         case .timestamptz:
             appendTimestampText(text, zone: true)
         case .timestamp:
@@ -68,19 +68,19 @@ extension JSONBuffer {
             return appendValue(text: binary, mapping: mapping)
         case .jsonb:
             if binary.first == 1 { return appendValue(text: binary.dropFirst(), mapping: mapping) }
-        case .float8 where mapping == .float:
+        case .float8 where mapping.isFloat:
             if let bits = BinaryText.integer(UInt64.self, binary), Double(bitPattern: bits).isFinite {
                 return BinaryText.appendShortest(Double(bitPattern: bits), to: &bytes)
             }
-        case .float4 where mapping == .float:
+        case .float4 where mapping.isFloat:
             if let bits = BinaryText.integer(UInt32.self, binary), Float(bitPattern: bits).isFinite {
                 return BinaryText.appendShortest(Float(bitPattern: bits), to: &bytes)
             }
-        case .timestamptz where mapping == .timestamptz, .timestamp where mapping == .timestamp:
+        case .timestamptz where mapping.isTimestamptz, .timestamp where mapping.isTimestamp:
             // Years 1 to 9999 give the same ISO form as the text path; BC, infinity and five-digit
             // years take the general path below.
             if let micros = BinaryText.integer(Int64.self, binary), micros >= Self.firstTimestamp, micros < Self.endOfTimestamps {
-                return appendTimestamp(PostgresTimestamp(microsecondsSince2000: micros), zone: format == .timestamptz)
+                return appendTimestampValue(PostgresTimestamp(microsecondsSince2000: micros), zone: format == .timestamptz)
             }
         case let .array(elementFormat, _):
             if case let .array(elementMapping, _) = mapping,
@@ -88,10 +88,25 @@ extension JSONBuffer {
             {
                 return
             }
+        case .bytea where mapping.isBytea:
+            // `"\\x…"`: bytea's hex text as a JSON string (its backslash escaped), written in one piece.
+            let count = binary.count
+            binary.withUnsafeBufferPointer { source in
+                bytes.write(reserving: 2 * count + 5) { out in
+                    out[0] = UInt8(ascii: "\"")
+                    out[1] = UInt8(ascii: "\\")
+                    out[2] = UInt8(ascii: "\\")
+                    out[3] = UInt8(ascii: "x")
+                    BinaryText.writeHex(source, to: out + 4)
+                    out[2 * count + 4] = UInt8(ascii: "\"")
+                    return 2 * count + 5
+                }
+            }
+            return
         case .numeric, .date, .uuid, .inet, .macaddr, .macaddr8, .bits, .lsn, .time, .timetz, .interval, .uint32, .uint64, .tid:
             // Texts without a character JSON escapes, written straight between quotes when the
             // text path writes them as strings.
-            guard mapping == .numeric || mapping == .date || mapping == .text else { break }
+            guard mapping.isQuotedText else { break }
             let mark = bytes.count
             bytes.append(UInt8(ascii: "\""))
             if BinaryText.append(binary, as: format, to: &bytes) {
@@ -199,12 +214,40 @@ extension JSONBuffer {
             return
         }
         bytes.append(UInt8(ascii: "\""))
-        bytes.append(contentsOf: text[parts.dateAndTime])
+        bytes.appendBytes(text[parts.dateAndTime])
         bytes[bytes.count - (parts.dateAndTime.count - parts.separatorOffset)] = UInt8(ascii: "T")
         bytes.append(UInt8(ascii: "."))
-        bytes.append(contentsOf: text[parts.fraction])
+        bytes.appendBytes(text[parts.fraction])
         for _ in parts.fraction.count..<6 { bytes.append(UInt8(ascii: "0")) }
         if zone { bytes.append(UInt8(ascii: "Z")) }
         bytes.append(UInt8(ascii: "\""))
+    }
+}
+
+extension ValueMapping {
+    // Pattern matches, not `==`: the derived equality of this indirect enum is a call per comparison
+    // (measured with Benchmarks/micro.sh), and these are asked for every binary value.
+    var isFloat: Bool {
+        if case .float = self { return true }
+        return false
+    }
+    var isTimestamptz: Bool {
+        if case .timestamptz = self { return true }
+        return false
+    }
+    var isTimestamp: Bool {
+        if case .timestamp = self { return true }
+        return false
+    }
+    var isBytea: Bool {
+        if case .bytea = self { return true }
+        return false
+    }
+    /// `numeric`, `date` or `text`: written as a JSON string of the value's text.
+    var isQuotedText: Bool {
+        switch self {
+        case .numeric, .date, .text: return true
+        default: return false
+        }
     }
 }

@@ -10,6 +10,8 @@ package struct JSONBuffer: Sendable {
     private var lsnMemo = Memo(key: 0)
     private var lsnMemo2 = Memo(key: 0)
     private var timestampMemo = Memo(key: 0)
+    /// Column values' timestamps have their own, so that they do not push the commit time out.
+    private var valueTimestampMemo = Memo(key: 0)
 
     package init(capacity: Int = 0) {
         bytes = []
@@ -17,32 +19,32 @@ package struct JSONBuffer: Sendable {
     }
 
     /// Appends ASCII or UTF-8 text as it is (no quoting or escaping).
-    @inlinable
+    @inline(__always)
     package mutating func appendRaw(_ text: StaticString) {
-        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        bytes.appendText(text)
     }
 
     /// Appends bytes as they are.
-    @inlinable
-    package mutating func appendRaw(_ raw: some Collection<UInt8>) {
-        bytes.append(contentsOf: raw)
+    @inline(__always)
+    package mutating func appendRaw(_ raw: [UInt8]) {
+        bytes.appendBytes(raw)
+    }
+
+    /// Appends bytes as they are.
+    @inline(__always)
+    package mutating func appendRaw(_ raw: ArraySlice<UInt8>) {
+        bytes.appendBytes(raw)
     }
 
     /// Appends `text` as a quoted, escaped JSON string.
     package mutating func appendString(_ text: String) {
         var text = text
-        text.withUTF8 { utf8 in
-            bytes.append(UInt8(ascii: "\""))
-            appendEscaped(utf8)
-            bytes.append(UInt8(ascii: "\""))
-        }
+        text.withUTF8 { appendQuoted($0) }
     }
 
     /// Appends UTF-8 bytes as a quoted, escaped JSON string; invalid UTF-8 becomes U+FFFD.
     package mutating func appendString(utf8: ArraySlice<UInt8>) {
-        bytes.append(UInt8(ascii: "\""))
-        utf8.withUnsafeBufferPointer { appendEscaped($0) }
-        bytes.append(UInt8(ascii: "\""))
+        utf8.withUnsafeBufferPointer { appendQuoted($0) }
     }
 
     /// Appends a signed integer.
@@ -57,14 +59,13 @@ package struct JSONBuffer: Sendable {
 
     /// Appends an LSN as a quoted `"X/Y"` (uppercase hexadecimal, as PostgreSQL prints it).
     package mutating func appendLSN(_ lsn: LSN) {
-        if lsnMemo.count > 0 && lsnMemo.key == lsn.value {
-            lsnMemo.append(to: &bytes)
-            return
-        }
-        if lsnMemo2.count > 0 && lsnMemo2.key == lsn.value {
-            lsnMemo2.append(to: &bytes)
-            return
-        }
+        lsnText(lsn).append(to: &bytes)
+    }
+
+    /// The memo holding the text of `lsn`, formatted into one if neither holds it.
+    private mutating func lsnText(_ lsn: LSN) -> Memo {
+        if lsnMemo.count > 0 && lsnMemo.key == lsn.value { return lsnMemo }
+        if lsnMemo2.count > 0 && lsnMemo2.key == lsn.value { return lsnMemo2 }
         // The older one makes room (the commit LSN, asked for first, stays while the events' change).
         swap(&lsnMemo, &lsnMemo2)
         lsnMemo.key = lsn.value
@@ -76,7 +77,50 @@ package struct JSONBuffer: Sendable {
             out[end] = UInt8(ascii: "\"")
             return end + 1
         }
-        lsnMemo.append(to: &bytes)
+        return lsnMemo
+    }
+
+    /// Appends `"commit_lsn":..,"seq":..,"lsn":..,"xid":..,"commit_time":..` — where an event stands —
+    /// in one piece (the LSNs and the time from their memos).
+    package mutating func appendPosition(commitLSN: LSN, seq: Int, lsn: LSN, xid: UInt32, commitTime: PostgresTimestamp) {
+        let commit = lsnText(commitLSN)
+        let own = lsnText(lsn)
+        guard Self.formatTimestamp(commitTime, zone: true, memo: &timestampMemo) else {
+            appendRaw("\"commit_lsn\":")
+            commit.append(to: &bytes)
+            appendRaw(",\"seq\":")
+            appendInt(Int64(seq))
+            appendRaw(",\"lsn\":")
+            own.append(to: &bytes)
+            appendRaw(",\"xid\":")
+            appendUInt(UInt64(xid))
+            appendRaw(",\"commit_time\":")
+            appendTimestamp(commitTime)
+            return
+        }
+        let time = timestampMemo
+        bytes.write(reserving: 192) { out in
+            var count = 0
+            func put(_ text: StaticString) {
+                (out + count).update(from: text.utf8Start, count: text.utf8CodeUnitCount)
+                count += text.utf8CodeUnitCount
+            }
+            put("\"commit_lsn\":")
+            count += commit.copy(to: out + count)
+            put(",\"seq\":")
+            if seq < 0 {
+                out[count] = UInt8(ascii: "-")
+                count += 1
+            }
+            count += (out + count).writeDecimal(UInt64(seq.magnitude))
+            put(",\"lsn\":")
+            count += own.copy(to: out + count)
+            put(",\"xid\":")
+            count += (out + count).writeDecimal(UInt64(xid))
+            put(",\"commit_time\":")
+            count += time.copy(to: out + count)
+            return count
+        }
     }
 
     /// Writes `value` in uppercase hexadecimal without leading zeros at `start`; returns the end.
@@ -98,35 +142,58 @@ package struct JSONBuffer: Sendable {
     /// (without the `Z` when `zone` is false: a timestamp without time zone).
     package mutating func appendTimestamp(_ timestamp: PostgresTimestamp, zone: Bool = true) {
         // A transaction's events share their commit time: written from the memo.
-        let key = UInt64(bitPattern: timestamp.microsecondsSince2000)
-        if timestampMemo.count > 0 && timestampMemo.key == key && timestampMemo.variant == zone {
-            timestampMemo.append(to: &bytes)
+        Self.appendTimestamp(timestamp, zone: zone, memo: &timestampMemo, to: &bytes)
+    }
+
+    /// Appends a column value's timestamp as ``appendTimestamp(_:zone:)`` does.
+    mutating func appendTimestampValue(_ timestamp: PostgresTimestamp, zone: Bool) {
+        Self.appendTimestamp(timestamp, zone: zone, memo: &valueTimestampMemo, to: &bytes)
+    }
+
+    private static func appendTimestamp(_ timestamp: PostgresTimestamp, zone: Bool, memo: inout Memo, to bytes: inout [UInt8]) {
+        if formatTimestamp(timestamp, zone: zone, memo: &memo) {
+            memo.append(to: &bytes)
             return
         }
         let (days, rest) = CivilDate.split(microsecondsSince2000: timestamp.microsecondsSince2000)
         let (year, month, day) = CivilDate.from(daysSince2000: days)
-        guard year >= 0 && year <= 9999 else {
-            // Outside four-digit years: the general, slower path.
-            bytes.append(UInt8(ascii: "\""))
-            appendDate(year: year, month: month, day: day)
-            bytes.append(UInt8(ascii: "T"))
-            appendClock(rest)
-            if zone { bytes.append(UInt8(ascii: "Z")) }
-            bytes.append(UInt8(ascii: "\""))
-            return
-        }
+        // Outside four-digit years: the general, slower path.
+        var buffer = JSONBuffer()
+        swap(&buffer.bytes, &bytes)
+        buffer.bytes.append(UInt8(ascii: "\""))
+        buffer.appendDate(year: year, month: month, day: day)
+        buffer.bytes.append(UInt8(ascii: "T"))
+        buffer.appendClock(rest)
+        if zone { buffer.bytes.append(UInt8(ascii: "Z")) }
+        buffer.bytes.append(UInt8(ascii: "\""))
+        swap(&buffer.bytes, &bytes)
+    }
+
+    /// Puts the quoted text of `timestamp` in `memo` (unless it holds it already); `false`, the memo
+    /// untouched, for a year outside 0...9999.
+    private static func formatTimestamp(_ timestamp: PostgresTimestamp, zone: Bool, memo: inout Memo) -> Bool {
+        let key = UInt64(bitPattern: timestamp.microsecondsSince2000)
+        if memo.count > 0 && memo.key == key && memo.variant == zone { return true }
+        let (days, rest) = CivilDate.split(microsecondsSince2000: timestamp.microsecondsSince2000)
+        let (year, month, day) = CivilDate.from(daysSince2000: days)
+        guard year >= 0 && year <= 9999 else { return false }
         // "YYYY-MM-DDTHH:MM:SS.ffffffZ" with quotes: 29 bytes, built in the memo.
-        timestampMemo.key = key
-        timestampMemo.variant = zone
-        timestampMemo.write { out in
+        memo.key = key
+        memo.variant = zone
+        memo.write { out in
+            // Two digits at a time from a table of "00" ... "99".
+            let pairs = Self.digitPairs.utf8Start
             func put(_ value: Int, _ width: Int, at start: Int) {
                 var value = value
-                var index = start + width - 1
+                var index = start + width - 2
                 while index >= start {
-                    out[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value % 10)
-                    value /= 10
-                    index -= 1
+                    let pair = 2 * (value % 100)
+                    out[index] = pairs[pair]
+                    out[index + 1] = pairs[pair + 1]
+                    value /= 100
+                    index -= 2
                 }
+                if index == start - 1 { out[start] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value % 10) }
             }
             let seconds = Int(rest / 1_000_000)
             out[0] = UInt8(ascii: "\"")
@@ -147,7 +214,7 @@ package struct JSONBuffer: Sendable {
             out[28] = UInt8(ascii: "\"")
             return zone ? 29 : 28
         }
-        timestampMemo.append(to: &bytes)
+        return true
     }
 
     /// `HH:MM:SS.ffffff` of `micros` since midnight.
@@ -178,6 +245,13 @@ package struct JSONBuffer: Sendable {
         bytes.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value % 10))
     }
 
+    /// "00" to "99", one after the other.
+    private static let digitPairs: StaticString = """
+        00010203040506070809101112131415161718192021222324252627282930313233343536373839\
+        40414243444546474849505152535455565758596061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899
+        """
+
     /// Up to 32 bytes of formatted text, and what they are the text of.
     private struct Memo: Sendable {
         var key: UInt64
@@ -192,8 +266,22 @@ package struct JSONBuffer: Sendable {
             count = withUnsafeMutableBytes(of: &text) { min(body($0), 32) }
         }
 
+        /// Copies the text to `out`; returns its length.
+        @inline(__always)
+        func copy(to out: UnsafeMutablePointer<UInt8>) -> Int {
+            withUnsafeBytes(of: text) { UnsafeMutableRawPointer(out).copyMemory(from: $0.baseAddress.unsafelyUnwrapped, byteCount: count) }
+            return count
+        }
+
+        @inline(__always)
         func append(to bytes: inout [UInt8]) {
-            withUnsafeBytes(of: text) { bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+            let count = count
+            withUnsafeBytes(of: text) { text in
+                bytes.write(reserving: 32) { out in
+                    UnsafeMutableRawPointer(out).copyMemory(from: text.baseAddress.unsafelyUnwrapped, byteCount: count)
+                    return count
+                }
+            }
         }
     }
 }

@@ -39,7 +39,11 @@ package struct JSONLinesEncoder: Sendable {
 
     private func encodeEvent(_ event: ChangeEvent, into buffer: inout JSONBuffer) {
         switch event {
-        case let .insert(change), let .update(change), let .delete(change), let .read(change): encodeRow(change, into: &buffer)
+        // One case each: a case binding several patterns copies the change (and retains its references).
+        case let .insert(change): encodeRow(change, into: &buffer)
+        case let .update(change): encodeRow(change, into: &buffer)
+        case let .delete(change): encodeRow(change, into: &buffer)
+        case let .read(change): encodeRow(change, into: &buffer)
         case let .schema(change):
             encodeSchema(change, into: &buffer)
         case let .snapshotCompleted(summary):
@@ -294,16 +298,8 @@ package struct JSONLinesEncoder: Sendable {
 
     /// `"commit_lsn":..,"seq":..,"lsn":..,"xid":..,"commit_time":..[,"origin":..][,"gid":..]`
     private func appendPosition(_ transaction: TransactionInfo, seq: Int, lsn: LSN, into buffer: inout JSONBuffer) {
-        buffer.appendRaw("\"commit_lsn\":")
-        buffer.appendLSN(transaction.commitLSN)
-        buffer.appendRaw(",\"seq\":")
-        buffer.appendInt(Int64(seq))
-        buffer.appendRaw(",\"lsn\":")
-        buffer.appendLSN(lsn)
-        buffer.appendRaw(",\"xid\":")
-        buffer.appendUInt(UInt64(transaction.xid))
-        buffer.appendRaw(",\"commit_time\":")
-        buffer.appendTimestamp(transaction.commitTime)
+        buffer.appendPosition(
+            commitLSN: transaction.commitLSN, seq: seq, lsn: lsn, xid: transaction.xid, commitTime: transaction.commitTime)
         appendOrigin(transaction, into: &buffer)
     }
 
@@ -325,18 +321,25 @@ package struct JSONLinesEncoder: Sendable {
     private func appendRow(_ columns: ColumnWalk, of relation: Relation, unchanged: inout [Int], into buffer: inout JSONBuffer) {
         var scratch: [UInt8] = []
         buffer.appendRaw("{")
-        var first = true
-        for (index, content) in columns {
-            switch content {
-            case .absent:
-                continue
-            case .unchangedToast:
-                unchanged.append(index)
-            case let .sent(value):
-                if !first { buffer.appendRaw(",") }
-                first = false
-                buffer.appendRaw(relation.json.columnKeys[index])
-                buffer.appendValue(value, as: relation.columns[index].type, scratch: &scratch)
+        relation.json.separatedColumnKeys.withUnsafeBytes { keys in
+            relation.json.separatedColumnKeyStarts.withUnsafeBufferPointer { starts in
+                // (The column types read in place: no retain of their enum payloads per value.)
+                relation.columns.withUnsafeBufferPointer { columnTypes in
+                    // The first key is written without its comma.
+                    var skip = 1
+                    for (index, content) in columns {
+                        switch content {
+                        case .absent:
+                            continue
+                        case .unchangedToast:
+                            unchanged.append(index)
+                        case let .sent(value):
+                            buffer.bytes.appendBytes(UnsafeRawBufferPointer(rebasing: keys[(starts[index] + skip)..<starts[index + 1]]))
+                            skip = 0
+                            buffer.appendValue(value, as: columnTypes[index].type, scratch: &scratch)
+                        }
+                    }
+                }
             }
         }
         buffer.appendRaw("}")

@@ -11,6 +11,17 @@ extension BinaryText {
     }
 
     private static func appendYMD(_ year: Int, _ month: Int, _ day: Int, to out: inout [UInt8]) {
+        if year >= 1 && year <= 9999 {
+            // YYYY-MM-DD in one piece.
+            return out.write(reserving: 10) { text in
+                text.writePadded(year, width: 4)
+                text[4] = UInt8(ascii: "-")
+                (text + 5).writePadded(month, width: 2)
+                text[7] = UInt8(ascii: "-")
+                (text + 8).writePadded(day, width: 2)
+                return 10
+            }
+        }
         appendPadded(year > 0 ? year : 1 - year, width: 4, to: &out)
         out.append(UInt8(ascii: "-"))
         appendPadded(month, width: 2, to: &out)
@@ -23,6 +34,27 @@ extension BinaryText {
         let hours = micros / 3_600_000_000
         let minutes = micros / 60_000_000 % 60
         let seconds = micros / 1_000_000 % 60
+        if micros >= 0 && hours < 100 {
+            // HH:MM:SS[.ffffff] in one piece.
+            return out.write(reserving: 15) { text in
+                text.writePadded(Int(hours), width: 2)
+                text[2] = UInt8(ascii: ":")
+                (text + 3).writePadded(Int(minutes), width: 2)
+                text[5] = UInt8(ascii: ":")
+                (text + 6).writePadded(Int(seconds), width: 2)
+                var fraction = Int(micros % 1_000_000)
+                guard fraction != 0 else { return 8 }
+                // The fraction without its trailing zeros.
+                var digits = 6
+                while fraction % 10 == 0 {
+                    fraction /= 10
+                    digits -= 1
+                }
+                text[8] = UInt8(ascii: ".")
+                (text + 9).writePadded(fraction, width: digits)
+                return 9 + digits
+            }
+        }
         appendPadded(Int(hours), width: 2, to: &out)
         out.append(UInt8(ascii: ":"))
         appendPadded(Int(minutes), width: 2, to: &out)

@@ -13,15 +13,30 @@ extension BinaryText {
         default: return false
         }
         guard address.count == length, bits <= maximumBits else { return false }
+        let suffix = isCIDR || bits != maximumBits
         if maximumBits == 32 {
-            for (index, byte) in address.enumerated() {
-                if index > 0 { out.append(UInt8(ascii: ".")) }
-                appendDecimal(UInt64(byte), to: &out)
+            // a.b.c.d[/bits] in one piece.
+            address.withUnsafeBufferPointer { address in
+                out.write(reserving: 19) { text in
+                    var count = 0
+                    for index in 0..<4 {
+                        if index > 0 {
+                            text[count] = UInt8(ascii: ".")
+                            count += 1
+                        }
+                        count += (text + count).writeDecimal(UInt64(address[index]))
+                    }
+                    if suffix {
+                        text[count] = UInt8(ascii: "/")
+                        count += 1 + (text + count + 1).writeDecimal(UInt64(bits))
+                    }
+                    return count
+                }
             }
-        } else {
-            appendIPv6(Array(address), to: &out)
+            return true
         }
-        if isCIDR || bits != maximumBits {
+        appendIPv6(Array(address), to: &out)
+        if suffix {
             out.append(UInt8(ascii: "/"))
             appendDecimal(UInt64(bits), to: &out)
         }

@@ -29,6 +29,48 @@ extension BinaryText {
             let at = bytes.startIndex + 8 + position * 2
             return Int(bytes[at]) << 8 | Int(bytes[at + 1])
         }
+        if weight < 64 && scale < 256 {
+            // The usual sizes: the text in one piece (at most 1 + 256 + 1 + 259 bytes).
+            let bound = 2 + Swift.max(Int(weight) + 1, 1) * 4 + Int(scale) + 4
+            out.write(reserving: bound) { text in
+                var count = 0
+                if sign == 0x4000 {
+                    text[0] = UInt8(ascii: "-")
+                    count = 1
+                }
+                var position: Int
+                if weight < 0 {
+                    position = Int(weight) + 1
+                    text[count] = UInt8(ascii: "0")
+                    count += 1
+                } else {
+                    count += (text + count).writeDecimal(UInt64(digit(0)))
+                    position = 1
+                    while position <= Int(weight) {
+                        (text + count).writePadded(digit(position), width: 4)
+                        count += 4
+                        position += 1
+                    }
+                }
+                if scale > 0 {
+                    text[count] = UInt8(ascii: ".")
+                    count += 1
+                    var remaining = Int(scale)
+                    while remaining > 0 {
+                        let width = Swift.min(4, remaining)
+                        // The first `width` of the group's four digits.
+                        var value = digit(position)
+                        for _ in width..<4 { value /= 10 }
+                        (text + count).writePadded(value, width: width)
+                        count += width
+                        remaining -= 4
+                        position += 1
+                    }
+                }
+                return count
+            }
+            return true
+        }
         if sign == 0x4000 { out.append(UInt8(ascii: "-")) }
         var position: Int
         if weight < 0 {
@@ -130,21 +172,21 @@ extension BinaryText {
                     if decimalExponent < 0 {
                         out.append(contentsOf: "0.".utf8)
                         for _ in 0..<(-decimalExponent - 1) { out.append(UInt8(ascii: "0")) }
-                        out.append(contentsOf: significant)
+                        out.appendBytes(significant)
                     } else if significant.count <= decimalExponent + 1 {
-                        out.append(contentsOf: significant)
+                        out.appendBytes(significant)
                         for _ in 0..<(decimalExponent + 1 - significant.count) { out.append(UInt8(ascii: "0")) }
                     } else {
-                        out.append(contentsOf: UnsafeRawBufferPointer(rebasing: significant[..<(decimalExponent + 1)]))
+                        out.appendBytes(UnsafeRawBufferPointer(rebasing: significant[..<(decimalExponent + 1)]))
                         out.append(UInt8(ascii: "."))
-                        out.append(contentsOf: UnsafeRawBufferPointer(rebasing: significant[(decimalExponent + 1)...]))
+                        out.appendBytes(UnsafeRawBufferPointer(rebasing: significant[(decimalExponent + 1)...]))
                     }
                     return
                 }
                 out.append(significant[0])
                 if significant.count > 1 {
                     out.append(UInt8(ascii: "."))
-                    out.append(contentsOf: UnsafeRawBufferPointer(rebasing: significant[1...]))
+                    out.appendBytes(UnsafeRawBufferPointer(rebasing: significant[1...]))
                 }
                 out.append(UInt8(ascii: "e"))
                 out.append(decimalExponent < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))

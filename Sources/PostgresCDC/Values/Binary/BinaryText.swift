@@ -40,7 +40,7 @@ package enum BinaryText {
         case .numeric:
             return appendNumeric(bytes, to: &out)
         case .textual:
-            out.append(contentsOf: bytes)
+            out.appendBytes(bytes)
         case .jsonb:
             guard bytes.first == 1 else { return false }
             out.append(contentsOf: bytes.dropFirst())
@@ -61,9 +61,21 @@ package enum BinaryText {
             appendHex(bytes, to: &out)
         case .uuid:
             guard bytes.count == 16 else { return false }
-            for (index, byte) in bytes.enumerated() {
-                if index == 4 || index == 6 || index == 8 || index == 10 { out.append(UInt8(ascii: "-")) }
-                appendHexByte(byte, to: &out)
+            // 8-4-4-4-12 hex digits in one piece.
+            bytes.withUnsafeBufferPointer { source in
+                out.write(reserving: 36) { text in
+                    var count = 0
+                    for index in 0..<16 {
+                        if index == 4 || index == 6 || index == 8 || index == 10 {
+                            text[count] = UInt8(ascii: "-")
+                            count += 1
+                        }
+                        text[count] = hexDigit(source[index] >> 4)
+                        text[count + 1] = hexDigit(source[index] & 0x0F)
+                        count += 2
+                    }
+                    return count
+                }
             }
         case .date:
             guard let days = integer(Int32.self, bytes) else { return false }
@@ -147,56 +159,77 @@ package enum BinaryText {
     // MARK: - Pieces
 
     /// A big-endian integer that fills `bytes` exactly.
+    @inline(__always)
     static func integer<T: FixedWidthInteger>(_ type: T.Type, _ bytes: ArraySlice<UInt8>) -> T? {
         guard bytes.count == MemoryLayout<T>.size else { return nil }
-        var value: T = 0
-        for byte in bytes { value = value << 8 | T(byte) }
-        return value
+        // One unaligned load rather than a loop over the slice.
+        return bytes.withUnsafeBytes { T(bigEndian: $0.loadUnaligned(as: T.self)) }
     }
 
     static func appendDecimal(_ value: Int64, to out: inout [UInt8]) {
-        if value < 0 { out.append(UInt8(ascii: "-")) }
-        appendDecimal(value.magnitude, to: &out)
+        out.write(reserving: 21) { digits in
+            if value < 0 {
+                digits[0] = UInt8(ascii: "-")
+                return 1 + (digits + 1).writeDecimal(value.magnitude)
+            }
+            return digits.writeDecimal(value.magnitude)
+        }
     }
 
     static func appendDecimal(_ value: UInt64, to out: inout [UInt8]) {
-        if value < 10 { return out.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value)) }
-        var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        withUnsafeMutableBytes(of: &scratch) { digits in
-            var rest = value
-            var index = digits.count
-            repeat {
-                index -= 1
-                digits[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
-                rest /= 10
-            } while rest > 0
-            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: digits[index...]))
-        }
+        out.write(reserving: 20) { $0.writeDecimal(value) }
     }
 
     /// `value` in decimal, zero-padded to at least `width` digits.
     static func appendPadded(_ value: Int, width: Int, to out: inout [UInt8]) {
-        if value < 0 { out.append(UInt8(ascii: "-")) }
-        let magnitude = value.magnitude
+        let magnitude = UInt64(value.magnitude)
         var digits = 1
-        var limit: UInt = 10
+        var limit: UInt64 = 10
         while digits < 20 && magnitude >= limit {
             digits += 1
-            limit = limit.multipliedReportingOverflow(by: 10).overflow ? .max : limit * 10
+            limit = digits == 20 ? .max : limit &* 10
         }
-        for _ in digits..<max(width, digits) { out.append(UInt8(ascii: "0")) }
-        appendDecimal(UInt64(magnitude), to: &out)
+        let padding = Swift.max(width, digits) - digits
+        out.write(reserving: 21 + padding) { text in
+            var start = 0
+            if value < 0 {
+                text[0] = UInt8(ascii: "-")
+                start = 1
+            }
+            (text + start).update(repeating: UInt8(ascii: "0"), count: padding)
+            return start + padding + (text + start + padding).writeDecimal(magnitude)
+        }
     }
 
     /// Lowercase hexadecimal digits of `bytes` (bytea's hex output without its `\\x`).
     static func appendHex(_ bytes: ArraySlice<UInt8>, to out: inout [UInt8]) {
-        out.reserveCapacity(out.count + bytes.count * 2)
-        for byte in bytes { appendHexByte(byte, to: &out) }
+        let count = bytes.count
+        bytes.withUnsafeBufferPointer { source in
+            out.write(reserving: 2 * count) { text in
+                writeHex(source, to: text)
+                return 2 * count
+            }
+        }
+    }
+
+    /// Writes the lowercase hexadecimal digits of `source` at `text` (2 bytes per byte).
+    @inline(__always)
+    static func writeHex(_ source: UnsafeBufferPointer<UInt8>, to text: UnsafeMutablePointer<UInt8>) {
+        let digits: StaticString = "0123456789abcdef"
+        let hex = digits.utf8Start
+        for index in 0..<source.count {
+            let byte = source[index]
+            text[2 * index] = hex[Int(byte >> 4)]
+            text[2 * index + 1] = hex[Int(byte & 0x0F)]
+        }
     }
 
     static func appendHexByte(_ byte: UInt8, to out: inout [UInt8]) {
-        out.append(hexDigit(byte >> 4))
-        out.append(hexDigit(byte & 0x0F))
+        out.write(reserving: 2) { text in
+            text[0] = hexDigit(byte >> 4)
+            text[1] = hexDigit(byte & 0x0F)
+            return 2
+        }
     }
 
     static func hexDigit(_ nibble: UInt8) -> UInt8 {
