@@ -8,10 +8,10 @@ import PostgresCDC
 ///
 /// Each line, in either format, becomes one message on its subject (``SubjectTemplate``), with
 /// the `Nats-Msg-Id` header set to `{commit_lsn}:{seq}`; both come from the line's
-/// ``LineDescriptor``, never from its JSON. Publishing is asynchronous, at most
-/// `maxPending` messages in flight; ``flush(force:)`` waits for JetStream's acknowledgements, and
-/// only then reports the batch's position as durable — so the checkpoint and the slot move only
-/// past what the stream stored.
+/// ``LineDescriptor``, never from its JSON. Publishing is asynchronous, up to
+/// ``Configuration/batchesInFlight`` batches unacknowledged; ``flush(force:)`` reports a batch's
+/// position as durable only once JetStream acknowledged it and every batch before it — so the
+/// checkpoint and the slot move only past what the stream stored.
 ///
 /// A batch goes out as a chain: every message but the last is published without asking for an
 /// acknowledgement, each naming the message before it as the stream's last — its id
@@ -58,8 +58,8 @@ public final class NATSSink: ChangeSink {
         public var maxPending = 8192
         /// Seconds to wait for acknowledgements before publishing the batch again.
         public var acknowledgementTimeout: Double = 5
-        /// Batches (of up to 256 KiB) published before waiting for their acknowledgements; they
-        /// are kept in memory until acknowledged.
+        /// Batches (of up to 256 KiB) that may be unacknowledged at once: a flush waits for the
+        /// oldest only when this many are; they are kept in memory until acknowledged.
         public var batchesInFlight = 4
 
         /// A configuration with the default subjects `pgcdc.{schema}.{table}`.
@@ -78,9 +78,16 @@ public final class NATSSink: ChangeSink {
     private var options: OpaquePointer?
     private var connection: OpaquePointer?
     private var jetStream: OpaquePointer?
-    /// Batches published but not yet acknowledged (copies), kept to publish again.
-    private var unacknowledged: [SinkBatch] = []
+    /// Batches published but not yet acknowledged (copies), oldest first, kept to publish again.
+    private var inFlight: [InFlightBatch] = []
+    /// The buffers of acknowledged batches, for the copies of the next ones (no allocation per batch).
+    private var spareLines: [[UInt8]] = []
+    private var spareDescriptors: [[LineDescriptor]] = []
+    /// The number of the last batch written (1 for the first).
+    private var batchNumber: UInt64 = 0
     private var ids = MessageID()
+    /// The text of a `Nats-Expected-Last-Sequence` value (NUL-terminated), reused.
+    private var sequenceText: [CChar] = []
     /// The message the next chain starts after: its id (NUL-terminated) and stream sequence;
     /// `nil` until an acknowledgement says where this session's last message was stored.
     private var chainBase: (id: [CChar], sequence: UInt64)?
@@ -92,7 +99,6 @@ public final class NATSSink: ChangeSink {
     /// JetStream's error codes for a message whose expected last message id or sequence is not the stream's.
     static let wrongLastMessageID = 10070
     static let wrongLastSequence = 10071
-    private var written: LSN = .zero
     private var durable: LSN = .zero
 
     /// A sink; nothing connects until ``open()``.
@@ -124,54 +130,75 @@ public final class NATSSink: ChangeSink {
                 destination: destination, operation: "route",
                 reason: "the batch's lines have no line descriptors (SinkBatch.descriptors); the NATS sink routes by them")
         }
-        let copy = SinkBatch(
-            lines: Array(batch.lines)[...], descriptors: Array(batch.descriptors)[...], position: batch.position,
-            endsAtTransactionBoundary: batch.endsAtTransactionBoundary)
-        unacknowledged.append(copy)
+        batchNumber += 1
+        let copy = InFlightBatch(number: batchNumber, copying: batch, lines: spareLines.popLast(), descriptors: spareDescriptors.popLast())
+        inFlight.append(copy)
+        learnChainBase()
         try publish(copy, chained: brokenChains < Self.maximumBrokenChains)
-        written = batch.position
     }
 
-    /// Waits for JetStream to acknowledge everything published, publishing again what it did not
-    /// take, and returns the position of the last batch it holds. Unless forced, it lets up to
-    /// ``Configuration/batchesInFlight`` batches stay unacknowledged (keeping the pipeline full)
-    /// and returns the older position.
+    /// Returns the position of the last batch JetStream holds. Forced, it first waits for the
+    /// acknowledgements of everything published, publishing again what JetStream did not take;
+    /// else it waits only while ``Configuration/batchesInFlight`` batches are unacknowledged, for
+    /// the oldest of them (the newer ones stay in flight, keeping the pipeline full).
     public func flush(force: Bool) throws(SinkError) -> LSN {
-        guard !unacknowledged.isEmpty else { return durable }
-        if !force && unacknowledged.count < configuration.batchesInFlight { return durable }
+        removeAcknowledged()
+        guard let newest = inFlight.last else { return durable }
+        let window = max(1, configuration.batchesInFlight)
+        if !force && inFlight.count < window { return durable }
+        let target = force ? newest.number : inFlight[inFlight.count - window].number
         var attempt = 0
         while true {
-            let outcome = waitForAcknowledgements()
-            switch outcome {
-            case .acknowledged:
-                unacknowledged.removeAll()
-                durable = written
+            let failure = waitForAcknowledgements(through: target)
+            removeAcknowledged()
+            guard let failure else {
                 if attempt == 0 { brokenChains = 0 }
-                if chainBase == nil, let last = tracker.lastAcknowledgement, !last.duplicate {
-                    // Stored by this session: the next chain can start after it.
-                    chainBase = (lastID, last.sequence)
-                }
+                learnChainBase()
                 return durable
-            case let .rejected(reason):
-                throw SinkError(destination: destination, operation: "publish to", reason: reason)
-            case let .retry(reason):
-                attempt += 1
-                let delay = min(0.2 * pow(2, Double(min(attempt, 8))), 10)
-                logger.warning(
-                    "JetStream did not acknowledge; publishing the batch again",
-                    metadata: [
-                        "attempt": "\(attempt)", "reason": "\(reason)", "delay_s": "\(delay)",
-                    ])
-                usleep(useconds_t(delay * 1e6))
-                discardPending()
-                // Every message acknowledged this time; the next chain starts after the last of them.
-                brokenChains += 1
-                chainBase = nil
-                for batch in unacknowledged {
-                    try publish(batch, chained: false)
-                }
+            }
+            guard failure.retryable else {
+                throw SinkError(destination: destination, operation: "publish to", reason: failure.text)
+            }
+            attempt += 1
+            let delay = min(0.2 * pow(2, Double(min(attempt, 8))), 10)
+            logger.warning(
+                "JetStream did not acknowledge; publishing the batch again",
+                metadata: [
+                    "attempt": "\(attempt)", "reason": "\(failure.text)", "delay_s": "\(delay)",
+                ])
+            usleep(useconds_t(delay * 1e6))
+            discardPending()
+            // Every message acknowledged this time; the next chain starts after the last of them.
+            brokenChains += 1
+            chainBase = nil
+            for batch in inFlight {
+                try publish(batch, chained: false)
             }
         }
+    }
+
+    /// Drops the oldest batches that JetStream acknowledged; their position is durable.
+    private func removeAcknowledged() {
+        var count = 0
+        while count < inFlight.count, tracker.isComplete(inFlight[count].number) { count += 1 }
+        guard count > 0 else { return }
+        durable = inFlight[count - 1].position
+        for index in 0..<count {
+            spareLines.append(inFlight[index].lines)
+            spareDescriptors.append(inFlight[index].descriptors)
+        }
+        inFlight.removeFirst(count)
+        if spareLines.count > configuration.batchesInFlight + 1 {
+            spareLines.removeFirst(spareLines.count - configuration.batchesInFlight - 1)
+            spareDescriptors.removeFirst(spareDescriptors.count - configuration.batchesInFlight - 1)
+        }
+    }
+
+    /// Once the last message published was stored by this session (not dropped as a duplicate),
+    /// the next chain can start after it.
+    private func learnChainBase() {
+        guard chainBase == nil, !lastID.isEmpty, let last = tracker.lastAcknowledgement, !last.duplicate else { return }
+        chainBase = (lastID, last.sequence)
     }
 
     /// Waits for the last acknowledgements and disconnects.
@@ -190,51 +217,45 @@ public final class NATSSink: ChangeSink {
     /// Publishes each line to its subject(s), asynchronously; stops at the first message that
     /// could not be sent (the flush publishes the batch again). `chained` and a known base: as a
     /// chain whose last message alone is acknowledged; else each message is.
-    private func publish(_ batch: SinkBatch, chained: Bool) throws(SinkError) {
+    private func publish(_ batch: InFlightBatch, chained: Bool) throws(SinkError) {
         guard let jetStream, let connection else {
             throw SinkError(destination: destination, operation: "publish to", reason: "the sink is not open")
         }
         var options = jsPubOptions()
         jsPubOptions_Init(&options)
         options.MaxWait = Int64(configuration.acknowledgementTimeout * 1000)
-        var messages = 0
-        for descriptor in batch.descriptors {
-            if case let .tables(relations) = descriptor.target { messages += relations.count } else { messages += 1 }
-        }
+        let messages = batch.messageCount
         let base = chained ? chainBase : nil
-        var previous = base?.id ?? []
+        var previous = base?.id ?? lastID
         var index = 0
         var sent = true
         let tracker = self.tracker
-        batch.forEachLine { line, descriptor in
+        let number = batch.number
+        batch.batch.forEachLine { line, descriptor in
             guard sent else { return }
             subjects.forEachMessage(of: descriptor, ids: &ids) { subject, id in
                 guard sent else { return }
                 index += 1
-                var status = NATS_OK
                 // The sequence the stream's last message must have: the previous message's.
                 let expected = base.map { $0.sequence + UInt64(index - 1) }
+                let status: natsStatus
                 if let expected, index < messages {
                     status = publishLink(line, to: subject, id: id, after: previous, at: expected, on: connection)
+                    if status != NATS_OK {
+                        let failure = PublishTracker.Failure(text: "publish to \(subject): \(Self.text(status))", retryable: true)
+                        tracker.fail(batch: number, failure)
+                    }
                 } else {
-                    let key = PublishTracker.key(id)
-                    // Pending before it is sent: its acknowledgement may arrive before js_PublishAsync returns.
-                    tracker.published(key, isTail: index == messages)
                     options.MsgId = id
                     options.ExpectLastSeq = expected ?? 0
                     status = previous.withUnsafeBufferPointer { previous in
                         options.ExpectLastMsgId = expected == nil ? nil : previous.baseAddress
-                        return line.withUnsafeBytes { raw in
-                            js_PublishAsync(jetStream, subject, raw.baseAddress, Int32(raw.count), &options)
-                        }
+                        return publishAcknowledged(
+                            line, to: subject, batch: number, isTail: index == messages, endsChain: expected != nil, options: &options,
+                            on: jetStream)
                     }
                     options.MsgId = nil
                     options.ExpectLastMsgId = nil
-                    if status != NATS_OK {
-                        // Not sent (disconnected, or the reconnect buffer is full): the flush retries the batch.
-                        let failure = PublishTracker.Failure(text: "publish to \(subject): \(Self.text(status))", retryable: true)
-                        tracker.settle(key, failure: failure)
-                    }
                 }
                 guard status == NATS_OK else {
                     sent = false
@@ -243,10 +264,33 @@ public final class NATSSink: ChangeSink {
                 Self.copy(id, into: &previous)
             }
         }
-        lastID = previous
+        // The last message sent, which the tracker's tail acknowledgement is about (``learnChainBase()``).
+        if sent { lastID = previous }
         // The next chain starts where this one ends; after a batch acknowledged message by message,
-        // where its last acknowledgement says (``flush(force:)``).
+        // where its last acknowledgement says (``learnChainBase()``).
         chainBase = sent && base != nil ? (previous, (base?.sequence ?? 0) + UInt64(messages)) : nil
+    }
+
+    /// Publishes a message asking for JetStream's acknowledgement, which the tracker waits for.
+    private func publishAcknowledged(
+        _ line: ArraySlice<UInt8>, to subject: String, batch: UInt64, isTail: Bool, endsChain: Bool, options: inout jsPubOptions,
+        on jetStream: OpaquePointer
+    ) -> natsStatus {
+        var message: OpaquePointer?
+        var status = line.withUnsafeBytes { raw in
+            natsMsg_Create(&message, subject, nil, raw.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(raw.count))
+        }
+        guard status == NATS_OK, let created = message else { return status }
+        // Pending before it is sent: its acknowledgement may arrive before js_PublishMsgAsync returns.
+        tracker.published(created, batch: batch, isTail: isTail, endsChain: endsChain)
+        status = js_PublishMsgAsync(jetStream, &message, &options)
+        if status != NATS_OK, let message {
+            // Not sent (disconnected, the reconnect buffer is full), and still ours: the flush publishes the batch again.
+            let text = "publish to \(subject): \(Self.text(status))"
+            tracker.settle(message, failure: PublishTracker.Failure(text: text, retryable: true))
+            natsMsg_Destroy(message)
+        }
+        return status
     }
 
     /// Publishes a message of a chain without asking for an acknowledgement, naming the message
@@ -265,9 +309,24 @@ public final class NATSSink: ChangeSink {
         if status == NATS_OK {
             status = previous.withUnsafeBufferPointer { natsMsgHeader_Set(message, "Nats-Expected-Last-Msg-Id", $0.baseAddress) }
         }
-        if status == NATS_OK { status = natsMsgHeader_Set(message, "Nats-Expected-Last-Sequence", String(sequence)) }
+        if status == NATS_OK {
+            Self.formatDecimal(sequence, into: &sequenceText)
+            status = sequenceText.withUnsafeBufferPointer { natsMsgHeader_Set(message, "Nats-Expected-Last-Sequence", $0.baseAddress) }
+        }
         if status == NATS_OK { status = natsConnection_PublishMsg(connection, message) }
         return status
+    }
+
+    /// Writes `value` in decimal, NUL-terminated, into `buffer`.
+    private static func formatDecimal(_ value: UInt64, into buffer: inout [CChar]) {
+        buffer.removeAll(keepingCapacity: true)
+        var divisor: UInt64 = 1
+        while value / divisor >= 10 { divisor *= 10 }
+        while divisor > 0 {
+            buffer.append(CChar(bitPattern: UInt8(ascii: "0") &+ UInt8((value / divisor) % 10)))
+            divisor /= 10
+        }
+        buffer.append(0)
     }
 
     /// Copies the NUL-terminated `id` into `buffer`.
@@ -281,16 +340,10 @@ public final class NATSSink: ChangeSink {
         buffer.append(0)
     }
 
-    private enum Outcome {
-        case acknowledged
-        case rejected(String)
-        case retry(String)
-    }
-
-    private func waitForAcknowledgements() -> Outcome {
-        guard jetStream != nil else { return .rejected("the sink is not open") }
-        guard let failure = tracker.wait(timeout: configuration.acknowledgementTimeout + 1) else { return .acknowledged }
-        return failure.retryable ? .retry(failure.text) : .rejected(failure.text)
+    /// `nil` once batch `batch` and those before it are acknowledged, else why not.
+    private func waitForAcknowledgements(through batch: UInt64) -> PublishTracker.Failure? {
+        guard jetStream != nil else { return PublishTracker.Failure(text: "the sink is not open", retryable: false) }
+        return tracker.wait(through: batch, timeout: configuration.acknowledgementTimeout + 1)
     }
 
     /// Drops what is still in flight before publishing the batches again.
@@ -365,20 +418,16 @@ public final class NATSSink: ChangeSink {
         // Called once per published message, acknowledged or refused; the message is ours to destroy.
         jsOptions.PublishAsync.AckHandler = { _, message, acknowledged, failure, closure in
             defer { natsMsg_Destroy(message) }
-            guard let closure else { return }
+            guard let closure, let message else { return }
             let tracker = Unmanaged<PublishTracker>.fromOpaque(closure).takeUnretainedValue()
-            var idPointer: UnsafePointer<CChar>?
-            let id = message.flatMap {
-                natsMsgHeader_Get($0, "Nats-Msg-Id", &idPointer) == NATS_OK ? idPointer.map(PublishTracker.key) : nil
-            }
             guard let failure else {
                 let acknowledgement = acknowledged.map {
                     PublishTracker.Acknowledgement(sequence: $0.pointee.Sequence, duplicate: $0.pointee.Duplicate)
                 }
-                tracker.settle(id, failure: nil, acknowledgement: acknowledgement)
+                tracker.settle(message, failure: nil, acknowledgement: acknowledgement)
                 return
             }
-            let subject = message.flatMap { natsMsg_GetSubject($0) }.map { String(cString: $0) } ?? "?"
+            let subject = natsMsg_GetSubject(message).map { String(cString: $0) } ?? "?"
             let text = failure.pointee.ErrText.map { String(cString: $0) } ?? NATSSink.text(failure.pointee.Err)
             // A JetStream error code means the server refused the message; anything else is worth
             // publishing again: a timeout, a lost connection, and "no responders", which is what a
@@ -386,7 +435,7 @@ public final class NATSSink: ChangeSink {
             // So is a broken chain (10070, wrong last message id): published again, acknowledged one by one.
             let code = Int(failure.pointee.ErrCode.rawValue)
             let retryable = code == 0 || code == NATSSink.wrongLastMessageID || code == NATSSink.wrongLastSequence
-            tracker.settle(id, failure: PublishTracker.Failure(text: "publish to \(subject) rejected: \(text)", retryable: retryable))
+            tracker.settle(message, failure: PublishTracker.Failure(text: "publish to \(subject) rejected: \(text)", retryable: retryable))
         }
         jsOptions.PublishAsync.AckHandlerClosure = Unmanaged.passUnretained(tracker).toOpaque()
         var jetStream: OpaquePointer?
