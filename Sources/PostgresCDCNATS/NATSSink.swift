@@ -100,6 +100,9 @@ public final class NATSSink: ChangeSink {
     static let wrongLastMessageID = 10070
     static let wrongLastSequence = 10071
     private var durable: LSN = .zero
+    /// Messages published as links of a chain, and with an acknowledgement each (logged at close, debug level).
+    private var linkCount = 0
+    private var acknowledgedCount = 0
 
     /// A sink; nothing connects until ``open()``.
     public init(configuration: Configuration, logger: Logger = Logger(label: "pgcdc.nats")) {
@@ -130,10 +133,16 @@ public final class NATSSink: ChangeSink {
                 destination: destination, operation: "route",
                 reason: "the batch's lines have no line descriptors (SinkBatch.descriptors); the NATS sink routes by them")
         }
+        if chainBase == nil, brokenChains < Self.maximumBrokenChains, let last = inFlight.last {
+            // A chain starts after a message this session saw stored: the last one published, so
+            // wait for its acknowledgement (at a session's second batch, and after a broken chain).
+            // Whatever fails here fails the flush too; this batch then goes out unchained.
+            _ = tracker.wait(through: last.number, timeout: configuration.acknowledgementTimeout + 1)
+        }
+        learnChainBase()
         batchNumber += 1
         let copy = InFlightBatch(number: batchNumber, copying: batch, lines: spareLines.popLast(), descriptors: spareDescriptors.popLast())
         inFlight.append(copy)
-        learnChainBase()
         try publish(copy, chained: brokenChains < Self.maximumBrokenChains)
     }
 
@@ -205,6 +214,7 @@ public final class NATSSink: ChangeSink {
     public func close() throws(SinkError) {
         defer { release() }
         if jetStream != nil { _ = try flush(force: true) }
+        logger.debug("published to JetStream", metadata: ["chain_links": "\(linkCount)", "acknowledged": "\(acknowledgedCount)"])
     }
 
     // MARK: - Publishing
@@ -241,6 +251,7 @@ public final class NATSSink: ChangeSink {
                 let status: natsStatus
                 if let expected, index < messages {
                     status = publishLink(line, to: subject, id: id, after: previous, at: expected, on: connection)
+                    linkCount += 1
                     if status != NATS_OK {
                         let failure = PublishTracker.Failure(text: "publish to \(subject): \(Self.text(status))", retryable: true)
                         tracker.fail(batch: number, failure)
@@ -256,6 +267,7 @@ public final class NATSSink: ChangeSink {
                     }
                     options.MsgId = nil
                     options.ExpectLastMsgId = nil
+                    acknowledgedCount += 1
                 }
                 guard status == NATS_OK else {
                     sent = false
