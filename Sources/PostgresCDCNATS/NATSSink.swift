@@ -23,13 +23,13 @@ import PostgresCDC
 /// only if that message was stored after the base, by this chain — a copy stored before is
 /// dropped as a duplicate, not stored again. By induction from the last message, an acknowledged
 /// chain was stored whole, in order; the sequence on the last message adds that nothing else was
-/// stored in between: one acknowledgement per batch instead of one per message. A chain that breaks — a message lost, another publisher's
-/// message between two of ours, a replayed message JetStream held already — fails the last
-/// message, and the batch is published again with an acknowledgement per message, as is the
-/// first batch of a session (which finds the base). A batch that was not acknowledged (the server
-/// went away, a timeout) is published again, with backoff, until it is;
-/// the copies JetStream already stored are
-/// dropped by its duplicate window. After a crash, the replayed transaction is dropped the same way.
+/// stored in between: one acknowledgement per batch instead of one per message. A chain that
+/// breaks — a message lost, another publisher's message between two of ours, a replayed message
+/// JetStream held already — fails the last message, and the batch is published again with an
+/// acknowledgement per message, as is the first batch of a session (which finds the base). A batch
+/// that was not acknowledged (the server went away, a timeout) is published again, with backoff,
+/// until it is; the copies JetStream already stored are dropped by its duplicate window. After a
+/// crash, the replayed transaction is dropped the same way.
 public final class NATSSink: ChangeSink {
     /// Where and how to publish.
     public struct Configuration: Sendable {
