@@ -94,8 +94,20 @@ extension JetStreamReader {
         guard status == NATS_OK else { throw Failure.nats(NATSSink.lastError()) }
     }
 
+    /// Who serves `stream` in a cluster: the leader's name (`nil` while it has none) and the other
+    /// replicas, each with whether it is current (caught up) and online.
+    struct ClusterState {
+        var leader: String?
+        var replicas: [(name: String, current: Bool, offline: Bool)]
+    }
+
     /// The name of the server that leads `stream` in a cluster; `nil` when it has none (yet).
     static func leader(url: String, stream: String) throws -> String? {
+        try clusterState(url: url, stream: stream)?.leader
+    }
+
+    /// `stream`'s cluster state as the server at `url` reports it; `nil` when it cannot say (no leader yet).
+    static func clusterState(url: String, stream: String) throws -> ClusterState? {
         var connection: OpaquePointer?
         guard natsConnection_ConnectTo(&connection, url) == NATS_OK, let connection else {
             throw Failure.nats("cannot connect to \(url): \(NATSSink.lastError())")
@@ -110,6 +122,27 @@ extension JetStreamReader {
         var code = jsErrCode(rawValue: 0)
         guard js_GetStreamInfo(&info, jetStream, stream, nil, &code) == NATS_OK, let info else { return nil }
         defer { jsStreamInfo_Destroy(info) }
-        return info.pointee.Cluster?.pointee.Leader.map { String(cString: $0) }
+        guard let cluster = info.pointee.Cluster else { return nil }
+        var state = ClusterState(leader: cluster.pointee.Leader.map { String(cString: $0) }, replicas: [])
+        for index in 0..<Int(cluster.pointee.ReplicasLen) {
+            guard let peer = cluster.pointee.Replicas?[index] else { continue }
+            state.replicas.append((peer.pointee.Name.map { String(cString: $0) } ?? "", peer.pointee.Current, peer.pointee.Offline))
+        }
+        return state
+    }
+
+    /// How many messages `stream` holds, as the server at `url` reports it; `nil` when it cannot say.
+    static func messageCount(url: String, stream: String) -> UInt64? {
+        var connection: OpaquePointer?
+        guard natsConnection_ConnectTo(&connection, url) == NATS_OK, let connection else { return nil }
+        defer { natsConnection_Destroy(connection) }
+        var jetStream: OpaquePointer?
+        guard natsConnection_JetStream(&jetStream, connection, nil) == NATS_OK, let jetStream else { return nil }
+        defer { jsCtx_Destroy(jetStream) }
+        var info: UnsafeMutablePointer<jsStreamInfo>?
+        var code = jsErrCode(rawValue: 0)
+        guard js_GetStreamInfo(&info, jetStream, stream, nil, &code) == NATS_OK, let info else { return nil }
+        defer { jsStreamInfo_Destroy(info) }
+        return info.pointee.State.Msgs
     }
 }

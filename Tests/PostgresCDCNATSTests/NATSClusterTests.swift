@@ -40,9 +40,23 @@ import Testing
             (try? JetStreamReader.leader(url: survivor.url, stream: "CDC")).flatMap { $0 }.map { $0 != leaderName } ?? false
         }
         #expect(elected, "no new leader")
-        usleep(1_000_000)
+        let storedUnderNewLeader = JetStreamReader.messageCount(url: survivor.url, stream: "CDC") ?? 0
+        let resumed = eventually(timeout: 30) {
+            (JetStreamReader.messageCount(url: survivor.url, stream: "CDC") ?? 0) > storedUnderNewLeader + 50
+        }
+        #expect(resumed, "nothing stored under the new leader: \(run.stderr)")
+        // The killed node comes back, catches up as a replica, and more changes are stored with it.
         try leader.start()
-        usleep(1_500_000)
+        let caughtUpReplica = eventually(timeout: 30) {
+            let state = try? JetStreamReader.clusterState(url: survivor.url, stream: "CDC")
+            return state?.replicas.contains { $0.name == leaderName && $0.current && !$0.offline } ?? false
+        }
+        #expect(caughtUpReplica, "the restarted node did not catch up")
+        let storedBeforeRejoin = JetStreamReader.messageCount(url: survivor.url, stream: "CDC") ?? 0
+        let continued = eventually(timeout: 30) {
+            (JetStreamReader.messageCount(url: survivor.url, stream: "CDC") ?? 0) > storedBeforeRejoin + 50
+        }
+        #expect(continued, "nothing stored after the node rejoined: \(run.stderr)")
         #expect(run.wait(timeout: 0) == nil, "pgcdc stopped: \(run.stderr)")
         _ = try writer.stop()
         let end = try setup.sql("SELECT pg_current_wal_insert_lsn()")
@@ -59,6 +73,14 @@ import Testing
         #expect(drained.status == 0, "final run: \(drained.stderr)")
         let expected = try setup.sql("SELECT id FROM crash ORDER BY id").split(separator: "\n").compactMap { Int($0) }
         #expect(expected.count > 100)
-        NATSSinkTests.verifyExactlyOnce(try JetStreamReader.messages(url: survivor.url, stream: "CDC"), expected: expected)
+        let messages = try JetStreamReader.messages(url: survivor.url, stream: "CDC")
+        NATSSinkTests.verifyExactlyOnce(messages, expected: expected)
+        // Every message carries the id of its change: `{commit_lsn}:{seq}` of the line it holds.
+        let misnamed = messages.filter { message in
+            let object = NATSSinkTests.object(message)
+            guard let lsn = object["commit_lsn"] as? String, let seq = object["seq"] as? Int else { return false }
+            return message.messageID != "\(lsn):\(seq)"
+        }
+        #expect(misnamed.isEmpty, "\(misnamed.count) messages whose id is not their change's, e.g. \(misnamed.first?.messageID ?? "")")
     }
 }
