@@ -136,16 +136,23 @@ import Testing
         #expect(waitFor(marker, in: file))
     }
 
-    /// Waits until the last 256 KiB of `file` contain `text` (reading a large output whole every
-    /// 50 ms would be the test's main cost).
+    /// Waits until `file` contains `text`, reading only what was appended since the last look (a
+    /// window over the file's end could miss a line that more output pushed past it while the
+    /// machine was busy; reading a large output whole every 50 ms would be the test's main cost).
     static func waitFor(_ text: String, in file: String, timeout: Double = 240) -> Bool {
-        eventually(timeout: timeout) {
+        let needle = Array(text.utf8)
+        var offset: UInt64 = 0
+        var carry: [UInt8] = []
+        return eventually(timeout: timeout) {
             guard let handle = FileHandle(forReadingAtPath: file) else { return false }
             defer { try? handle.close() }
-            let size = (try? handle.seekToEnd()) ?? 0
-            try? handle.seek(toOffset: size > 1 << 18 ? size - (1 << 18) : 0)
-            let tail = (try? handle.readToEnd()) ?? Data()
-            return String(decoding: tail, as: UTF8.self).contains(text)
+            try? handle.seek(toOffset: offset)
+            guard let data = try? handle.readToEnd(), !data.isEmpty else { return false }
+            offset += UInt64(data.count)
+            // The bytes kept from the last look catch a text split between two reads.
+            let bytes = carry + [UInt8](data)
+            carry = Array(bytes.suffix(needle.count))
+            return bytes.firstRange(of: needle) != nil
         }
     }
 
