@@ -7,25 +7,25 @@
 ///   FULL; or a key column of an old key, which the server logs whenever a key column is stored
 ///   out of line), and is ``Row/Content/unchangedToast`` otherwise.
 ///
-/// A value type walked in place: no allocation per row.
-package struct ColumnWalk: Sequence, IteratorProtocol, Sendable {
-    private let row: Row
-    /// Where unchanged TOAST values are taken from: the change's old row.
-    private let old: Row?
+/// A cursor that holds no row: each ``next(_:old:)`` is given the rows, which stay borrowed, so
+/// walking copies, retains and allocates nothing.
+///
+///     var walk = ColumnWalk(row)
+///     while let (index, content) = walk.next(row, old: change.old) { … }
+package struct ColumnWalk {
     private let count: Int
     private var index = 0
 
-    /// The columns of `row`; unchanged TOAST values come from `old` where it has them.
+    /// A walk over the columns of `row` (the row given to every ``next(_:old:)``).
     @inline(__always)
-    package init(_ row: Row, old: Row? = nil) {
-        self.row = row
-        self.old = old
-        self.count = Swift.min(row.tuple.columns.count, row.relation.columns.count)
+    package init(_ row: Row) {
+        count = Swift.min(row.tuple.columns.count, row.relation.columns.count)
     }
 
-    /// The next column that appears: its index in the relation and how its value arrived.
+    /// The next column of `row` that appears: its index in the relation and how its value arrived;
+    /// an unchanged TOAST value comes from `old` where it has it. `nil` after the last column.
     @inline(__always)
-    package mutating func next() -> (index: Int, content: Row.Content)? {
+    package mutating func next(_ row: Row, old: Row?) -> (index: Int, content: Row.Content)? {
         while index < count {
             let column = index
             index += 1
@@ -37,18 +37,5 @@ package struct ColumnWalk: Sequence, IteratorProtocol, Sendable {
             return (column, content)
         }
         return nil
-    }
-}
-
-extension RowChange {
-    /// The columns of ``old`` as every encoder writes them; `nil` without an old row.
-    package var oldColumns: ColumnWalk? {
-        old.map { ColumnWalk($0) }
-    }
-
-    /// The columns of ``new``, unchanged TOAST values taken from ``old`` when it has them; `nil`
-    /// without a new row.
-    package var newColumns: ColumnWalk? {
-        new.map { ColumnWalk($0, old: old) }
     }
 }

@@ -99,9 +99,9 @@ package struct DebeziumEncoder: Sendable {
 
     private func row(_ change: RowChange, op: StaticString, into buffer: inout JSONBuffer) {
         buffer.appendRaw("{\"before\":")
-        if let old = change.oldColumns { values(old, of: change.relation, into: &buffer) } else { buffer.appendRaw("null") }
+        if let old = change.old { values(old, old: nil, into: &buffer) } else { buffer.appendRaw("null") }
         buffer.appendRaw(",\"after\":")
-        if let new = change.newColumns { values(new, of: change.relation, into: &buffer) } else { buffer.appendRaw("null") }
+        if let new = change.new { values(new, old: change.old, into: &buffer) } else { buffer.appendRaw("null") }
         buffer.appendRaw(",")
         let snapshot: Snapshot = change.operation != .read ? .no : change.backfillTag == nil ? .initial : .incremental
         source(change.transaction, lsn: change.lsn, relation: change.relation, snapshot: snapshot, into: &buffer)
@@ -113,11 +113,13 @@ package struct DebeziumEncoder: Sendable {
 
     /// Every column the filter keeps: absent ones `null`, an unchanged TOAST value the walk could
     /// not take from the old row as Debezium's placeholder.
-    private func values(_ columns: ColumnWalk, of relation: Relation, into buffer: inout JSONBuffer) {
+    private func values(_ row: Row, old: Row?, into buffer: inout JSONBuffer) {
+        let relation = row.relation
         buffer.appendRaw("{")
         var first = true
         var scratch: [UInt8] = []
-        for (index, content) in columns {
+        var walk = ColumnWalk(row)
+        while let (index, content) = walk.next(row, old: old) {
             if !first { buffer.appendRaw(",") }
             first = false
             buffer.appendRaw(relation.json.columnKeys[index])

@@ -76,11 +76,15 @@ extension JSONBuffer {
             if let bits = BinaryText.integer(UInt32.self, binary), Float(bitPattern: bits).isFinite {
                 return BinaryText.appendShortest(Float(bitPattern: bits), to: &bytes)
             }
-        case .timestamptz where mapping.isTimestamptz, .timestamp where mapping.isTimestamp:
+        case .timestamptz where mapping.isTimestamptz:
             // Years 1 to 9999 give the same ISO form as the text path; BC, infinity and five-digit
             // years take the general path below.
             if let micros = BinaryText.integer(Int64.self, binary), micros >= Self.firstTimestamp, micros < Self.endOfTimestamps {
-                return appendTimestampValue(PostgresTimestamp(microsecondsSince2000: micros), zone: format == .timestamptz)
+                return appendTimestampValue(PostgresTimestamp(microsecondsSince2000: micros), zone: true)
+            }
+        case .timestamp where mapping.isTimestamp:
+            if let micros = BinaryText.integer(Int64.self, binary), micros >= Self.firstTimestamp, micros < Self.endOfTimestamps {
+                return appendTimestampValue(PostgresTimestamp(microsecondsSince2000: micros), zone: false)
             }
         case let .array(elementFormat, _):
             if case let .array(elementMapping, _) = mapping,

@@ -115,16 +115,16 @@ package struct JSONLinesEncoder: Sendable {
         buffer.appendRaw(",")
         buffer.appendRaw(relation.json.key)
         var unchanged: [Int] = []
-        if let old = change.oldColumns {
+        if let old = change.old {
             buffer.appendRaw("\"old\":")
-            appendRow(old, of: relation, unchanged: &unchanged, into: &buffer)
+            appendRow(old, old: nil, unchanged: &unchanged, into: &buffer)
             if change.new != nil { buffer.appendRaw(",") }
         }
-        if let new = change.newColumns {
+        if let new = change.new {
             buffer.appendRaw("\"new\":")
             // An old row's unchanged TOAST values are left out without being named.
             unchanged.removeAll(keepingCapacity: true)
-            appendRow(new, of: relation, unchanged: &unchanged, into: &buffer)
+            appendRow(new, old: change.old, unchanged: &unchanged, into: &buffer)
             if !unchanged.isEmpty {
                 buffer.appendRaw(",\"unchanged_toast\":[")
                 for (position, index) in unchanged.enumerated() {
@@ -315,11 +315,13 @@ package struct JSONLinesEncoder: Sendable {
         }
     }
 
-    /// `{"col":value,...}`: the columns the server sent. Absent columns (non-key columns of an old
-    /// key) are left out; so are unchanged TOAST values the walk could not take from the old row,
-    /// which are recorded in `unchanged`.
-    private func appendRow(_ columns: ColumnWalk, of relation: Relation, unchanged: inout [Int], into buffer: inout JSONBuffer) {
+    /// `{"col":value,...}`: the columns of `row` the server sent (see ``ColumnWalk``; `old` is the
+    /// change's old row when `row` is its new one). Absent columns (non-key columns of an old key) are
+    /// left out; so are unchanged TOAST values the walk could not take from the old row, which are
+    /// recorded in `unchanged`.
+    private func appendRow(_ row: Row, old: Row?, unchanged: inout [Int], into buffer: inout JSONBuffer) {
         var scratch: [UInt8] = []
+        let relation = row.relation
         buffer.appendRaw("{")
         relation.json.separatedColumnKeys.withUnsafeBytes { keys in
             relation.json.separatedColumnKeyStarts.withUnsafeBufferPointer { starts in
@@ -327,7 +329,8 @@ package struct JSONLinesEncoder: Sendable {
                 relation.columns.withUnsafeBufferPointer { columnTypes in
                     // The first key is written without its comma.
                     var skip = 1
-                    for (index, content) in columns {
+                    var walk = ColumnWalk(row)
+                    while let (index, content) = walk.next(row, old: old) {
                         switch content {
                         case .absent:
                             continue
