@@ -175,46 +175,56 @@ package struct JSONBuffer: Sendable {
         let key = UInt64(bitPattern: timestamp.microsecondsSince2000)
         if memo.count > 0 && memo.key == key && memo.variant == zone { return true }
         let (days, rest) = CivilDate.split(microsecondsSince2000: timestamp.microsecondsSince2000)
-        let (year, month, day) = CivilDate.from(daysSince2000: days)
-        guard year >= 0 && year <= 9999 else { return false }
-        // "YYYY-MM-DDTHH:MM:SS.ffffffZ" with quotes: 29 bytes, built in the memo.
-        memo.key = key
-        memo.variant = zone
-        memo.write { out in
-            // Two digits at a time from a table of "00" ... "99".
-            let pairs = Self.digitPairs.utf8Start
-            func put(_ value: Int, _ width: Int, at start: Int) {
-                var value = value
-                var index = start + width - 2
-                while index >= start {
-                    let pair = 2 * (value % 100)
-                    out[index] = pairs[pair]
-                    out[index + 1] = pairs[pair + 1]
-                    value /= 100
-                    index -= 2
-                }
-                if index == start - 1 { out[start] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value % 10) }
+        // "YYYY-MM-DDTHH:MM:SS.ffffffZ" with quotes: 29 bytes, built in the memo; on the memo's day
+        // (the rows of a transaction mostly share one) only the time of day is written again.
+        let sameDay = memo.count > 0 && memo.day == days && memo.variant == zone
+        if !sameDay {
+            let (year, month, day) = CivilDate.from(daysSince2000: days)
+            guard year >= 0 && year <= 9999 else { return false }
+            memo.write { out in
+                out[0] = UInt8(ascii: "\"")
+                Self.putDigits(year, 4, at: 1, in: out)
+                out[5] = UInt8(ascii: "-")
+                Self.putDigits(month, 2, at: 6, in: out)
+                out[8] = UInt8(ascii: "-")
+                Self.putDigits(day, 2, at: 9, in: out)
+                out[11] = UInt8(ascii: "T")
+                out[14] = UInt8(ascii: ":")
+                out[17] = UInt8(ascii: ":")
+                out[20] = UInt8(ascii: ".")
+                out[27] = zone ? UInt8(ascii: "Z") : UInt8(ascii: "\"")
+                out[28] = UInt8(ascii: "\"")
+                return zone ? 29 : 28
             }
+            memo.day = days
+            memo.variant = zone
+        }
+        memo.key = key
+        memo.update { out in
             let seconds = Int(rest / 1_000_000)
-            out[0] = UInt8(ascii: "\"")
-            put(year, 4, at: 1)
-            out[5] = UInt8(ascii: "-")
-            put(month, 2, at: 6)
-            out[8] = UInt8(ascii: "-")
-            put(day, 2, at: 9)
-            out[11] = UInt8(ascii: "T")
-            put(seconds / 3600, 2, at: 12)
-            out[14] = UInt8(ascii: ":")
-            put(seconds / 60 % 60, 2, at: 15)
-            out[17] = UInt8(ascii: ":")
-            put(seconds % 60, 2, at: 18)
-            out[20] = UInt8(ascii: ".")
-            put(Int(rest % 1_000_000), 6, at: 21)
-            out[27] = zone ? UInt8(ascii: "Z") : UInt8(ascii: "\"")
-            out[28] = UInt8(ascii: "\"")
-            return zone ? 29 : 28
+            Self.putDigits(seconds / 3600, 2, at: 12, in: out)
+            Self.putDigits(seconds / 60 % 60, 2, at: 15, in: out)
+            Self.putDigits(seconds % 60, 2, at: 18, in: out)
+            Self.putDigits(Int(rest % 1_000_000), 6, at: 21, in: out)
         }
         return true
+    }
+
+    /// Writes `value` as `width` (even, or odd with a leading digit) decimal digits at `start`,
+    /// two digits at a time from a table of "00" ... "99".
+    @inline(__always)
+    private static func putDigits(_ value: Int, _ width: Int, at start: Int, in out: UnsafeMutableRawBufferPointer) {
+        let pairs = digitPairs.utf8Start
+        var value = value
+        var index = start + width - 2
+        while index >= start {
+            let pair = 2 * (value % 100)
+            out[index] = pairs[pair]
+            out[index + 1] = pairs[pair + 1]
+            value /= 100
+            index -= 2
+        }
+        if index == start - 1 { out[start] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value % 10) }
     }
 
     /// `HH:MM:SS.ffffff` of `micros` since midnight.
@@ -257,6 +267,8 @@ package struct JSONBuffer: Sendable {
         var key: UInt64
         /// A timestamp's: with or without its zone.
         var variant = false
+        /// A timestamp's: its day (days since 2000-01-01), which the text's date is.
+        var day: Int64 = 0
         /// The text's length; 0 until it is written.
         var count = 0
         var text: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
@@ -264,6 +276,12 @@ package struct JSONBuffer: Sendable {
         /// Sets the text: `body` writes it and returns its length (at most 32).
         mutating func write(_ body: (UnsafeMutableRawBufferPointer) -> Int) {
             count = withUnsafeMutableBytes(of: &text) { min(body($0), 32) }
+        }
+
+        /// Changes bytes of the text in place (its length stays).
+        @inline(__always)
+        mutating func update(_ body: (UnsafeMutableRawBufferPointer) -> Void) {
+            withUnsafeMutableBytes(of: &text) { body($0) }
         }
 
         /// Copies the text to `out`; returns its length.

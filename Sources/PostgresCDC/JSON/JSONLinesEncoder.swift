@@ -25,7 +25,7 @@ package struct JSONLinesEncoder: Sendable {
     }
 
     /// Appends `event` and a newline to `buffer`.
-    package func encode(_ event: ChangeEvent, into buffer: inout JSONBuffer) {
+    package func encode(_ event: borrowing ChangeEvent, into buffer: inout JSONBuffer) {
         let start = buffer.bytes.count
         encodeEvent(event, into: &buffer)
         let count = buffer.bytes.count
@@ -37,7 +37,9 @@ package struct JSONLinesEncoder: Sendable {
         }
     }
 
-    private func encodeEvent(_ event: ChangeEvent, into buffer: inout JSONBuffer) {
+    private func encodeEvent(_ event: borrowing ChangeEvent, into buffer: inout JSONBuffer) {
+        // `borrowing`: the switch then binds the payload without copying the event (each reference in
+        // it retained and released again: ~450 instructions per row change).
         switch event {
         // One case each: a case binding several patterns copies the change (and retains its references).
         case let .insert(change): encodeRow(change, into: &buffer)
@@ -86,7 +88,7 @@ package struct JSONLinesEncoder: Sendable {
 
     // MARK: - Events
 
-    private func encodeRow(_ change: RowChange, into buffer: inout JSONBuffer) {
+    private func encodeRow(_ change: borrowing RowChange, into buffer: inout JSONBuffer) {
         switch change.operation {
         case .insert: buffer.appendRaw("{\"op\":\"insert\",")
         case .update: buffer.appendRaw("{\"op\":\"update\",")
