@@ -117,16 +117,17 @@ package struct JSONLinesEncoder: Sendable {
         buffer.appendRaw(",")
         buffer.appendRaw(relation.json.key)
         var unchanged: [Int] = []
-        if let old = change.old {
+        // (The rows passed on, not bound: `if let` would copy a row, retaining its three references.)
+        if change.old != nil {
             buffer.appendRaw("\"old\":")
-            appendRow(old, old: nil, unchanged: &unchanged, into: &buffer)
+            appendRow(change.old.unsafelyUnwrapped, old: nil, unchanged: &unchanged, into: &buffer)
             if change.new != nil { buffer.appendRaw(",") }
         }
-        if let new = change.new {
+        if change.new != nil {
             buffer.appendRaw("\"new\":")
             // An old row's unchanged TOAST values are left out without being named.
             unchanged.removeAll(keepingCapacity: true)
-            appendRow(new, old: change.old, unchanged: &unchanged, into: &buffer)
+            appendRow(change.new.unsafelyUnwrapped, old: change.old, unchanged: &unchanged, into: &buffer)
             if !unchanged.isEmpty {
                 buffer.appendRaw(",\"unchanged_toast\":[")
                 for (position, index) in unchanged.enumerated() {
