@@ -372,6 +372,9 @@ final class ChangeStreamCore: @unchecked Sendable {
                 }
                 let boundary = session.isAtTransactionBoundary ? session.completedThrough : nil
                 guard push(event, boundary: boundary) else { return }
+            case .lines:
+                // Only a session given a snapshot encoder hands out lines; this one has none.
+                throw ReplicationError.unexpectedResponse(command: "the initial snapshot", detail: "rows came as lines, not events")
             case .idle:
                 if !polledIdle {
                     polledIdle = true

@@ -23,6 +23,16 @@ struct PendingLines {
         lines.reserveCapacity(count)
     }
 
+    /// Appends lines written elsewhere (their descriptors' ends moved to where they now are).
+    mutating func append(_ rows: EncodedRows) {
+        let offset = buffer.bytes.count
+        buffer.bytes.append(contentsOf: rows.bytes)
+        for var line in rows.lines {
+            line.end += offset
+            lines.append(line)
+        }
+    }
+
     /// Everything waiting ends at a transaction boundary.
     mutating func markBoundary() {
         boundaryCount = buffer.bytes.count

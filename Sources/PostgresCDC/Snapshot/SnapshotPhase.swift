@@ -17,6 +17,12 @@ final class SnapshotPhase {
     /// The temporary slot that exported the snapshot.
     let exportingSlot: String
     let transaction: TransactionInfo
+    /// What makes the rows `read` events.
+    let rowEvents: SnapshotRows
+    /// With the session's ``ReplicationSession/snapshotEncoder``: the rows are handed out as lines.
+    var encoder: SnapshotRowEncoder?
+    /// The copying threads were started (at the first step, once the encoder is known).
+    var started = false
     var rows = 0
     var tablesDone = 0
     /// The chunk being handed out, its table, and the next row in it.
@@ -50,13 +56,13 @@ final class SnapshotPhase {
         transaction = TransactionInfo(
             xid: 0, commitLSN: consistentPoint, commitTime: PostgresTimestamp(unixMicroseconds: Int64(Date().timeIntervalSince1970 * 1e6)),
             origin: nil)
+        rowEvents = SnapshotRows(relations: relations, transaction: transaction, consistentPoint: consistentPoint)
         logger.info(
             "taking the initial snapshot",
             metadata: [
                 "slot": "\(configuration.slot)", "lsn": "\(consistentPoint)", "tables": "\(reader.tables.count)",
                 "jobs": "\(configuration.snapshotJobs)", "copies": "\(reader.copies)",
             ])
-        reader.start()
     }
 }
 
@@ -78,24 +84,37 @@ extension ReplicationSession {
     /// The next step while a snapshot is in progress; `nil` once streaming has started.
     func nextSnapshotStep(wait: Bool) throws(ReplicationError) -> Step? {
         guard let phase = snapshot else { return nil }
+        if !phase.started {
+            phase.started = true
+            phase.encoder = snapshotEncoder.map { SnapshotRowEncoder(encoder: $0, rows: phase.rowEvents) }
+            phase.reader.encoder = phase.encoder
+            phase.reader.start()
+        }
         if !phase.isComplete {
             while true {
                 if phase.chunkIndex < phase.chunk.count {
-                    let relation = phase.relations[phase.chunkTable]
                     let tuple = phase.chunk[phase.chunkIndex]
                     phase.chunkIndex += 1
-                    let change = RowChange(
-                        operation: .read, transaction: phase.transaction, seq: phase.rows, lsn: phase.consistentPoint,
-                        relation: relation, old: nil, new: Row(relation: relation, tuple: tuple, isKeyOnly: false))
+                    let change = phase.rowEvents.change(table: phase.chunkTable, tuple: tuple, seq: phase.rows)
                     phase.rows += 1
                     return .event(.read(change))
                 }
                 guard let item = try phase.reader.next() else { break }
                 switch item {
-                case let .rows(table, tuples):
+                case let .rows(table, tuples, firstSeq):
+                    if var encoder = phase.encoder {
+                        // The copying threads were ahead: the lines are written here.
+                        let lines = encoder.encode(table: table, tuples: tuples, firstSeq: firstSeq)
+                        phase.encoder = encoder
+                        phase.rows += lines.rows
+                        return .lines(lines)
+                    }
                     phase.chunk = tuples
                     phase.chunkTable = table
                     phase.chunkIndex = 0
+                case let .lines(lines):
+                    phase.rows += lines.rows
+                    return .lines(lines)
                 case let .tableDone(table, rows, seconds):
                     phase.tablesDone += 1
                     let info = phase.reader.tables[table]

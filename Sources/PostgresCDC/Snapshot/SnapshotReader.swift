@@ -9,13 +9,22 @@ import PGOutput
 /// PostgreSQL 14+, which scans a ctid range without reading the rest), so that one big table
 /// keeps every job busy; its rows then arrive in no particular order.
 ///
+/// With an ``encoder``, the rows may come already written as lines: a copying thread that finds
+/// the consumer behind (``encodeAhead`` chunks waiting for it) writes its next chunk's lines itself,
+/// so that encoding is shared between the copying threads and the consumer. Each chunk's rows are
+/// numbered when it enters the buffer, so the numbers run in the order the chunks are handed out
+/// however the work was shared.
+///
 /// `@unchecked Sendable`: the buffer and the state are guarded by `condition`; each connection is
 /// used by its own worker thread only (after set-up, which happens before the threads start).
 package final class SnapshotReader: @unchecked Sendable {
     /// What the reader hands out.
     package enum Item {
-        /// Rows of table number `table`, in chunks (one lock hand-off per chunk, not per row).
-        case rows(table: Int, tuples: [TupleData])
+        /// Rows of table number `table`, in chunks (one lock hand-off per chunk, not per row); the
+        /// first is the snapshot's row number `firstSeq`.
+        case rows(table: Int, tuples: [TupleData], firstSeq: Int)
+        /// A chunk of rows a copying thread wrote as lines (with an ``SnapshotReader/encoder``).
+        case lines(EncodedRows)
         /// Table number `table` was copied completely, with `rows` rows in `seconds`.
         case tableDone(table: Int, rows: Int, seconds: Double)
     }
@@ -31,9 +40,19 @@ package final class SnapshotReader: @unchecked Sendable {
     /// Per table: pieces not finished yet, rows copied, and when its first piece started.
     private var progress: [(remaining: Int, rows: Int, started: Date?)]
 
+    /// Set before ``start()`` to have the copying threads write chunks as lines when the consumer is behind.
+    package var encoder: SnapshotRowEncoder?
+    /// How many chunks must wait for the consumer before a copying thread writes lines itself.
+    package var encodeAhead = 2
+
     private let connections: [PostgresConnection]
     private let condition = NSCondition()
-    private var buffer: [Item] = []
+    /// Chunks in hand-out order; `nil` while a copying thread writes its lines.
+    private var buffer: [Item?] = []
+    /// Items removed from the front of `buffer` so far (a slot's number minus this is its index).
+    private var removed = 0
+    /// The number the next chunk's first row gets.
+    private var nextSeq = 0
     private var head = 0
     private var nextPiece = 0
     private var running = 0
@@ -99,19 +118,21 @@ package final class SnapshotReader: @unchecked Sendable {
     package func next() throws(ReplicationError) -> Item? {
         condition.lock()
         defer { condition.unlock() }
-        while head == buffer.count && running > 0 && failure == nil {
+        // Wait for an item, or for the lines of the next one to be written.
+        while failure == nil && (head == buffer.count ? running > 0 : buffer[head] == nil) {
             condition.wait()
         }
         if let failure { throw failure }
-        guard head < buffer.count else { return nil }
-        let item = buffer[head]
+        guard head < buffer.count, let item = buffer[head] else { return nil }
         head += 1
         // Items handed out are let go of at once: while the copy keeps up, the buffer is never
         // empty, and kept items would hold every row of the snapshot.
         if head == buffer.count {
+            removed += buffer.count
             buffer.removeAll(keepingCapacity: true)
             head = 0
         } else if head >= capacity {
+            removed += head
             buffer.removeFirst(head)
             head = 0
         }
@@ -130,6 +151,7 @@ package final class SnapshotReader: @unchecked Sendable {
     // MARK: - Workers
 
     private func work(on connection: PostgresConnection) {
+        var encoder = encoder
         defer {
             condition.withLock {
                 running -= 1
@@ -146,7 +168,7 @@ package final class SnapshotReader: @unchecked Sendable {
                     connection: connection, statement: statement, format: formats[piece.table], columnCount: table.message.columns.count,
                     describedAs: command)
                 while let chunk = try reader.next(maxRows: chunkSize) {
-                    guard push(.rows(table: piece.table, tuples: chunk)) else { return }
+                    guard push(chunk, of: piece.table, encoder: &encoder) else { return }
                 }
                 rows = reader.rows
             } catch {
@@ -183,13 +205,47 @@ package final class SnapshotReader: @unchecked Sendable {
     private func push(_ item: Item) -> Bool {
         condition.lock()
         defer { condition.unlock() }
-        while buffer.count - head >= capacity && !stopped && failure == nil {
-            condition.wait()
-        }
-        guard !stopped, failure == nil else { return false }
+        guard waitForRoom() else { return false }
         buffer.append(item)
         condition.broadcast()
         return true
+    }
+
+    /// Buffers a chunk of rows of table number `table`, numbering them; with an `encoder`, when
+    /// ``encodeAhead`` chunks already wait for the consumer, as lines written on this thread (its
+    /// place in the buffer kept meanwhile). `false` when the reader was stopped or failed.
+    private func push(_ tuples: [TupleData], of table: Int, encoder: inout SnapshotRowEncoder?) -> Bool {
+        condition.lock()
+        guard waitForRoom() else {
+            condition.unlock()
+            return false
+        }
+        let firstSeq = nextSeq
+        nextSeq += tuples.count
+        guard var chunkEncoder = encoder, buffer.count - head >= encodeAhead else {
+            buffer.append(.rows(table: table, tuples: tuples, firstSeq: firstSeq))
+            condition.broadcast()
+            condition.unlock()
+            return true
+        }
+        let slot = removed + buffer.count
+        buffer.append(nil)
+        condition.unlock()
+        let lines = chunkEncoder.encode(table: table, tuples: tuples, firstSeq: firstSeq)
+        encoder = chunkEncoder
+        condition.withLock {
+            buffer[slot - removed] = .lines(lines)
+            condition.broadcast()
+        }
+        return true
+    }
+
+    /// Waits (the lock held) while the buffer is full; `false` when the reader was stopped or failed.
+    private func waitForRoom() -> Bool {
+        while buffer.count - head >= capacity && !stopped && failure == nil {
+            condition.wait()
+        }
+        return !stopped && failure == nil
     }
 
     private func fail(_ error: ReplicationError) {

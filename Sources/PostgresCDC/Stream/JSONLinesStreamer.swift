@@ -59,6 +59,8 @@ package struct JSONLinesStreamer {
         var encoder = LineEncoder(format: format, timeline: session.system.timeline, database: session.databaseName)
         encoder.marksSnapshotEnd = commitLinesForSink
         encoder.writesTransactionEnds = includeTransactionLines || commitLinesForSink
+        // The snapshot's rows come as lines, written by this encoder on the copying threads too.
+        session.snapshotEncoder = encoder
         func encode(_ event: ChangeEvent, into state: inout State) {
             let before = state.pending.count
             encoder.encode(event, into: &state.pending.buffer, describing: &state.pending.lines)
@@ -105,27 +107,36 @@ package struct JSONLinesStreamer {
                     session.snapshotDurable()
                     continue
                 }
-                if session.isAtTransactionBoundary {
-                    state.markBoundary()
-                    if batchPerTransaction || stopDeadline != nil {
-                        try state.handOver(upTo: state.pending.boundaryCount)
-                        try state.makeDurable(force: false)
-                    }
-                }
-                if state.pending.count >= flushThreshold {
-                    try state.handOver(upTo: state.pending.count)
-                    try state.makeDurable(force: false)
-                }
+            case let .lines(rows):
+                wait = false
+                let before = state.pending.count
+                state.pending.append(rows)
+                metrics?.recordReads(of: rows.relation, count: rows.rows, bytes: state.pending.count - before)
+                state.summary.events += rows.rows
+                state.summary.rows += rows.rows
             case .idle:
                 if session.isAtTransactionBoundary { state.markBoundary() }
                 try state.handOver(upTo: state.pending.boundaryCount)
                 try state.makeDurable(force: true)
                 wait = true
+                continue
             case .end:
                 state.markBoundary()
                 try state.handOver(upTo: state.pending.count)
                 try state.makeDurable(force: true)
                 return state.summary
+            }
+            // Lines were added.
+            if session.isAtTransactionBoundary {
+                state.markBoundary()
+                if batchPerTransaction || stopDeadline != nil {
+                    try state.handOver(upTo: state.pending.boundaryCount)
+                    try state.makeDurable(force: false)
+                }
+            }
+            if state.pending.count >= flushThreshold {
+                try state.handOver(upTo: state.pending.count)
+                try state.makeDurable(force: false)
             }
         }
     }

@@ -15,6 +15,8 @@ package final class ReplicationSession {
     package enum Step {
         /// The next event.
         case event(ChangeEvent)
+        /// Rows of the initial snapshot already written as lines: only with a ``ReplicationSession/snapshotEncoder``.
+        case lines(EncodedRows)
         /// Nothing more can be read right now without waiting (a good moment to flush a sink).
         case idle
         /// The end LSN was reached; every transaction committed at or before it was handed out.
@@ -51,6 +53,10 @@ package final class ReplicationSession {
     var endAfterSnapshot = false
     /// Called as each table of a snapshot finishes.
     package var onSnapshotProgress: ((SnapshotProgress) -> Void)?
+    /// Set before the first ``next(wait:)`` to have the initial snapshot's rows handed out as lines
+    /// (``Step/lines(_:)``), written by this encoder on the copying threads and here: encoding then
+    /// overlaps the copy instead of following it on one thread.
+    package var snapshotEncoder: LineEncoder?
     private var typeLookupConnection: PostgresConnection?
     /// Keyless tables already warned about (``StreamConfiguration/keylessTables``), by OID.
     var warnedKeylessTables: Set<UInt32> = []

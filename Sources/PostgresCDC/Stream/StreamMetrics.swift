@@ -85,6 +85,13 @@ final class StreamMetrics {
         pending[key, default: (0, 0)].bytes += bytes
     }
 
+    /// Notes `count` rows of the initial snapshot of `relation`, written as lines that took `bytes`.
+    func recordReads(of relation: Relation, count: Int, bytes: Int) {
+        let key = Key(op: "read", table: Self.name(relation))
+        pending[key, default: (0, 0)].events += count
+        pending[key, default: (0, 0)].bytes += bytes
+    }
+
     /// Adds what was gathered to the counters (a batch was handed over).
     func publish() {
         for (key, counts) in pending {

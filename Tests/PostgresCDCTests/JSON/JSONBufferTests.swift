@@ -143,7 +143,8 @@ import Testing
 
     /// LSNs and timestamps written again come from a memo: the text must be what a fresh buffer writes.
     @Test func repeatedAndAlternatingPositionsAndTimesWriteTheSameTextAsFreshOnes() {
-        let lsns = [LSN(0x16_B374_D848), LSN(0x16_B374_D848), LSN(1), LSN(0x16_B374_D848), LSN(2), LSN(1), LSN(0xFFFF_FFFF_FFFF_FFFF)]
+        let lsns =
+            [LSN(0x16_B374_D848), LSN(0x16_B374_D848), LSN(1), LSN(0x16_B374_D848), LSN(2), LSN(1), LSN(0xFFFF_FFFF_FFFF_FFFF)]
             + [LSN(3), LSN(4), LSN(5), LSN(6), LSN(7)]
         // Same day, other times of it (the memo keeps the date), a year past 9999 (not memoized) and back.
         let times = [-1, -1, 0, -1, 0, 1_000_000, -1, 86_399_999_999, 3_600_000_007, 320_000_000_000_000_000, 5, 86_400_000_000]

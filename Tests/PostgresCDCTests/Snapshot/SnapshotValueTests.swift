@@ -54,8 +54,22 @@ import Testing
         return depth == 0 ? String(line[line.index(before: start)..<index]) : nil
     }
 
+    /// Who writes the snapshot's rows as lines.
+    enum Lines {
+        /// Nobody: the session hands out events, encoded by the test one by one.
+        case events
+        /// The copying threads, every chunk.
+        case copyingThreads
+        /// The consumer (the session's caller), every chunk.
+        case consumer
+        /// Either, as the pipeline decides (the copying threads when the consumer is behind).
+        case shared
+    }
+
     /// The snapshot of the publication's tables, `initial-only`, on a slot of its own.
-    static func snapshot(_ fixture: StreamFixture, binary: Bool?, jobs: Int = 1, name: String) throws -> CapturedStream {
+    static func snapshot(_ fixture: StreamFixture, binary: Bool?, jobs: Int = 1, lines: Lines = .events, name: String) throws
+        -> CapturedStream
+    {
         var configuration = fixture.configuration()
         configuration.slot += "_\(name)"
         configuration.snapshot = .initialOnly
@@ -63,18 +77,38 @@ import Testing
         configuration.binaryValues = binary
         let session = try ReplicationSession(configuration: configuration, logger: Logger(label: "test"))
         defer { session.close() }
+        if lines != .events {
+            session.snapshotEncoder = LineEncoder(format: .native, timeline: nil, database: "")
+            if lines != .shared { session.snapshot?.reader.encodeAhead = lines == .copyingThreads ? 0 : .max }
+        }
         var buffer = JSONBuffer()
         let encoder = JSONLinesEncoder()
+        var chunks = 0
         let deadline = ContinuousClock.now + .seconds(120)
         loop: while ContinuousClock.now < deadline {
             switch try session.next(wait: true) {
             case let .event(event):
+                if case .read = event { #expect(lines == .events, "a row as an event") }
                 encoder.encode(event, into: &buffer)
                 if case .snapshotCompleted = event { session.snapshotDurable() }
+            case let .lines(rows):
+                // Each descriptor ends its own line of the chunk and describes a row of its table.
+                let start = buffer.bytes.count
+                buffer.bytes += rows.bytes
+                #expect(rows.lines.count == rows.rows)
+                var previous = 0
+                for line in rows.lines {
+                    #expect(line.end > previous && rows.bytes[line.end - 1] == UInt8(ascii: "\n") && line.kind == .read)
+                    if case let .table(relation) = line.target { #expect(relation === rows.relation) } else { Issue.record("no table") }
+                    previous = line.end
+                }
+                #expect(previous == rows.bytes.count && buffer.bytes.count == start + previous)
+                chunks += 1
             case .idle: continue
             case .end: break loop
             }
         }
+        #expect((chunks > 0) == (lines != .events))
         let lines = StreamFixture.lines(buffer.bytes)
         let objects = try lines.map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
         return CapturedStream(lines: lines, objects: objects)
@@ -106,6 +140,26 @@ import Testing
         #expect(binary["2"] == #"{"id":2,"owner":null,"kind":null,"acl":null,"note":null}"#)
     }
 
+    /// A snapshot line without its LSNs (each snapshot has a slot, and a consistent point, of its own).
+    static func withoutLSNs(_ line: String) -> String {
+        line.replacing(/"(commit_)?lsn":"[0-9A-F]+\/[0-9A-F]+"/, with: "")
+    }
+
+    /// Rows written as lines by the copying threads or by the consumer are the bytes their events
+    /// give, numbered in the order they are handed out.
+    @Test func rowsWrittenAsLinesOnAnyThreadAreTheLinesOfTheirEvents() throws {
+        let fixture = try StreamFixture.make(
+            setup: BinaryValueTests.setup + BinaryValueTests.rows
+                + "CREATE TABLE many (id int PRIMARY KEY, t text); INSERT INTO many SELECT g, repeat('x', g % 50) FROM generate_series(1, 3000) g;"
+                + "ALTER PUBLICATION pub ADD TABLE many;")
+        let events = try Self.snapshot(fixture, binary: nil, name: "events").lines.map(Self.withoutLSNs)
+        #expect(events.count > 3000)
+        for lines in [Lines.copyingThreads, .consumer, .shared] {
+            let written = try Self.snapshot(fixture, binary: nil, lines: lines, name: "\(lines)".lowercased()).lines.map(Self.withoutLSNs)
+            #expect(written == events, "\(lines)")
+        }
+    }
+
     @Test(arguments: [false, true])
     func aTableSplitAcrossJobsIsReadOnceRowByRow(postgres18: Bool) throws {
         // 40,000 rows of about 1 KB: about 5,000 pages, four ranges of its pages for three jobs.
@@ -119,7 +173,9 @@ import Testing
                 """, postgres18: postgres18)
         let pages = try fixture.server.psql("SELECT pg_relation_size('wide') / 8192", database: fixture.database)
         #expect((Int(pages) ?? 0) >= 4 * SnapshotPiece.minimumPages)
-        let snapshot = try Self.snapshot(fixture, binary: nil, jobs: 3, name: "jobs")
+        // Postgres 18 has the rows written as lines, shared by the copying threads and the consumer.
+        let snapshot = try Self.snapshot(fixture, binary: nil, jobs: 3, lines: postgres18 ? .shared : .events, name: "jobs")
+        #expect(snapshot.objects.compactMap { $0["seq"] as? Int } == Array(0..<40010))
         var ids: [Int] = []
         for object in snapshot.objects where object["table"] as? String == "wide" {
             let new = try #require(object["new"] as? [String: Any])

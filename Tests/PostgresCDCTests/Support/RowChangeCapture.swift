@@ -1,4 +1,5 @@
 import Logging
+import Testing
 @testable import PostgresCDC
 
 extension StreamFixture {
@@ -19,6 +20,7 @@ extension StreamFixture {
             switch try session.next(wait: true) {
             case let .event(.insert(change)), let .event(.update(change)), let .event(.delete(change)): changes.append(change)
             case .event, .idle: break
+            case .lines: Issue.record("rows as lines without a snapshot encoder")
             case .end: break loop
             }
             if ContinuousClock.now > deadline { throw StreamCaptureError.timedOut(lines: ["\(changes.count) row changes"]) }

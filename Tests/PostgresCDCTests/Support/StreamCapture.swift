@@ -86,6 +86,7 @@ struct StreamFixture {
         loop: while true {
             switch try session.next(wait: true) {
             case let .event(event): encoder.encode(event, into: &buffer)
+            case let .lines(rows): buffer.bytes += rows.bytes
             case .idle: break
             case .end: break loop
             }
