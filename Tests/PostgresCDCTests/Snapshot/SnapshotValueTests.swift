@@ -150,7 +150,8 @@ import Testing
     @Test func rowsWrittenAsLinesOnAnyThreadAreTheLinesOfTheirEvents() throws {
         let fixture = try StreamFixture.make(
             setup: BinaryValueTests.setup + BinaryValueTests.rows
-                + "CREATE TABLE many (id int PRIMARY KEY, t text); INSERT INTO many SELECT g, repeat('x', g % 50) FROM generate_series(1, 3000) g;"
+                + "CREATE TABLE many (id int PRIMARY KEY, t text);"
+                + "INSERT INTO many SELECT g, repeat('x', g % 50) FROM generate_series(1, 3000) g;"
                 + "ALTER PUBLICATION pub ADD TABLE many;")
         let events = try Self.snapshot(fixture, binary: nil, name: "events").lines.map(Self.withoutLSNs)
         #expect(events.count > 3000)
