@@ -29,12 +29,12 @@ package struct CopyRowReader {
         try connection.startCopyOut(statement, describedAs: command)
     }
 
-    /// At least `maxRows` rows unless the copy ends first (in binary, a message holding several
-    /// rows may add a few more); `nil` once every row was read. A row that does not parse throws
-    /// ``ReplicationError/unexpectedResponse(command:detail:)`` naming it.
-    package mutating func next(maxRows: Int) throws(ReplicationError) -> [TupleData]? {
+    /// At least `maxRows` rows, or rows of at least `maxBytes` bytes, unless the copy ends first
+    /// (in binary, a message holding several rows may add a few more); `nil` once every row was
+    /// read. A row that does not parse throws ``ReplicationError/unexpectedResponse(command:detail:)`` naming it.
+    package mutating func next(maxRows: Int, maxBytes: Int = .max) throws(ReplicationError) -> [TupleData]? {
         guard !ended else { return nil }
-        return binary == nil ? try nextText(maxRows: maxRows) : try nextBinary(maxRows: maxRows)
+        return binary == nil ? try nextText(maxRows: maxRows, maxBytes: maxBytes) : try nextBinary(maxRows: maxRows, maxBytes: maxBytes)
     }
 
     /// Reads the rest of the copy, every row.
@@ -44,14 +44,16 @@ package struct CopyRowReader {
         return all
     }
 
-    private mutating func nextText(maxRows: Int) throws(ReplicationError) -> [TupleData]? {
+    private mutating func nextText(maxRows: Int, maxBytes: Int) throws(ReplicationError) -> [TupleData]? {
         var tuples: [TupleData] = []
-        tuples.reserveCapacity(maxRows)
-        while tuples.count < maxRows {
+        tuples.reserveCapacity(min(maxRows, 1024))
+        var bytes = 0
+        while tuples.count < maxRows && bytes < maxBytes {
             guard let line = try connection.readCopyRow(describedAs: command) else {
                 ended = true
                 break
             }
+            bytes += line.count
             do {
                 tuples.append(try CopyTextRow.parse(line, expectedColumns: columnCount))
             } catch {
@@ -62,12 +64,12 @@ package struct CopyRowReader {
         return ended && tuples.isEmpty ? nil : tuples
     }
 
-    private mutating func nextBinary(maxRows: Int) throws(ReplicationError) -> [TupleData]? {
+    private mutating func nextBinary(maxRows: Int, maxBytes: Int) throws(ReplicationError) -> [TupleData]? {
         guard var parser = binary else { return nil }
         defer { binary = parser }
         var columns: [[TupleData.Column]] = []
-        columns.reserveCapacity(maxRows)
-        while columns.count < maxRows && !ended {
+        columns.reserveCapacity(min(maxRows, 1024))
+        while columns.count < maxRows && storage.count < maxBytes && !ended {
             guard try connection.readCopyData(appendingTo: &storage, describedAs: command) else {
                 ended = true
                 do { try parser.checkEnd(rest: storage.count - parsed) } catch { throw unparsable(error, row: parser.rows + 1) }

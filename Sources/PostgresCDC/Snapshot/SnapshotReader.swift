@@ -58,9 +58,12 @@ package final class SnapshotReader: @unchecked Sendable {
     private var running = 0
     private var failure: ReplicationError?
     private var stopped = false
-    /// Chunks buffered at most, and rows per chunk: bounds memory to about `capacity × chunkSize` rows.
+    /// Chunks buffered at most, and rows and bytes of copy data per chunk: bounds memory to about
+    /// `capacity × chunkBytes` bytes of rows (and their lines). Chunks written as lines are a sink's
+    /// batch each, so they hold more rows.
     private let capacity = 16
-    private let chunkSize = 256
+    private var chunkSize: Int { encoder == nil ? 256 : 1024 }
+    private let chunkBytes = 1 << 17
 
     /// Opens `jobs` connections, imports `snapshotName` in each (this must happen before the
     /// exporting connection runs its next command), and lists the tables of `publication`
@@ -167,7 +170,7 @@ package final class SnapshotReader: @unchecked Sendable {
                 var reader = try CopyRowReader(
                     connection: connection, statement: statement, format: formats[piece.table], columnCount: table.message.columns.count,
                     describedAs: command)
-                while let chunk = try reader.next(maxRows: chunkSize) {
+                while let chunk = try reader.next(maxRows: chunkSize, maxBytes: chunkBytes) {
                     guard push(chunk, of: piece.table, encoder: &encoder) else { return }
                 }
                 rows = reader.rows

@@ -109,11 +109,16 @@ package struct JSONLinesStreamer {
                 }
             case let .lines(rows):
                 wait = false
-                let before = state.pending.count
-                state.pending.append(rows)
-                metrics?.recordReads(of: rows.relation, count: rows.rows, bytes: state.pending.count - before)
+                metrics?.recordReads(of: rows.relation, count: rows.rows, bytes: rows.bytes.count)
                 state.summary.events += rows.rows
                 state.summary.rows += rows.rows
+                guard state.pending.count > 0 else {
+                    // Nothing waits before them: the chunk is a batch as it is (bytes and descriptors not copied).
+                    try state.handOver(rows)
+                    try state.makeDurable(force: false)
+                    continue
+                }
+                state.pending.append(rows)
             case .idle:
                 if session.isAtTransactionBoundary { state.markBoundary() }
                 try state.handOver(upTo: state.pending.boundaryCount)
@@ -176,11 +181,25 @@ package struct JSONLinesStreamer {
             metrics?.publish()
             let endsAtBoundary = count == pending.boundaryCount
             // A temporary: gone before `drop` reuses the arrays, so they are not copied.
-            try sink.write(pending.batch(upTo: count, position: boundaryPosition))
-            handedOverPosition = boundaryPosition
-            session.noteWritten(through: boundaryPosition)
+            try write(pending.batch(upTo: count, position: boundaryPosition))
             midTransactionHandedOver = !endsAtBoundary
             pending.drop(upTo: count)
+        }
+
+        /// Hands snapshot rows written as lines to the sink as a batch of their own, when no line
+        /// waits before them. (A snapshot's rows never end a transaction: it ends with its completion line.)
+        mutating func handOver(_ rows: EncodedRows) throws {
+            metrics?.publish()
+            try write(
+                SinkBatch(
+                    lines: rows.bytes[...], descriptors: rows.lines[...], position: boundaryPosition, endsAtTransactionBoundary: false))
+            midTransactionHandedOver = true
+        }
+
+        private mutating func write(_ batch: SinkBatch) throws {
+            try sink.write(batch)
+            handedOverPosition = boundaryPosition
+            session.noteWritten(through: boundaryPosition)
         }
 
         /// Asks the sink how far it is durable; records and confirms a position that advanced.
