@@ -12,6 +12,11 @@ package struct JSONBuffer: Sendable {
     private var timestampMemo = Memo(key: 0)
     /// Column values' timestamps have their own, so that they do not push the commit time out.
     private var valueTimestampMemo = Memo(key: 0)
+    /// The position's text around `seq` and `lsn` for the last transaction written, made once per
+    /// transaction: `"commit_lsn":"…","seq":` and `,"xid":…,"commit_time":"…"`.
+    private var positionKey: (commitLSN: UInt64, xid: UInt32, commitTime: Int64) = (0, 0, 0)
+    private var positionHead: [UInt8] = []
+    private var positionTail: [UInt8] = []
 
     package init(capacity: Int = 0) {
         bytes = []
@@ -83,43 +88,51 @@ package struct JSONBuffer: Sendable {
     /// Appends `"commit_lsn":..,"seq":..,"lsn":..,"xid":..,"commit_time":..` — where an event stands —
     /// in one piece (the LSNs and the time from their memos).
     package mutating func appendPosition(commitLSN: LSN, seq: Int, lsn: LSN, xid: UInt32, commitTime: PostgresTimestamp) {
-        let commit = lsnText(commitLSN)
-        let own = lsnText(lsn)
-        guard Self.formatTimestamp(commitTime, zone: true, memo: &timestampMemo) else {
-            appendRaw("\"commit_lsn\":")
-            commit.append(to: &bytes)
-            appendRaw(",\"seq\":")
-            appendInt(Int64(seq))
-            appendRaw(",\"lsn\":")
-            own.append(to: &bytes)
-            appendRaw(",\"xid\":")
-            appendUInt(UInt64(xid))
-            appendRaw(",\"commit_time\":")
-            appendTimestamp(commitTime)
-            return
+        let key = (commitLSN.value, xid, commitTime.microsecondsSince2000)
+        if positionHead.isEmpty || positionKey != key {
+            guard Self.formatTimestamp(commitTime, zone: true, memo: &timestampMemo) else {
+                appendRaw("\"commit_lsn\":")
+                appendLSN(commitLSN)
+                appendRaw(",\"seq\":")
+                appendInt(Int64(seq))
+                appendRaw(",\"lsn\":")
+                appendLSN(lsn)
+                appendRaw(",\"xid\":")
+                appendUInt(UInt64(xid))
+                appendRaw(",\"commit_time\":")
+                appendTimestamp(commitTime)
+                return
+            }
+            positionKey = key
+            positionHead.removeAll(keepingCapacity: true)
+            positionHead.appendText("\"commit_lsn\":")
+            lsnText(commitLSN).append(to: &positionHead)
+            positionHead.appendText(",\"seq\":")
+            positionTail.removeAll(keepingCapacity: true)
+            positionTail.appendText(",\"xid\":")
+            BinaryText.appendDecimal(UInt64(xid), to: &positionTail)
+            positionTail.appendText(",\"commit_time\":")
+            timestampMemo.append(to: &positionTail)
         }
-        let time = timestampMemo
-        bytes.write(reserving: 192) { out in
-            var count = 0
-            func put(_ text: StaticString) {
-                (out + count).update(from: text.utf8Start, count: text.utf8CodeUnitCount)
-                count += text.utf8CodeUnitCount
+        let own = lsnText(lsn)
+        positionHead.withUnsafeBufferPointer { head in
+            positionTail.withUnsafeBufferPointer { tail in
+                bytes.write(reserving: head.count + tail.count + 64) { out in
+                    var count = head.count
+                    (out).update(from: head.baseAddress.unsafelyUnwrapped, count: count)
+                    if seq < 0 {
+                        out[count] = UInt8(ascii: "-")
+                        count += 1
+                    }
+                    count += (out + count).writeDecimal(UInt64(seq.magnitude))
+                    let lsnKey: StaticString = ",\"lsn\":"
+                    (out + count).update(from: lsnKey.utf8Start, count: lsnKey.utf8CodeUnitCount)
+                    count += lsnKey.utf8CodeUnitCount
+                    count += own.copy(to: out + count)
+                    (out + count).update(from: tail.baseAddress.unsafelyUnwrapped, count: tail.count)
+                    return count + tail.count
+                }
             }
-            put("\"commit_lsn\":")
-            count += commit.copy(to: out + count)
-            put(",\"seq\":")
-            if seq < 0 {
-                out[count] = UInt8(ascii: "-")
-                count += 1
-            }
-            count += (out + count).writeDecimal(UInt64(seq.magnitude))
-            put(",\"lsn\":")
-            count += own.copy(to: out + count)
-            put(",\"xid\":")
-            count += (out + count).writeDecimal(UInt64(xid))
-            put(",\"commit_time\":")
-            count += time.copy(to: out + count)
-            return count
         }
     }
 

@@ -166,4 +166,39 @@ import Testing
         one.appendTimestamp(PostgresTimestamp(microsecondsSince2000: -1), zone: true)
         #expect(String(decoding: one.bytes, as: UTF8.self) == "\"1999-12-31T23:59:59.999999Z\"")
     }
+
+    /// A position is written from its transaction's memo: alternating transactions, other seqs and LSNs,
+    /// a commit time outside four-digit years (not memoized) must read as a fresh buffer writes them.
+    @Test func positionsOfAlternatingTransactionsWriteTheSameTextAsFreshOnes() {
+        let far = PostgresTimestamp(microsecondsSince2000: 320_000_000_000_000_000)
+        let transactions: [(LSN, UInt32, PostgresTimestamp)] = [
+            (LSN(0x16_B374_D848), 731, PostgresTimestamp(microsecondsSince2000: 5)), (LSN(0x16_B374_D848), 731, far),
+            (LSN(0x16_B374_D848), 732, PostgresTimestamp(microsecondsSince2000: 5)),
+            (LSN(1), 731, PostgresTimestamp(microsecondsSince2000: 5)),
+            (LSN(1), 731, PostgresTimestamp(microsecondsSince2000: 6)),
+        ]
+        var reused = JSONBuffer()
+        var fresh: [UInt8] = []
+        for (round, seq) in [0, 1, -3, 1_000_000].enumerated() {
+            for (index, (commitLSN, xid, time)) in (transactions + transactions.reversed()).enumerated() {
+                let lsn = LSN(UInt64(round * 100 + index))
+                reused.appendPosition(commitLSN: commitLSN, seq: seq, lsn: lsn, xid: xid, commitTime: time)
+                reused.appendRaw("\n")
+                var once = JSONBuffer()
+                once.appendRaw("\"commit_lsn\":")
+                once.appendLSN(commitLSN)
+                once.appendRaw(",\"seq\":")
+                once.appendInt(Int64(seq))
+                once.appendRaw(",\"lsn\":")
+                once.appendLSN(lsn)
+                once.appendRaw(",\"xid\":")
+                once.appendUInt(UInt64(xid))
+                once.appendRaw(",\"commit_time\":")
+                once.appendTimestamp(time)
+                once.appendRaw("\n")
+                fresh += once.bytes
+            }
+        }
+        #expect(String(decoding: reused.bytes, as: UTF8.self) == String(decoding: fresh, as: UTF8.self))
+    }
 }
