@@ -162,4 +162,39 @@ import Testing
             MoneyFormat(
                 points: 2, positive: "$92,233,720,368,547,758.07", negative: "-$92,233,720,368,547,758.07", samples: [(0, "$0")]) == nil)
     }
+
+    /// Floats in Swift's fixed notation are copied (but for a trailing ".0"); every value must read
+    /// exactly as the general layout of its digits writes it, at the edges of fixed notation too.
+    @Test func floatsCopiedFromFixedNotationReadAsTheGeneralLayoutWritesThem() {
+        func general(_ description: String, negative: Bool, fixedLimit: Int) -> String {
+            var text = description
+            var out: [UInt8] = []
+            text.withUTF8 { BinaryText.appendGeneral($0, negative: negative, fixedLimit: fixedLimit, to: &out) }
+            return String(decoding: out, as: UTF8.self)
+        }
+        var generator = SystemRandomNumberGenerator()
+        var doubles: [Double] = [0, -0.0, 1, -1, 0.75, 100, 0.1, 1e-4, 1.5e-4, 9.99e-5, 1e-5, 1e14, 1e15, 123456789012345.6, 1e16]
+        var floats: [Float] = [0, -0.0, 1, 0.33333334, 1e5, 999_999, 1e6, 1_234_567, 1e-4, 9.9e-5, 3.4028235e38]
+        for _ in 0..<20_000 {
+            doubles.append(Double(bitPattern: generator.next()))
+            doubles.append(
+                Double(Int64.random(in: -1_000_000_000...1_000_000_000, using: &generator)) / [1, 10, 1000, 1e6, 1e12].randomElement()!)
+            floats.append(Float(bitPattern: UInt32.random(in: 0...UInt32.max, using: &generator)))
+            floats.append(Float(Int32.random(in: -10_000_000...10_000_000, using: &generator)) / [1, 10, 1000, 1e6].randomElement()!)
+        }
+        for value in doubles where value.isFinite {
+            var out: [UInt8] = []
+            BinaryText.appendShortest(value, to: &out)
+            #expect(
+                String(decoding: out, as: UTF8.self) == general(value.description, negative: value.sign == .minus, fixedLimit: 15),
+                "\(value)")
+        }
+        for value in floats where value.isFinite {
+            var out: [UInt8] = []
+            BinaryText.appendShortest(value, to: &out)
+            #expect(
+                String(decoding: out, as: UTF8.self) == general(value.description, negative: value.sign == .minus, fixedLimit: 6),
+                "\(value)")
+        }
+    }
 }

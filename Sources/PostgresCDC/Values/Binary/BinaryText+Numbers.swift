@@ -125,6 +125,44 @@ extension BinaryText {
         if isInfinite { return out.append(contentsOf: (negative ? "-Infinity" : "Infinity").utf8) }
         var text = description
         text.withUTF8 { utf8 in
+            // Most values: Swift's fixed notation is PostgreSQL's too, but for a trailing ".0".
+            if let length = fixedLength(utf8, fixedLimit: fixedLimit) {
+                return out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[..<length]))
+            }
+            appendGeneral(utf8, negative: negative, fixedLimit: fixedLimit, to: &out)
+        }
+    }
+
+    /// When `utf8` is Swift's fixed notation (`-?D+.D+`, no exponent) of a value PostgreSQL also
+    /// writes in fixed notation (decimal exponent from -4 to `fixedLimit - 1`): how many of its bytes
+    /// PostgreSQL's text is (all, or all but a trailing `.0`); `nil` otherwise.
+    @inline(__always)
+    static func fixedLength(_ utf8: UnsafeBufferPointer<UInt8>, fixedLimit: Int) -> Int? {
+        var index = 0
+        if index < utf8.count && utf8[index] == UInt8(ascii: "-") { index += 1 }
+        let integerStart = index
+        while index < utf8.count && utf8[index] &- UInt8(ascii: "0") < 10 { index += 1 }
+        let integerDigits = index - integerStart
+        guard integerDigits > 0, index < utf8.count, utf8[index] == UInt8(ascii: "."), index + 1 < utf8.count else { return nil }
+        let point = index
+        index += 1
+        while index < utf8.count && utf8[index] &- UInt8(ascii: "0") < 10 { index += 1 }
+        guard index == utf8.count else { return nil }
+        let fractionIsZero = index == point + 2 && utf8[point + 1] == UInt8(ascii: "0")
+        if integerDigits == 1 && utf8[integerStart] == UInt8(ascii: "0") {
+            // 0.xyz: the exponent is minus one more than the zeros after the point.
+            if fractionIsZero { return point }
+            var zeros = 0
+            while point + 1 + zeros < utf8.count && utf8[point + 1 + zeros] == UInt8(ascii: "0") { zeros += 1 }
+            return zeros <= 3 ? utf8.count : nil
+        }
+        guard utf8[integerStart] != UInt8(ascii: "0"), integerDigits <= fixedLimit else { return nil }
+        return fractionIsZero ? point : utf8.count
+    }
+
+    /// Any description: its digits laid out as PostgreSQL lays them out.
+    static func appendGeneral(_ utf8: UnsafeBufferPointer<UInt8>, negative: Bool, fixedLimit: Int, to out: inout [UInt8]) {
+        do {
             // Digits without the point or sign (at most 17 for a Double), where the point was, the exponent.
             var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)
             withUnsafeMutableBytes(of: &scratch) { digits in
