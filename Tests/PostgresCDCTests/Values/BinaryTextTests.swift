@@ -178,23 +178,20 @@ import Testing
         for _ in 0..<20_000 {
             doubles.append(Double(bitPattern: generator.next()))
             doubles.append(
-                Double(Int64.random(in: -1_000_000_000...1_000_000_000, using: &generator)) / [1, 10, 1000, 1e6, 1e12].randomElement()!)
+                Double(Int64.random(in: -1_000_000_000...1_000_000_000, using: &generator))
+                    / ([1, 10, 1000, 1e6, 1e12].randomElement() ?? 1))
             floats.append(Float(bitPattern: UInt32.random(in: 0...UInt32.max, using: &generator)))
-            floats.append(Float(Int32.random(in: -10_000_000...10_000_000, using: &generator)) / [1, 10, 1000, 1e6].randomElement()!)
+            floats.append(Float(Int32.random(in: -10_000_000...10_000_000, using: &generator)) / ([1, 10, 1000, 1e6].randomElement() ?? 1))
         }
-        for value in doubles where value.isFinite {
-            var out: [UInt8] = []
-            BinaryText.appendShortest(value, to: &out)
-            #expect(
-                String(decoding: out, as: UTF8.self) == general(value.description, negative: value.sign == .minus, fixedLimit: 15),
-                "\(value)")
+        func check<Value: BinaryFloatingPoint>(_ values: [Value], fixedLimit: Int, _ shortest: (Value, inout [UInt8]) -> Void) {
+            for value in values where value.isFinite {
+                var out: [UInt8] = []
+                shortest(value, &out)
+                let expected = general(String(describing: value), negative: value.sign == .minus, fixedLimit: fixedLimit)
+                #expect(String(decoding: out, as: UTF8.self) == expected, "\(value)")
+            }
         }
-        for value in floats where value.isFinite {
-            var out: [UInt8] = []
-            BinaryText.appendShortest(value, to: &out)
-            #expect(
-                String(decoding: out, as: UTF8.self) == general(value.description, negative: value.sign == .minus, fixedLimit: 6),
-                "\(value)")
-        }
+        check(doubles, fixedLimit: 15) { BinaryText.appendShortest($0, to: &$1) }
+        check(floats, fixedLimit: 6) { BinaryText.appendShortest($0, to: &$1) }
     }
 }
