@@ -58,4 +58,38 @@ import Testing
         let checkpoint = body.split(separator: "\n").first { $0.hasPrefix("pgcdc_checkpoint_lsn ") }
         #expect((checkpoint.flatMap { Double($0.split(separator: " ")[1]) } ?? 0) > 0, "\(checkpoint ?? "no pgcdc_checkpoint_lsn")")
     }
+
+    /// The initial snapshot's rows come as chunks of lines written on the copying threads: they are
+    /// counted per table like events, rows and bytes.
+    @Test func snapshotRowsAreCountedPerTableWithTheirBytes() throws {
+        let setup = try SlotDatabase.make(
+            """
+            CREATE TABLE t (id int PRIMARY KEY, pad text);
+            INSERT INTO t SELECT g, repeat('x', g % 100) FROM generate_series(1, 5000) g;
+            CREATE PUBLICATION pub FOR TABLE t;
+            """)
+        defer { setup.remove() }
+        let port = try FreePort.find()
+        let slot = "snap_\(setup.database)"
+        let run = try BackgroundProcess(
+            [
+                "stream", "--dsn", setup.dsn, "--slot", slot, "--publication", "pub", "--create-slot", "--metrics-addr",
+                "127.0.0.1:\(port)", "--status-interval", "0.2",
+            ], stdoutPath: "\(setup.scratch)/out", stderrPath: "\(setup.scratch)/err")
+        defer {
+            run.signal(SIGTERM)
+            _ = run.wait(timeout: 10)
+            _ = try? setup.sql("SELECT pg_drop_replication_slot('\(slot)')")
+        }
+        var body = ""
+        let counted = eventually(timeout: 30) {
+            body = Self.scrape(port: port) ?? ""
+            return body.contains(#"pgcdc_events_total{op="read",table="public.t"} 5000"#)
+        }
+        #expect(counted, "metrics: \(body)\nstderr: \(run.stderr)")
+        let output = try String(contentsOfFile: "\(setup.scratch)/out", encoding: .utf8)
+        let readBytes = output.split(separator: "\n").filter { $0.contains(#""op":"read""#) }.reduce(0) { $0 + $1.utf8.count + 1 }
+        #expect(readBytes > 5000 * 50)
+        #expect(body.contains("pgcdc_bytes_total{op=\"read\",table=\"public.t\"} \(readBytes)\n"), "\(body)")
+    }
 }
