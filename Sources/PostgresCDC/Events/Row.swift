@@ -27,9 +27,21 @@ public struct Row: Sendable {
     /// of an old key, or an index outside the row), or an unchanged TOAST value the server did not send.
     @inline(__always)
     package func content(at index: Int) -> Content {
-        guard index >= 0, index < tuple.columns.count, index < relation.columns.count else { return .absent }
-        if isKeyOnly && !relation.columns[index].isKey { return .absent }
-        let column = tuple.columns[index]
+        column(at: index).map(content(of:)) ?? .absent
+    }
+
+    /// Column `index` as the tuple has it (its kind, and its bytes' range in ``TupleData/storage``);
+    /// `nil` when the row does not carry it (see ``content(at:)``).
+    @inline(__always)
+    package func column(at index: Int) -> TupleData.Column? {
+        guard index >= 0, index < tuple.columns.count, index < relation.columns.count else { return nil }
+        if isKeyOnly && !relation.columns[index].isKey { return nil }
+        return tuple.columns[index]
+    }
+
+    /// How `column`, one of this row's tuple's, arrived.
+    @inline(__always)
+    package func content(of column: TupleData.Column) -> Content {
         switch column.kind {
         case .null: return .sent(.null)
         case .text: return .sent(.text(tuple.storage[column.range]))

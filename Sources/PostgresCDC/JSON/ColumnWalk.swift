@@ -26,15 +26,25 @@ package struct ColumnWalk {
     /// an unchanged TOAST value comes from `old` where it has it. `nil` after the last column.
     @inline(__always)
     package mutating func next(_ row: Row, old: Row?) -> (index: Int, content: Row.Content)? {
+        guard let (index, column, fromOld) = nextColumn(row, old: old) else { return nil }
+        guard let column else { return (index, .absent) }
+        if fromOld, let old { return (index, old.content(of: column)) }
+        return (index, row.content(of: column))
+    }
+
+    /// ``next(_:old:)`` without making a slice of the value's bytes: the column as its tuple has it
+    /// (`nil`: absent), and whether that tuple is `old`'s.
+    @inline(__always)
+    package mutating func nextColumn(_ row: Row, old: Row?) -> (index: Int, column: TupleData.Column?, fromOld: Bool)? {
         while index < count {
-            let column = index
+            let at = index
             index += 1
-            if row.relation.isOmitted(column) { continue }
-            let content = row.content(at: column)
-            if case .unchangedToast = content, let old, case let .sent(value) = old.content(at: column) {
-                return (column, .sent(value))
+            if row.relation.isOmitted(at) { continue }
+            guard let column = row.column(at: at) else { return (at, nil, false) }
+            if column.kind == .unchangedToast, let sent = old?.column(at: at), sent.kind != .unchangedToast {
+                return (at, sent, true)
             }
-            return (column, content)
+            return (at, column, false)
         }
         return nil
     }

@@ -118,15 +118,23 @@ package struct DebeziumEncoder: Sendable {
         buffer.appendRaw("{")
         var first = true
         var scratch: [UInt8] = []
-        var walk = ColumnWalk(row)
-        while let (index, content) = walk.next(row, old: old) {
-            if !first { buffer.appendRaw(",") }
-            first = false
-            buffer.appendRaw(relation.json.columnKeys[index])
-            switch content {
-            case .absent: buffer.appendRaw("null")
-            case .unchangedToast: buffer.appendRaw("\"__debezium_unavailable_value\"")
-            case let .sent(value): buffer.appendValue(value, as: relation.columns[index].type, scratch: &scratch)
+        row.tuple.storage.withUnsafeBytes { rowBytes in
+            var walk = ColumnWalk(row)
+            while let (index, column, fromOld) = walk.nextColumn(row, old: old) {
+                if !first { buffer.appendRaw(",") }
+                first = false
+                buffer.appendRaw(relation.json.columnKeys[index])
+                guard let column else {
+                    buffer.appendRaw("null")  // absent
+                    continue
+                }
+                if column.kind == .unchangedToast {
+                    buffer.appendRaw("\"__debezium_unavailable_value\"")
+                    continue
+                }
+                buffer.appendValue(
+                    of: column, fromOld: fromOld, row: row, old: old, rowBytes: rowBytes, as: relation.columns[index].type,
+                    scratch: &scratch)
             }
         }
         buffer.appendRaw("}")

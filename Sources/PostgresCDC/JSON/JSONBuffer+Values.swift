@@ -10,9 +10,35 @@ extension JSONBuffer {
         }
     }
 
+    /// Appends the value of `column` from a ``ColumnWalk/nextColumn(_:old:)`` (sent: neither absent nor
+    /// an unchanged TOAST value) — a column of `row`, whose bytes are `rowBytes`, or of `old` when
+    /// `fromOld` — as ``appendValue(_:as:scratch:)`` does; a common value straight from the row's bytes
+    /// (``appendCommonValue(binary:format:mapping:)``), without a slice of them.
+    @inline(__always)
+    package mutating func appendValue(
+        of column: TupleData.Column, fromOld: Bool, row: Row, old: Row?, rowBytes: UnsafeRawBufferPointer, as type: ColumnType,
+        scratch: inout [UInt8]
+    ) {
+        if !fromOld && (column.kind == .binary || column.kind == .text) {
+            let base = row.tuple.storage.startIndex
+            let raw = UnsafeRawBufferPointer(rebasing: rowBytes[(column.range.lowerBound - base)..<(column.range.upperBound - base)])
+            let written =
+                column.kind == .binary
+                ? appendCommonValue(binary: raw, format: type.binary, mapping: type.mapping)
+                : appendCommonValue(text: raw, mapping: type.mapping)
+            if written { return }
+        }
+        // NULL, every other value, and one taken from the old row: through a slice of its bytes.
+        switch fromOld ? old?.content(of: column) : row.content(of: column) {
+        case let .sent(value)?: appendValue(value, as: type, scratch: &scratch)
+        case .absent?, .unchangedToast?, nil: appendRaw("null")
+        }
+    }
+
     /// Appends one column value, given in PostgreSQL's text form, as JSON according to `mapping`.
     /// Text that does not have the expected form is written as a JSON string, never as invalid JSON.
     package mutating func appendValue(text: ArraySlice<UInt8>, mapping: ValueMapping) {
+        if text.withUnsafeBytes({ appendCommonValue(text: $0, mapping: mapping) }) { return }
         switch mapping {
         case .bool:
             if text.count == 1 && text.first == UInt8(ascii: "t") {
@@ -54,38 +80,13 @@ extension JSONBuffer {
     /// (in `scratch`), then written exactly as ``appendValue(text:mapping:)`` writes that text.
     /// Bytes that are not a value of the type are written as a `"\\x…"` hex string.
     package mutating func appendValue(binary: ArraySlice<UInt8>, format: BinaryFormat, mapping: ValueMapping, scratch: inout [UInt8]) {
+        if binary.withUnsafeBytes({ appendCommonValue(binary: $0, format: format, mapping: mapping) }) { return }
         switch format {
-        case .int4:
-            if let value = BinaryText.integer(Int32.self, binary) { return appendInt(Int64(value)) }
-        case .int8:
-            if let value = BinaryText.integer(Int64.self, binary) { return appendInt(value) }
-        case .int2:
-            if let value = BinaryText.integer(Int16.self, binary) { return appendInt(Int64(value)) }
-        case .bool:
-            if binary.count == 1, let byte = binary.first { return appendRaw(byte != 0 ? "true" : "false") }
         case .textual:
             // The send format is the text itself.
             return appendValue(text: binary, mapping: mapping)
         case .jsonb:
             if binary.first == 1 { return appendValue(text: binary.dropFirst(), mapping: mapping) }
-        case .float8 where mapping.isFloat:
-            if let bits = BinaryText.integer(UInt64.self, binary), Double(bitPattern: bits).isFinite {
-                return BinaryText.appendShortest(Double(bitPattern: bits), to: &bytes)
-            }
-        case .float4 where mapping.isFloat:
-            if let bits = BinaryText.integer(UInt32.self, binary), Float(bitPattern: bits).isFinite {
-                return BinaryText.appendShortest(Float(bitPattern: bits), to: &bytes)
-            }
-        case .timestamptz where mapping.isTimestamptz:
-            // Years 1 to 9999 give the same ISO form as the text path; BC, infinity and five-digit
-            // years take the general path below.
-            if let micros = BinaryText.integer(Int64.self, binary), micros >= Self.firstTimestamp, micros < Self.endOfTimestamps {
-                return appendTimestampValue(PostgresTimestamp(microsecondsSince2000: micros), zone: true)
-            }
-        case .timestamp where mapping.isTimestamp:
-            if let micros = BinaryText.integer(Int64.self, binary), micros >= Self.firstTimestamp, micros < Self.endOfTimestamps {
-                return appendTimestampValue(PostgresTimestamp(microsecondsSince2000: micros), zone: false)
-            }
         case let .array(elementFormat, _):
             if case let .array(elementMapping, _) = mapping,
                 appendBinaryArray(binary, format: elementFormat, mapping: elementMapping, scratch: &scratch)
@@ -128,6 +129,64 @@ extension JSONBuffer {
             appendRaw("\"\\\\x")
             BinaryText.appendHex(binary, to: &bytes)
             appendRaw("\"")
+        }
+    }
+
+    /// The most common values, written straight from their bytes (the row encoder passes them without
+    /// a slice of the tuple, so without reference counting): integers, bool, finite floats, timestamps
+    /// of years 1 to 9999, and text written as a string. `false`, nothing written, for every other
+    /// value, which takes the general path (the same text for these, only slower).
+    @inline(__always)
+    package mutating func appendCommonValue(binary raw: UnsafeRawBufferPointer, format: BinaryFormat, mapping: ValueMapping) -> Bool {
+        switch format {
+        case .int4:
+            guard raw.count == 4 else { return false }
+            appendInt(Int64(Int32(bigEndian: raw.loadUnaligned(as: Int32.self))))
+        case .int8:
+            guard raw.count == 8 else { return false }
+            appendInt(Int64(bigEndian: raw.loadUnaligned(as: Int64.self)))
+        case .int2:
+            guard raw.count == 2 else { return false }
+            appendInt(Int64(Int16(bigEndian: raw.loadUnaligned(as: Int16.self))))
+        case .bool:
+            guard raw.count == 1 else { return false }
+            appendRaw(raw[0] != 0 ? "true" : "false")
+        case .float8 where mapping.isFloat:
+            guard raw.count == 8 else { return false }
+            let value = Double(bitPattern: UInt64(bigEndian: raw.loadUnaligned(as: UInt64.self)))
+            guard value.isFinite else { return false }
+            BinaryText.appendShortest(value, to: &bytes)
+        case .float4 where mapping.isFloat:
+            guard raw.count == 4 else { return false }
+            let value = Float(bitPattern: UInt32(bigEndian: raw.loadUnaligned(as: UInt32.self)))
+            guard value.isFinite else { return false }
+            BinaryText.appendShortest(value, to: &bytes)
+        case .timestamptz where mapping.isTimestamptz, .timestamp where mapping.isTimestamp:
+            // Years 1 to 9999 give the same ISO form as the text path; BC, infinity and five-digit
+            // years take the general path.
+            guard raw.count == 8 else { return false }
+            let micros = Int64(bigEndian: raw.loadUnaligned(as: Int64.self))
+            guard micros >= Self.firstTimestamp, micros < Self.endOfTimestamps else { return false }
+            appendTimestampValue(PostgresTimestamp(microsecondsSince2000: micros), zone: mapping.isTimestamptz)
+        case .textual:
+            // The send format is the text itself.
+            return appendCommonValue(text: raw, mapping: mapping)
+        default:
+            return false
+        }
+        return true
+    }
+
+    /// A value in text form written as a string (its mapping writes it so), straight from its bytes;
+    /// `false`, nothing written, for every other mapping.
+    @inline(__always)
+    package mutating func appendCommonValue(text raw: UnsafeRawBufferPointer, mapping: ValueMapping) -> Bool {
+        switch mapping {
+        case .numeric, .date, .bytea, .text:
+            appendQuoted(raw.assumingMemoryBound(to: UInt8.self))
+            return true
+        default:
+            return false
         }
     }
 

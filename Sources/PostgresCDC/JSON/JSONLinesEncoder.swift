@@ -330,19 +330,22 @@ package struct JSONLinesEncoder: Sendable {
             relation.json.separatedColumnKeyStarts.withUnsafeBufferPointer { starts in
                 // (The column types read in place: no retain of their enum payloads per value.)
                 relation.columns.withUnsafeBufferPointer { columnTypes in
-                    // The first key is written without its comma.
-                    var skip = 1
-                    var walk = ColumnWalk(row)
-                    while let (index, content) = walk.next(row, old: old) {
-                        switch content {
-                        case .absent:
-                            continue
-                        case .unchangedToast:
-                            unchanged.append(index)
-                        case let .sent(value):
+                    // The common values are written from the row's bytes, without a slice per value.
+                    row.tuple.storage.withUnsafeBytes { rowBytes in
+                        // The first key is written without its comma.
+                        var skip = 1
+                        var walk = ColumnWalk(row)
+                        while let (index, column, fromOld) = walk.nextColumn(row, old: old) {
+                            guard let column else { continue }  // absent
+                            if column.kind == .unchangedToast {
+                                unchanged.append(index)
+                                continue
+                            }
                             buffer.bytes.appendBytes(UnsafeRawBufferPointer(rebasing: keys[(starts[index] + skip)..<starts[index + 1]]))
                             skip = 0
-                            buffer.appendValue(value, as: columnTypes[index].type, scratch: &scratch)
+                            buffer.appendValue(
+                                of: column, fromOld: fromOld, row: row, old: old, rowBytes: rowBytes, as: columnTypes[index].type,
+                                scratch: &scratch)
                         }
                     }
                 }
