@@ -16,12 +16,20 @@ public struct DeleteMessage: Sendable, Equatable {
 
     /// Decodes the fields after the tag.
     public static func decode(from reader: inout ByteReader, streamedTransaction: Bool) throws(PGOutputError) -> DeleteMessage {
+        var recycler = TupleRecycler()
+        return try decode(from: &reader, streamedTransaction: streamedTransaction, recycling: &recycler)
+    }
+
+    /// Decodes the fields after the tag, the tuple's columns in `recycler`'s array when it is free.
+    public static func decode(from reader: inout ByteReader, streamedTransaction: Bool, recycling recycler: inout TupleRecycler)
+        throws(PGOutputError) -> DeleteMessage
+    {
         let xid = streamedTransaction ? try reader.readUInt32() : nil
         let relation = try reader.readUInt32()
         let old: OldTuple
         switch try OldTuple.readMarker(from: &reader, layer: "Delete tuple marker") {
-        case .key: old = .key(try TupleData.decode(from: &reader))
-        case .old: old = .full(try TupleData.decode(from: &reader))
+        case .key: old = .key(try TupleData.decode(from: &reader, reusing: &recycler.first))
+        case .old: old = .full(try TupleData.decode(from: &reader, reusing: &recycler.first))
         case .new: throw reader.malformed("a Delete carries 'K' or 'O', not 'N'")
         }
         return DeleteMessage(xid: xid, relationOID: relation, oldTuple: old)

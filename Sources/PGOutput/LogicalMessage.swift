@@ -49,6 +49,16 @@ public enum LogicalMessage: Sendable {
     public static func decode(_ data: ArraySlice<UInt8>, streamedTransaction: Bool = false, abortHasPosition: Bool = false)
         throws(PGOutputError) -> LogicalMessage
     {
+        var recycler = TupleRecycler()
+        return try decode(data, streamedTransaction: streamedTransaction, abortHasPosition: abortHasPosition, recycling: &recycler)
+    }
+
+    /// ``decode(_:streamedTransaction:abortHasPosition:)``, a row message's tuples decoded into
+    /// `recycler`'s column arrays when nothing else holds them (one recycler per stream of messages).
+    public static func decode(
+        _ data: ArraySlice<UInt8>, streamedTransaction: Bool = false, abortHasPosition: Bool = false,
+        recycling recycler: inout TupleRecycler
+    ) throws(PGOutputError) -> LogicalMessage {
         var reader = ByteReader(data, context: "pgoutput")
         let tag = try reader.readUInt8()
         let message: LogicalMessage
@@ -70,13 +80,13 @@ public enum LogicalMessage: Sendable {
             message = .type(try TypeMessage.decode(from: &reader, streamedTransaction: streamedTransaction))
         case UInt8(ascii: "I"):
             reader.context = "Insert ('I')"
-            message = .insert(try InsertMessage.decode(from: &reader, streamedTransaction: streamedTransaction))
+            message = .insert(try InsertMessage.decode(from: &reader, streamedTransaction: streamedTransaction, recycling: &recycler))
         case UInt8(ascii: "U"):
             reader.context = "Update ('U')"
-            message = .update(try UpdateMessage.decode(from: &reader, streamedTransaction: streamedTransaction))
+            message = .update(try UpdateMessage.decode(from: &reader, streamedTransaction: streamedTransaction, recycling: &recycler))
         case UInt8(ascii: "D"):
             reader.context = "Delete ('D')"
-            message = .delete(try DeleteMessage.decode(from: &reader, streamedTransaction: streamedTransaction))
+            message = .delete(try DeleteMessage.decode(from: &reader, streamedTransaction: streamedTransaction, recycling: &recycler))
         case UInt8(ascii: "T"):
             reader.context = "Truncate ('T')"
             message = .truncate(try TruncateMessage.decode(from: &reader, streamedTransaction: streamedTransaction))

@@ -55,31 +55,39 @@ public struct TupleData: Sendable {
 
     /// Decodes `Int16 count` and the columns.
     public static func decode(from reader: inout ByteReader) throws(PGOutputError) -> TupleData {
+        var columns: [Column] = []
+        return try decode(from: &reader, reusing: &columns)
+    }
+
+    /// Decodes `Int16 count` and the columns into `spare`'s storage when nothing else holds it (see
+    /// ``TupleRecycler``); `spare` then shares the tuple's columns.
+    public static func decode(from reader: inout ByteReader, reusing spare: inout [Column]) throws(PGOutputError) -> TupleData {
         // Well-formed tuples are read through a pointer; anything else is read again by the checked
         // reader below, which throws the error with its offset.
-        if let tuple = decodeWellFormed(from: &reader) { return tuple }
+        if let tuple = decodeWellFormed(from: &reader, reusing: &spare) { return tuple }
         return try decodeChecked(from: &reader)
     }
 
     /// The tuple at the reader's position when it is well formed (the reader then moves past it);
     /// `nil`, the reader untouched, otherwise. One pass over the bytes, no slice per column.
     @inline(__always)
-    static func decodeWellFormed(from reader: inout ByteReader) -> TupleData? {
+    static func decodeWellFormed(from reader: inout ByteReader, reusing columns: inout [Column]) -> TupleData? {
         let bytes = reader.bytes
         let start = reader.position
         let base = bytes.startIndex
         let end = bytes.endIndex
         guard end - start >= 2 else { return nil }
-        let columns: [Column]? = bytes.withUnsafeBufferPointer { buffer -> [Column]? in
+        let wellFormed: Bool = bytes.withUnsafeBufferPointer { buffer -> Bool in
             // buffer[0] is bytes[base].
             let count = Int(Int16(bitPattern: UInt16(buffer[start - base]) << 8 | UInt16(buffer[start - base + 1])))
-            guard count >= 0, count <= end - start - 2 else { return nil }
+            guard count >= 0, count <= end - start - 2 else { return false }
             var position = start + 2
-            var columns: [Column] = []
-            // (reserveCapacity allocates in fewer instructions than init(unsafeUninitializedCapacity:).)
+            // In place when nothing else holds the array; a new one otherwise. (reserveCapacity
+            // allocates in fewer instructions than init(unsafeUninitializedCapacity:).)
+            columns.removeAll(keepingCapacity: true)
             columns.reserveCapacity(count)
             while columns.count < count {
-                guard position < end else { return nil }
+                guard position < end else { return false }
                 let tag = buffer[position - base]
                 position += 1
                 let kind: Kind
@@ -88,25 +96,24 @@ public struct TupleData: Sendable {
                 case Kind.null.rawValue: kind = .null
                 case Kind.unchangedToast.rawValue: kind = .unchangedToast
                 case Kind.text.rawValue, Kind.binary.rawValue:
-                    guard end - position >= 4 else { return nil }
+                    guard end - position >= 4 else { return false }
                     let at = position - base
                     let length =
                         Int(buffer[at]) << 24 | Int(buffer[at + 1]) << 16 | Int(buffer[at + 2]) << 8 | Int(buffer[at + 3])
                     // A length with the top bit set is negative: malformed.
-                    guard length < 1 << 31, length <= end - position - 4 else { return nil }
+                    guard length < 1 << 31, length <= end - position - 4 else { return false }
                     kind = tag == Kind.text.rawValue ? .text : .binary
                     range = (position + 4)..<(position + 4 + length)
                     position += 4 + length
                 default:
-                    return nil
+                    return false
                 }
                 columns.append(Column(kind: kind, range: range))
             }
             reader.position = position
-            return columns
+            return true
         }
-        guard let columns else { return nil }
-        return TupleData(storage: bytes, columns: columns)
+        return wellFormed ? TupleData(storage: bytes, columns: columns) : nil
     }
 
     /// Decodes `Int16 count` and the columns with the throwing reader (errors name the offset).

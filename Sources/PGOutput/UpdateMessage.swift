@@ -19,21 +19,30 @@ public struct UpdateMessage: Sendable, Equatable {
 
     /// Decodes the fields after the tag.
     public static func decode(from reader: inout ByteReader, streamedTransaction: Bool) throws(PGOutputError) -> UpdateMessage {
+        var recycler = TupleRecycler()
+        return try decode(from: &reader, streamedTransaction: streamedTransaction, recycling: &recycler)
+    }
+
+    /// Decodes the fields after the tag, the tuples' columns in `recycler`'s arrays when they are free.
+    public static func decode(from reader: inout ByteReader, streamedTransaction: Bool, recycling recycler: inout TupleRecycler)
+        throws(PGOutputError) -> UpdateMessage
+    {
         let xid = streamedTransaction ? try reader.readUInt32() : nil
         let relation = try reader.readUInt32()
         var old: OldTuple?
         var marker = try OldTuple.readMarker(from: &reader, layer: "Update tuple marker")
         switch marker {
         case .key:
-            old = .key(try TupleData.decode(from: &reader))
+            old = .key(try TupleData.decode(from: &reader, reusing: &recycler.second))
             marker = try OldTuple.readMarker(from: &reader, layer: "Update tuple marker")
         case .old:
-            old = .full(try TupleData.decode(from: &reader))
+            old = .full(try TupleData.decode(from: &reader, reusing: &recycler.second))
             marker = try OldTuple.readMarker(from: &reader, layer: "Update tuple marker")
         case .new:
             break
         }
         guard marker == .new else { throw reader.malformed("expected 'N' before the new tuple") }
-        return UpdateMessage(xid: xid, relationOID: relation, oldTuple: old, newTuple: try TupleData.decode(from: &reader))
+        return UpdateMessage(
+            xid: xid, relationOID: relation, oldTuple: old, newTuple: try TupleData.decode(from: &reader, reusing: &recycler.first))
     }
 }

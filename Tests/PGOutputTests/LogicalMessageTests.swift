@@ -108,4 +108,41 @@ import Testing
             try LogicalMessage.decode(framed[25...])
         }
     }
+
+    /// A recycler's arrays are reused only once nothing else holds them: a tuple still held keeps its
+    /// columns whatever is decoded after it, and every message decodes as it does without a recycler.
+    @Test func recycledColumnArraysNeverChangeATupleStillHeld() throws {
+        /// A message's tuples' columns (kinds and ranges).
+        func columns(_ message: LogicalMessage) -> [[TupleData.Column]] {
+            switch message {
+            case let .insert(insert): return [insert.newTuple.columns]
+            case let .update(update): return [update.oldTuple?.tuple.columns, update.newTuple.columns].compactMap { $0 }
+            case let .delete(delete): return [delete.oldTuple.tuple.columns]
+            default: return []
+            }
+        }
+        var recycler = TupleRecycler()
+        let messages = [
+            Fixtures.insert, Fixtures.updateWithKey, Fixtures.updateWithOld, Fixtures.deleteKey, Fixtures.deleteOld, Fixtures.insert,
+        ]
+        var held: [LogicalMessage] = []
+        for bytes in messages + messages {
+            let message = try LogicalMessage.decode(bytes[...], recycling: &recycler)
+            let expected = columns(try LogicalMessage.decode(bytes[...]))
+            #expect(!expected.isEmpty && columns(message) == expected)
+            held.append(message)
+        }
+        for (message, bytes) in zip(held, messages + messages) {
+            #expect(columns(message) == columns(try LogicalMessage.decode(bytes[...])), "a held tuple changed")
+        }
+        // Once the tuple is let go of, the next one is decoded into the same storage.
+        func columnsAddress(_ message: LogicalMessage) -> UnsafeRawPointer? {
+            guard case let .insert(insert) = message else { return nil }
+            return insert.newTuple.columns.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
+        }
+        held.removeAll()
+        let first = try #require(columnsAddress(try LogicalMessage.decode(Fixtures.insert[...], recycling: &recycler)))
+        let second = try #require(columnsAddress(try LogicalMessage.decode(Fixtures.insert[...], recycling: &recycler)))
+        #expect(first == second)
+    }
 }

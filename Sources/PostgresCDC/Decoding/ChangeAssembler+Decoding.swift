@@ -21,7 +21,8 @@ extension ChangeAssembler {
         describeRelation: (RelationMessage) throws(ReplicationError) -> [String]? = { _ in nil }
     ) throws(ReplicationError) -> Output {
         let streamed = streamXid != nil
-        let message = try Self.decodeMessage(payload, streamedTransaction: streamed, abortHasPosition: abortHasPosition, lsn: lsn)
+        let message = try Self.decodeMessage(
+            payload, streamedTransaction: streamed, abortHasPosition: abortHasPosition, lsn: lsn, recycling: &recycler)
         if payload.first == UInt8(ascii: "R"), case let .relation(relation) = message {
             if relation.columns.contains(where: { $0.typeOID >= 16384 && !catalog.knows($0.typeOID) }) {
                 try loadTypes(&catalog)
@@ -39,10 +40,12 @@ extension ChangeAssembler {
     /// The pgoutput message in `bytes`, which arrived at `lsn`.
     @inline(__always)
     static func decodeMessage(
-        _ bytes: ArraySlice<UInt8>, streamedTransaction: Bool, abortHasPosition: Bool = false, lsn: LSN
+        _ bytes: ArraySlice<UInt8>, streamedTransaction: Bool, abortHasPosition: Bool = false, lsn: LSN,
+        recycling recycler: inout TupleRecycler
     ) throws(ReplicationError) -> LogicalMessage {
         do {
-            return try LogicalMessage.decode(bytes, streamedTransaction: streamedTransaction, abortHasPosition: abortHasPosition)
+            return try LogicalMessage.decode(
+                bytes, streamedTransaction: streamedTransaction, abortHasPosition: abortHasPosition, recycling: &recycler)
         } catch {
             throw .decoding(error, lsn: lsn)
         }

@@ -97,7 +97,8 @@ extension ChangeAssembler {
     package mutating func nextReplayed() throws(ReplicationError) -> Output {
         guard let current = replay else { return .none }
         while let entry = try replay?.reader?.next() {
-            let message = try Self.decodeMessage(entry.message, streamedTransaction: current.messagesCarryXid, lsn: entry.lsn)
+            let message = try Self.decodeMessage(
+                entry.message, streamedTransaction: current.messagesCarryXid, lsn: entry.lsn, recycling: &recycler)
             switch message {
             case .insert, .update, .delete, .truncate, .message, .relation, .type: break
             default: throw .protocolViolation(reason: "\(message.name) among a streamed transaction's changes", lsn: entry.lsn)

@@ -25,6 +25,8 @@ package struct ChangeAssembler {
     }
     /// The relation the last change named: consecutive changes of one table skip the dictionary's hashing.
     private var lastRelation: Relation?
+    /// The column arrays of the last row messages' tuples, reused once their events are gone.
+    var recycler = TupleRecycler()
     /// The type catalog used to map column types to value conversions.
     package var catalog: TypeCatalog
     /// Primary keys the caller looked up (by relation OID) for tables whose replica identity does
