@@ -227,7 +227,7 @@ package struct JSONBuffer: Sendable {
     /// two digits at a time from a table of "00" ... "99".
     @inline(__always)
     private static func putDigits(_ value: Int, _ width: Int, at start: Int, in out: UnsafeMutableRawBufferPointer) {
-        let pairs = digitPairs.utf8Start
+        let pairs = decimalDigitPairs.utf8Start
         var value = value
         var index = start + width - 2
         while index >= start {
@@ -267,13 +267,6 @@ package struct JSONBuffer: Sendable {
         bytes.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value / 10 % 10))
         bytes.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value % 10))
     }
-
-    /// "00" to "99", one after the other.
-    private static let digitPairs: StaticString = """
-        00010203040506070809101112131415161718192021222324252627282930313233343536373839\
-        40414243444546474849505152535455565758596061626364656667686970717273747576777879\
-        8081828384858687888990919293949596979899
-        """
 
     /// Up to 32 bytes of formatted text, and what they are the text of.
     private struct Memo: Sendable {

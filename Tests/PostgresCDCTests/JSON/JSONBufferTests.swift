@@ -35,6 +35,15 @@ import Testing
         #expect(Self.json { $0.appendUInt(UInt64.max) } == "18446744073709551615")
         #expect(Self.json { $0.appendLSN(LSN(0x16_B374_D848)) } == #""16/B374D848""#)
         #expect(Self.json { $0.appendLSN(.zero) } == #""0/0""#)
+        // Every digit count, at its edges (digits are written two at a time, counted by comparison up to 5).
+        var power: UInt64 = 1
+        for _ in 0..<20 {
+            for value in [power - 1, power, power + 1, power &* 9 &+ (power - 1)] {
+                #expect(Self.json { $0.appendUInt(value) } == String(value))
+                #expect(Self.json { $0.appendInt(-Int64(truncatingIfNeeded: value)) } == String(-Int64(truncatingIfNeeded: value)))
+            }
+            power = power &* 10
+        }
     }
 
     @Test(arguments: [

@@ -46,22 +46,46 @@ extension Array where Element == UInt8 {
     }
 }
 
+/// "00" to "99", one after the other: decimal digits are written two at a time.
+let decimalDigitPairs: StaticString = """
+    00010203040506070809101112131415161718192021222324252627282930313233343536373839\
+    40414243444546474849505152535455565758596061626364656667686970717273747576777879\
+    8081828384858687888990919293949596979899
+    """
+
 extension UnsafeMutablePointer where Pointee == UInt8 {
     /// Writes `value` in decimal at `self` (at most 20 bytes); returns the number of bytes written.
     @inline(__always)
     func writeDecimal(_ value: UInt64) -> Int {
-        var count = 1
-        var limit: UInt64 = 10
-        while count < 20 && value >= limit {
-            count += 1
-            limit = count == 20 ? .max : limit &* 10
+        // The number of digits: compared directly below 100,000, counted above.
+        var count: Int
+        if value < 100_000 {
+            count = value < 100 ? (value < 10 ? 1 : 2) : (value < 1_000 ? 3 : value < 10_000 ? 4 : 5)
+        } else {
+            count = 6
+            var limit: UInt64 = 1_000_000
+            while count < 20 && value >= limit {
+                count += 1
+                limit = count == 20 ? .max : limit &* 10
+            }
         }
+        // Two digits at a time from the end.
+        let pairs = decimalDigitPairs.utf8Start
         var rest = value
-        var index = count - 1
-        while index >= 0 {
-            self[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
-            rest /= 10
-            index -= 1
+        var index = count
+        while rest >= 100 {
+            let pair = Int(rest % 100) &* 2
+            rest /= 100
+            index -= 2
+            self[index] = pairs[pair]
+            self[index + 1] = pairs[pair + 1]
+        }
+        if rest >= 10 {
+            let pair = Int(rest) &* 2
+            self[index - 2] = pairs[pair]
+            self[index - 1] = pairs[pair + 1]
+        } else {
+            self[index - 1] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest)
         }
         return count
     }
