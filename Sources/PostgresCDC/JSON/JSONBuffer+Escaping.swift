@@ -22,18 +22,24 @@ extension JSONBuffer {
         guard let base = utf8.baseAddress else { return 0 }
         let count = utf8.count
         var index = 0
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        while index + 8 <= count {
-            let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+        /// Whether the eight bytes at `offset` are all plain.
+        @inline(__always)
+        func plainWord(at offset: Int) -> Bool {
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let word = UnsafeRawPointer(base + offset).loadUnaligned(as: UInt64.self)
             // A byte with its high bit set, below 0x20, or equal to '"' or '\\' (zero after the xor).
             let quote = word ^ (ones &* 0x22)
             let backslash = word ^ (ones &* 0x5C)
             let special =
                 word | ((word &- ones &* 0x20) & ~word) | ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
-            if special & highs != 0 { break }
+            return special & 0x8080_8080_8080_8080 == 0
+        }
+        while index + 8 <= count {
+            guard plainWord(at: index) else { break }
             index += 8
         }
+        // A tail shorter than a word: the last eight bytes, overlapping the words already looked at.
+        if index < count && index + 8 > count && count >= 8 && plainWord(at: count - 8) { return count }
         while index < count {
             let byte = base[index]
             guard byte >= 0x20 && byte != 0x22 && byte != 0x5C && byte < 0x80 else { break }

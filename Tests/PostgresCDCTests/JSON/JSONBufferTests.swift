@@ -18,6 +18,23 @@ import Testing
         #expect(Self.json { $0.appendString("a\"b\\c/d\n\r\t\u{8}\u{C}\u{1}\u{1F}é😀") } == #""a\"b\\c/d\n\r\t\b\f\u0001\u001fé😀""#)
     }
 
+    /// Plain bytes are skipped eight at a time (the last ones as an overlapping word): a character
+    /// to escape anywhere in strings of every length up to 24 is still escaped, as Foundation escapes it.
+    @Test func aCharacterToEscapeIsFoundAtEveryPositionOfEveryLength() throws {
+        for length in 1...24 {
+            for position in 0..<length {
+                for special in ["\"", "\\", "\n", "\u{1}", "é"] {
+                    let text = String(repeating: "a", count: position) + special + String(repeating: "b", count: length - position - 1)
+                    let written = Self.json { $0.appendString(text) }
+                    let read = try JSONSerialization.jsonObject(with: Data(written.utf8), options: .fragmentsAllowed) as? String
+                    #expect(read == text, "\(written)")
+                }
+            }
+            let plain = String(repeating: "p", count: length)
+            #expect(Self.json { $0.appendString(plain) } == "\"\(plain)\"")
+        }
+    }
+
     @Test func invalidUTF8BecomesReplacementCharacters() {
         let cases: [[UInt8]] = [[0xFF], [0xC3, 0x28], [0xED, 0xA0, 0x80], [0xF0, 0x9F, 0x98], [0xC0, 0xAF], [0xF5, 0x80, 0x80, 0x80]]
         for bytes in cases {
