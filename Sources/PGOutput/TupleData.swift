@@ -82,34 +82,46 @@ public struct TupleData: Sendable {
             let count = Int(Int16(bitPattern: UInt16(buffer[start - base]) << 8 | UInt16(buffer[start - base + 1])))
             guard count >= 0, count <= end - start - 2 else { return false }
             var position = start + 2
-            // In place when nothing else holds the array; a new one otherwise. (reserveCapacity
-            // allocates in fewer instructions than init(unsafeUninitializedCapacity:).)
+            // In place when nothing else holds the array; a new one otherwise. The columns are
+            // appended into the room made once (no capacity or uniqueness check per column).
             columns.removeAll(keepingCapacity: true)
-            columns.reserveCapacity(count)
-            while columns.count < count {
-                guard position < end else { return false }
-                let tag = buffer[position - base]
-                position += 1
-                let kind: Kind
-                var range = position..<position
-                switch tag {
-                case Kind.null.rawValue: kind = .null
-                case Kind.unchangedToast.rawValue: kind = .unchangedToast
-                case Kind.text.rawValue, Kind.binary.rawValue:
-                    guard end - position >= 4 else { return false }
-                    let at = position - base
-                    let length =
-                        Int(buffer[at]) << 24 | Int(buffer[at + 1]) << 16 | Int(buffer[at + 2]) << 8 | Int(buffer[at + 3])
-                    // A length with the top bit set is negative: malformed.
-                    guard length < 1 << 31, length <= end - position - 4 else { return false }
-                    kind = tag == Kind.text.rawValue ? .text : .binary
-                    range = (position + 4)..<(position + 4 + length)
-                    position += 4 + length
-                default:
-                    return false
+            var wellFormed = true
+            columns.append(addingCapacity: count) { span in
+                while span.count < count {
+                    guard position < end else {
+                        wellFormed = false
+                        return
+                    }
+                    let tag = buffer[position - base]
+                    position += 1
+                    switch tag {
+                    case Kind.null.rawValue:
+                        span.append(Column(kind: .null, range: position..<position))
+                    case Kind.unchangedToast.rawValue:
+                        span.append(Column(kind: .unchangedToast, range: position..<position))
+                    case Kind.text.rawValue, Kind.binary.rawValue:
+                        let at = position - base
+                        guard end - position >= 4 else {
+                            wellFormed = false
+                            return
+                        }
+                        let length =
+                            Int(buffer[at]) << 24 | Int(buffer[at + 1]) << 16 | Int(buffer[at + 2]) << 8 | Int(buffer[at + 3])
+                        // A length with the top bit set is negative: malformed.
+                        guard length < 1 << 31, length <= end - position - 4 else {
+                            wellFormed = false
+                            return
+                        }
+                        span.append(
+                            Column(kind: tag == Kind.text.rawValue ? .text : .binary, range: (position + 4)..<(position + 4 + length)))
+                        position += 4 + length
+                    default:
+                        wellFormed = false
+                        return
+                    }
                 }
-                columns.append(Column(kind: kind, range: range))
             }
+            guard wellFormed else { return false }
             reader.position = position
             return true
         }
