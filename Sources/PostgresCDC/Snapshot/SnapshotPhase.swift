@@ -103,7 +103,7 @@ extension ReplicationSession {
                 switch item {
                 case let .rows(table, tuples, firstSeq):
                     if var encoder = phase.encoder {
-                        // The copying threads were ahead: the lines are written here.
+                        // The copying thread left this chunk to the consumer (it was not behind): its lines are written here.
                         let lines = encoder.encode(table: table, tuples: tuples, firstSeq: firstSeq)
                         phase.encoder = encoder
                         phase.rows += lines.rows
