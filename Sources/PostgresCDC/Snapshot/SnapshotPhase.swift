@@ -13,12 +13,12 @@ import PGOutput
 final class SnapshotPhase {
     let consistentPoint: LSN
     let reader: SnapshotReader
-    let relations: [Relation]
     /// The temporary slot that exported the snapshot.
     let exportingSlot: String
-    let transaction: TransactionInfo
-    /// What makes the rows `read` events.
+    /// What makes the rows `read` events: the tables, the snapshot's transaction, the consistent point.
     let rowEvents: SnapshotRows
+    /// The copied tables, by table number.
+    var relations: [Relation] { rowEvents.relations }
     /// With the session's ``ReplicationSession/snapshotEncoder``: the rows are handed out as lines.
     var encoder: SnapshotRowEncoder?
     /// The copying threads were started (at the first step, once the encoder is known).
@@ -50,10 +50,10 @@ final class SnapshotPhase {
             publication: configuration.publication,
             onlyTables: configuration.createPublication ? [] : configuration.tables, filter: configuration.filter,
             jobs: configuration.snapshotJobs, catalog: catalog, binary: configuration.binaryValues)
-        relations = reader.tables.map {
+        let relations = reader.tables.map {
             Relation(message: $0.message, catalog: catalog, filter: configuration.filter, primaryKey: $0.primaryKey)
         }
-        transaction = TransactionInfo(
+        let transaction = TransactionInfo(
             xid: 0, commitLSN: consistentPoint, commitTime: PostgresTimestamp(unixMicroseconds: Int64(Date().timeIntervalSince1970 * 1e6)),
             origin: nil)
         rowEvents = SnapshotRows(relations: relations, transaction: transaction, consistentPoint: consistentPoint)
