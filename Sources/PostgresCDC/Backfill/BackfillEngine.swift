@@ -21,6 +21,9 @@ final class BackfillEngine {
     var requestedTables: Set<String> = []
     /// When progress was last logged.
     var lastProgressLog: UInt64 = 0
+    /// Backfill id → chunks read again in a row because a transaction handed out before them was
+    /// still running for their read (``BackfillWindows/Closing/readTooEarly(xid:)``).
+    var tooEarlyReads: [String: Int] = [:]
 
     init(ledger: BackfillLedger, state: BackfillState, reader: BackfillReader) {
         self.ledger = ledger
@@ -56,6 +59,7 @@ final class BackfillEngine {
     func finish(_ id: String) {
         state.finish(id)
         windows.closeAll(of: id)
+        tooEarlyReads[id] = nil
         reader.cancel(id)
         isDirty = true
     }

@@ -37,6 +37,8 @@ package final class BackfillReader: @unchecked Sendable {
         package var lastKey: [String]?
         /// The key range is read to its end (the table has no more rows after ``lastKey``).
         package var isLast: Bool
+        /// The transactions the read saw running.
+        package var snapshot: ReadSnapshot
     }
 
     /// Chunks per backfill read ahead of the stream at most.
@@ -55,6 +57,8 @@ package final class BackfillReader: @unchecked Sendable {
         var rangeDone = false
         /// Keys to read again with the next chunk.
         var pending: [[String]] = []
+        /// No chunk is read before this time (``restart(_:after:pausing:)``).
+        var notBefore: Date?
     }
 
     private let slot: String
@@ -121,12 +125,14 @@ package final class BackfillReader: @unchecked Sendable {
         }
     }
 
-    /// Reads backfill `id` again from just after `lastKey` (the stream refused a chunk that did not
-    /// start there: one read before a reconnect, or before a chunk the stream never met).
-    package func restart(_ id: String, after lastKey: [String]?) {
+    /// Reads backfill `id` again from just after `lastKey`, after `seconds` (the stream refused a
+    /// chunk: one that did not start there — read before a reconnect, or before a chunk the stream
+    /// never met — or one read while a transaction already handed out was not yet visible).
+    package func restart(_ id: String, after lastKey: [String]?, pausing seconds: Double = 0) {
         condition.withLock {
             guard var job = jobs[id] else { return }
             job.nextKey = lastKey
+            job.notBefore = seconds > 0 ? Date().addingTimeInterval(seconds) : nil
             job.done = false
             job.inFlight = 0
             job.generation += 1
@@ -191,17 +197,23 @@ package final class BackfillReader: @unchecked Sendable {
         defer { condition.unlock() }
         while true {
             if stopped { return .stop }
+            let now = Date()
+            var wakeAt = now.addingTimeInterval(1)
             for step in 0..<order.count {
                 let index = (cursor + step) % order.count
                 let id = order[index]
                 guard let job = jobs[id], !job.done, job.inFlight < chunksAhead else { continue }
+                if let notBefore = job.notBefore, notBefore > now {
+                    wakeAt = min(wakeAt, notBefore)
+                    continue
+                }
                 cursor = index + 1
                 chunkCounter += 1
                 // The chunk takes the keys waiting to be read again.
                 jobs[id]?.pending = []
                 return .chunk(id: id, job: job, chunk: "\(nonce)-\(chunkCounter)")
             }
-            _ = condition.wait(until: Date().addingTimeInterval(1))
+            _ = condition.wait(until: wakeAt)
         }
     }
 
@@ -279,36 +291,56 @@ package final class BackfillReader: @unchecked Sendable {
         condition.withLock { plans[chunk] = plan }
         try emit(.watermark(slot: slot, backfill: id, chunk: chunk, mark: .low, reason: nil), on: connection)
         var rows: [TupleData] = []
-        let format = CopyFormat(for: table.message, catalog: job.catalog, binary: binaryValues)
-        func copy(_ sql: String) throws {
-            var reader = try CopyRowReader(
-                connection: connection, statement: sql, format: format, columnCount: table.message.columns.count,
-                describedAs: "COPY \(request.table) (backfill \(id))")
-            do {
-                rows += try reader.readAll()
-            } catch let .unexpectedResponse(_, detail) {
-                throw BackfillAbort(reason: "table \(request.table): \(detail)")
-            }
-        }
         var lastKey: [String]?
-        if !job.rangeDone {
-            rows.reserveCapacity(min(request.chunkSize, 1 << 16))
-            try copy(
-                try table.chunkStatement(
-                    keyColumns: keyColumns, after: job.nextKey, whereClause: request.whereClause, limit: request.chunkSize,
-                    format: format, on: connection))
-            lastKey = rows.last.map { tuple in
-                let row = Row(relation: relation, tuple: tuple, isKeyOnly: false)
-                return keyIndexes.map { row.text(at: $0) ?? "" }
+        var rangeDone = job.rangeDone
+        let snapshot: ReadSnapshot
+        do {
+            // One snapshot for the chunk's reads, and the transactions it saw running (ReadSnapshot).
+            let snapshotText = try connection.query(
+                "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; SELECT pg_current_snapshot()::text AS snapshot",
+                describedAs: "BEGIN (backfill \(id))"
+            ).value(0, "snapshot")
+            guard let text = snapshotText, let read = ReadSnapshot(text: text) else {
+                throw ReplicationError.unexpectedResponse(
+                    command: "SELECT pg_current_snapshot()", detail: "not a snapshot: \(snapshotText ?? "NULL")")
             }
+            snapshot = read
+            let format = CopyFormat(for: table.message, catalog: job.catalog, binary: binaryValues)
+            func copy(_ sql: String) throws {
+                var reader = try CopyRowReader(
+                    connection: connection, statement: sql, format: format, columnCount: table.message.columns.count,
+                    describedAs: "COPY \(request.table) (backfill \(id))")
+                do {
+                    rows += try reader.readAll()
+                } catch let .unexpectedResponse(_, detail) {
+                    throw BackfillAbort(reason: "table \(request.table): \(detail)")
+                }
+            }
+            if !job.rangeDone {
+                rows.reserveCapacity(min(request.chunkSize, 1 << 16))
+                try copy(
+                    try table.chunkStatement(
+                        keyColumns: keyColumns, after: job.nextKey, whereClause: request.whereClause, limit: request.chunkSize,
+                        format: format, on: connection))
+                lastKey = rows.last.map { tuple in
+                    let row = Row(relation: relation, tuple: tuple, isKeyOnly: false)
+                    return keyIndexes.map { row.text(at: $0) ?? "" }
+                }
+                rangeDone = rows.count < request.chunkSize
+            }
+            if !job.pending.isEmpty {
+                try copy(
+                    try table.keysStatement(
+                        keyColumns: keyColumns, keys: job.pending, whereClause: request.whereClause, format: format, on: connection))
+            }
+            try connection.query("COMMIT", describedAs: "COMMIT (backfill \(id))")
+        } catch {
+            // Leave the connection usable for the next chunk (a lost one is replaced anyway).
+            _ = try? connection.query("ROLLBACK", describedAs: "ROLLBACK (backfill \(id))")
+            throw error
         }
-        let rangeDone = job.rangeDone || rows.count < request.chunkSize
-        if !job.pending.isEmpty {
-            try copy(
-                try table.keysStatement(
-                    keyColumns: keyColumns, keys: job.pending, whereClause: request.whereClause, format: format, on: connection))
-        }
-        let read = Chunk(plan: plan, relation: relation, rows: rows, keyIndexes: keyIndexes, lastKey: lastKey, isLast: rangeDone)
+        let read = Chunk(
+            plan: plan, relation: relation, rows: rows, keyIndexes: keyIndexes, lastKey: lastKey, isLast: rangeDone, snapshot: snapshot)
         let current = condition.withLock { () -> Bool in
             guard var current = jobs[id], current.generation == job.generation else {
                 plans[chunk] = nil

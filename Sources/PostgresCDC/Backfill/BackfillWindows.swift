@@ -8,6 +8,13 @@
 /// Every other row is exactly what the table held at the high watermark, and is handed out there,
 /// before any later change. So no row is ever handed out older than a change already handed out.
 ///
+/// "Between the two marks" is about visibility, not only WAL order: a transaction whose commit is
+/// in the WAL before the low watermark can still be invisible to the read (PostgreSQL makes a
+/// commit visible only after writing it, and a synchronous standby can hold it there for long).
+/// Its change went out before the window opened, so the window cannot drop the row; instead
+/// ``close(_:readWhileRunning:)`` finds such a transaction among the ones the read saw running
+/// (``ReadSnapshot``) and the chunk is read again.
+///
 /// One exception to "the change events carry the state": an update that left a TOAST value out
 /// (unchanged) does not carry it. Such a row is read again with a later chunk (its key is kept in
 /// ``BackfillProgress/pendingKeys``) until a window passes in which it did not change.
@@ -19,10 +26,32 @@ package struct BackfillWindows {
         /// Key → whether the row must be read again: its last change in the window was an update
         /// that left a TOAST value out (unchanged), so no event carries that value.
         var changed: [String: Bool] = [:]
+        /// The transactions handed out before the window opened (the last ``recentCapacity``).
+        var handedOutBefore: [UInt32]
     }
+
+    /// How a window closed.
+    package enum Closing: Equatable {
+        /// It was never opened: its low watermark came before this session, or from another reader.
+        case notOpened
+        /// Transaction `xid` was handed out before the window opened but was still running for the
+        /// read, so the read may be older than its change: the chunk must be read again.
+        case readTooEarly(xid: UInt32)
+        /// The keys that changed in the window, each with whether its row must be read again (see
+        /// ``observe(_:)``).
+        case changed([String: Bool])
+    }
+
+    /// Transactions remembered as handed out, for ``Closing/readTooEarly(xid:)``. A transaction stays
+    /// invisible after its commit only while its backend finishes the commit (or waits for a
+    /// synchronous standby), so it is among the last few handed out before the window opens.
+    package static let recentCapacity = 4096
 
     private var windows: [String: Window] = [:]
     private var tables: [UInt32: Int] = [:]
+    /// The ids of the last ``recentCapacity`` transactions handed out, a ring.
+    private var recent: [UInt32] = []
+    private var recentNext = 0
 
     package init() {}
 
@@ -32,8 +61,18 @@ package struct BackfillWindows {
     /// Opens the window of `plan`'s chunk at its low watermark.
     package mutating func open(_ plan: BackfillReader.Plan) {
         guard windows[plan.chunk] == nil else { return }
-        windows[plan.chunk] = Window(backfill: plan.backfill, table: plan.table, keyColumns: plan.keyColumns)
+        windows[plan.chunk] = Window(backfill: plan.backfill, table: plan.table, keyColumns: plan.keyColumns, handedOutBefore: recent)
         tables[plan.table, default: 0] += 1
+    }
+
+    /// Notes that transaction `xid` was handed out (at its commit).
+    package mutating func noteHandedOut(_ xid: UInt32) {
+        if recent.count < Self.recentCapacity {
+            recent.append(xid)
+        } else {
+            recent[recentNext] = xid
+            recentNext = recentNext + 1 == Self.recentCapacity ? 0 : recentNext + 1
+        }
     }
 
     /// Notes the keys `change` touches, for every window open on its table.
@@ -50,18 +89,26 @@ package struct BackfillWindows {
         }
     }
 
-    /// Closes the window of `chunk` at its high watermark and returns the keys that changed in
-    /// it, each with whether its row must be read again (see ``observe(_:)``); `nil` when it was
-    /// never opened.
-    package mutating func close(_ chunk: String) -> [String: Bool]? {
-        guard let window = windows.removeValue(forKey: chunk) else { return nil }
-        if let count = tables[window.table], count > 1 { tables[window.table] = count - 1 } else { tables[window.table] = nil }
-        return window.changed
+    /// Closes the window of `chunk` at its high watermark; `snapshot` lists the transactions its
+    /// read saw running (`nil` when the chunk is not at hand).
+    package mutating func close(_ chunk: String, readWhileRunning snapshot: ReadSnapshot?) -> Closing {
+        guard let window = remove(chunk) else { return .notOpened }
+        if let snapshot, !snapshot.running.isEmpty {
+            let running = Set(snapshot.running)
+            if let xid = window.handedOutBefore.first(where: { running.contains($0) }) { return .readTooEarly(xid: xid) }
+        }
+        return .changed(window.changed)
     }
 
     /// Closes every window of backfill `id` (cancelled or ended).
     package mutating func closeAll(of id: String) {
-        for (chunk, window) in windows where window.backfill == id { _ = close(chunk) }
+        for (chunk, window) in windows where window.backfill == id { _ = remove(chunk) }
+    }
+
+    private mutating func remove(_ chunk: String) -> Window? {
+        guard let window = windows.removeValue(forKey: chunk) else { return nil }
+        if let count = tables[window.table], count > 1 { tables[window.table] = count - 1 } else { tables[window.table] = nil }
+        return window
     }
 
     /// A row's key: its key columns' text forms (as the server writes them, whether the value came

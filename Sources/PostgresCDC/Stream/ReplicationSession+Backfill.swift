@@ -67,6 +67,7 @@ extension ReplicationSession {
             if !engine.windows.isEmpty { engine.windows.observe(change) }
             return false
         case let .commit(commit):
+            engine.windows.noteHandedOut(commit.transaction.xid)
             if engine.isDirty {
                 try engine.ledger.record(engine.state, at: commit.endLSN)
                 engine.isDirty = false
@@ -137,9 +138,24 @@ extension ReplicationSession {
             case .low:
                 if let plan = engine.reader.plan(for: chunk), engine.progress(of: id) != nil { engine.windows.open(plan) }
             case .high:
-                let changed = engine.windows.close(chunk)
-                guard let taken = engine.reader.take(chunk), var progress = engine.progress(of: id) else { return }
-                guard let changed, taken.plan.startKey == progress.lastKey else {
+                let taken = engine.reader.take(chunk)
+                let closing = engine.windows.close(chunk, readWhileRunning: taken?.snapshot)
+                guard let taken, var progress = engine.progress(of: id) else { return }
+                let changed: [String: Bool]
+                switch closing {
+                case let .changed(keys) where taken.plan.startKey == progress.lastKey:
+                    changed = keys
+                    engine.tooEarlyReads[id] = nil
+                case let .readTooEarly(xid):
+                    // Read again once that transaction is visible; a synchronous standby can hold it for long.
+                    let attempts = engine.tooEarlyReads[id, default: 0] + 1
+                    engine.tooEarlyReads[id] = attempts
+                    logger.info(
+                        "reading a backfill chunk again: a transaction handed out before it was still running for its read",
+                        metadata: ["backfill": "\(id)", "xid": "\(xid)", "attempt": "\(attempts)"])
+                    engine.reader.restart(id, after: progress.lastKey, pausing: min(0.01 * Double(1 << min(attempts, 8)), 2))
+                    return
+                default:
                     // A chunk read before a reconnect or after one the stream never met: read on from what was handed out.
                     engine.reader.restart(id, after: progress.lastKey)
                     return
