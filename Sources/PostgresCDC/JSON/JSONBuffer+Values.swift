@@ -202,66 +202,73 @@ extension JSONBuffer {
         }
         let start = binary.startIndex
         guard binary.count >= 12 + Int(dimensions) * 8 else { return false }
-        return withUnsafeTemporaryAllocation(of: Int.self, capacity: max(2 * Int(dimensions), 1)) { state -> Bool in
-            // state[0..<d]: lengths; state[d..<2d]: counters.
-            let count = Int(dimensions)
-            var total = count == 0 ? 0 : 1
-            for dimension in 0..<count {
-                let at = start + 12 + dimension * 8
-                guard let length = BinaryText.integer(Int32.self, binary[at..<(at + 4)]), length >= 0,
-                    BinaryText.integer(Int32.self, binary[(at + 4)..<(at + 8)]) == 1
-                else { return false }
-                state[dimension] = Int(length)
-                state[count + dimension] = 0
-                let (product, overflow) = total.multipliedReportingOverflow(by: Int(length))
-                guard !overflow, product <= binary.count else { return false }
-                total = product
-            }
-            let mark = bytes.count
-            var index = start + 12 + count * 8
-            if total == 0 {
-                guard index == binary.endIndex else { return false }
-                appendRaw("[]")
+        return binary.withUnsafeBytes { raw in
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: max(2 * Int(dimensions), 1)) { state -> Bool in
+                // state[0..<d]: lengths; state[d..<2d]: counters.
+                let count = Int(dimensions)
+                var total = count == 0 ? 0 : 1
+                for dimension in 0..<count {
+                    let at = start + 12 + dimension * 8
+                    guard let length = BinaryText.integer(Int32.self, binary[at..<(at + 4)]), length >= 0,
+                        BinaryText.integer(Int32.self, binary[(at + 4)..<(at + 8)]) == 1
+                    else { return false }
+                    state[dimension] = Int(length)
+                    state[count + dimension] = 0
+                    let (product, overflow) = total.multipliedReportingOverflow(by: Int(length))
+                    guard !overflow, product <= binary.count else { return false }
+                    total = product
+                }
+                let mark = bytes.count
+                var index = start + 12 + count * 8
+                if total == 0 {
+                    guard index == binary.endIndex else { return false }
+                    appendRaw("[]")
+                    return true
+                }
+                for _ in 0..<count { bytes.append(UInt8(ascii: "[")) }
+                for number in 0..<total {
+                    if number > 0 {
+                        var closed = 0
+                        var dimension = count - 1
+                        while dimension >= 0 {
+                            state[count + dimension] += 1
+                            if state[count + dimension] < state[dimension] { break }
+                            state[count + dimension] = 0
+                            closed += 1
+                            dimension -= 1
+                        }
+                        for _ in 0..<closed { bytes.append(UInt8(ascii: "]")) }
+                        bytes.append(UInt8(ascii: ","))
+                        for _ in 0..<closed { bytes.append(UInt8(ascii: "[")) }
+                    }
+                    guard index + 4 <= binary.endIndex else {
+                        bytes.removeSubrange(mark...)
+                        return false
+                    }
+                    let length = Int(Int32(bigEndian: raw.loadUnaligned(fromByteOffset: index - start, as: Int32.self)))
+                    index += 4
+                    if length < 0 {
+                        appendRaw("null")
+                        continue
+                    }
+                    guard length <= binary.endIndex - index else {
+                        bytes.removeSubrange(mark...)
+                        return false
+                    }
+                    // A common element straight from the bytes (no slice to count references of), others as any value.
+                    let element = UnsafeRawBufferPointer(rebasing: raw[(index - start)..<(index - start + length)])
+                    if !appendCommonValue(binary: element, format: format, mapping: mapping) {
+                        appendValue(binary: binary[index..<(index + length)], format: format, mapping: mapping, scratch: &scratch)
+                    }
+                    index += length
+                }
+                for _ in 0..<count { bytes.append(UInt8(ascii: "]")) }
+                guard index == binary.endIndex else {
+                    bytes.removeSubrange(mark...)
+                    return false
+                }
                 return true
             }
-            for _ in 0..<count { bytes.append(UInt8(ascii: "[")) }
-            for number in 0..<total {
-                if number > 0 {
-                    var closed = 0
-                    var dimension = count - 1
-                    while dimension >= 0 {
-                        state[count + dimension] += 1
-                        if state[count + dimension] < state[dimension] { break }
-                        state[count + dimension] = 0
-                        closed += 1
-                        dimension -= 1
-                    }
-                    for _ in 0..<closed { bytes.append(UInt8(ascii: "]")) }
-                    bytes.append(UInt8(ascii: ","))
-                    for _ in 0..<closed { bytes.append(UInt8(ascii: "[")) }
-                }
-                guard index + 4 <= binary.endIndex, let length = BinaryText.integer(Int32.self, binary[index..<(index + 4)]) else {
-                    bytes.removeSubrange(mark...)
-                    return false
-                }
-                index += 4
-                if length < 0 {
-                    appendRaw("null")
-                    continue
-                }
-                guard Int(length) <= binary.endIndex - index else {
-                    bytes.removeSubrange(mark...)
-                    return false
-                }
-                appendValue(binary: binary[index..<(index + Int(length))], format: format, mapping: mapping, scratch: &scratch)
-                index += Int(length)
-            }
-            for _ in 0..<count { bytes.append(UInt8(ascii: "]")) }
-            guard index == binary.endIndex else {
-                bytes.removeSubrange(mark...)
-                return false
-            }
-            return true
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import PostgresCDC
 
@@ -164,7 +165,8 @@ import Testing
     }
 
     /// Floats in Swift's fixed notation are copied (but for a trailing ".0"); every value must read
-    /// exactly as the general layout of its digits writes it, at the edges of fixed notation too.
+    /// exactly as the general layout of its `description` writes it, at the edges of fixed notation
+    /// and of the short-decimal path too.
     @Test func floatsCopiedFromFixedNotationReadAsTheGeneralLayoutWritesThem() {
         func general(_ description: String, negative: Bool, fixedLimit: Int) -> String {
             var text = description
@@ -173,7 +175,12 @@ import Testing
             return String(decoding: out, as: UTF8.self)
         }
         var generator = SystemRandomNumberGenerator()
-        var doubles: [Double] = [0, -0.0, 1, -1, 0.75, 100, 0.1, 1e-4, 1.5e-4, 9.99e-5, 1e-5, 1e14, 1e15, 123456789012345.6, 1e16]
+        var doubles: [Double] = [
+            0, -0.0, 1, -1, 0.75, 100, 0.1, 1e-4, 1.5e-4, 9.99e-5, 1e-5, 1e14, 1e15, 123456789012345.6, 1e16,
+            // At the edges of the short-decimal path: places, size, and sums whose digits are long.
+            0.00012345678, -0.000123456789, 999_999_999_999_999, 1_125_899_906_842_623, 112_589_990_684.2623, 0.1 + 0.2, 1.0 / 3,
+            2.5e-4, 12_345.678_901_23, .leastNonzeroMagnitude, 1e-300, -1234.75,
+        ]
         var floats: [Float] = [0, -0.0, 1, 0.33333334, 1e5, 999_999, 1e6, 1_234_567, 1e-4, 9.9e-5, 3.4028235e38]
         for _ in 0..<20_000 {
             doubles.append(Double(bitPattern: generator.next()))
@@ -182,6 +189,10 @@ import Testing
                     / ([1, 10, 1000, 1e6, 1e12].randomElement() ?? 1))
             floats.append(Float(bitPattern: UInt32.random(in: 0...UInt32.max, using: &generator)))
             floats.append(Float(Int32.random(in: -10_000_000...10_000_000, using: &generator)) / ([1, 10, 1000, 1e6].randomElement() ?? 1))
+            // Short decimals of every size and number of places.
+            let places = Int.random(in: 0...10, using: &generator)
+            let digits = Int64.random(in: -(1 << 53)...(1 << 53), using: &generator) >> Int.random(in: 0...50, using: &generator)
+            doubles.append(Double(digits) / pow(10, Double(places)))
         }
         func check<Value: BinaryFloatingPoint>(_ values: [Value], fixedLimit: Int, _ shortest: (Value, inout [UInt8]) -> Void) {
             for value in values where value.isFinite {

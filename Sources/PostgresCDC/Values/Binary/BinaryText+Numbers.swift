@@ -102,6 +102,7 @@ extension BinaryText {
     }
 
     static func appendShortest(_ value: Double, to out: inout [UInt8]) {
+        if appendShortDecimal(value, to: &out) { return }
         appendShortest(
             description: value.description, isNaN: value.isNaN, isInfinite: value.isInfinite, negative: value.sign == .minus,
             fixedLimit: 15, to: &out
@@ -113,6 +114,48 @@ extension BinaryText {
             description: value.description, isNaN: value.isNaN, isInfinite: value.isInfinite, negative: value.sign == .minus,
             fixedLimit: 6, to: &out
         )
+    }
+
+    /// A value whose shortest digits are a short decimal — at most 8 after the point, fewer than 2^50
+    /// as an integer, in PostgreSQL's fixed-notation range (1e-4 up to 1e15) — written without the
+    /// general digit search; `false`, nothing written, for every other value.
+    ///
+    /// Why these are the shortest digits: with `m` below 2^50, `|value|` is below `2^50 / 10^k`, so
+    /// its ulp is below `10^-k / 4`. `m / 10^k` rounds to `value` (the division is exact-rounded), so
+    /// it lies in `value`'s rounding interval, which is narrower than the `10^-k` between decimals of
+    /// `k` places; any decimal with fewer places is `10^-k` or more away (`m` does not end in 0).
+    /// Scaling by `10^k` errs by under 1/4, so the first `k` whose rounded product passes is found.
+    @inline(__always)
+    static func appendShortDecimal(_ value: Double, to out: inout [UInt8]) -> Bool {
+        let magnitude = value.magnitude
+        guard magnitude >= 1e-4, magnitude < 1e15 else { return false }
+        var scale = 1.0
+        for places in 0...8 {
+            let scaled = (magnitude * scale).rounded()
+            guard scaled < 1_125_899_906_842_624 else { return false }  // 2^50
+            if scaled / scale == magnitude {
+                let digits = UInt64(scaled)
+                guard places == 0 || digits % 10 != 0 else { return false }
+                let divisor = UInt64(scale)
+                out.write(reserving: 28) { text in
+                    var count = 0
+                    if value.sign == .minus {
+                        text[0] = UInt8(ascii: "-")
+                        count = 1
+                    }
+                    count += (text + count).writeDecimal(digits / divisor)
+                    if places > 0 {
+                        text[count] = UInt8(ascii: ".")
+                        (text + count + 1).writePadded(Int(digits % divisor), width: places)
+                        count += 1 + places
+                    }
+                    return count
+                }
+                return true
+            }
+            scale *= 10
+        }
+        return false
     }
 
     /// Swift's `description` has the shortest round-trip digits; PostgreSQL's Ryu output lays them
