@@ -202,6 +202,9 @@ extension JSONBuffer {
         }
         let start = binary.startIndex
         guard binary.count >= 12 + Int(dimensions) * 8 else { return false }
+        if dimensions == 1 {
+            return binary.withUnsafeBytes { raw in appendBinaryList(binary, raw, format: format, mapping: mapping, scratch: &scratch) }
+        }
         return binary.withUnsafeBytes { raw in
             withUnsafeTemporaryAllocation(of: Int.self, capacity: max(2 * Int(dimensions), 1)) { state -> Bool in
                 // state[0..<d]: lengths; state[d..<2d]: counters.
@@ -270,6 +273,50 @@ extension JSONBuffer {
                 return true
             }
         }
+    }
+
+    /// A one-dimensional array (the common case) of `array_send` bytes `binary`, read through `raw`.
+    private mutating func appendBinaryList(
+        _ binary: ArraySlice<UInt8>, _ raw: UnsafeRawBufferPointer, format: BinaryFormat, mapping: ValueMapping, scratch: inout [UInt8]
+    ) -> Bool {
+        let count = Int(Int32(bigEndian: raw.loadUnaligned(fromByteOffset: 12, as: Int32.self)))
+        guard count >= 0, count <= raw.count, Int32(bigEndian: raw.loadUnaligned(fromByteOffset: 16, as: Int32.self)) == 1 else {
+            return false
+        }
+        let mark = bytes.count
+        bytes.append(UInt8(ascii: "["))
+        var offset = 20
+        for number in 0..<count {
+            if number > 0 { bytes.append(UInt8(ascii: ",")) }
+            guard offset + 4 <= raw.count else {
+                bytes.removeSubrange(mark...)
+                return false
+            }
+            let length = Int(Int32(bigEndian: raw.loadUnaligned(fromByteOffset: offset, as: Int32.self)))
+            offset += 4
+            if length < 0 {
+                appendRaw("null")
+                continue
+            }
+            guard length <= raw.count - offset else {
+                bytes.removeSubrange(mark...)
+                return false
+            }
+            // A common element straight from the bytes (no slice to count references of), others as any value.
+            if !appendCommonValue(
+                binary: UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + length)]), format: format, mapping: mapping)
+            {
+                let at = binary.startIndex + offset
+                appendValue(binary: binary[at..<(at + length)], format: format, mapping: mapping, scratch: &scratch)
+            }
+            offset += length
+        }
+        guard offset == raw.count else {
+            bytes.removeSubrange(mark...)
+            return false
+        }
+        bytes.append(UInt8(ascii: "]"))
+        return true
     }
 
     /// 0001-01-01 00:00:00 and 10000-01-01 00:00:00, in microseconds since 2000-01-01.

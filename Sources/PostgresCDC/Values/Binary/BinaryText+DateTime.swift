@@ -128,6 +128,12 @@ extension BinaryText {
         let minutes = micros / 60_000_000 % 60
         let seconds = micros / 1_000_000 % 60
         let fraction = micros % 1_000_000
+        if micros >= 0 && (isZero || micros != 0) {
+            // A time part without a sign of its own is written as a time of day is.
+            if !isZero { out.append(UInt8(ascii: " ")) }
+            if isBefore { out.append(UInt8(ascii: "+")) }
+            return appendTime(micros, to: &out)
+        }
         if isZero || hours != 0 || minutes != 0 || seconds != 0 || fraction != 0 {
             let minus = hours < 0 || minutes < 0 || seconds < 0 || fraction < 0
             if !isZero { out.append(UInt8(ascii: " ")) }
