@@ -77,52 +77,50 @@ public struct TupleData: Sendable {
         let base = bytes.startIndex
         let end = bytes.endIndex
         guard end - start >= 2 else { return nil }
-        let wellFormed: Bool = bytes.withUnsafeBufferPointer { buffer -> Bool in
-            // buffer[0] is bytes[base].
-            let count = Int(Int16(bitPattern: UInt16(buffer[start - base]) << 8 | UInt16(buffer[start - base + 1])))
-            guard count >= 0, count <= end - start - 2 else { return false }
-            var position = start + 2
+        let wellFormed: Bool = bytes.withUnsafeBytes { raw -> Bool in
+            // raw[0] is bytes[base]; offsets below are into raw.
+            let limit = raw.count
+            var offset = start - base
+            let count = Int(Int16(bigEndian: raw.loadUnaligned(fromByteOffset: offset, as: Int16.self)))
+            offset += 2
+            guard count >= 0, count <= limit - offset else { return false }
             // In place when nothing else holds the array; a new one otherwise. The columns are
             // appended into the room made once (no capacity or uniqueness check per column).
             columns.removeAll(keepingCapacity: true)
             var wellFormed = true
             columns.append(addingCapacity: count) { span in
-                while span.count < count {
-                    guard position < end else {
+                for _ in 0..<count {
+                    guard offset < limit else {
                         wellFormed = false
                         return
                     }
-                    let tag = buffer[position - base]
-                    position += 1
-                    switch tag {
-                    case Kind.null.rawValue:
-                        span.append(Column(kind: .null, range: position..<position))
-                    case Kind.unchangedToast.rawValue:
-                        span.append(Column(kind: .unchangedToast, range: position..<position))
-                    case Kind.text.rawValue, Kind.binary.rawValue:
-                        let at = position - base
-                        guard end - position >= 4 else {
+                    let tag = raw[offset]
+                    offset += 1
+                    if tag == Kind.binary.rawValue || tag == Kind.text.rawValue {
+                        guard limit - offset >= 4 else {
                             wellFormed = false
                             return
                         }
-                        let length =
-                            Int(buffer[at]) << 24 | Int(buffer[at + 1]) << 16 | Int(buffer[at + 2]) << 8 | Int(buffer[at + 3])
+                        let length = Int(UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
                         // A length with the top bit set is negative: malformed.
-                        guard length < 1 << 31, length <= end - position - 4 else {
+                        guard length < 1 << 31, length <= limit - offset - 4 else {
                             wellFormed = false
                             return
                         }
-                        span.append(
-                            Column(kind: tag == Kind.text.rawValue ? .text : .binary, range: (position + 4)..<(position + 4 + length)))
-                        position += 4 + length
-                    default:
+                        let from = base + offset + 4
+                        span.append(Column(kind: tag == Kind.text.rawValue ? .text : .binary, range: from..<(from + length)))
+                        offset += 4 + length
+                    } else if tag == Kind.null.rawValue || tag == Kind.unchangedToast.rawValue {
+                        let at = base + offset
+                        span.append(Column(kind: tag == Kind.null.rawValue ? .null : .unchangedToast, range: at..<at))
+                    } else {
                         wellFormed = false
                         return
                     }
                 }
             }
             guard wellFormed else { return false }
-            reader.position = position
+            reader.position = base + offset
             return true
         }
         return wellFormed ? TupleData(storage: bytes, columns: columns) : nil
