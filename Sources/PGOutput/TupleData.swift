@@ -84,38 +84,47 @@ public struct TupleData: Sendable {
             let count = Int(Int16(bigEndian: raw.loadUnaligned(fromByteOffset: offset, as: Int16.self)))
             offset += 2
             guard count >= 0, count <= limit - offset else { return false }
-            // In place when nothing else holds the array; a new one otherwise. The columns are
-            // appended into the room made once (no capacity or uniqueness check per column).
-            columns.removeAll(keepingCapacity: true)
             var wellFormed = true
-            columns.append(addingCapacity: count) { span in
-                for _ in 0..<count {
-                    guard offset < limit else {
-                        wellFormed = false
-                        return
+            // The next column, or `nil` (wellFormed false) at malformed bytes.
+            @inline(__always) func next() -> Column? {
+                guard offset < limit else { return nil }
+                let tag = raw[offset]
+                offset += 1
+                if tag == Kind.binary.rawValue || tag == Kind.text.rawValue {
+                    guard limit - offset >= 4 else { return nil }
+                    let length = Int(UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
+                    // A length with the top bit set is negative: malformed.
+                    guard length < 1 << 31, length <= limit - offset - 4 else { return nil }
+                    let from = base + offset + 4
+                    offset += 4 + length
+                    return Column(kind: tag == Kind.text.rawValue ? .text : .binary, range: from..<(from + length))
+                }
+                guard tag == Kind.null.rawValue || tag == Kind.unchangedToast.rawValue else { return nil }
+                let at = base + offset
+                return Column(kind: tag == Kind.null.rawValue ? .null : .unchangedToast, range: at..<at)
+            }
+            if columns.count == count {
+                // The same number of columns as the last tuple (the common case): written over in
+                // place when nothing else holds the array, into a copy otherwise.
+                columns.withUnsafeMutableBufferPointer { out in
+                    for index in 0..<count {
+                        guard let column = next() else {
+                            wellFormed = false
+                            return
+                        }
+                        out[index] = column
                     }
-                    let tag = raw[offset]
-                    offset += 1
-                    if tag == Kind.binary.rawValue || tag == Kind.text.rawValue {
-                        guard limit - offset >= 4 else {
+                }
+            } else {
+                // Appended into the room made once (no capacity or uniqueness check per column).
+                columns.removeAll(keepingCapacity: true)
+                columns.append(addingCapacity: count) { span in
+                    for _ in 0..<count {
+                        guard let column = next() else {
                             wellFormed = false
                             return
                         }
-                        let length = Int(UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
-                        // A length with the top bit set is negative: malformed.
-                        guard length < 1 << 31, length <= limit - offset - 4 else {
-                            wellFormed = false
-                            return
-                        }
-                        let from = base + offset + 4
-                        span.append(Column(kind: tag == Kind.text.rawValue ? .text : .binary, range: from..<(from + length)))
-                        offset += 4 + length
-                    } else if tag == Kind.null.rawValue || tag == Kind.unchangedToast.rawValue {
-                        let at = base + offset
-                        span.append(Column(kind: tag == Kind.null.rawValue ? .null : .unchangedToast, range: at..<at))
-                    } else {
-                        wellFormed = false
-                        return
+                        span.append(column)
                     }
                 }
             }
