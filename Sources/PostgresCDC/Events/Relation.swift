@@ -136,6 +136,15 @@ package struct EncodedRelation: Sendable {
     package let separatedColumnKeys: [UInt8]
     /// Where each column's `,"name":` starts in ``separatedColumnKeys``, and its end as the last element.
     package let separatedColumnKeyStarts: [Int]
+    /// `{"op":"insert","schema":"s","table":"t",` for each row operation (indexed by
+    /// ``rowOperations``): a row change's start in one piece.
+    package let rowHeads: [[UInt8]]
+    /// `,"key":["a","b"],"new":{`: what follows a row change's position when it has no old row.
+    package let keyThenNew: [UInt8]
+    /// `,"key":["a","b"],"old":{`: what follows a row change's position when it has an old row.
+    package let keyThenOld: [UInt8]
+    /// The row operations in the order of ``rowHeads``.
+    package static let rowOperations: [RowChange.Operation] = [.insert, .update, .delete, .read]
 
     init(schema: String, table: String, columns: [String], keys: [String]) {
         var buffer = JSONBuffer()
@@ -176,5 +185,9 @@ package struct EncodedRelation: Sendable {
         starts.append(separated.count)
         separatedColumnKeys = separated
         separatedColumnKeyStarts = starts
+        let start = schemaAndTable
+        rowHeads = Self.rowOperations.map { operation in Array("{\"op\":\"\(operation.rawValue)\",".utf8) + start }
+        keyThenNew = [UInt8(ascii: ",")] + key + Array("\"new\":{".utf8)
+        keyThenOld = [UInt8(ascii: ",")] + key + Array("\"old\":{".utf8)
     }
 }

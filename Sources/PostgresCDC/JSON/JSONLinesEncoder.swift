@@ -89,14 +89,14 @@ package struct JSONLinesEncoder: Sendable {
     // MARK: - Events
 
     private func encodeRow(_ change: borrowing RowChange, into buffer: inout JSONBuffer) {
-        switch change.operation {
-        case .insert: buffer.appendRaw("{\"op\":\"insert\",")
-        case .update: buffer.appendRaw("{\"op\":\"update\",")
-        case .delete: buffer.appendRaw("{\"op\":\"delete\",")
-        case .read: buffer.appendRaw("{\"op\":\"read\",")
-        }
         let relation = change.relation
-        buffer.appendRaw(relation.json.schemaAndTable)
+        // `{"op":…,"schema":…,"table":…,` in one piece (EncodedRelation.rowOperations' order).
+        switch change.operation {
+        case .insert: buffer.appendRaw(relation.json.rowHeads[0])
+        case .update: buffer.appendRaw(relation.json.rowHeads[1])
+        case .delete: buffer.appendRaw(relation.json.rowHeads[2])
+        case .read: buffer.appendRaw(relation.json.rowHeads[3])
+        }
         if change.operation == .read, let tag = change.backfillTag {
             // A backfilled row takes the position of its chunk's high watermark.
             appendPosition(change.transaction, seq: change.seq, lsn: change.lsn, into: &buffer)
@@ -114,30 +114,28 @@ package struct JSONLinesEncoder: Sendable {
         } else {
             appendPosition(change.transaction, seq: change.seq, lsn: change.lsn, into: &buffer)
         }
-        buffer.appendRaw(",")
-        buffer.appendRaw(relation.json.key)
         var unchanged: [Int] = []
         // (The rows passed on, not bound: `if let` would copy a row, retaining its three references.)
         if change.old != nil {
-            buffer.appendRaw("\"old\":")
+            buffer.appendRaw(relation.json.keyThenOld)
             appendRow(change.old.unsafelyUnwrapped, old: nil, unchanged: &unchanged, into: &buffer)
-            if change.new != nil { buffer.appendRaw(",") }
+            guard change.new != nil else { return buffer.appendRaw("}}\n") }
+            buffer.appendRaw("},\"new\":{")
+        } else {
+            buffer.appendRaw(relation.json.keyThenNew)
         }
         if change.new != nil {
-            buffer.appendRaw("\"new\":")
             // An old row's unchanged TOAST values are left out without being named.
             unchanged.removeAll(keepingCapacity: true)
             appendRow(change.new.unsafelyUnwrapped, old: change.old, unchanged: &unchanged, into: &buffer)
-            if !unchanged.isEmpty {
-                buffer.appendRaw(",\"unchanged_toast\":[")
-                for (position, index) in unchanged.enumerated() {
-                    if position > 0 { buffer.appendRaw(",") }
-                    buffer.appendRaw(relation.json.columnNames[index])
-                }
-                buffer.appendRaw("]")
-            }
         }
-        buffer.appendRaw("}\n")
+        guard !unchanged.isEmpty else { return buffer.appendRaw("}}\n") }
+        buffer.appendRaw("},\"unchanged_toast\":[")
+        for (position, index) in unchanged.enumerated() {
+            if position > 0 { buffer.appendRaw(",") }
+            buffer.appendRaw(relation.json.columnNames[index])
+        }
+        buffer.appendRaw("]}\n")
     }
 
     private func encodeTruncate(_ change: TruncateChange, into buffer: inout JSONBuffer) {
@@ -318,14 +316,13 @@ package struct JSONLinesEncoder: Sendable {
         }
     }
 
-    /// `{"col":value,...}`: the columns of `row` the server sent (see ``ColumnWalk``; `old` is the
+    /// `"col":value,...` (its braces are the caller's): the columns of `row` the server sent (see ``ColumnWalk``; `old` is the
     /// change's old row when `row` is its new one). Absent columns (non-key columns of an old key) are
     /// left out; so are unchanged TOAST values the walk could not take from the old row, which are
     /// recorded in `unchanged`.
     private func appendRow(_ row: Row, old: Row?, unchanged: inout [Int], into buffer: inout JSONBuffer) {
         var scratch: [UInt8] = []
         let relation = row.relation
-        buffer.appendRaw("{")
         relation.json.separatedColumnKeys.withUnsafeBytes { keys in
             relation.json.separatedColumnKeyStarts.withUnsafeBufferPointer { starts in
                 // (The column types read in place: no retain of their enum payloads per value.)
@@ -351,6 +348,5 @@ package struct JSONLinesEncoder: Sendable {
                 }
             }
         }
-        buffer.appendRaw("}")
     }
 }
