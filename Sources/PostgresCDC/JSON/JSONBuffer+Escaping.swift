@@ -1,14 +1,19 @@
 extension JSONBuffer {
     /// Appends UTF-8 bytes as a quoted JSON string: `"`, the bytes escaped by ``appendEscaped(_:)``, `"`.
     /// Text with nothing to escape (the usual case) is written in one piece.
-    mutating func appendQuoted(_ utf8: UnsafeBufferPointer<UInt8>) {
+    ///
+    /// `key`, when given, is written first, in the same piece.
+    mutating func appendQuoted(
+        _ utf8: UnsafeBufferPointer<UInt8>, after key: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0)
+    ) {
         let count = utf8.count
         let plain = Self.plainPrefixLength(utf8)
-        bytes.write(reserving: plain + 2) { out in
+        bytes.write(reserving: key.count + plain + 2) { text in
+            let out = text + text.copy(key)
             out[0] = UInt8(ascii: "\"")
             if let start = utf8.baseAddress { (out + 1).update(from: start, count: plain) }
             if plain == count { out[plain + 1] = UInt8(ascii: "\"") }
-            return plain == count ? plain + 2 : plain + 1
+            return key.count + (plain == count ? plain + 2 : plain + 1)
         }
         guard plain < count else { return }
         appendEscaped(UnsafeBufferPointer(rebasing: utf8[plain...]))

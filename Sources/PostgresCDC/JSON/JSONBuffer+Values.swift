@@ -14,20 +14,23 @@ extension JSONBuffer {
     /// an unchanged TOAST value) — a column of `row`, whose bytes are `rowBytes`, or of `old` when
     /// `fromOld` — as ``appendValue(_:as:scratch:)`` does; a common value straight from the row's bytes
     /// (``appendCommonValue(binary:format:mapping:)``), without a slice of them.
+    ///
+    /// `key` (the column's `"name":`, or nothing) is written first — in one piece with a common value.
     @inline(__always)
     package mutating func appendValue(
         of column: TupleData.Column, fromOld: Bool, row: Row, old: Row?, rowBytes: UnsafeRawBufferPointer, as type: ColumnType,
-        scratch: inout [UInt8]
+        key: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0), scratch: inout [UInt8]
     ) {
         if !fromOld && (column.kind == .binary || column.kind == .text) {
             let base = row.tuple.storage.startIndex
             let raw = UnsafeRawBufferPointer(rebasing: rowBytes[(column.range.lowerBound - base)..<(column.range.upperBound - base)])
             let written =
                 column.kind == .binary
-                ? appendCommonValue(binary: raw, format: type.binary, mapping: type.mapping)
-                : appendCommonValue(text: raw, mapping: type.mapping)
+                ? appendCommonValue(binary: raw, format: type.binary, mapping: type.mapping, key: key)
+                : appendCommonValue(text: raw, mapping: type.mapping, key: key)
             if written { return }
         }
+        bytes.appendBytes(key)
         // NULL, every other value, and one taken from the old row: through a slice of its bytes.
         switch fromOld ? old?.content(of: column) : row.content(of: column) {
         case let .sent(value)?: appendValue(value, as: type, scratch: &scratch)
@@ -136,54 +139,74 @@ extension JSONBuffer {
     /// a slice of the tuple, so without reference counting): integers, bool, finite floats, timestamps
     /// of years 1 to 9999, and text written as a string. `false`, nothing written, for every other
     /// value, which takes the general path (the same text for these, only slower).
+    ///
+    /// `key`, when given, is written first: in one piece with an integer, a bool or a string.
     @inline(__always)
-    package mutating func appendCommonValue(binary raw: UnsafeRawBufferPointer, format: BinaryFormat, mapping: ValueMapping) -> Bool {
+    package mutating func appendCommonValue(
+        binary raw: UnsafeRawBufferPointer, format: BinaryFormat, mapping: ValueMapping,
+        key: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0)
+    ) -> Bool {
         switch format {
         case .int4:
             guard raw.count == 4 else { return false }
-            appendInt(Int64(Int32(bigEndian: raw.loadUnaligned(as: Int32.self))))
+            appendInt(Int64(Int32(bigEndian: raw.loadUnaligned(as: Int32.self))), after: key)
+            return true
         case .int8:
             guard raw.count == 8 else { return false }
-            appendInt(Int64(bigEndian: raw.loadUnaligned(as: Int64.self)))
+            appendInt(Int64(bigEndian: raw.loadUnaligned(as: Int64.self)), after: key)
+            return true
         case .int2:
             guard raw.count == 2 else { return false }
-            appendInt(Int64(Int16(bigEndian: raw.loadUnaligned(as: Int16.self))))
+            appendInt(Int64(Int16(bigEndian: raw.loadUnaligned(as: Int16.self))), after: key)
+            return true
         case .bool:
             guard raw.count == 1 else { return false }
-            appendRaw(raw[0] != 0 ? "true" : "false")
+            let text: StaticString = raw[0] != 0 ? "true" : "false"
+            bytes.write(reserving: key.count + 5) { out in
+                let written = out.copy(key)
+                (out + written).update(from: text.utf8Start, count: text.utf8CodeUnitCount)
+                return written + text.utf8CodeUnitCount
+            }
+            return true
+        case .textual:
+            // The send format is the text itself.
+            return appendCommonValue(text: raw, mapping: mapping, key: key)
         case .float8 where mapping.isFloat:
             guard raw.count == 8 else { return false }
             let value = Double(bitPattern: UInt64(bigEndian: raw.loadUnaligned(as: UInt64.self)))
             guard value.isFinite else { return false }
+            bytes.appendBytes(key)
             BinaryText.appendShortest(value, to: &bytes)
+            return true
         case .float4 where mapping.isFloat:
             guard raw.count == 4 else { return false }
             let value = Float(bitPattern: UInt32(bigEndian: raw.loadUnaligned(as: UInt32.self)))
             guard value.isFinite else { return false }
+            bytes.appendBytes(key)
             BinaryText.appendShortest(value, to: &bytes)
+            return true
         case .timestamptz where mapping.isTimestamptz, .timestamp where mapping.isTimestamp:
             // Years 1 to 9999 give the same ISO form as the text path; BC, infinity and five-digit
             // years take the general path.
             guard raw.count == 8 else { return false }
             let micros = Int64(bigEndian: raw.loadUnaligned(as: Int64.self))
             guard micros >= Self.firstTimestamp, micros < Self.endOfTimestamps else { return false }
-            appendTimestampValue(PostgresTimestamp(microsecondsSince2000: micros), zone: mapping.isTimestamptz)
-        case .textual:
-            // The send format is the text itself.
-            return appendCommonValue(text: raw, mapping: mapping)
+            appendTimestampValue(PostgresTimestamp(microsecondsSince2000: micros), zone: mapping.isTimestamptz, after: key)
+            return true
         default:
             return false
         }
-        return true
     }
 
     /// A value in text form written as a string (its mapping writes it so), straight from its bytes;
     /// `false`, nothing written, for every other mapping.
     @inline(__always)
-    package mutating func appendCommonValue(text raw: UnsafeRawBufferPointer, mapping: ValueMapping) -> Bool {
+    package mutating func appendCommonValue(
+        text raw: UnsafeRawBufferPointer, mapping: ValueMapping, key: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0)
+    ) -> Bool {
         switch mapping {
         case .numeric, .date, .bytea, .text:
-            appendQuoted(raw.assumingMemoryBound(to: UInt8.self))
+            appendQuoted(raw.assumingMemoryBound(to: UInt8.self), after: key)
             return true
         default:
             return false

@@ -57,6 +57,19 @@ package struct JSONBuffer: Sendable {
         BinaryText.appendDecimal(value, to: &bytes)
     }
 
+    /// Appends `key`, then an integer, in one piece.
+    @inline(__always)
+    mutating func appendInt(_ value: Int64, after key: UnsafeRawBufferPointer) {
+        bytes.write(reserving: key.count + 21) { text in
+            var written = text.copy(key)
+            if value < 0 {
+                text[written] = UInt8(ascii: "-")
+                written += 1
+            }
+            return written + (text + written).writeDecimal(value.magnitude)
+        }
+    }
+
     /// Appends an unsigned integer.
     package mutating func appendUInt(_ value: UInt64) {
         BinaryText.appendDecimal(value, to: &bytes)
@@ -159,7 +172,10 @@ package struct JSONBuffer: Sendable {
     }
 
     /// Appends a column value's timestamp as ``appendTimestamp(_:zone:)`` does.
-    mutating func appendTimestampValue(_ timestamp: PostgresTimestamp, zone: Bool) {
+    mutating func appendTimestampValue(
+        _ timestamp: PostgresTimestamp, zone: Bool, after key: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0)
+    ) {
+        bytes.appendBytes(key)
         Self.appendTimestamp(timestamp, zone: zone, memo: &valueTimestampMemo, to: &bytes)
     }
 

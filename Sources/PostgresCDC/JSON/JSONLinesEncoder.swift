@@ -338,11 +338,11 @@ package struct JSONLinesEncoder: Sendable {
                                 unchanged.append(index)
                                 continue
                             }
-                            buffer.bytes.appendBytes(UnsafeRawBufferPointer(rebasing: keys[(starts[index] + skip)..<starts[index + 1]]))
+                            let key = UnsafeRawBufferPointer(rebasing: keys[(starts[index] + skip)..<starts[index + 1]])
                             skip = 0
                             buffer.appendValue(
                                 of: column, fromOld: fromOld, row: row, old: old, rowBytes: rowBytes, as: columnTypes[index].type,
-                                scratch: &scratch)
+                                key: key, scratch: &scratch)
                         }
                     }
                 }

@@ -54,6 +54,14 @@ let decimalDigitPairs: StaticString = """
     """
 
 extension UnsafeMutablePointer where Pointee == UInt8 {
+    /// Copies `source`'s bytes to `self`; returns how many.
+    @inline(__always)
+    func copy(_ source: UnsafeRawBufferPointer) -> Int {
+        guard let start = source.baseAddress, source.count > 0 else { return 0 }
+        UnsafeMutableRawPointer(self).copyMemory(from: start, byteCount: source.count)
+        return source.count
+    }
+
     /// Writes `value` in decimal at `self` (at most 20 bytes); returns the number of bytes written.
     @inline(__always)
     func writeDecimal(_ value: UInt64) -> Int {
