@@ -29,6 +29,13 @@ extension JSONBuffer {
                 ? appendCommonValue(binary: raw, format: type.binary, mapping: type.mapping, key: key)
                 : appendCommonValue(text: raw, mapping: type.mapping, key: key)
             if written { return }
+            bytes.appendBytes(key)
+            // Any other value of the row: through a slice of its bytes, past the common values.
+            if column.kind == .binary {
+                return appendUncommonValue(
+                    binary: row.tuple.storage[column.range], format: type.binary, mapping: type.mapping, scratch: &scratch)
+            }
+            return appendValue(text: row.tuple.storage[column.range], mapping: type.mapping)
         }
         bytes.appendBytes(key)
         // NULL, every other value, and one taken from the old row: through a slice of its bytes.
@@ -84,6 +91,14 @@ extension JSONBuffer {
     /// Bytes that are not a value of the type are written as a `"\\x…"` hex string.
     package mutating func appendValue(binary: ArraySlice<UInt8>, format: BinaryFormat, mapping: ValueMapping, scratch: inout [UInt8]) {
         if binary.withUnsafeBytes({ appendCommonValue(binary: $0, format: format, mapping: mapping) }) { return }
+        appendUncommonValue(binary: binary, format: format, mapping: mapping, scratch: &scratch)
+    }
+
+    /// ``appendValue(binary:format:mapping:scratch:)`` for a value that is not a common one
+    /// (``appendCommonValue(binary:format:mapping:key:)`` wrote nothing for it).
+    private mutating func appendUncommonValue(
+        binary: ArraySlice<UInt8>, format: BinaryFormat, mapping: ValueMapping, scratch: inout [UInt8]
+    ) {
         switch format {
         case .textual:
             // The send format is the text itself.
