@@ -313,6 +313,94 @@ extension JSONBuffer {
         }
     }
 
+    /// A one-dimensional array of `count` integers `width` bytes wide (or NULLs) in one piece;
+    /// `false`, nothing written, for malformed bytes and for arrays of over 4,096 elements (the
+    /// element-by-element path then takes them).
+    @inline(__always)
+    private mutating func appendIntegerList(_ raw: UnsafeRawBufferPointer, count: Int, width: Int) -> Bool {
+        guard count <= 4096 else { return false }
+        let mark = bytes.count
+        bytes.write(reserving: 2 + count * 22) { out in
+            // Malformed bytes: 0 written, nothing appended.
+            out[0] = UInt8(ascii: "[")
+            var written = 1
+            var offset = 20
+            for number in 0..<count {
+                if number > 0 {
+                    out[written] = UInt8(ascii: ",")
+                    written += 1
+                }
+                guard raw.count - offset >= 4 else { return 0 }
+                let length = Int(Int32(bigEndian: raw.loadUnaligned(fromByteOffset: offset, as: Int32.self)))
+                offset += 4
+                if length < 0 {
+                    (out + written).update(from: "null", count: 4)
+                    written += 4
+                    continue
+                }
+                guard length == width, raw.count - offset >= width else { return 0 }
+                let value: Int64
+                switch width {
+                case 2: value = Int64(Int16(bigEndian: raw.loadUnaligned(fromByteOffset: offset, as: Int16.self)))
+                case 4: value = Int64(Int32(bigEndian: raw.loadUnaligned(fromByteOffset: offset, as: Int32.self)))
+                default: value = Int64(bigEndian: raw.loadUnaligned(fromByteOffset: offset, as: Int64.self))
+                }
+                offset += width
+                if value < 0 {
+                    out[written] = UInt8(ascii: "-")
+                    written += 1
+                }
+                written += (out + written).writeDecimal(value.magnitude)
+            }
+            guard offset == raw.count else { return 0 }
+            out[written] = UInt8(ascii: "]")
+            return written + 1
+        }
+        return bytes.count > mark
+    }
+
+    /// A one-dimensional array of `count` texts that JSON takes as they are (or NULLs), written as
+    /// strings in one piece; `false`, nothing written, when an element needs escaping, for
+    /// malformed bytes, and for arrays of over 4,096 elements.
+    @inline(__always)
+    private mutating func appendPlainTextList(_ raw: UnsafeRawBufferPointer, count: Int) -> Bool {
+        guard count <= 4096, let base = raw.baseAddress else { return false }
+        let mark = bytes.count
+        // Each element takes at most its bytes, two quotes and a comma; a NULL's "null" fits in its length field.
+        bytes.write(reserving: raw.count + 3 * count + 2) { out in
+            // An element to escape or malformed bytes: 0 written, nothing appended.
+            out[0] = UInt8(ascii: "[")
+            var written = 1
+            var offset = 20
+            for number in 0..<count {
+                if number > 0 {
+                    out[written] = UInt8(ascii: ",")
+                    written += 1
+                }
+                guard raw.count - offset >= 4 else { return 0 }
+                let length = Int(Int32(bigEndian: raw.loadUnaligned(fromByteOffset: offset, as: Int32.self)))
+                offset += 4
+                if length < 0 {
+                    (out + written).update(from: "null", count: 4)
+                    written += 4
+                    continue
+                }
+                guard length <= raw.count - offset else { return 0 }
+                let start = (base + offset).assumingMemoryBound(to: UInt8.self)
+                guard Self.plainPrefixLength(UnsafeBufferPointer(start: start, count: length)) == length else { return 0 }
+                out[written] = UInt8(ascii: "\"")
+                (out + written + 1).update(from: start, count: length)
+                out[written + 1 + length] = UInt8(ascii: "\"")
+                written += length + 2
+                offset += length
+            }
+            guard offset == raw.count else { return 0 }
+            out[written] = UInt8(ascii: "]")
+            return written + 1
+        }
+        return bytes.count > mark
+    }
+
     /// A one-dimensional array (the common case) of `array_send` bytes `binary`, read through `raw`.
     private mutating func appendBinaryList(
         _ binary: ArraySlice<UInt8>, _ raw: UnsafeRawBufferPointer, format: BinaryFormat, mapping: ValueMapping, scratch: inout [UInt8]
@@ -320,6 +408,13 @@ extension JSONBuffer {
         let count = Int(Int32(bigEndian: raw.loadUnaligned(fromByteOffset: 12, as: Int32.self)))
         guard count >= 0, count <= raw.count, Int32(bigEndian: raw.loadUnaligned(fromByteOffset: 16, as: Int32.self)) == 1 else {
             return false
+        }
+        switch format {
+        case .int4 where appendIntegerList(raw, count: count, width: 4): return true
+        case .int8 where appendIntegerList(raw, count: count, width: 8): return true
+        case .int2 where appendIntegerList(raw, count: count, width: 2): return true
+        case .textual where mapping.isQuotedText && appendPlainTextList(raw, count: count): return true
+        default: break
         }
         let mark = bytes.count
         bytes.append(UInt8(ascii: "["))

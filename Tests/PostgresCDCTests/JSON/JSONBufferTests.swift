@@ -131,6 +131,61 @@ import Testing
                 == #"["(0,0),(1,1)","(2,2),(3,3)"]"#)
     }
 
+    /// `array_send` bytes of a one-dimensional array: the header, then each element (`nil`: NULL).
+    static func arraySend(_ elements: [[UInt8]?], lowerBound: Int32 = 1) -> [UInt8] {
+        func int32(_ value: Int32) -> [UInt8] { withUnsafeBytes(of: value.bigEndian) { Array($0) } }
+        var bytes = int32(1) + int32(0) + int32(23) + int32(Int32(elements.count)) + int32(lowerBound)
+        for element in elements {
+            if let element { bytes += int32(Int32(element.count)) + element } else { bytes += int32(-1) }
+        }
+        return bytes
+    }
+
+    /// Integer arrays are written in one pass; what they give must be what the element-by-element
+    /// path gives — NULLs, signs and every width — and malformed bytes must still fall back to it.
+    @Test func binaryIntegerArraysAreWrittenInOnePassAsElementByElement() {
+        func big<T: FixedWidthInteger>(_ value: T) -> [UInt8] { withUnsafeBytes(of: value.bigEndian) { Array($0) } }
+        func json(_ bytes: [UInt8], _ element: BinaryFormat) -> String {
+            var buffer = JSONBuffer()
+            var scratch: [UInt8] = []
+            buffer.appendValue(
+                binary: bytes[...], format: .array(element: element, delimiter: UInt8(ascii: ",")),
+                mapping: .array(element: .integer, delimiter: UInt8(ascii: ",")), scratch: &scratch)
+            return String(decoding: buffer.bytes, as: UTF8.self)
+        }
+        #expect(json(Self.arraySend([big(Int32(1)), nil, big(Int32(-3)), big(Int32.min)]), .int4) == "[1,null,-3,-2147483648]")
+        #expect(json(Self.arraySend([big(Int16.min), big(Int16(0))]), .int2) == "[-32768,0]")
+        #expect(json(Self.arraySend([big(Int64.max), big(Int64.min)]), .int8) == "[9223372036854775807,-9223372036854775808]")
+        #expect(json(Self.arraySend([nil]), .int4) == "[null]")
+        #expect(json(Self.arraySend([]), .int4) == "[]")
+        // A lower bound other than 1 and an element of the wrong width: not the one-pass path's to write.
+        #expect(json(Self.arraySend([big(Int32(5))], lowerBound: 0), .int4) == "[5]")
+        #expect(json(Self.arraySend([big(Int32(5)), big(Int16(6))]), .int4) == #"[5,"\\x0006"]"#)
+        // Truncated bytes are no array: the whole value as hex.
+        #expect(json(Array(Self.arraySend([big(Int32(5)), big(Int32(6))]).dropLast()), .int4).hasPrefix("\"\\\\x"))
+        // Longer arrays than the one pass takes, element by element: the same text.
+        let many = (0..<5000).map { big(Int32($0 - 2500)) }
+        #expect(json(Self.arraySend(many), .int4) == "[" + (0..<5000).map { String($0 - 2500) }.joined(separator: ",") + "]")
+    }
+
+    /// Text arrays whose elements need no escaping are written in one pass; the others, and
+    /// malformed bytes, element by element: the same text either way.
+    @Test func binaryTextArraysAreWrittenInOnePassAsElementByElement() {
+        func json(_ elements: [String?], lowerBound: Int32 = 1, cut: Int = 0) -> String {
+            var buffer = JSONBuffer()
+            var scratch: [UInt8] = []
+            let bytes = Array(Self.arraySend(elements.map { $0.map { Array($0.utf8) } }, lowerBound: lowerBound).dropLast(cut))
+            buffer.appendValue(
+                binary: bytes[...], format: .array(element: .textual, delimiter: UInt8(ascii: ",")),
+                mapping: .array(element: .text, delimiter: UInt8(ascii: ",")), scratch: &scratch)
+            return String(decoding: buffer.bytes, as: UTF8.self)
+        }
+        #expect(json(["x3", nil, "", "a longer plain element"]) == #"["x3",null,"","a longer plain element"]"#)
+        #expect(json(["plain", "quote\"d", "back\\slash", "tab\t", "é"]) == #"["plain","quote\"d","back\\slash","tab\t","é"]"#)
+        #expect(json([]) == "[]")
+        #expect(json(["a", "b"], cut: 1).hasPrefix(#""\\x"#))
+    }
+
     @Test(arguments: ["{1,2", "{1,,2}", "1,2}", "{\"a}", "{1}x", "{{1},2", "", "[0:1]{1}", "{1 2\"}"])
     func malformedArrayTextIsKeptAsAString(text: String) throws {
         let output = Self.value(text, .array(element: .integer, delimiter: UInt8(ascii: ",")))

@@ -5,7 +5,7 @@
 /// Benchmarks/micro.sh); these reserve room once and write through a pointer.
 extension Array where Element == UInt8 {
     /// Appends what `body` writes at the pointer it is given: at most `maxCount` bytes, and it
-    /// returns how many it wrote.
+    /// returns how many it wrote (0 to append nothing).
     @inline(__always)
     mutating func write(reserving maxCount: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int) {
         append(addingCapacity: maxCount) { span in

@@ -13,7 +13,7 @@ extension BinaryText {
     private static func appendYMD(_ year: Int, _ month: Int, _ day: Int, to out: inout [UInt8]) {
         if year >= 1 && year <= 9999 {
             // YYYY-MM-DD in one piece.
-            return out.write(reserving: 10) { text in
+            out.write(reserving: 10) { text in
                 text.writePadded(year, width: 4)
                 text[4] = UInt8(ascii: "-")
                 (text + 5).writePadded(month, width: 2)
@@ -21,6 +21,7 @@ extension BinaryText {
                 (text + 8).writePadded(day, width: 2)
                 return 10
             }
+            return
         }
         appendPadded(year > 0 ? year : 1 - year, width: 4, to: &out)
         out.append(UInt8(ascii: "-"))
@@ -36,7 +37,7 @@ extension BinaryText {
         let seconds = micros / 1_000_000 % 60
         if micros >= 0 && hours < 100 {
             // HH:MM:SS[.ffffff] in one piece.
-            return out.write(reserving: 15) { text in
+            out.write(reserving: 15) { text in
                 text.writePadded(Int(hours), width: 2)
                 text[2] = UInt8(ascii: ":")
                 (text + 3).writePadded(Int(minutes), width: 2)
@@ -54,6 +55,7 @@ extension BinaryText {
                 (text + 9).writePadded(fraction, width: digits)
                 return 9 + digits
             }
+            return
         }
         appendPadded(Int(hours), width: 2, to: &out)
         out.append(UInt8(ascii: ":"))
