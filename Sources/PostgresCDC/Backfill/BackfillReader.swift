@@ -128,10 +128,16 @@ package final class BackfillReader: @unchecked Sendable {
     /// Reads backfill `id` again from just after `lastKey`, after `seconds` (the stream refused a
     /// chunk: one that did not start there — read before a reconnect, or before a chunk the stream
     /// never met — or one read while a transaction already handed out was not yet visible).
-    package func restart(_ id: String, after lastKey: [String]?, pausing seconds: Double = 0) {
+    ///
+    /// `pending` are the keys still to be read again (``BackfillProgress/pendingKeys``): the chunks
+    /// dropped here may have carried some of them. The key range is read again from `lastKey` even
+    /// when it had been read to its end.
+    package func restart(_ id: String, after lastKey: [String]?, pending: [[String]], pausing seconds: Double = 0) {
         condition.withLock {
             guard var job = jobs[id] else { return }
             job.nextKey = lastKey
+            job.rangeDone = false
+            job.pending = pending
             job.notBefore = seconds > 0 ? Date().addingTimeInterval(seconds) : nil
             job.done = false
             job.inFlight = 0

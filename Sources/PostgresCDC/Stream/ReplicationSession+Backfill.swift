@@ -153,11 +153,12 @@ extension ReplicationSession {
                     logger.info(
                         "reading a backfill chunk again: a transaction handed out before it was still running for its read",
                         metadata: ["backfill": "\(id)", "xid": "\(xid)", "attempt": "\(attempts)"])
-                    engine.reader.restart(id, after: progress.lastKey, pausing: min(0.01 * Double(1 << min(attempts, 8)), 2))
+                    engine.reader.restart(
+                        id, after: progress.lastKey, pending: progress.pendingKeys, pausing: min(0.01 * Double(1 << min(attempts, 8)), 2))
                     return
                 default:
                     // A chunk read before a reconnect or after one the stream never met: read on from what was handed out.
-                    engine.reader.restart(id, after: progress.lastKey)
+                    engine.reader.restart(id, after: progress.lastKey, pending: progress.pendingKeys)
                     return
                 }
                 let retried = Set(taken.plan.retryKeys)
