@@ -167,6 +167,11 @@ package final class BackfillReader: @unchecked Sendable {
         condition.withLock { plans[chunk] }
     }
 
+    /// The chunks read and waiting for the stream, in no particular order.
+    package var heldChunks: [String] {
+        condition.withLock { Array(chunks.keys) }
+    }
+
     /// Takes chunk `chunk` (at its high watermark); `nil` when this reader does not hold it.
     package func take(_ chunk: String) -> Chunk? {
         condition.withLock {
