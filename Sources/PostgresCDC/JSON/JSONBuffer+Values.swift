@@ -318,45 +318,18 @@ extension JSONBuffer {
     /// element-by-element path then takes them).
     @inline(__always)
     private mutating func appendIntegerList(_ raw: UnsafeRawBufferPointer, count: Int, width: Int) -> Bool {
-        guard count <= 4096 else { return false }
-        let mark = bytes.count
-        bytes.write(reserving: 2 + count * 22) { out in
-            // Malformed bytes: 0 written, nothing appended.
-            out[0] = UInt8(ascii: "[")
-            var written = 1
-            var offset = 20
-            for number in 0..<count {
-                if number > 0 {
-                    out[written] = UInt8(ascii: ",")
-                    written += 1
-                }
-                guard raw.count - offset >= 4 else { return 0 }
-                let length = Int(Int32(bigEndian: raw.loadUnaligned(fromByteOffset: offset, as: Int32.self)))
-                offset += 4
-                if length < 0 {
-                    (out + written).update(from: "null", count: 4)
-                    written += 4
-                    continue
-                }
-                guard length == width, raw.count - offset >= width else { return 0 }
-                let value: Int64
-                switch width {
-                case 2: value = Int64(Int16(bigEndian: raw.loadUnaligned(fromByteOffset: offset, as: Int16.self)))
-                case 4: value = Int64(Int32(bigEndian: raw.loadUnaligned(fromByteOffset: offset, as: Int32.self)))
-                default: value = Int64(bigEndian: raw.loadUnaligned(fromByteOffset: offset, as: Int64.self))
-                }
-                offset += width
-                if value < 0 {
-                    out[written] = UInt8(ascii: "-")
-                    written += 1
-                }
-                written += (out + written).writeDecimal(value.magnitude)
+        appendListInOnePass(raw, count: count, reserving: 2 + count * 22) { out, offset, length in
+            guard length == width else { return nil }
+            let value: Int64
+            switch width {
+            case 2: value = Int64(Int16(bigEndian: raw.loadUnaligned(fromByteOffset: offset, as: Int16.self)))
+            case 4: value = Int64(Int32(bigEndian: raw.loadUnaligned(fromByteOffset: offset, as: Int32.self)))
+            default: value = Int64(bigEndian: raw.loadUnaligned(fromByteOffset: offset, as: Int64.self))
             }
-            guard offset == raw.count else { return 0 }
-            out[written] = UInt8(ascii: "]")
-            return written + 1
+            guard value < 0 else { return out.writeDecimal(value.magnitude) }
+            out[0] = UInt8(ascii: "-")
+            return 1 + (out + 1).writeDecimal(value.magnitude)
         }
-        return bytes.count > mark
     }
 
     /// A one-dimensional array of `count` texts that JSON takes as they are (or NULLs), written as
@@ -364,11 +337,31 @@ extension JSONBuffer {
     /// malformed bytes, and for arrays of over 4,096 elements.
     @inline(__always)
     private mutating func appendPlainTextList(_ raw: UnsafeRawBufferPointer, count: Int) -> Bool {
-        guard count <= 4096, let base = raw.baseAddress else { return false }
-        let mark = bytes.count
+        guard let base = raw.baseAddress else { return false }
         // Each element takes at most its bytes, two quotes and a comma; a NULL's "null" fits in its length field.
-        bytes.write(reserving: raw.count + 3 * count + 2) { out in
-            // An element to escape or malformed bytes: 0 written, nothing appended.
+        return appendListInOnePass(raw, count: count, reserving: raw.count + 3 * count + 2) { out, offset, length in
+            let start = (base + offset).assumingMemoryBound(to: UInt8.self)
+            guard Self.plainPrefixLength(UnsafeBufferPointer(start: start, count: length)) == length else { return nil }
+            out[0] = UInt8(ascii: "\"")
+            (out + 1).update(from: start, count: length)
+            out[1 + length] = UInt8(ascii: "\"")
+            return length + 2
+        }
+    }
+
+    /// The elements of a one-dimensional `array_send` array (read through `raw`, `count` of them)
+    /// as a JSON array in one piece of at most `maxCount` bytes: `element` writes the one at
+    /// `offset` of `length` bytes (not NULL) and returns how many bytes it wrote, or `nil` to give up.
+    /// `false`, nothing written, when it gives up, for malformed bytes, and for over 4,096 elements.
+    @inline(__always)
+    private mutating func appendListInOnePass(
+        _ raw: UnsafeRawBufferPointer, count: Int, reserving maxCount: Int,
+        element: (_ out: UnsafeMutablePointer<UInt8>, _ offset: Int, _ length: Int) -> Int?
+    ) -> Bool {
+        guard count <= 4096 else { return false }
+        let mark = bytes.count
+        bytes.write(reserving: maxCount) { out in
+            // Giving up or malformed bytes: 0 written, nothing appended.
             out[0] = UInt8(ascii: "[")
             var written = 1
             var offset = 20
@@ -385,13 +378,8 @@ extension JSONBuffer {
                     written += 4
                     continue
                 }
-                guard length <= raw.count - offset else { return 0 }
-                let start = (base + offset).assumingMemoryBound(to: UInt8.self)
-                guard Self.plainPrefixLength(UnsafeBufferPointer(start: start, count: length)) == length else { return 0 }
-                out[written] = UInt8(ascii: "\"")
-                (out + written + 1).update(from: start, count: length)
-                out[written + 1 + length] = UInt8(ascii: "\"")
-                written += length + 2
+                guard length <= raw.count - offset, let count = element(out + written, offset, length) else { return 0 }
+                written += count
                 offset += length
             }
             guard offset == raw.count else { return 0 }
