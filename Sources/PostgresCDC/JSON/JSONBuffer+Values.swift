@@ -13,7 +13,7 @@ extension JSONBuffer {
     /// Appends the value of `column` from a ``ColumnWalk/nextColumn(_:old:)`` (sent: neither absent nor
     /// an unchanged TOAST value) — a column of `row`, whose bytes are `rowBytes`, or of `old` when
     /// `fromOld` — as ``appendValue(_:as:scratch:)`` does; a common value straight from the row's bytes
-    /// (``appendCommonValue(binary:format:mapping:)``), without a slice of them.
+    /// (``appendCommonValue(binary:format:mapping:key:)``), without a slice of them.
     ///
     /// `key` (the column's `"name":`, or nothing) is written first — in one piece with a common value.
     @inline(__always)
