@@ -16,7 +16,9 @@ enum ConfigFile {
     }
 
     /// `arguments` with `--config FILE` replaced by the file's options, inserted after the subcommand.
-    static func expand(_ arguments: [String], knownOptions: Set<String> = []) throws -> [String] {
+    /// `knownOptions` is evaluated only when there is a file to check (it reads every command's help:
+    /// about 20 ms, a start-up cost every run would pay otherwise).
+    static func expand(_ arguments: [String], knownOptions: @autoclosure () -> Set<String> = []) throws -> [String] {
         guard let index = arguments.firstIndex(where: { $0 == "--config" || $0.hasPrefix("--config=") }) else { return arguments }
         var rest = arguments
         let path: String
@@ -31,7 +33,7 @@ enum ConfigFile {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw Failure(path: path, line: 0, reason: "cannot be read")
         }
-        let options = try parse(String(decoding: data, as: UTF8.self), path: path, knownOptions: knownOptions)
+        let options = try parse(String(decoding: data, as: UTF8.self), path: path, knownOptions: knownOptions())
         SecretWarnings.emit(SecretWarnings.configFile(path, options: options))
         // After the subcommand names (stream, slot list, ...), before everything else.
         let insertAt = rest.firstIndex { $0.hasPrefix("-") } ?? rest.count
