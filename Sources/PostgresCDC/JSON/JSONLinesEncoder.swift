@@ -90,6 +90,11 @@ package struct JSONLinesEncoder: Sendable {
 
     private func encodeRow(_ change: borrowing RowChange, into buffer: inout JSONBuffer) {
         let relation = change.relation
+        if change.operation == .read && change.backfillTag == nil && change.new != nil {
+            // A snapshot row: written the way a chunk of them is (`encodeSnapshotRows`).
+            let line = SnapshotLine(relation: relation, at: change.lsn, end: [])
+            return appendSnapshotRow(change.new.unsafelyUnwrapped, seq: change.seq, line: line, into: &buffer)
+        }
         // `{"op":…,"schema":…,"table":…,` in one piece (EncodedRelation.rowOperations' order).
         switch change.operation {
         case .insert: buffer.appendRaw(relation.json.rowHeads[0])
@@ -97,22 +102,11 @@ package struct JSONLinesEncoder: Sendable {
         case .delete: buffer.appendRaw(relation.json.rowHeads[2])
         case .read: buffer.appendRaw(relation.json.rowHeads[3])
         }
+        // A backfilled row takes the position of its chunk's high watermark.
+        appendPosition(change.transaction, seq: change.seq, lsn: change.lsn, into: &buffer)
         if change.operation == .read, let tag = change.backfillTag {
-            // A backfilled row takes the position of its chunk's high watermark.
-            appendPosition(change.transaction, seq: change.seq, lsn: change.lsn, into: &buffer)
             buffer.appendRaw(",\"backfill\":")
             buffer.appendString(tag.id)
-        } else if change.operation == .read {
-            // A snapshot row belongs to no transaction: its position is the consistent point.
-            buffer.appendRaw("\"commit_lsn\":")
-            buffer.appendLSN(change.lsn)
-            buffer.appendRaw(",\"seq\":")
-            buffer.appendInt(Int64(change.seq))
-            buffer.appendRaw(",\"lsn\":")
-            buffer.appendLSN(change.lsn)
-            buffer.appendRaw(",\"snapshot\":true")
-        } else {
-            appendPosition(change.transaction, seq: change.seq, lsn: change.lsn, into: &buffer)
         }
         var unchanged: [Int] = []
         // (The rows passed on, not bound: `if let` would copy a row, retaining its three references.)
@@ -136,6 +130,60 @@ package struct JSONLinesEncoder: Sendable {
             buffer.appendRaw(relation.json.columnNames[index])
         }
         buffer.appendRaw("]}\n")
+    }
+
+    /// Appends the `read` line of every row of `tuples` (rows of `relation`, the first numbered
+    /// `firstSeq`) at the consistent point `lsn`: the lines ``encode(_:into:)`` writes for their `.read`
+    /// events, with what every line shares formatted once. `lineEnded` gets each line's end offset
+    /// in `buffer` and its row's number.
+    package func encodeSnapshotRows(
+        _ tuples: [TupleData], of relation: Relation, firstSeq: Int, at lsn: LSN, into buffer: inout JSONBuffer,
+        lineEnded: (_ end: Int, _ seq: Int) -> Void
+    ) {
+        let line = SnapshotLine(relation: relation, at: lsn, end: lineEnd)
+        for (index, tuple) in tuples.enumerated() {
+            appendSnapshotRow(Row(relation: relation, tuple: tuple, isKeyOnly: false), seq: firstSeq + index, line: line, into: &buffer)
+            lineEnded(buffer.bytes.count, firstSeq + index)
+        }
+    }
+
+    /// What the lines of a table's snapshot rows share: a snapshot row belongs to no transaction,
+    /// its position is the consistent point.
+    private struct SnapshotLine {
+        /// `{"op":"read","schema":…,"table":…,"commit_lsn":…,"seq":`
+        var head: [UInt8]
+        /// `,"lsn":…,"snapshot":true,"key":[…],"new":{`
+        var middle: [UInt8]
+        /// `}}\n`, or `}` and the timeline's line end (`lineEnd`).
+        var end: [UInt8]
+
+        init(relation: Relation, at lsn: LSN, end lineEnd: [UInt8]) {
+            var buffer = JSONBuffer()
+            buffer.appendRaw(relation.json.rowHeads[3])
+            buffer.appendRaw("\"commit_lsn\":")
+            buffer.appendLSN(lsn)
+            buffer.appendRaw(",\"seq\":")
+            head = buffer.bytes
+            buffer.bytes.removeAll(keepingCapacity: true)
+            buffer.appendRaw(",\"lsn\":")
+            buffer.appendLSN(lsn)
+            buffer.appendRaw(",\"snapshot\":true")
+            buffer.appendRaw(relation.json.keyThenNew)
+            middle = buffer.bytes
+            end = lineEnd.isEmpty ? Array("}}\n".utf8) : [UInt8(ascii: "}")] + lineEnd
+        }
+    }
+
+    /// One snapshot row's line (see ``SnapshotLine``). A row copied from a table has every value:
+    /// none is an unchanged TOAST value.
+    @inline(__always)
+    private func appendSnapshotRow(_ row: Row, seq: Int, line: SnapshotLine, into buffer: inout JSONBuffer) {
+        buffer.appendRaw(line.head)
+        buffer.appendInt(Int64(seq))
+        buffer.appendRaw(line.middle)
+        var unchanged: [Int] = []
+        appendRow(row, old: nil, unchanged: &unchanged, into: &buffer)
+        buffer.appendRaw(line.end)
     }
 
     private func encodeTruncate(_ change: TruncateChange, into buffer: inout JSONBuffer) {

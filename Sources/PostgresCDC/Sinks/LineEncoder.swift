@@ -67,6 +67,27 @@ package struct LineEncoder: Sendable {
             part += 1
         }
     }
+
+    /// Appends the `read` lines of snapshot rows: `rows`' change for each of `tuples` (the first
+    /// numbered `firstSeq`), a descriptor per line to `lines` — what ``encode(_:into:describing:)``
+    /// writes for each, the native format without building the events.
+    package mutating func encodeSnapshotRows(
+        _ tuples: [TupleData], table: Int, firstSeq: Int, rows: SnapshotRows, into buffer: inout JSONBuffer,
+        describing lines: inout [LineDescriptor]
+    ) {
+        guard debezium == nil else {
+            for (index, tuple) in tuples.enumerated() {
+                encode(.read(rows.change(table: table, tuple: tuple, seq: firstSeq + index)), into: &buffer, describing: &lines)
+            }
+            return
+        }
+        let relation = rows.relations[table]
+        let lsn = rows.consistentPoint
+        native.encodeSnapshotRows(tuples, of: relation, firstSeq: firstSeq, at: lsn, into: &buffer) { end, seq in
+            // As `LineDescriptor(describing:end:)` describes a snapshot row's line.
+            lines.append(LineDescriptor(end: end, kind: .read, target: .table(relation), commitLSN: lsn, seq: seq))
+        }
+    }
 }
 
 extension LineDescriptor {

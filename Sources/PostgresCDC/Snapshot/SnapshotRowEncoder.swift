@@ -20,10 +20,7 @@ package struct SnapshotRowEncoder: Sendable {
         var buffer = JSONBuffer(capacity: lastSize + lastSize / 8)
         var lines: [LineDescriptor] = []
         lines.reserveCapacity(tuples.count)
-        for (index, tuple) in tuples.enumerated() {
-            let event = ChangeEvent.read(rows.change(table: table, tuple: tuple, seq: firstSeq + index))
-            encoder.encode(event, into: &buffer, describing: &lines)
-        }
+        encoder.encodeSnapshotRows(tuples, table: table, firstSeq: firstSeq, rows: rows, into: &buffer, describing: &lines)
         lastSize = buffer.bytes.count
         return EncodedRows(relation: rows.relations[table], rows: tuples.count, bytes: buffer.bytes, lines: lines)
     }
