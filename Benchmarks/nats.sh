@@ -10,7 +10,8 @@
 # Prints min/median/max wall seconds, events/s at the median, the median against stdout, pgcdc's
 # CPU (user+sys) and the nats-servers' CPU, both medians. With PGCDC_BASELINE=/path/to/pgcdc (an
 # older build), its nats and cluster runs are measured in the same rounds, as `… (baseline)`.
-# Needs nats-server, python3 (free ports) and curl (the cluster's monitoring endpoint).
+# Needs nats-server (NATS_SERVER=/path picks one; default: the PATH's), python3 (free ports) and curl (the cluster's
+# monitoring endpoint).
 #
 #   Benchmarks/nats.sh [EVENTS] [REPS]
 set -euo pipefail
@@ -18,7 +19,7 @@ cd "$(dirname "$0")/.."
 events=${1:-200000}
 reps=${2:-3}
 source Benchmarks/lib.sh
-nats_bin=$(command -v nats-server || echo /usr/sbin/nats-server)
+nats_bin=${NATS_SERVER:-$(command -v nats-server || echo /usr/sbin/nats-server)}
 baseline=${PGCDC_BASELINE:-}
 current=$bin
 work=$(mktemp -d)
