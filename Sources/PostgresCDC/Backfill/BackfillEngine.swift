@@ -10,9 +10,16 @@ final class BackfillEngine {
     let reader: BackfillReader
     var state: BackfillState
     var windows = BackfillWindows()
-    /// Events to hand out before reading on (a chunk's rows, a start or end line).
-    var queue: [ChangeEvent] = []
+    /// What waits to be handed out before reading on: a start or end line, a chunk's rows.
+    enum Queued {
+        case event(ChangeEvent)
+        case rows(BackfillRows)
+    }
+
+    /// Events to hand out before reading on; of rows at the front, `rowsHead` were handed out.
+    var queue: [Queued] = []
     var queueHead = 0
+    private var rowsHead = 0
     /// The state changed since it was last recorded in the ledger.
     var isDirty = false
     /// When the publication's tables were last compared with ``BackfillState/knownTables``.
@@ -34,16 +41,35 @@ final class BackfillEngine {
     /// Whether an event waits (checked before ``dequeue()`` on every step: no event is copied).
     var hasQueuedEvents: Bool { queueHead < queue.count }
 
-    /// The next waiting event, if any.
+    /// The next waiting event, if any (a chunk's rows one by one).
     func dequeue() -> ChangeEvent? {
         guard queueHead < queue.count else { return nil }
-        let event = queue[queueHead]
+        switch queue[queueHead] {
+        case let .event(event):
+            advance()
+            return event
+        case let .rows(rows):
+            let change = rows.change(at: rowsHead)
+            rowsHead += 1
+            if rowsHead == rows.count { advance() }
+            return .read(change)
+        }
+    }
+
+    /// The chunk's rows waiting first, all of them, if rows wait first and none of them was handed out yet.
+    func dequeueRows() -> BackfillRows? {
+        guard queueHead < queue.count, rowsHead == 0, case let .rows(rows) = queue[queueHead] else { return nil }
+        advance()
+        return rows
+    }
+
+    private func advance() {
         queueHead += 1
+        rowsHead = 0
         if queueHead == queue.count {
-            queue.removeAll(keepingCapacity: queue.count <= 1 << 14)
+            queue.removeAll(keepingCapacity: true)
             queueHead = 0
         }
-        return event
     }
 
     func progress(of id: String) -> BackfillProgress? {

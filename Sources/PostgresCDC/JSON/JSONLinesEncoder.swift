@@ -68,7 +68,7 @@ package struct JSONLinesEncoder: Sendable {
             buffer.appendUInt(UInt64(transaction.xid))
             buffer.appendRaw(",\"commit_time\":")
             buffer.appendTimestamp(transaction.commitTime)
-            appendOrigin(transaction, into: &buffer)
+            Self.appendOrigin(transaction, into: &buffer)
             buffer.appendRaw("}\n")
         case let .commit(commit):
             buffer.appendRaw("{\"op\":\"commit\",\"commit_lsn\":")
@@ -79,7 +79,7 @@ package struct JSONLinesEncoder: Sendable {
             buffer.appendUInt(UInt64(commit.transaction.xid))
             buffer.appendRaw(",\"commit_time\":")
             buffer.appendTimestamp(commit.transaction.commitTime)
-            appendOrigin(commit.transaction, into: &buffer)
+            Self.appendOrigin(commit.transaction, into: &buffer)
             buffer.appendRaw(",\"events\":")
             buffer.appendInt(Int64(commit.eventCount))
             buffer.appendRaw("}\n")
@@ -90,10 +90,12 @@ package struct JSONLinesEncoder: Sendable {
 
     private func encodeRow(_ change: borrowing RowChange, into buffer: inout JSONBuffer) {
         let relation = change.relation
-        if change.operation == .read && change.backfillTag == nil && change.new != nil {
-            // A snapshot row: written the way a chunk of them is (`encodeSnapshotRows`).
-            let line = SnapshotLine(relation: relation, at: change.lsn, end: [])
-            return appendSnapshotRow(change.new.unsafelyUnwrapped, seq: change.seq, line: line, into: &buffer)
+        if change.operation == .read && change.new != nil {
+            // A snapshot or backfilled row: written the way a chunk of them is (`encodeReadRows`).
+            let position: ReadPosition =
+                change.backfillTag.map { .backfill(id: $0.id, transaction: change.transaction, lsn: change.lsn) } ?? .snapshot(change.lsn)
+            let line = ReadLine(relation: relation, at: position, end: [])
+            return appendReadRow(change.new.unsafelyUnwrapped, seq: change.seq, line: line, into: &buffer)
         }
         // `{"op":…,"schema":…,"table":…,` in one piece (EncodedRelation.rowOperations' order).
         switch change.operation {
@@ -102,12 +104,7 @@ package struct JSONLinesEncoder: Sendable {
         case .delete: buffer.appendRaw(relation.json.rowHeads[2])
         case .read: buffer.appendRaw(relation.json.rowHeads[3])
         }
-        // A backfilled row takes the position of its chunk's high watermark.
         appendPosition(change.transaction, seq: change.seq, lsn: change.lsn, into: &buffer)
-        if change.operation == .read, let tag = change.backfillTag {
-            buffer.appendRaw(",\"backfill\":")
-            buffer.appendString(tag.id)
-        }
         var unchanged: [Int] = []
         // (The rows passed on, not bound: `if let` would copy a row, retaining its three references.)
         if change.old != nil {
@@ -132,52 +129,78 @@ package struct JSONLinesEncoder: Sendable {
         buffer.appendRaw("]}\n")
     }
 
+    /// Where the `read` lines of a chunk of rows stand in the stream.
+    package enum ReadPosition {
+        /// Rows of the initial snapshot: they belong to no transaction, their position is the
+        /// consistent point.
+        case snapshot(LSN)
+        /// Rows of backfill `id`: they take the position of their chunk's high watermark, a
+        /// logical decoding message in `transaction` at `lsn`.
+        case backfill(id: String, transaction: TransactionInfo, lsn: LSN)
+    }
+
     /// Appends the `read` line of every row of `tuples` (rows of `relation`, the first numbered
-    /// `firstSeq`) at the consistent point `lsn`: the lines ``encode(_:into:)`` writes for their `.read`
-    /// events, with what every line shares formatted once. `lineEnded` gets each line's end offset
-    /// in `buffer` and its row's number.
-    package func encodeSnapshotRows(
-        _ tuples: [TupleData], of relation: Relation, firstSeq: Int, at lsn: LSN, into buffer: inout JSONBuffer,
+    /// `firstSeq`, the others after it) at `position`: the lines ``encode(_:into:)`` writes for their
+    /// `.read` events, with what every line shares formatted once. `lineEnded` gets each line's end
+    /// offset in `buffer` and its row's number.
+    package func encodeReadRows(
+        _ tuples: [TupleData], of relation: Relation, firstSeq: Int, at position: ReadPosition, into buffer: inout JSONBuffer,
         lineEnded: (_ end: Int, _ seq: Int) -> Void
     ) {
-        let line = SnapshotLine(relation: relation, at: lsn, end: lineEnd)
+        let line = ReadLine(relation: relation, at: position, end: lineEnd)
         for (index, tuple) in tuples.enumerated() {
-            appendSnapshotRow(Row(relation: relation, tuple: tuple, isKeyOnly: false), seq: firstSeq + index, line: line, into: &buffer)
+            appendReadRow(Row(relation: relation, tuple: tuple, isKeyOnly: false), seq: firstSeq + index, line: line, into: &buffer)
             lineEnded(buffer.bytes.count, firstSeq + index)
         }
     }
 
-    /// What the lines of a table's snapshot rows share: a snapshot row belongs to no transaction,
-    /// its position is the consistent point.
-    private struct SnapshotLine {
+    /// What the `read` lines of a chunk's rows share: all but their `seq` and their columns.
+    private struct ReadLine {
         /// `{"op":"read","schema":…,"table":…,"commit_lsn":…,"seq":`
         var head: [UInt8]
-        /// `,"lsn":…,"snapshot":true,"key":[…],"new":{`
+        /// A snapshot row's `,"lsn":…,"snapshot":true`, a backfilled row's
+        /// `,"lsn":…,"xid":…,"commit_time":…[,"origin":…][,"gid":…],"backfill":…`; then `,"key":[…],"new":{`
         var middle: [UInt8]
         /// `}}\n`, or `}` and the timeline's line end (`lineEnd`).
         var end: [UInt8]
 
-        init(relation: Relation, at lsn: LSN, end lineEnd: [UInt8]) {
+        init(relation: Relation, at position: ReadPosition, end lineEnd: [UInt8]) {
             var buffer = JSONBuffer()
             buffer.appendRaw(relation.json.rowHeads[3])
             buffer.appendRaw("\"commit_lsn\":")
-            buffer.appendLSN(lsn)
+            switch position {
+            case let .snapshot(lsn): buffer.appendLSN(lsn)
+            case let .backfill(_, transaction, _): buffer.appendLSN(transaction.commitLSN)
+            }
             buffer.appendRaw(",\"seq\":")
             head = buffer.bytes
             buffer.bytes.removeAll(keepingCapacity: true)
             buffer.appendRaw(",\"lsn\":")
-            buffer.appendLSN(lsn)
-            buffer.appendRaw(",\"snapshot\":true")
+            switch position {
+            case let .snapshot(lsn):
+                buffer.appendLSN(lsn)
+                buffer.appendRaw(",\"snapshot\":true")
+            case let .backfill(id, transaction, lsn):
+                // As `JSONBuffer.appendPosition` and `appendOrigin` write a change's position.
+                buffer.appendLSN(lsn)
+                buffer.appendRaw(",\"xid\":")
+                buffer.appendUInt(UInt64(transaction.xid))
+                buffer.appendRaw(",\"commit_time\":")
+                buffer.appendTimestamp(transaction.commitTime)
+                JSONLinesEncoder.appendOrigin(transaction, into: &buffer)
+                buffer.appendRaw(",\"backfill\":")
+                buffer.appendString(id)
+            }
             buffer.appendRaw(relation.json.keyThenNew)
             middle = buffer.bytes
             end = lineEnd.isEmpty ? Array("}}\n".utf8) : [UInt8(ascii: "}")] + lineEnd
         }
     }
 
-    /// One snapshot row's line (see ``SnapshotLine``). A row copied from a table has every value:
-    /// none is an unchanged TOAST value.
+    /// One row's `read` line (see ``ReadLine``). A row copied from a table has every value: none
+    /// is an unchanged TOAST value.
     @inline(__always)
-    private func appendSnapshotRow(_ row: Row, seq: Int, line: SnapshotLine, into buffer: inout JSONBuffer) {
+    private func appendReadRow(_ row: Row, seq: Int, line: ReadLine, into buffer: inout JSONBuffer) {
         buffer.appendRaw(line.head)
         buffer.appendInt(Int64(seq))
         buffer.appendRaw(line.middle)
@@ -349,11 +372,11 @@ package struct JSONLinesEncoder: Sendable {
     private func appendPosition(_ transaction: TransactionInfo, seq: Int, lsn: LSN, into buffer: inout JSONBuffer) {
         buffer.appendPosition(
             commitLSN: transaction.commitLSN, seq: seq, lsn: lsn, xid: transaction.xid, commitTime: transaction.commitTime)
-        appendOrigin(transaction, into: &buffer)
+        Self.appendOrigin(transaction, into: &buffer)
     }
 
     /// `[,"origin":..][,"gid":..]`: where the transaction came from, and a prepared transaction's gid.
-    private func appendOrigin(_ transaction: TransactionInfo, into buffer: inout JSONBuffer) {
+    private static func appendOrigin(_ transaction: TransactionInfo, into buffer: inout JSONBuffer) {
         if let origin = transaction.origin {
             buffer.appendRaw(",\"origin\":")
             buffer.appendString(origin)

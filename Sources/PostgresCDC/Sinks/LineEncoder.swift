@@ -83,10 +83,36 @@ package struct LineEncoder: Sendable {
         }
         let relation = rows.relations[table]
         let lsn = rows.consistentPoint
-        native.encodeSnapshotRows(tuples, of: relation, firstSeq: firstSeq, at: lsn, into: &buffer) { end, seq in
+        native.encodeReadRows(tuples, of: relation, firstSeq: firstSeq, at: .snapshot(lsn), into: &buffer) { end, seq in
             // As `LineDescriptor(describing:end:)` describes a snapshot row's line.
             lines.append(LineDescriptor(end: end, kind: .read, target: .table(relation), commitLSN: lsn, seq: seq))
         }
+    }
+
+    /// The lines of a backfill chunk's rows with a descriptor each — what ``encode(_:into:describing:)``
+    /// writes for each row's event, the native format without building the events.
+    package mutating func encodeBackfillRows(_ rows: BackfillRows) -> EncodedRows {
+        var buffer = JSONBuffer(capacity: rows.count * 256)
+        var lines: [LineDescriptor] = []
+        lines.reserveCapacity(rows.count)
+        if debezium == nil {
+            let relation = rows.relation
+            let position = JSONLinesEncoder.ReadPosition.backfill(id: rows.id, transaction: rows.transaction, lsn: rows.lsn)
+            let prefix = rows.id + ":"
+            var index = 0
+            native.encodeReadRows(rows.tuples, of: relation, firstSeq: rows.firstSeq, at: position, into: &buffer) { end, seq in
+                // As `LineDescriptor(describing:end:)` describes a backfilled row's line.
+                var line = LineDescriptor(end: end, kind: .read, target: .table(relation), commitLSN: rows.transaction.commitLSN, seq: seq)
+                line.backfillRow = prefix + rows.keys[index]
+                lines.append(line)
+                index += 1
+            }
+        } else {
+            for index in 0..<rows.count {
+                encode(.read(rows.change(at: index)), into: &buffer, describing: &lines)
+            }
+        }
+        return EncodedRows(relation: rows.relation, rows: rows.count, bytes: buffer.bytes, lines: lines, backfill: rows.id)
     }
 }
 

@@ -1,5 +1,6 @@
-/// Snapshot rows already written as lines (``SnapshotRowEncoder``): their bytes and a descriptor
-/// per line, the descriptors' ends counted from the start of `bytes`.
+/// Rows already written as `read` lines — a chunk of the snapshot (``SnapshotRowEncoder``) or of a
+/// backfill (``LineEncoder/encodeBackfillRows(_:)``): their bytes and a descriptor per line, the
+/// descriptors' ends counted from the start of `bytes`.
 package struct EncodedRows: Sendable {
     /// The table the rows belong to.
     package let relation: Relation
@@ -9,4 +10,6 @@ package struct EncodedRows: Sendable {
     package var bytes: [UInt8]
     /// A descriptor per line.
     package var lines: [LineDescriptor]
+    /// The backfill the rows belong to; `nil` for the snapshot's.
+    package var backfill: String? = nil
 }

@@ -19,7 +19,7 @@ final class SnapshotPhase {
     let rowEvents: SnapshotRows
     /// The copied tables, by table number.
     var relations: [Relation] { rowEvents.relations }
-    /// With the session's ``ReplicationSession/snapshotEncoder``: the rows are handed out as lines.
+    /// With the session's ``ReplicationSession/lineEncoder``: the rows are handed out as lines.
     var encoder: SnapshotRowEncoder?
     /// The copying threads were started (at the first step, once the encoder is known).
     var started = false
@@ -86,7 +86,7 @@ extension ReplicationSession {
         guard let phase = snapshot else { return nil }
         if !phase.started {
             phase.started = true
-            phase.encoder = snapshotEncoder.map { SnapshotRowEncoder(encoder: $0, rows: phase.rowEvents) }
+            phase.encoder = lineEncoder.map { SnapshotRowEncoder(encoder: $0, rows: phase.rowEvents) }
             phase.reader.encoder = phase.encoder
             phase.reader.start()
         }

@@ -59,8 +59,9 @@ package struct JSONLinesStreamer {
         var encoder = LineEncoder(format: format, timeline: session.system.timeline, database: session.databaseName)
         encoder.marksSnapshotEnd = commitLinesForSink
         encoder.writesTransactionEnds = includeTransactionLines || commitLinesForSink
-        // The snapshot's rows come as lines, written by this encoder on the copying threads too.
-        session.snapshotEncoder = encoder
+        // The snapshot's rows and backfill chunks come as lines, written by this encoder (the
+        // snapshot's on the copying threads too).
+        session.lineEncoder = encoder
         func encode(_ event: ChangeEvent, into state: inout State) {
             let before = state.pending.count
             encoder.encode(event, into: &state.pending.buffer, describing: &state.pending.lines)
@@ -109,7 +110,7 @@ package struct JSONLinesStreamer {
                 }
             case let .lines(rows):
                 wait = false
-                metrics?.recordReads(of: rows.relation, count: rows.rows, bytes: rows.bytes.count)
+                metrics?.recordReads(of: rows.relation, count: rows.rows, bytes: rows.bytes.count, backfill: rows.backfill)
                 state.summary.events += rows.rows
                 state.summary.rows += rows.rows
                 guard state.pending.count > 0 else {
@@ -186,8 +187,9 @@ package struct JSONLinesStreamer {
             pending.drop(upTo: count)
         }
 
-        /// Hands snapshot rows written as lines to the sink as a batch of their own, when no line
-        /// waits before them. (A snapshot's rows never end a transaction: it ends with its completion line.)
+        /// Hands rows written as lines to the sink as a batch of their own, when no line waits before
+        /// them. (They never end a transaction: the snapshot ends with its completion line, a
+        /// backfill chunk's transaction with its commit.)
         mutating func handOver(_ rows: EncodedRows) throws {
             metrics?.publish()
             try write(

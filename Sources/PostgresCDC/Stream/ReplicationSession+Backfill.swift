@@ -95,11 +95,12 @@ extension ReplicationSession {
         func queue(_ kind: BackfillEvent.Kind, _ progress: BackfillProgress, reason: String? = nil) {
             let request = progress.request
             engine.queue.append(
-                .backfill(
-                    BackfillEvent(
-                        kind: kind, id: request.id, table: request.table, whereClause: request.whereClause, rows: progress.rows,
-                        estimatedRows: progress.estimatedRows, reason: reason, transaction: transaction, seq: nextBackfillSeq(),
-                        lsn: event.lsn)))
+                .event(
+                    .backfill(
+                        BackfillEvent(
+                            kind: kind, id: request.id, table: request.table, whereClause: request.whereClause, rows: progress.rows,
+                            estimatedRows: progress.estimatedRows, reason: reason, transaction: transaction, seq: nextBackfillSeq(),
+                            lsn: event.lsn))))
         }
         switch message {
         case let .start(_, request):
@@ -164,6 +165,7 @@ extension ReplicationSession {
                 let retried = Set(taken.plan.retryKeys)
                 progress.pendingKeys.removeAll { retried.contains($0) }
                 var again: [[String]] = []
+                var rows = BackfillRows(id: id, relation: taken.relation, transaction: transaction, lsn: event.lsn, firstSeq: assembler.seq)
                 for tuple in taken.rows {
                     let row = Row(relation: taken.relation, tuple: tuple, isKeyOnly: false)
                     let key = BackfillWindows.key(of: row, at: taken.keyIndexes)
@@ -171,12 +173,13 @@ extension ReplicationSession {
                         if readAgain { again.append(taken.keyIndexes.map { row.text(at: $0) ?? "" }) }
                         continue
                     }
-                    var change = RowChange(
-                        operation: .read, transaction: transaction, seq: nextBackfillSeq(), lsn: event.lsn, relation: taken.relation,
-                        old: nil, new: row)
-                    change.backfillTag = BackfillTag(id: id, key: key)
-                    engine.queue.append(.read(change))
-                    progress.rows += 1
+                    rows.append(tuple, key: key)
+                }
+                if rows.count > 0 {
+                    // The rows are numbered in the watermark's transaction, after what came before them.
+                    assembler.seq += rows.count
+                    progress.rows += rows.count
+                    engine.queue.append(.rows(rows))
                 }
                 if let lastKey = taken.lastKey { progress.lastKey = lastKey }
                 progress.pendingKeys += again

@@ -15,7 +15,8 @@ package final class ReplicationSession {
     package enum Step {
         /// The next event.
         case event(ChangeEvent)
-        /// Rows of the initial snapshot already written as lines: only with a ``ReplicationSession/snapshotEncoder``.
+        /// Rows of the initial snapshot or of a backfill chunk already written as lines: only with a
+        /// ``ReplicationSession/lineEncoder``.
         case lines(EncodedRows)
         /// Nothing more can be read right now without waiting (a good moment to flush a sink).
         case idle
@@ -53,10 +54,11 @@ package final class ReplicationSession {
     var endAfterSnapshot = false
     /// Called as each table of a snapshot finishes.
     package var onSnapshotProgress: ((SnapshotProgress) -> Void)?
-    /// Set before the first ``next(wait:)`` to have the initial snapshot's rows handed out as lines
-    /// (``Step/lines(_:)``), written by this encoder on the copying threads and here: encoding then
-    /// overlaps the copy instead of following it on one thread.
-    package var snapshotEncoder: LineEncoder?
+    /// Set before the first ``next(wait:)`` to have the initial snapshot's rows and backfill chunks
+    /// handed out as lines (``Step/lines(_:)``), a chunk at a time. The snapshot's are written by
+    /// this encoder on the copying threads and here: encoding then overlaps the copy instead of
+    /// following it on one thread.
+    package var lineEncoder: LineEncoder?
     private var typeLookupConnection: PostgresConnection?
     /// Keyless tables already warned about (``StreamConfiguration/keylessTables``), by OID.
     var warnedKeylessTables: Set<UInt32> = []
@@ -184,7 +186,14 @@ package final class ReplicationSession {
             pendingGap = nil
             return .event(.gap(gap))
         }
-        if let backfills, backfills.hasQueuedEvents, let event = backfills.dequeue() { return .event(event) }
+        if let backfills, backfills.hasQueuedEvents {
+            // A chunk's rows as lines in one pass when the owner writes lines (the CLI), else one event each.
+            if var encoder = lineEncoder, let rows = backfills.dequeueRows() {
+                defer { lineEncoder = encoder }
+                return .lines(encoder.encodeBackfillRows(rows))
+            }
+            if let event = backfills.dequeue() { return .event(event) }
+        }
         if snapshot != nil, let step = try nextSnapshotStep(wait: wait) { return step }
         while true {
             if assembler.isReplaying {

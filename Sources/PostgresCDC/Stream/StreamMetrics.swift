@@ -85,11 +85,17 @@ final class StreamMetrics {
         pending[key, default: (0, 0)].bytes += bytes
     }
 
-    /// Notes `count` rows of the initial snapshot of `relation`, written as lines that took `bytes`.
-    func recordReads(of relation: Relation, count: Int, bytes: Int) {
+    /// Notes `count` rows of `relation` read by the initial snapshot or by backfill `backfill`, written
+    /// as lines that took `bytes`.
+    func recordReads(of relation: Relation, count: Int, bytes: Int, backfill: String?) {
         let key = Key(op: "read", table: Self.name(relation))
         pending[key, default: (0, 0)].events += count
         pending[key, default: (0, 0)].bytes += bytes
+        if let backfill {
+            // As `record(_:bytes:)` counts a backfilled row.
+            backfillRows[key.table, default: 0] += count
+            backfills[backfill]?.rows += count
+        }
     }
 
     /// Adds what was gathered to the counters (a batch was handed over).

@@ -78,7 +78,7 @@ import Testing
         let session = try ReplicationSession(configuration: configuration, logger: Logger(label: "test"))
         defer { session.close() }
         if lines != .events {
-            session.snapshotEncoder = LineEncoder(format: .native, timeline: nil, database: "")
+            session.lineEncoder = LineEncoder(format: .native, timeline: nil, database: "")
             if lines != .shared { session.snapshot?.reader.encodeAhead = lines == .copyingThreads ? 0 : .max }
         }
         var buffer = JSONBuffer()
