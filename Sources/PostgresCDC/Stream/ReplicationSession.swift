@@ -186,14 +186,7 @@ package final class ReplicationSession {
             pendingGap = nil
             return .event(.gap(gap))
         }
-        if let backfills, backfills.hasQueuedEvents {
-            // A chunk's rows as lines in one pass when the owner writes lines (the CLI), else one event each.
-            if var encoder = lineEncoder, let rows = backfills.dequeueRows() {
-                defer { lineEncoder = encoder }
-                return .lines(encoder.encodeBackfillRows(rows))
-            }
-            if let event = backfills.dequeue() { return .event(event) }
-        }
+        if let backfills, backfills.hasQueuedEvents, let step = nextQueued(from: backfills) { return step }
         if snapshot != nil, let step = try nextSnapshotStep(wait: wait) { return step }
         while true {
             if assembler.isReplaying {
@@ -286,6 +279,16 @@ package final class ReplicationSession {
         }
     }
 
+    /// What the backfills queued, next: a chunk's rows as lines in one pass when the owner writes
+    /// lines (the CLI), else one event at a time.
+    private func nextQueued(from backfills: BackfillEngine) -> Step? {
+        if var encoder = lineEncoder, let rows = backfills.dequeueRows() {
+            defer { lineEncoder = encoder }
+            return .lines(encoder.encodeBackfillRows(rows))
+        }
+        return backfills.dequeue().map { .event($0) }
+    }
+
     /// What the assembler's output means for the owner; `nil` to go on reading.
     private func step(for output: ChangeAssembler.Output) throws(ReplicationError) -> Step? {
         switch output {
@@ -299,7 +302,7 @@ package final class ReplicationSession {
                 return nil
             }
             if let backfills, try backfillConsumes(event, engine: backfills) {
-                return backfills.dequeue().map { .event($0) }
+                return nextQueued(from: backfills)
             }
             return .event(event)
         case .endReached:
