@@ -64,22 +64,14 @@ package struct JSONLinesEncoder: Sendable {
         case let .begin(transaction):
             buffer.appendRaw("{\"op\":\"begin\",\"commit_lsn\":")
             buffer.appendLSN(transaction.commitLSN)
-            buffer.appendRaw(",\"xid\":")
-            buffer.appendUInt(UInt64(transaction.xid))
-            buffer.appendRaw(",\"commit_time\":")
-            buffer.appendTimestamp(transaction.commitTime)
-            Self.appendOrigin(transaction, into: &buffer)
+            Self.appendTransaction(transaction, into: &buffer)
             buffer.appendRaw("}\n")
         case let .commit(commit):
             buffer.appendRaw("{\"op\":\"commit\",\"commit_lsn\":")
             buffer.appendLSN(commit.transaction.commitLSN)
             buffer.appendRaw(",\"end_lsn\":")
             buffer.appendLSN(commit.endLSN)
-            buffer.appendRaw(",\"xid\":")
-            buffer.appendUInt(UInt64(commit.transaction.xid))
-            buffer.appendRaw(",\"commit_time\":")
-            buffer.appendTimestamp(commit.transaction.commitTime)
-            Self.appendOrigin(commit.transaction, into: &buffer)
+            Self.appendTransaction(commit.transaction, into: &buffer)
             buffer.appendRaw(",\"events\":")
             buffer.appendInt(Int64(commit.eventCount))
             buffer.appendRaw("}\n")
@@ -181,13 +173,9 @@ package struct JSONLinesEncoder: Sendable {
                 buffer.appendLSN(lsn)
                 buffer.appendRaw(",\"snapshot\":true")
             case let .backfill(id, transaction, lsn):
-                // As `JSONBuffer.appendPosition` and `appendOrigin` write a change's position.
+                // As `appendPosition` writes a change's position.
                 buffer.appendLSN(lsn)
-                buffer.appendRaw(",\"xid\":")
-                buffer.appendUInt(UInt64(transaction.xid))
-                buffer.appendRaw(",\"commit_time\":")
-                buffer.appendTimestamp(transaction.commitTime)
-                JSONLinesEncoder.appendOrigin(transaction, into: &buffer)
+                JSONLinesEncoder.appendTransaction(transaction, into: &buffer)
                 buffer.appendRaw(",\"backfill\":")
                 buffer.appendString(id)
             }
@@ -373,6 +361,16 @@ package struct JSONLinesEncoder: Sendable {
         buffer.appendPosition(
             commitLSN: transaction.commitLSN, seq: seq, lsn: lsn, xid: transaction.xid, commitTime: transaction.commitTime)
         Self.appendOrigin(transaction, into: &buffer)
+    }
+
+    /// `,"xid":..,"commit_time":..[,"origin":..][,"gid":..]`: the transaction (after its `commit_lsn`
+    /// and, in a change's position, `seq` and `lsn`).
+    private static func appendTransaction(_ transaction: TransactionInfo, into buffer: inout JSONBuffer) {
+        buffer.appendRaw(",\"xid\":")
+        buffer.appendUInt(UInt64(transaction.xid))
+        buffer.appendRaw(",\"commit_time\":")
+        buffer.appendTimestamp(transaction.commitTime)
+        appendOrigin(transaction, into: &buffer)
     }
 
     /// `[,"origin":..][,"gid":..]`: where the transaction came from, and a prepared transaction's gid.

@@ -46,7 +46,7 @@ import Testing
             let change = backfill ? backfillRows.change(at: index) : rows.change(table: 0, tuple: tuple, seq: 40 + index)
             one.encode(.read(change), into: &buffer, describing: &lines)
         }
-        #expect(String(decoding: chunk.bytes, as: UTF8.self) == String(decoding: buffer.bytes, as: UTF8.self))
+        #expect(Self.withoutClock(chunk.bytes) == Self.withoutClock(buffer.bytes))
         #expect(chunk.rows == 3)
         #expect(chunk.lines.map(\.end) == lines.map(\.end))
         #expect(chunk.lines.map(\.kind) == lines.map(\.kind))
@@ -55,6 +55,11 @@ import Testing
         #expect(chunk.lines.map(\.position) == lines.map(\.position))
         #expect(chunk.lines.map(\.tableName) == lines.map(\.tableName))
         #expect(chunk.lines.map(\.backfillRow) == lines.map(\.backfillRow))
+    }
+
+    /// The lines, Debezium's `ts_ms` of the moment the line was written taken out.
+    static func withoutClock(_ bytes: [UInt8]) -> String {
+        String(decoding: bytes, as: UTF8.self).replacing(/"ts_ms":\d+,"transaction"/, with: #""ts_ms":0,"transaction""#)
     }
 
     @Test(arguments: [nil, 3] as [UInt32?], [false, true])
