@@ -8,8 +8,10 @@
 # REPS runs each (default 5), interleaved; prints min/median/max wall seconds, the median against
 # the text COPY, peak RSS; then the same pgcdc run on a table of ROWS/4 rows (RSS flat in size).
 # With PGCDC_BASELINE=/path/to/pgcdc (an older build), its 1-job runs are measured in the same rounds.
+# With --callgrind (needs valgrind), it then counts the instructions per row of the whole pgcdc process
+# reading ROWS/10 rows (valgrind 3.19 cannot read Swift's debug information: a copy without it is run).
 #
-#   Benchmarks/snapshot.sh [ROWS] [REPS]
+#   Benchmarks/snapshot.sh [ROWS] [REPS] [--callgrind]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rows=${1:-1000000}
@@ -20,6 +22,8 @@ trap 'stop_postgres' EXIT
 psql -c "CREATE TABLE big (id bigint PRIMARY KEY, a int, b text, c timestamptz)"
 psql -c "INSERT INTO big SELECT g, g % 1000, md5(g::text), now() FROM generate_series(1, $rows) g"
 psql -c "CREATE TABLE quarter AS SELECT * FROM big WHERE id <= $rows / 4"
+psql -c "CREATE TABLE tenth AS SELECT * FROM big WHERE id <= $rows / 10" -c "ALTER TABLE tenth ADD PRIMARY KEY (id)"
+psql -c "CREATE PUBLICATION pubt FOR TABLE tenth"
 psql -c "ALTER TABLE quarter ADD PRIMARY KEY (id)"
 psql -c "VACUUM ANALYZE big" -c "VACUUM ANALYZE quarter"
 psql -c "CREATE PUBLICATION pub FOR TABLE big" -c "CREATE PUBLICATION pubq FOR TABLE quarter"
@@ -60,4 +64,17 @@ for name in $names; do
     END { printf "| %s | %d | %.2f | %.2f | %.2f | %.2f× | %.0f |\n", name, rows, wall[1], wall[int((NR + 1) / 2)], wall[NR],
           wall[int((NR + 1) / 2)] / ceiling, rss / 1024 }'
 done
+if [ "${3:-}" = --callgrind ]; then
+  objcopy --strip-debug "$bin" "$work/pgcdc"
+  names="$work/pgcdc"
+  [ -n "${PGCDC_BASELINE:-}" ] && objcopy --strip-debug "$PGCDC_BASELINE" "$work/baseline" && names="$names $work/baseline"
+  echo
+  echo "| build | instructions per row ($((rows / 10)) rows, whole process) |"
+  echo "| --- | --- |"
+  for build in $names; do
+    total=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$build" stream --dsn "$DSN" --slot snap --publication pubt \
+      --create-slot --snapshot initial-only 2>&1 > /dev/null | sed -n 's/.*Collected : \([0-9]*\).*/\1/p')
+    echo "| $(basename "$build") | $((total / (rows / 10))) |"
+  done
+fi
 rm -rf "$work"
