@@ -67,7 +67,7 @@ final class BackfillEngine {
         queueHead += 1
         rowsHead = 0
         if queueHead == queue.count {
-            queue.removeAll(keepingCapacity: true)
+            queue.removeAll(keepingCapacity: queue.count <= 1 << 14)
             queueHead = 0
         }
     }

@@ -2,7 +2,7 @@ import PGOutput
 
 /// The rows of a backfill chunk that are handed out at its high watermark, in order: each becomes
 /// a backfilled `read` event (``change(at:)``), numbered from `firstSeq` in the watermark's
-/// transaction. The CLI writes them as lines in one pass (``LineEncoder/encodeBackfillRows(_:into:describing:)``).
+/// transaction. The CLI writes them as lines in one pass (``LineEncoder/encodeBackfillRows(_:)``).
 package struct BackfillRows: Sendable {
     /// The backfill's id.
     package let id: String
