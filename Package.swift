@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 let package = Package(
@@ -35,11 +35,15 @@ let package = Package(
         ),
         // Pure Swift decoding of the CopyBoth framing and the pgoutput protocol; no libpq.
         .target(name: "PGOutput"),
+        // The lowest floor of the library, pure Swift without libpq: the time source (and, as the
+        // library is split into floors, values and rows).
+        .target(name: "PostgresCDCValues"),
         // The library: replication connection, change events, value conversion, JSON lines.
         .target(
             name: "PostgresCDC",
             dependencies: [
                 "PGOutput",
+                "PostgresCDCValues",
                 "CLibPQ",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -101,7 +105,7 @@ let package = Package(
         .executableTarget(name: "SegmentSink", dependencies: ["PostgresCDC"], path: "examples/SegmentSink"),
         // A throwaway PostgreSQL for tests (initdb, pg_ctl), for users' tests too; `pgcdc demo` runs one.
         // Foundation only: it starts and stops servers and runs psql, so it does not link libpq.
-        .target(name: "PostgresCDCTesting"),
+        .target(name: "PostgresCDCTesting", dependencies: ["PostgresCDCValues"]),
         // The servers shared by the tests of one test process, the built CLI run as a process.
         .target(
             name: "TestSupport", dependencies: ["PostgresCDC", "PostgresCDCTesting", .product(name: "Logging", package: "swift-log")],

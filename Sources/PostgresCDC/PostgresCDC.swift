@@ -1,2 +1,3 @@
 // PostgresCDC: change data capture from PostgreSQL's logical replication (pgoutput).
 @_exported import PGOutput
+@_exported import PostgresCDCValues

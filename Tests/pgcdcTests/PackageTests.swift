@@ -87,9 +87,16 @@ import Testing
         for schema in ["change-event", "debezium-event"] {
             #expect(FileManager.default.fileExists(atPath: built.root + "/usr/share/pgcdc/schemas/\(schema).schema.json"))
         }
+        // The licence, in Debian's machine-readable copyright format, with the full Apache-2.0 text.
+        let copyright = try String(contentsOfFile: built.root + "/usr/share/doc/pgcdc/copyright", encoding: .utf8)
+        #expect(copyright.hasPrefix("Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/"))
+        #expect(copyright.contains("License: Apache-2.0") && copyright.contains("END OF TERMS AND CONDITIONS"))
         let listed = try ProcessRunner.run("/bin/tar", ["-tzf", built.tarball])
         let debFiles = try ProcessRunner.run("/usr/bin/dpkg-deb", ["-c", built.deb])
-        for file in ["usr/bin/pgcdc", "usr/share/man/man1/pgcdc.stream.1.gz", "lib/systemd/system/pgcdc@.service"] {
+        let files = [
+            "usr/bin/pgcdc", "usr/share/man/man1/pgcdc.stream.1.gz", "lib/systemd/system/pgcdc@.service", "usr/share/doc/pgcdc/copyright",
+        ]
+        for file in files {
             #expect(listed.stdout.contains(file) && debFiles.stdout.contains(file), "\(file)")
         }
     }
