@@ -111,6 +111,10 @@ public struct StreamConfiguration: Sendable {
     /// `nil` keeps it in memory, so a backfill survives a reconnect but not a restart. `pgcdc stream`
     /// puts it beside the checkpoint or the output file.
     public var backfillStatePath: String?
+    /// Where the stream reads the time (deadlines and intervals on the monotonic clock; `ts_ms`, a
+    /// snapshot's commit time and lag on the wall clock). The system's clocks by default; tests give
+    /// `ManualTimeSource` of `PostgresCDCTesting` to fix them.
+    public var timeSource: any TimeSource = .system
     /// A configuration with the required values and defaults for the rest.
     public init(dsn: String, slot: String, publication: String) {
         self.dsn = dsn
