@@ -59,7 +59,7 @@ extension DebeziumEncoder {
         buffer.appendRaw("{\"status\":\"END\",\"id\":\"snapshot:")
         buffer.appendUInt(summary.consistentPoint.value)
         buffer.appendRaw("\",\"ts_ms\":")
-        buffer.appendInt(Self.nowMilliseconds())
+        buffer.appendInt(nowMilliseconds())
         buffer.appendRaw(",\"event_count\":")
         buffer.appendInt(Int64(summary.rows))
         buffer.appendRaw(",\"data_collections\":null,\"end_lsn\":")

@@ -14,10 +14,13 @@ package struct DebeziumEncoder: Sendable {
     package var database: String
     /// `source.name`: the logical server name (Debezium's `topic.prefix`).
     package var serverName: String
+    /// Where `ts_ms` (the time pgcdc wrote the line) is read.
+    package var timeSource: any TimeSource
 
-    package init(database: String, serverName: String = "pgcdc") {
+    package init(database: String, serverName: String = "pgcdc", timeSource: any TimeSource = .system) {
         self.database = database
         self.serverName = serverName
+        self.timeSource = timeSource
     }
 
     /// Appends `event` (one line, or one per table for a truncate; nothing for a snapshot's end).
@@ -63,7 +66,7 @@ package struct DebeziumEncoder: Sendable {
             buffer.appendRaw("{")
             source(event.transaction, lsn: event.lsn, relation: nil, snapshot: .no, into: &buffer)
             buffer.appendRaw(",\"ts_ms\":")
-            buffer.appendInt(Self.nowMilliseconds())
+            buffer.appendInt(nowMilliseconds())
             buffer.appendRaw(",\"databaseName\":")
             buffer.appendString(database)
             buffer.appendRaw(",\"schemaName\":")
@@ -87,7 +90,7 @@ package struct DebeziumEncoder: Sendable {
     /// `{"op":"m","ts_ms":…,"source":…,"message":{"prefix":…,"content":BASE64}}`.
     private func appendMessage(prefix: String, content: [UInt8], transaction: TransactionInfo, lsn: LSN, into buffer: inout JSONBuffer) {
         buffer.appendRaw("{\"op\":\"m\",\"ts_ms\":")
-        buffer.appendInt(Self.nowMilliseconds())
+        buffer.appendInt(nowMilliseconds())
         buffer.appendRaw(",")
         source(transaction, lsn: lsn, relation: nil, snapshot: .no, into: &buffer)
         buffer.appendRaw(",\"message\":{\"prefix\":")
@@ -176,13 +179,12 @@ package struct DebeziumEncoder: Sendable {
 
     private func tail(into buffer: inout JSONBuffer) {
         buffer.appendRaw("\"ts_ms\":")
-        buffer.appendInt(Self.nowMilliseconds())
+        buffer.appendInt(nowMilliseconds())
         buffer.appendRaw(",\"transaction\":null}\n")
     }
 
-    static func nowMilliseconds() -> Int64 {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec / 1_000_000)
+    /// `ts_ms`: the wall clock's milliseconds since 1970.
+    func nowMilliseconds() -> Int64 {
+        timeSource.unixMicroseconds() / 1000
     }
 }

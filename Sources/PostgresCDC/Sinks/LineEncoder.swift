@@ -17,11 +17,12 @@ package struct LineEncoder: Sendable {
     /// Debezium: the open transaction's events per table, for its END record.
     private var collections = DataCollectionCounts()
 
-    /// An encoder for `format`; `timeline` goes into native lines, `database` into Debezium's `source.db`.
-    package init(format: OutputFormat, timeline: UInt32?, database: String) {
+    /// An encoder for `format`; `timeline` goes into native lines, `database` into Debezium's `source.db`,
+    /// and Debezium's `ts_ms` is read from `timeSource`.
+    package init(format: OutputFormat, timeline: UInt32?, database: String, timeSource: any TimeSource = .system) {
         self.format = format
         self.native = JSONLinesEncoder(timeline: timeline)
-        self.debezium = format == .debezium ? DebeziumEncoder(database: database) : nil
+        self.debezium = format == .debezium ? DebeziumEncoder(database: database, timeSource: timeSource) : nil
     }
 
     /// Appends `event` to `buffer` (nothing, one line, or one per table for a Debezium truncate)

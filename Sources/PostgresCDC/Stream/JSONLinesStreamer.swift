@@ -42,21 +42,24 @@ package struct JSONLinesStreamer {
     /// After a stop request, how many seconds to keep reading to finish a transaction that was
     /// already partly handed to the sink.
     package var stopGrace: Double = 3
+    /// Where the stop grace and flush times are read.
+    package var timeSource: any TimeSource = .system
 
     package init() {}
 
     /// Streams until the end LSN, a stop request, or an error.
     package func run(_ session: ReplicationSession, into sink: any ChangeSink) throws -> StreamSummary {
-        var state = State(sink: sink, session: session, onDurable: onDurable)
+        var state = State(sink: sink, session: session, onDurable: onDurable, timeSource: timeSource)
         let metrics = recordsMetrics ? StreamMetrics() : nil
         state.metrics = metrics
-        // Only a position past where streaming started is news worth recording.
+        var rules = HandOverRules(
+            flushThreshold: flushThreshold, batchPerTransaction: batchPerTransaction, stopGraceSeconds: stopGrace, start: session.startLSN)
         state.summary.durableThrough = session.startLSN
-        state.confirmedThrough = session.startLSN
         state.pending.reserve(bytes: flushThreshold + (1 << 16), lines: 1 << 12)
         session.emitsCommitEvents = true
         let commitLinesForSink = sink.needsCommitLines
-        var encoder = LineEncoder(format: format, timeline: session.system.timeline, database: session.databaseName)
+        var encoder = LineEncoder(
+            format: format, timeline: session.system.timeline, database: session.databaseName, timeSource: timeSource)
         encoder.marksSnapshotEnd = commitLinesForSink
         encoder.writesTransactionEnds = includeTransactionLines || commitLinesForSink
         // The snapshot's rows and backfill chunks come as lines, written by this encoder (the
@@ -67,17 +70,14 @@ package struct JSONLinesStreamer {
             encoder.encode(event, into: &state.pending.buffer, describing: &state.pending.lines)
             metrics?.record(event, bytes: state.pending.count - before)
         }
-        var stopDeadline: UInt64?
         var wait = false
 
         while true {
-            if stopDeadline == nil && stopRequested() {
-                stopDeadline = FileIO.monotonicNanoseconds() &+ UInt64(stopGrace * 1e9)
-            }
-            if let stopDeadline, !state.midTransactionHandedOver || FileIO.monotonicNanoseconds() >= stopDeadline {
-                // Whole transactions only: the rest is read again by the next run.
-                try state.handOver(upTo: state.pending.boundaryCount)
-                try state.makeDurable(force: true)
+            if let plan = rules.beforeReading(
+                stopRequested: stopRequested, midTransactionHandedOver: state.midTransactionHandedOver,
+                now: timeSource.monotonicNanoseconds)
+            {
+                try state.perform(plan, rules: &rules)
                 state.summary.stopped = true
                 return state.summary
             }
@@ -101,10 +101,7 @@ package struct JSONLinesStreamer {
                     state.summary.events += 1
                 }
                 if case .snapshotCompleted = event {
-                    // The whole snapshot must be durable before the session keeps the slot.
-                    state.markBoundary()
-                    try state.handOver(upTo: state.pending.count)
-                    try state.makeDurable(force: true)
+                    try state.perform(rules.snapshotCompleted(), rules: &rules)
                     session.snapshotDurable()
                     continue
                 }
@@ -113,37 +110,23 @@ package struct JSONLinesStreamer {
                 metrics?.recordReads(of: rows.relation, count: rows.rows, bytes: rows.bytes.count, backfill: rows.backfill)
                 state.summary.events += rows.rows
                 state.summary.rows += rows.rows
-                guard state.pending.count > 0 else {
-                    // Nothing waits before them: the chunk is a batch as it is (bytes and descriptors not copied).
+                if rules.handsOverAlone(buffered: state.pending.count) {
                     try state.handOver(rows)
-                    try state.makeDurable(force: false)
+                    try state.makeDurable(force: false, rules: &rules)
                     continue
                 }
                 state.pending.append(rows)
             case .idle:
-                if session.isAtTransactionBoundary { state.markBoundary() }
-                try state.handOver(upTo: state.pending.boundaryCount)
-                try state.makeDurable(force: true)
+                try state.perform(rules.idle(atTransactionBoundary: session.isAtTransactionBoundary), rules: &rules)
                 wait = true
                 continue
             case .end:
-                state.markBoundary()
-                try state.handOver(upTo: state.pending.count)
-                try state.makeDurable(force: true)
+                try state.perform(rules.end(), rules: &rules)
                 return state.summary
             }
             // Lines were added.
-            if session.isAtTransactionBoundary {
-                state.markBoundary()
-                if batchPerTransaction || stopDeadline != nil {
-                    try state.handOver(upTo: state.pending.boundaryCount)
-                    try state.makeDurable(force: false)
-                }
-            }
-            if state.pending.count >= flushThreshold {
-                try state.handOver(upTo: state.pending.count)
-                try state.makeDurable(force: false)
-            }
+            let plan = rules.afterLines(atTransactionBoundary: session.isAtTransactionBoundary, buffered: state.pending.count)
+            try state.perform(plan, rules: &rules)
         }
     }
 
@@ -152,6 +135,7 @@ package struct JSONLinesStreamer {
         let sink: any ChangeSink
         let session: ReplicationSession
         let onDurable: ((LSN, Bool) throws -> LSN)?
+        let timeSource: any TimeSource
         var pending = PendingLines()
         var summary = StreamSummary()
         /// The resume position at that boundary.
@@ -160,14 +144,26 @@ package struct JSONLinesStreamer {
         var handedOverPosition: LSN = .zero
         /// Whether part of the open transaction already went to the sink.
         var midTransactionHandedOver = false
-        /// What the server was last told (the checkpoint's durable position may lag the sink's).
-        var confirmedThrough: LSN = .zero
         var metrics: StreamMetrics?
 
-        init(sink: any ChangeSink, session: ReplicationSession, onDurable: ((LSN, Bool) throws -> LSN)?) {
+        init(
+            sink: any ChangeSink, session: ReplicationSession, onDurable: ((LSN, Bool) throws -> LSN)?, timeSource: any TimeSource
+        ) {
             self.sink = sink
             self.session = session
             self.onDurable = onDurable
+            self.timeSource = timeSource
+        }
+
+        /// Carries out what the rules decided.
+        mutating func perform(_ plan: HandOverRules.Plan, rules: inout HandOverRules) throws {
+            if plan.marksBoundary { markBoundary() }
+            switch plan.handOver {
+            case .boundary: try handOver(upTo: pending.boundaryCount)
+            case .all: try handOver(upTo: pending.count)
+            case nil: break
+            }
+            if let force = plan.flushes { try makeDurable(force: force, rules: &rules) }
         }
 
         mutating func markBoundary() {
@@ -205,20 +201,20 @@ package struct JSONLinesStreamer {
         }
 
         /// Asks the sink how far it is durable; records and confirms a position that advanced.
-        mutating func makeDurable(force: Bool) throws {
-            let started = metrics == nil ? 0 : FileIO.monotonicNanoseconds()
+        mutating func makeDurable(force: Bool, rules: inout HandOverRules) throws {
+            let started = metrics == nil ? 0 : timeSource.monotonicNanoseconds()
             let durable = try sink.flush(force: force)
             if let metrics {
-                metrics.recordFlush(nanoseconds: FileIO.monotonicNanoseconds() &- started)
+                metrics.recordFlush(nanoseconds: timeSource.monotonicNanoseconds() &- started)
                 metrics.recordPosition(
                     durable: max(durable, summary.durableThrough), serverPosition: session.serverPosition,
                     idle: force && pending.count == 0)
             }
             // A forced call also records again a position the recorder kept only in the page cache.
-            guard durable > summary.durableThrough || (force && confirmedThrough < summary.durableThrough) else { return }
+            guard rules.records(durable: durable, force: force) else { return }
             let confirmable = try onDurable?(durable, force) ?? durable
-            summary.durableThrough = max(durable, summary.durableThrough)
-            confirmedThrough = confirmable
+            rules.recorded(durable: durable, confirmable: confirmable)
+            summary.durableThrough = rules.durableThrough
             session.confirm(through: confirmable)
         }
     }

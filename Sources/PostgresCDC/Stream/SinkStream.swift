@@ -129,6 +129,7 @@ public struct SinkStream {
             streamer.format = stream.format
             streamer.recordsMetrics = stream.recordsMetrics
             streamer.stopRequested = stopRequested
+            streamer.timeSource = configuration.timeSource
             streamer.batchPerTransaction = stream.checkpoint != nil && sinkPosition == nil && !sink.needsCommitLines
             if let checkpoint = stream.checkpoint {
                 let system = session.system
@@ -151,8 +152,9 @@ public struct SinkStream {
         /// Closes the sink (the next attempt opens it again) and waits, polling for a stop request.
         func pause(for delay: Double) -> Bool {
             try? sink.close()
-            let deadline = ContinuousClock.now + .milliseconds(Int(delay * 1000))
-            while ContinuousClock.now < deadline {
+            let time = stream.configuration.timeSource
+            let deadline = time.monotonicNanoseconds() &+ UInt64(max(0, delay) * 1e9)
+            while time.monotonicNanoseconds() < deadline {
                 if stopRequested() { return false }
                 usleep(50_000)
             }
