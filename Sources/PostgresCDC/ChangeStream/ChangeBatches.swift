@@ -37,7 +37,7 @@ public struct ChangeBatches: AsyncSequence, Sendable {
             while !ended {
                 if let event = carried {
                     carried = nil
-                    if batcher.add(event, now: FileIO.monotonicNanoseconds()) { return cut(caughtUp: false) }
+                    if batcher.add(event, now: core.configuration.timeSource.monotonicNanoseconds()) { return cut(caughtUp: false) }
                     continue
                 }
                 // A batch at a boundary is due at its deadline; inside a transaction it waits for the commit.
@@ -51,7 +51,7 @@ public struct ChangeBatches: AsyncSequence, Sendable {
                         carried = event
                         return cut(caughtUp: false)
                     }
-                    if batcher.add(event, now: FileIO.monotonicNanoseconds()) { return cut(caughtUp: false) }
+                    if batcher.add(event, now: core.configuration.timeSource.monotonicNanoseconds()) { return cut(caughtUp: false) }
                 case .idle:
                     reportedIdle = true
                     return cut(caughtUp: true)
@@ -69,7 +69,7 @@ public struct ChangeBatches: AsyncSequence, Sendable {
         private mutating func cut(caughtUp: Bool) -> ChangeBatch {
             let core = events.core
             return batcher.cut(
-                now: FileIO.monotonicNanoseconds(), caughtUp: caughtUp, snapshotTables: { core.snapshotTables },
+                now: core.configuration.timeSource.monotonicNanoseconds(), caughtUp: caughtUp, snapshotTables: { core.snapshotTables },
                 checkpoint: { try? core.checkpoint(through: $0) })
         }
     }

@@ -27,11 +27,13 @@ public final class CheckpointRecorder {
     private var recordSize = FileCheckpointStore.minimumRecordSize
     private var lastSync: UInt64 = 0
     private var unsynced: Checkpoint?
+    private let timeSource: any TimeSource
 
-    /// A recorder writing to `store`.
-    public init(store: FileCheckpointStore, syncInterval: Double = 0) {
+    /// A recorder writing to `store`; `timeSource` tells when ``syncInterval`` has passed.
+    public init(store: FileCheckpointStore, syncInterval: Double = 0, timeSource: any TimeSource = .system) {
         self.store = store
         self.syncInterval = syncInterval
+        self.timeSource = timeSource
     }
 
     deinit {
@@ -46,7 +48,7 @@ public final class CheckpointRecorder {
     /// seconds, or when the record no longer fits the file. Returns ``durablyRecorded``.
     @discardableResult
     public func record(_ checkpoint: Checkpoint, force: Bool) throws(CheckpointError) -> LSN {
-        let now = FileIO.monotonicNanoseconds()
+        let now = timeSource.monotonicNanoseconds()
         let record = FileCheckpointStore.record(checkpoint, size: recordSize)
         let due = syncInterval <= 0 || now &- lastSync >= UInt64(syncInterval * 1e9)
         if force || due || descriptor < 0 || record.count != recordSize {

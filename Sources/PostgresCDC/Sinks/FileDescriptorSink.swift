@@ -22,12 +22,15 @@ public final class FileDescriptorSink: ChangeSink {
     private var written: LSN = .zero
     private var durable: LSN = .zero
     private var lastSync: UInt64 = 0
+    private let timeSource: any TimeSource
 
-    /// A sink writing to `descriptor` (not closed by the sink).
-    public init(descriptor: Int32, name: String, fsyncInterval: Double = 0) {
+    /// A sink writing to `descriptor` (not closed by the sink); `timeSource` tells when
+    /// `fsyncInterval` has passed.
+    public init(descriptor: Int32, name: String, fsyncInterval: Double = 0, timeSource: any TimeSource = .system) {
         self.descriptor = descriptor
         self.name = name
         self.fsyncInterval = fsyncInterval
+        self.timeSource = timeSource
         self.syncs = FileIO.isRegularFile(descriptor)
     }
 
@@ -48,7 +51,7 @@ public final class FileDescriptorSink: ChangeSink {
     /// For a regular file, `fsync`s (subject to `fsyncInterval` unless forced); returns the durable position.
     public func flush(force: Bool) throws(SinkError) -> LSN {
         guard syncs, durable != written else { return durable }
-        let now = FileIO.monotonicNanoseconds()
+        let now = timeSource.monotonicNanoseconds()
         if !force && fsyncInterval > 0 && now &- lastSync < UInt64(fsyncInterval * 1e9) { return durable }
         let failure = FileIO.sync(descriptor)
         if failure != 0 { throw SinkError(destination: name, operation: "fsync", errorNumber: failure) }

@@ -29,6 +29,8 @@ public final class FileSink: ChangeSink {
         /// The mode of the files the sink creates: the output file, its rotations and the origin
         /// record (default `0600`). A file that already exists keeps its mode.
         public var fileMode: FileMode = .ownerReadWrite
+        /// Tells when `fsyncInterval` has passed (the system's monotonic clock by default).
+        public var timeSource: any TimeSource = .system
 
         /// A configuration for `path` with the defaults: sync every batch, never rotate.
         public init(path: String) {
@@ -125,7 +127,7 @@ public final class FileSink: ChangeSink {
     /// `fsync`s what was appended (unless `fsyncInterval` has not passed and `force` is false) and returns the durable position.
     public func flush(force: Bool) throws(SinkError) -> LSN {
         guard dirty else { return durable }
-        let now = FileIO.monotonicNanoseconds()
+        let now = configuration.timeSource.monotonicNanoseconds()
         if !force && configuration.fsyncInterval > 0 && now &- lastSync < UInt64(configuration.fsyncInterval * 1e9) {
             return durable
         }
@@ -221,9 +223,11 @@ public final class FileSink: ChangeSink {
     /// thread) while an earlier descriptor of the file was open holds that descriptor's lock until it
     /// execs, a moment later. A second pgcdc writing to the file holds it for good.
     private func lock(_ descriptor: Int32) throws(SinkError) {
-        let deadline = FileIO.monotonicNanoseconds() &+ 1_000_000_000
+        // A real wait (it sleeps between tries): the system's clock, whatever the configured time source.
+        let clock = SystemTimeSource()
+        let deadline = clock.monotonicNanoseconds() &+ 1_000_000_000
         while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
-            guard errno == EWOULDBLOCK || errno == EINTR, FileIO.monotonicNanoseconds() < deadline else {
+            guard errno == EWOULDBLOCK || errno == EINTR, clock.monotonicNanoseconds() < deadline else {
                 throw SinkError(destination: path, operation: "lock", reason: "another process is writing to it")
             }
             usleep(5_000)

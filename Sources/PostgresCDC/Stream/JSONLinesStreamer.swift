@@ -50,7 +50,7 @@ package struct JSONLinesStreamer {
     /// Streams until the end LSN, a stop request, or an error.
     package func run(_ session: ReplicationSession, into sink: any ChangeSink) throws -> StreamSummary {
         var state = State(sink: sink, session: session, onDurable: onDurable, timeSource: timeSource)
-        let metrics = recordsMetrics ? StreamMetrics() : nil
+        let metrics = recordsMetrics ? StreamMetrics(timeSource: timeSource) : nil
         state.metrics = metrics
         var rules = HandOverRules(
             flushThreshold: flushThreshold, batchPerTransaction: batchPerTransaction, stopGraceSeconds: stopGrace, start: session.startLSN)

@@ -44,7 +44,11 @@ final class StreamMetrics {
     private var backfillRows: [String: Int] = [:]
     private var backfillCounters: [String: Counter] = [:]
 
-    init() {
+    /// Where the lag's wall clock is read.
+    private let timeSource: any TimeSource
+
+    init(timeSource: any TimeSource = .system) {
+        self.timeSource = timeSource
         reconnects.increment(by: 0)
     }
 
@@ -145,7 +149,7 @@ final class StreamMetrics {
         if idle || lastCommitTime == nil {
             lagSeconds.record(0)
         } else if let lastCommitTime {
-            let now = Date().timeIntervalSince1970 * 1e6
+            let now = Double(timeSource.unixMicroseconds())
             lagSeconds.record(max(0, (now - Double(lastCommitTime.unixMicroseconds)) / 1e6))
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import PGOutput
+import PostgresCDCTesting
 import Testing
 @testable import PostgresCDC
 
@@ -40,6 +41,37 @@ import Testing
         let everyTime = CheckpointRecorder(store: FileCheckpointStore(path: directory.file("cp2.json")), syncInterval: 0)
         #expect(try everyTime.record(Self.checkpoint(0x100), force: false) == LSN(0x100))
         #expect(try everyTime.record(Self.checkpoint(0x200), force: false) == LSN(0x200))
+    }
+
+    /// The sync interval is measured on the recorder's time source: a manual clock decides when
+    /// the next record is saved durably, without waiting.
+    @Test func theSyncIntervalPassesOnTheRecordersClock() throws {
+        let directory = try ScratchDirectory()
+        defer { directory.remove() }
+        let time = ManualTimeSource()
+        let recorder = CheckpointRecorder(store: FileCheckpointStore(path: directory.file("cp.json")), syncInterval: 10, timeSource: time)
+        #expect(try recorder.record(Self.checkpoint(0x100), force: false) == LSN(0x100))
+        time.advance(bySeconds: 9.9)
+        #expect(try recorder.record(Self.checkpoint(0x200), force: false) == LSN(0x100))
+        time.advance(bySeconds: 0.1)
+        #expect(try recorder.record(Self.checkpoint(0x300), force: false) == LSN(0x300))
+    }
+
+    /// The same for a sink's `fsyncInterval`: a regular file is synced once the interval passed on its clock.
+    @Test func aDescriptorSinksFsyncIntervalPassesOnItsClock() throws {
+        let directory = try ScratchDirectory()
+        defer { directory.remove() }
+        let descriptor = open(directory.file("out.jsonl"), O_WRONLY | O_CREAT, 0o600)
+        try #require(descriptor >= 0)
+        defer { close(descriptor) }
+        let time = ManualTimeSource(monotonicNanoseconds: 1_000_000_000_000)  // up for 1,000 s: the first flush syncs
+        let sink = FileDescriptorSink(descriptor: descriptor, name: "out.jsonl", fsyncInterval: 5, timeSource: time)
+        try sink.write(SinkBatch(lines: Array("{}\n".utf8)[...], position: LSN(0x10), endsAtTransactionBoundary: true))
+        #expect(try sink.flush(force: false) == LSN(0x10))
+        try sink.write(SinkBatch(lines: Array("{}\n".utf8)[...], position: LSN(0x20), endsAtTransactionBoundary: true))
+        #expect(try sink.flush(force: false) == LSN(0x10))
+        time.advance(bySeconds: 5)
+        #expect(try sink.flush(force: false) == LSN(0x20))
     }
 
     @Test func aLongerRecordReplacesTheFileInsteadOfOverwritingIt() throws {
