@@ -108,7 +108,7 @@ extension NATSSink {
                 }
             }
             for wanted in configuration.subjects.wildcards where !subjects.contains(where: { SubjectTemplate.covers($0, wanted) }) {
-                let reason = "the stream's subjects \(subjects) do not capture \(wanted); add it to the stream or change --nats-subject"
+                let reason = "the stream's subjects \(subjects) do not capture \(wanted); add it to the stream or change subjects"
                 throw SinkError(destination: destination, operation: "use", reason: reason)
             }
             return
@@ -117,7 +117,7 @@ extension NATSSink {
             throw SinkError(destination: destination, operation: "look up", reason: Self.lastError(status))
         }
         guard configuration.createStream else {
-            let reason = "the stream does not exist (create it, or pass --nats-create-stream)"
+            let reason = "the stream does not exist (create it, or set createStream = true)"
             throw SinkError(destination: destination, operation: "use", reason: reason)
         }
         var config = jsStreamConfig()

@@ -9,6 +9,8 @@ enum CLIErrorMessage {
         switch error {
         case let error as ReplicationError: return error.render(name: option)
         case let error as ConfigurationProblem: return error.render(name: option)
+        case let error as SinkError:
+            return SinkError(destination: error.destination, operation: error.operation, reason: options(in: error.reason)).description
         case let error as CheckpointError:
             guard let mismatch = error.slotMismatch, let stored = mismatch.storedSlots.first else { return "\(error)" }
             return checkpointOfAnotherSlot(path: error.path, slot: mismatch.slot, stored: stored)

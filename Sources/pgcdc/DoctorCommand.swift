@@ -32,7 +32,12 @@ struct DoctorCommand: ParsableCommand {
     func run() throws {
         let findings: [Finding]
         do {
-            findings = try FailoverReadiness.check(dsn: connection.dsn, slot: slot)
+            // The library names settings by their properties; the user reads the options.
+            findings = try FailoverReadiness.check(dsn: connection.dsn, slot: slot).map { finding in
+                var finding = finding
+                finding.detail = CLIErrorMessage.options(in: finding.detail)
+                return finding
+            }
         } catch {
             throw CLIFailure.report(error)
         }

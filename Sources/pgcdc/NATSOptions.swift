@@ -1,7 +1,8 @@
 import ArgumentParser
 import PostgresCDCNATS
 
-/// The options of the NATS JetStream sink.
+/// `pgcdc stream`'s NATS JetStream sink (`--sink nats://...`): the stream, its subjects, how pgcdc
+/// creates it, and how it authenticates.
 struct NATSOptions: ParsableArguments {
     @Option(name: .customLong("nats-stream"), help: ArgumentHelp("The JetStream stream that captures the subjects.", valueName: "name"))
     var stream: String?
@@ -66,6 +67,8 @@ struct NATSOptions: ParsableArguments {
     @Option(name: .customLong("nats-tls-key"), help: ArgumentHelp("The private key file (PEM) of --nats-tls-cert.", valueName: "file"))
     var clientKey: String?
 
+    /// The checks that need the sink: the `--nats-*` options apply only to a NATS sink, which needs a
+    /// stream, a valid subject template and sensible limits.
     func validate(for sink: SinkOption) throws {
         guard case .nats = sink else {
             if stream != nil || createStream || credentials != nil || token != nil || trustedCertificates != nil
@@ -92,6 +95,7 @@ struct NATSOptions: ParsableArguments {
         }
     }
 
+    /// The sink's configuration for `servers` (those of `--sink nats://...`).
     func configuration(servers: [String]) -> NATSSink.Configuration {
         var configuration = NATSSink.Configuration(servers: servers, stream: stream ?? "")
         if let template = SubjectTemplate(subject) { configuration.subjects = template }
@@ -105,18 +109,5 @@ struct NATSOptions: ParsableArguments {
         configuration.clientCertificate = clientCertificate
         configuration.clientKey = clientKey
         return configuration
-    }
-}
-
-extension SinkOption {
-    var isFile: Bool {
-        if case .file = self { return true }
-        return false
-    }
-
-    /// The output file of `--sink file:PATH`.
-    var filePath: String? {
-        if case let .file(path) = self { return path }
-        return nil
     }
 }

@@ -129,7 +129,7 @@ extension FailoverReadiness {
                     "failover", .fail,
                     "\(name) is a failover slot with two-phase decoding: PostgreSQL 17 does not sync its two-phase state to standbys, "
                         + "so after a promotion transactions prepared before it could be lost; drop it and let pgcdc re-create it "
-                        + "without --two-phase or with --no-failover-slot, or upgrade to PostgreSQL 18"
+                        + "without twoPhase = true or with failoverSlot = false, or upgrade to PostgreSQL 18"
                 ))
         } else if slot.failover == true {
             findings.append(

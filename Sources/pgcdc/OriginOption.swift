@@ -1,0 +1,6 @@
+import ArgumentParser
+
+/// `--origin any|none`.
+enum OriginOption: String, ExpressibleByArgument, CaseIterable {
+    case any, none
+}
