@@ -1,4 +1,3 @@
-import Foundation
 import Logging
 import PGOutput
 
@@ -7,10 +6,25 @@ import PGOutput
 ///
 /// The snapshot is taken on a TEMPORARY slot, so a crash in the middle leaves no slot behind and
 /// the next run simply takes a new snapshot. Only once the consumer has durably stored every row
-/// (``ReplicationSession/snapshotDurable()``) does the session copy it to the permanent slot
-/// (`pg_copy_logical_replication_slot`, same consistent point), drop the temporary one, and start
-/// streaming the changes after the consistent point.
+/// (``isDurable``) does the phase copy it to the permanent slot (`pg_copy_logical_replication_slot`,
+/// same consistent point) and drop the temporary one; the session then streams the changes after
+/// the consistent point.
+///
+/// The session steps it with ``next(lineEncoder:logger:)`` until it is ``Step/durable``, then calls
+/// ``keepSlot(_:on:connect:logger:)``.
 final class SnapshotPhase {
+    /// The result of one step.
+    enum Step {
+        /// The next event: a row, or the completion.
+        case event(ChangeEvent)
+        /// Rows already written as lines (with a line encoder).
+        case lines(EncodedRows)
+        /// Every row was handed out; the consumer has not stored them all yet.
+        case awaitingDurability
+        /// The consumer stored everything: time for ``keepSlot(_:on:connect:logger:)``.
+        case durable
+    }
+
     let consistentPoint: LSN
     let reader: SnapshotReader
     /// The temporary slot that exported the snapshot.
@@ -19,7 +33,7 @@ final class SnapshotPhase {
     let rowEvents: SnapshotRows
     /// The copied tables, by table number.
     var relations: [Relation] { rowEvents.relations }
-    /// With the session's ``ReplicationSession/lineEncoder``: the rows are handed out as lines.
+    /// With a line encoder (``next(lineEncoder:logger:)``): the rows are handed out as lines.
     var encoder: SnapshotRowEncoder?
     /// The copying threads were started (at the first step, once the encoder is known).
     var started = false
@@ -33,10 +47,19 @@ final class SnapshotPhase {
     var isComplete = false
     /// The consumer stored everything.
     var isDurable = false
+    /// Stop once the snapshot is stored (``SnapshotMode/initialOnly``).
+    let endsAfterwards: Bool
+    /// The permanent slot is a failover slot (its copy must be told: a copy does not inherit FAILOVER).
+    let failover: Bool
+    /// Called as each table finishes.
+    var onProgress: ((SnapshotProgress) -> Void)?
 
-    init(configuration: StreamConfiguration, endpoint: ServerEndpoint, connection: PostgresConnection, catalog: TypeCatalog, logger: Logger)
-        throws(ReplicationError)
-    {
+    init(
+        configuration: StreamConfiguration, endpoint: ServerEndpoint, connection: PostgresConnection, catalog: TypeCatalog,
+        endingAfterwards: Bool, failover: Bool, logger: Logger
+    ) throws(ReplicationError) {
+        endsAfterwards = endingAfterwards
+        self.failover = failover
         let slotName = configuration.temporarySlot ? configuration.slot : ReplicationSetup.snapshotSlotName(for: configuration.slot)
         let created = try connection.createLogicalSlot(slotName, temporary: true, exportSnapshot: true)
         guard let snapshotName = created.snapshotName else {
@@ -54,7 +77,8 @@ final class SnapshotPhase {
             Relation(message: $0.message, catalog: catalog, filter: configuration.filter, primaryKey: $0.primaryKey)
         }
         let transaction = TransactionInfo(
-            xid: 0, commitLSN: consistentPoint, commitTime: PostgresTimestamp(unixMicroseconds: Int64(Date().timeIntervalSince1970 * 1e6)),
+            xid: 0, commitLSN: consistentPoint,
+            commitTime: PostgresTimestamp(unixMicroseconds: configuration.timeSource.unixMicroseconds()),
             origin: nil)
         rowEvents = SnapshotRows(relations: relations, transaction: transaction, consistentPoint: consistentPoint)
         logger.info(
@@ -64,115 +88,86 @@ final class SnapshotPhase {
                 "jobs": "\(configuration.snapshotJobs)", "copies": "\(reader.copies)",
             ])
     }
-}
 
-extension ReplicationSession {
-    /// Records that the consumer durably stored the snapshot (every `read` event and the
-    /// completion): the session then keeps the slot and starts streaming changes.
-    package func snapshotDurable() {
-        snapshot?.isDurable = true
-    }
-
-    /// The tables the snapshot in progress copies; `nil` when none is in progress.
-    package var snapshotRelations: [Relation]? { snapshot?.relations }
-
-    /// Whether a snapshot was handed out completely and waits for ``snapshotDurable()``.
-    package var isAwaitingSnapshotDurability: Bool {
-        snapshot.map { $0.isComplete && !$0.isDurable } ?? false
-    }
-
-    /// The next step while a snapshot is in progress; `nil` once streaming has started.
-    func nextSnapshotStep(wait: Bool) throws(ReplicationError) -> Step? {
-        guard let phase = snapshot else { return nil }
-        if !phase.started {
-            phase.started = true
-            phase.encoder = lineEncoder.map { SnapshotRowEncoder(encoder: $0, rows: phase.rowEvents) }
-            phase.reader.encoder = phase.encoder
-            phase.reader.start()
+    /// The next step: starts the copying threads at the first (encoding lines with `lineEncoder`,
+    /// if any), then hands out the rows, the completion, and waits for the consumer to store them.
+    func next(lineEncoder: LineEncoder?, logger: Logger) throws(ReplicationError) -> Step {
+        if !started {
+            started = true
+            encoder = lineEncoder.map { SnapshotRowEncoder(encoder: $0, rows: rowEvents) }
+            reader.encoder = encoder
+            reader.start()
         }
-        if !phase.isComplete {
-            while true {
-                if phase.chunkIndex < phase.chunk.count {
-                    let tuple = phase.chunk[phase.chunkIndex]
-                    phase.chunkIndex += 1
-                    let change = phase.rowEvents.change(table: phase.chunkTable, tuple: tuple, seq: phase.rows)
-                    phase.rows += 1
-                    return .event(.read(change))
-                }
-                guard let item = try phase.reader.next() else { break }
-                switch item {
-                case let .rows(table, tuples, firstSeq):
-                    if var encoder = phase.encoder {
-                        // The copying thread left this chunk to the consumer (it was not behind): its lines are written here.
-                        let lines = encoder.encode(table: table, tuples: tuples, firstSeq: firstSeq)
-                        phase.encoder = encoder
-                        phase.rows += lines.rows
-                        return .lines(lines)
-                    }
-                    phase.chunk = tuples
-                    phase.chunkTable = table
-                    phase.chunkIndex = 0
-                case let .lines(lines):
-                    phase.rows += lines.rows
+        if isComplete { return isDurable ? .durable : .awaitingDurability }
+        while true {
+            if chunkIndex < chunk.count {
+                let tuple = chunk[chunkIndex]
+                chunkIndex += 1
+                let change = rowEvents.change(table: chunkTable, tuple: tuple, seq: rows)
+                rows += 1
+                return .event(.read(change))
+            }
+            guard let item = try reader.next() else { break }
+            switch item {
+            case let .rows(table, tuples, firstSeq):
+                if var encoder = self.encoder {
+                    // The copying thread left this chunk to the consumer (it was not behind): its lines are written here.
+                    let lines = encoder.encode(table: table, tuples: tuples, firstSeq: firstSeq)
+                    self.encoder = encoder
+                    rows += lines.rows
                     return .lines(lines)
-                case let .tableDone(table, rows, seconds):
-                    phase.tablesDone += 1
-                    let info = phase.reader.tables[table]
-                    logger.debug("snapshot table copied", metadata: ["table": "\(info.name)", "rows": "\(rows)", "seconds": "\(seconds)"])
-                    onSnapshotProgress?(
-                        SnapshotProgress(
-                            table: info.name, rows: rows, seconds: seconds, estimatedRows: info.estimatedRows,
-                            tablesDone: phase.tablesDone, tablesTotal: phase.reader.tables.count))
                 }
+                chunk = tuples
+                chunkTable = table
+                chunkIndex = 0
+            case let .lines(lines):
+                rows += lines.rows
+                return .lines(lines)
+            case let .tableDone(table, rows, seconds):
+                tablesDone += 1
+                let info = reader.tables[table]
+                logger.debug("snapshot table copied", metadata: ["table": "\(info.name)", "rows": "\(rows)", "seconds": "\(seconds)"])
+                onProgress?(
+                    SnapshotProgress(
+                        table: info.name, rows: rows, seconds: seconds, estimatedRows: info.estimatedRows, tablesDone: tablesDone,
+                        tablesTotal: reader.tables.count))
             }
-            phase.isComplete = true
-            phase.reader.stop()
-            return .event(
-                .snapshotCompleted(
-                    SnapshotSummary(consistentPoint: phase.consistentPoint, tables: phase.reader.tables.count, rows: phase.rows)))
         }
-        guard phase.isDurable else {
-            // Waiting for the consumer to store the snapshot; do not spin.
-            if wait { _ = try? connection.waitForInput(timeoutMilliseconds: 20, alsoWatching: wakeDescriptor) }
-            return .idle
-        }
-        try finishSnapshot(phase)
-        return ended ? .end : nil
+        isComplete = true
+        reader.stop()
+        return .event(.snapshotCompleted(SnapshotSummary(consistentPoint: consistentPoint, tables: reader.tables.count, rows: rows)))
     }
 
-    /// Keeps the slot (a copy of the temporary one, at the same consistent point) and starts
-    /// streaming; with `initial-only`, drops the temporary slot and ends.
-    private func finishSnapshot(_ phase: SnapshotPhase) throws(ReplicationError) {
-        snapshot = nil
+    /// Once ``Step/durable``: keeps the slot (a copy of the temporary one, at the same consistent
+    /// point) and returns `true` — the session starts streaming; with `initial-only`, drops the
+    /// temporary slot and returns `false` — the session ends.
+    func keepSlot(
+        _ configuration: StreamConfiguration, on connection: PostgresConnection,
+        connect: () throws(ReplicationError) -> PostgresConnection, logger: Logger
+    ) throws(ReplicationError) -> Bool {
         logger.info(
-            "snapshot complete",
-            metadata: ["rows": "\(phase.rows)", "tables": "\(phase.reader.tables.count)", "lsn": "\(phase.consistentPoint)"])
-        if endAfterSnapshot {
-            if !configuration.temporarySlot { try connection.dropReplicationSlot(phase.exportingSlot) }
-            ended = true
-            return
+            "snapshot complete", metadata: ["rows": "\(rows)", "tables": "\(reader.tables.count)", "lsn": "\(consistentPoint)"])
+        if endsAfterwards {
+            if !configuration.temporarySlot { try connection.dropReplicationSlot(exportingSlot) }
+            return false
         }
-        if phase.exportingSlot != configuration.slot {
-            // A copy is temporary like its source unless told otherwise; the copying session holds
-            // the new slot until it disconnects, so it is closed before streaming starts.
-            let copier = try endpoint.connect(replication: false)
-            do {
-                try copier.execute(
-                    "SELECT pg_copy_logical_replication_slot($1, $2, false)", parameters: [phase.exportingSlot, configuration.slot])
-            } catch {
-                copier.close()
-                throw error
-            }
+        guard exportingSlot != configuration.slot else { return true }
+        // A copy is temporary like its source unless told otherwise; the copying session holds
+        // the new slot until it disconnects, so it is closed before streaming starts.
+        let copier = try connect()
+        do {
+            try copier.execute("SELECT pg_copy_logical_replication_slot($1, $2, false)", parameters: [exportingSlot, configuration.slot])
+        } catch {
             copier.close()
-            try connection.dropReplicationSlot(phase.exportingSlot)
-            if createdFailoverSlot {
-                // A copy does not inherit FAILOVER from its source.
-                try connection.enableFailover(slot: configuration.slot)
-            }
-            logger.info(
-                "created replication slot",
-                metadata: ["slot": "\(configuration.slot)", "lsn": "\(phase.consistentPoint)", "host": "\(serverAddress)"])
+            throw error
         }
-        try startStreaming()
+        copier.close()
+        try connection.dropReplicationSlot(exportingSlot)
+        // A copy does not inherit FAILOVER from its source.
+        if failover { try connection.enableFailover(slot: configuration.slot) }
+        logger.info(
+            "created replication slot",
+            metadata: ["slot": "\(configuration.slot)", "lsn": "\(consistentPoint)", "host": "\(connection.serverAddress)"])
+        return true
     }
 }

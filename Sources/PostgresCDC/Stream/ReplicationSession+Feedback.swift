@@ -1,20 +1,17 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-import Logging
 import PGOutput
 
 /// What the session tells the server — standby status updates (the flush position the owner
-/// confirmed) and, optionally, heartbeat messages through a normal connection — carrying out the
-/// actions ``ReplicationProtocolState`` decides.
+/// confirmed) and, through ``SideConnections``, heartbeat messages and slot checks — carrying out
+/// the actions ``ReplicationProtocolState`` and the backfills' timers decide.
 extension ReplicationSession {
     /// Carries out everything that is due now.
     func performDueActions() throws(ReplicationError) {
         while true {
-            let action = state.nextAction(now: FileIO.monotonicNanoseconds())
-            if action == .none { return }
+            let action = state.nextAction(now: configuration.timeSource.monotonicNanoseconds())
+            if action == .none { break }
             try perform(action)
         }
+        try backfills?.performDue(now: configuration.timeSource.monotonicNanoseconds(), catalog: assembler.catalog)
     }
 
     func perform(_ action: ReplicationProtocolState.Action) throws(ReplicationError) {
@@ -24,9 +21,9 @@ extension ReplicationSession {
         case let .sendStatus(replyRequested):
             try sendStatus(replyRequested: replyRequested)
         case .emitHeartbeat:
-            emitHeartbeat()
+            sides.emitHeartbeat()
         case .checkSlot:
-            checkSlot()
+            sides.checkSlot()
         case .connectionDead:
             throw .connectionLost(
                 host: serverAddress,
@@ -38,56 +35,14 @@ extension ReplicationSession {
     }
 
     func sendStatus(replyRequested: Bool) throws(ReplicationError) {
-        let update = state.statusUpdate(clientTime: Self.now(), replyRequested: replyRequested)
+        let clientTime = PostgresTimestamp(unixMicroseconds: configuration.timeSource.unixMicroseconds())
+        let update = state.statusUpdate(clientTime: clientTime, replyRequested: replyRequested)
         do {
             try connection.sendCopyData(update.encode())
         } catch {
             throw withLastLSN(error)
         }
-        state.statusSent(now: FileIO.monotonicNanoseconds())
+        state.statusSent(now: configuration.timeSource.monotonicNanoseconds())
         logger.trace("status update", metadata: ["flush_lsn": "\(update.flushLSN)", "write_lsn": "\(update.writeLSN)"])
-    }
-
-    /// Emits a non-transactional heartbeat message through a normal connection, so that a slot
-    /// whose tables never change still sees WAL and advances. A failure is logged and retried at
-    /// the next interval: heartbeats are a convenience, not part of the stream.
-    func emitHeartbeat() {
-        do {
-            try side().query("SELECT pg_logical_emit_message(false, '\(Self.heartbeatPrefix)', '')", describedAs: "heartbeat")
-            logger.trace("heartbeat emitted")
-        } catch {
-            logger.warning("heartbeat failed", metadata: ["host": "\(serverAddress)", "error": "\(error)"])
-            sideConnection?.close()
-            sideConnection = nil
-        }
-    }
-
-    /// Reads how much WAL the slot retains (``SlotRetention``), records it as metrics and warns as
-    /// ``SlotRetentionWatch`` decides. A failure is logged at debug level and retried at the next
-    /// interval: the check is advice, not part of the stream.
-    func checkSlot() {
-        do {
-            guard let retention = try SlotRetention.gather(slot: configuration.slot, on: try side()) else { return }
-            slotRetention = retention
-            StreamMetrics.record(retention)
-            let metadata: Logger.Metadata = ["slot": "\(configuration.slot)", "host": "\(serverAddress)"]
-            switch retentionWatch.assess(retention) {
-            case let .warning(message)?: logger.warning("\(message)", metadata: metadata)
-            case let .recovered(message)?: logger.notice("\(message)", metadata: metadata)
-            case nil: logger.trace("slot check", metadata: metadata.merging(["retained": "\(retention.summary)"]) { $1 })
-            }
-        } catch {
-            logger.debug("slot check failed", metadata: ["host": "\(serverAddress)", "error": "\(error)"])
-            sideConnection?.close()
-            sideConnection = nil
-        }
-    }
-
-    /// The normal connection for heartbeats and checks, opened on first use.
-    private func side() throws(ReplicationError) -> PostgresConnection {
-        if let sideConnection { return sideConnection }
-        let opened = try endpoint.connect(replication: false)
-        sideConnection = opened
-        return opened
     }
 }

@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Logging
 import PGOutput
 
@@ -10,6 +7,11 @@ import PGOutput
 /// Pull-based: nothing is read from the server until the owner asks for the next event, so the
 /// owner's pace is the backpressure. The owner confirms what it has durably stored with
 /// ``confirm(through:)``; only that position is reported to the server as flushed.
+///
+/// An I/O shell: what is due and what the server hears is decided by ``ReplicationProtocolState``,
+/// the initial snapshot steps itself (``SnapshotPhase``), backfills are decided by a
+/// ``BackfillMachine`` that a ``BackfillRunner`` carries out, and the normal connections beside
+/// the replication connection are ``SideConnections``.
 package final class ReplicationSession {
     /// The result of asking for the next event.
     package enum Step {
@@ -40,47 +42,30 @@ package final class ReplicationSession {
     package static let heartbeatPrefix = "pgcdc.heartbeat"
     /// A descriptor that ends a wait when it becomes readable (a shutdown request); `nil` for none.
     package var wakeDescriptor: Int32?
-
-    let configuration: StreamConfiguration
-    let logger: Logger
-    let connection: PostgresConnection
-    /// The server the session chose; helper connections go to it too.
-    let endpoint: ServerEndpoint
-    /// Timing and positions: what is due, what the server is told (pure; see ``ReplicationProtocolState``).
-    var state: ReplicationProtocolState
-    /// The initial snapshot while it is being copied, then `nil`.
-    var snapshot: SnapshotPhase?
-    /// Stop once the snapshot is stored (``SnapshotMode/initialOnly``).
-    var endAfterSnapshot = false
-    /// Called as each table of a snapshot finishes.
-    package var onSnapshotProgress: ((SnapshotProgress) -> Void)?
     /// Set before the first ``next(wait:)`` to have the initial snapshot's rows and backfill chunks
     /// handed out as lines (``Step/lines(_:)``), a chunk at a time. The snapshot's are written by
     /// this encoder on the copying threads and here: encoding then overlaps the copy instead of
     /// following it on one thread.
     package var lineEncoder: LineEncoder?
-    private var typeLookupConnection: PostgresConnection?
-    /// Keyless tables already warned about (``StreamConfiguration/keylessTables``), by OID.
-    var warnedKeylessTables: Set<UInt32> = []
-    /// A normal connection for heartbeats and slot checks, opened when first needed.
-    var sideConnection: PostgresConnection?
-    /// When the slot's retained WAL deserves a warning.
-    var retentionWatch: SlotRetentionWatch
-    /// What the latest slot check found; `nil` before the first.
-    package internal(set) var slotRetention: SlotRetention?
+
+    let configuration: StreamConfiguration
+    let logger: Logger
+    let connection: PostgresConnection
+    /// Connections beside the replication connection: catalog lookups, heartbeats, slot checks.
+    let sides: SideConnections
+    /// Timing and positions: what is due, what the server is told (pure; see ``ReplicationProtocolState``).
+    var state: ReplicationProtocolState
     var assembler: ChangeAssembler
-    private var endPending = false
-    /// The session created a failover slot; the standbys' synced copies need a nudge (see `nudgeStandbyCopies`).
-    var createdFailoverSlot = false
-    var ended = false
+    /// The initial snapshot while it is being copied, then `nil`.
+    var snapshot: SnapshotPhase?
     /// Backfills (PostgreSQL 14+); `nil` on older servers.
-    var backfills: BackfillEngine?
-    /// Whether the owner asked for commit events (backfills need them either way, to record their state).
-    var commitEventsWanted = false
+    var backfills: BackfillRunner?
+    /// The ``StreamConfiguration/keylessTables`` policy, applied to every description that arrives.
+    var keyless: KeylessTables
     /// The slot replaced one that could not be continued: the event to hand out first.
     var pendingGap: SlotGap?
-    /// With a gap recovered by backfills: the requests to send once backfills are set up.
-    var gapBackfills: [BackfillRequest] = []
+    /// The end was reached: every later ``next(wait:)`` returns ``Step/end``.
+    var ended = false
 
     /// Connects, checks the server, prepares the publication and the slot, and starts streaming
     /// from `resume` (by default, a fresh start as `configuration` asks).
@@ -88,61 +73,60 @@ package final class ReplicationSession {
         configuration: StreamConfiguration, resume: ResumePoint? = nil, backfillLedger: BackfillLedger? = nil, logger: Logger
     ) throws(ReplicationError) {
         let resume = resume ?? ResumePoint(configuration)
-        let connected = try Self.connectToPrimary(configuration, resume: resume, logger: logger)
+        let primary = try PrimaryConnection.connect(configuration, resume: resume, logger: logger)
+        let connection = primary.connection
+        let serverAddress = connection.serverAddress
+        let endpoint = ServerEndpoint(dsn: configuration.dsn, host: primary.host)
+        let sides = SideConnections(
+            endpoint: endpoint, slot: configuration.slot, serverAddress: serverAddress,
+            retainedWALWarning: configuration.retainedWALWarning, logger: logger)
         self.configuration = configuration
         self.logger = logger
-        let connection = connected.connection
         self.connection = connection
-        self.endpoint = ServerEndpoint(dsn: configuration.dsn, host: connected.host)
-        self.serverAddress = connection.serverAddress
-        self.system = connected.system
-        self.state = ReplicationProtocolState(settings: .init(configuration), now: FileIO.monotonicNanoseconds())
-        self.retentionWatch = SlotRetentionWatch(threshold: configuration.retainedWALWarning)
+        self.serverAddress = serverAddress
+        self.system = primary.system
+        self.sides = sides
+        self.state = ReplicationProtocolState(settings: .init(configuration), now: configuration.timeSource.monotonicNanoseconds())
         try ReplicationSetup.checkWalLevel(connection)
         try ReplicationSetup.preparePublication(configuration, on: connection, logger: logger)
         // Types first: once a slot exports a snapshot, the next command on this connection ends the export.
         var catalog = TypeCatalog()
         try ReplicationSetup.loadCustomTypes(into: &catalog, from: connection)
-        self.warnedKeylessTables = try Self.checkKeylessTables(configuration, on: connection, logger: logger)
-        self.assembler = ChangeAssembler(
-            catalog: catalog, endLSN: configuration.endLSN, includeTransactionEvents: configuration.includeTransactionEvents)
-        assembler.filter = configuration.filter
-        assembler.spoolMemoryLimit = configuration.maxMemory
-        if configuration.twoPhase {
-            guard let directory = configuration.preparedTransactionsDirectory else {
-                throw .configuration(
-                    ConfigurationProblem(SettingValue(.twoPhase, "true"), needs: .setting(SettingValue(.preparedTransactionsDirectory))))
-            }
-            assembler.prepared = try PreparedTransactionStore(directory: directory)
-        }
-        if configuration.streaming != .off {
-            assembler.inProgress = InProgressTransactions(
-                memoryLimit: configuration.maxMemory, spillDirectory: try Self.spillDirectory(configuration))
-        }
-        let slot = try Self.prepareSlot(configuration, resume: resume, on: connection, endpoint: endpoint, catalog: catalog, logger: logger)
+        self.keyless = try KeylessTables(checking: configuration, on: connection, logger: logger)
+        self.assembler = try ChangeAssembler.forStream(configuration, catalog: catalog)
+        let slot = try PreparedSlot.prepare(
+            configuration, resume: resume, on: connection, endpoint: endpoint, catalog: catalog, logger: logger)
         self.snapshot = slot.snapshot
-        self.endAfterSnapshot = slot.endAfterSnapshot
-        self.createdFailoverSlot = slot.createdFailover
         self.pendingGap = slot.gap
-        self.gapBackfills = slot.gapBackfills
         // The server skips transactions that committed before the requested start; so does the
         // assembler, so a checkpoint is honoured whatever the server does.
         assembler.resumeLSN = resume.startLSN
         self.startLSN = max(resume.startLSN ?? .zero, slot.position)
-        try prepareBackfills(ledger: backfillLedger)
+        self.backfills = try BackfillRunner.start(
+            configuration, requests: configuration.backfills + slot.gapBackfills,
+            on: ServerVersion(host: serverAddress, majorVersion: connection.serverVersion / 10000), ledger: backfillLedger, at: startLSN,
+            afterSnapshot: snapshot != nil, catalog: catalog, logger: logger,
+            connect: { () throws(ReplicationError) in try sides.connect() },
+            catalogConnection: { () throws(ReplicationError) in try sides.catalog() })
+        // Backfills record their state at commits, whether the owner wants them or not.
+        if backfills != nil { assembler.includeCommitEvents = true }
         if snapshot != nil { return }
-        try startStreaming()
+        try startStreaming(nudgingStandbys: slot.createdFailover)
     }
 
     /// Whether commit events are handed out even when transaction events were not asked for
     /// (a sink that marks transaction boundaries needs them).
     package var emitsCommitEvents: Bool {
-        get { commitEventsWanted || configuration.includeTransactionEvents }
+        get { backfills?.handsOutCommits ?? assembler.includeCommitEvents }
         set {
-            commitEventsWanted = newValue
-            assembler.includeCommitEvents = newValue || configuration.includeTransactionEvents || backfills != nil
+            let wanted = newValue || configuration.includeTransactionEvents
+            backfills?.handsOutCommits = wanted
+            assembler.includeCommitEvents = wanted || backfills != nil
         }
     }
+
+    /// Whether column values arrive in binary (decided when streaming starts; see ``StreamConfiguration/binaryValues``).
+    package var usesBinaryValues: Bool { assembler.binaryValues }
 
     /// Whether the last event handed out left no transaction open (a snapshot counts as one
     /// transaction, ended by its ``ChangeEvent/snapshotCompleted(_:)`` event).
@@ -178,151 +162,38 @@ package final class ReplicationSession {
         state.noteWritten(through: lsn)
     }
 
-    /// The next event. With `wait: false`, returns ``Step/idle`` at once when no data is buffered;
-    /// with `wait: true`, waits for data, but at most until the next status update is due, and then
-    /// returns ``Step/idle`` too.
-    package func next(wait: Bool) throws(ReplicationError) -> Step {
-        if let gap = pendingGap {
-            pendingGap = nil
-            return .event(.gap(gap))
-        }
-        if let backfills, backfills.hasQueuedEvents, let step = nextQueued(from: backfills) { return step }
-        if snapshot != nil, let step = try nextSnapshotStep(wait: wait) { return step }
-        while true {
-            if assembler.isReplaying {
-                if let step = try step(for: try assembler.nextReplayed()) { return step }
-                continue
-            }
-            if ended { return .end }
-            if endPending {
-                ended = true
-                return .end
-            }
-            let read: CopyDataRead
-            do {
-                read = try connection.readCopyData()
-            } catch {
-                throw withLastLSN(error)
-            }
-            switch read {
-            case let .data(bytes):
-                state.messageReceived(now: FileIO.monotonicNanoseconds())
-                if let step = try handle(bytes) { return step }
-            case .wouldBlock:
-                try performDueActions()
-                try performDueBackfillWork()
-                if !wait { return .idle }
-                // Wait for data at most until the next status update or heartbeat is due, so the
-                // owner regains control regularly (deadlines, shutdown) even on a silent connection.
-                let plan = state.prepareWait(
-                    now: FileIO.monotonicNanoseconds(), wallClock: Self.now().unixMicroseconds, latestCommitTime: assembler.latestCommitTime
-                )
-                if let watermark = plan.receiveLowWatermark { connection.setReceiveLowWatermark(watermark) }
-                switch try connection.waitForInput(timeoutMilliseconds: plan.milliseconds, alsoWatching: wakeDescriptor) {
-                case .socketReadable:
-                    continue
-                case .woken:
-                    return .idle
-                case .timedOut:
-                    try performDueActions()
-                    return .idle
-                }
-            case .copyDone:
-                throw .connectionLost(
-                    host: serverAddress, message: "the server ended the replication stream", lastLSN: state.serverPosition)
-            }
-        }
+    // MARK: - Snapshot
+
+    /// Called as each table of a snapshot finishes.
+    package var onSnapshotProgress: ((SnapshotProgress) -> Void)? {
+        get { snapshot?.onProgress }
+        set { snapshot?.onProgress = newValue }
+    }
+
+    /// Records that the consumer durably stored the snapshot (every `read` event and the
+    /// completion): the session then keeps the slot and starts streaming changes.
+    package func snapshotDurable() {
+        snapshot?.isDurable = true
+    }
+
+    /// The tables the snapshot in progress copies; `nil` when none is in progress.
+    package var snapshotRelations: [Relation]? { snapshot?.relations }
+
+    /// Whether a snapshot was handed out completely and waits for ``snapshotDurable()``.
+    package var isAwaitingSnapshotDurability: Bool {
+        snapshot.map { $0.isComplete && !$0.isDurable } ?? false
     }
 
     /// Sends a final status update with the confirmed position, ends the stream and disconnects.
     package func close() {
         snapshot?.reader.stop()
         snapshot = nil
-        backfills?.reader.stop()
+        backfills?.stop()
         assembler.inProgress?.removeAll()
         try? sendStatus(replyRequested: false)
         connection.endCopy()
         connection.close()
-        typeLookupConnection?.close()
-        sideConnection?.close()
-    }
-
-    // MARK: - Messages
-
-    private func handle(_ bytes: [UInt8]) throws(ReplicationError) -> Step? {
-        let message: ReplicationMessage
-        do {
-            message = try ReplicationMessage.decode(bytes[...])
-        } catch {
-            throw .decoding(error, lsn: state.serverPosition)
-        }
-        switch message {
-        case let .xLogData(data):
-            state.dataReceived(walStart: data.walStart)
-            let output = try assembler.decode(
-                data.data, at: data.walStart,
-                loadTypes: { catalog throws(ReplicationError) in try loadCustomTypes(into: &catalog) },
-                describeRelation: { message throws(ReplicationError) in try describe(message) })
-            return try step(for: output)
-        case let .primaryKeepalive(keepalive):
-            // Between transactions, everything before the server's position was sent: once the
-            // owner stored what it was handed, that position may be confirmed.
-            let action = state.keepaliveReceived(
-                walEnd: keepalive.walEnd, replyRequested: keepalive.replyRequested, betweenTransactions: !assembler.isInTransaction
-            )
-            try perform(action)
-            if assembler.keepaliveReachesEnd(keepalive.walEnd) {
-                ended = true
-                return .end
-            }
-            return nil
-        }
-    }
-
-    /// What the backfills queued, next: a chunk's rows as lines in one pass when the owner writes
-    /// lines (the CLI), else one event at a time.
-    private func nextQueued(from backfills: BackfillEngine) -> Step? {
-        if var encoder = lineEncoder, let rows = backfills.dequeueRows() {
-            defer { lineEncoder = encoder }
-            return .lines(encoder.encodeBackfillRows(rows))
-        }
-        return backfills.dequeue().map { .event($0) }
-    }
-
-    /// What the assembler's output means for the owner; `nil` to go on reading.
-    private func step(for output: ChangeAssembler.Output) throws(ReplicationError) -> Step? {
-        switch output {
-        case .none:
-            if assembler.hasReachedEnd { endPending = true }
-            if state.isStatusDue(now: FileIO.monotonicNanoseconds()) { try sendStatus(replyRequested: false) }
-            return nil
-        case let .event(event):
-            if assembler.hasReachedEnd { endPending = true }
-            if case let .message(message) = event, message.transaction == nil, message.prefix == Self.heartbeatPrefix {
-                return nil
-            }
-            if let backfills, try backfillConsumes(event, engine: backfills) {
-                return nextQueued(from: backfills)
-            }
-            return .event(event)
-        case .endReached:
-            ended = true
-            return .end
-        }
-    }
-
-    /// Loads custom types the catalog does not know yet (created after the session started),
-    /// through a second, normal connection: the replication connection is busy streaming.
-    private func loadCustomTypes(into catalog: inout TypeCatalog) throws(ReplicationError) {
-        try ReplicationSetup.loadCustomTypes(into: &catalog, from: try catalogConnection())
-    }
-
-    /// The normal connection for catalog lookups while streaming (opened on first use).
-    func catalogConnection() throws(ReplicationError) -> PostgresConnection {
-        if let typeLookupConnection { return typeLookupConnection }
-        let opened = try endpoint.connect(replication: false)
-        typeLookupConnection = opened
-        return opened
+        sides.close()
     }
 
     func withLastLSN(_ error: ReplicationError) -> ReplicationError {
@@ -330,11 +201,5 @@ package final class ReplicationSession {
             return .connectionLost(host: serverAddress, message: message, lastLSN: state.serverPosition)
         }
         return error
-    }
-
-    static func now() -> PostgresTimestamp {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        return PostgresTimestamp(unixMicroseconds: Int64(spec.tv_sec) &* 1_000_000 &+ Int64(spec.tv_nsec / 1000))
     }
 }

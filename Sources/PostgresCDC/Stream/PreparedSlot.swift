@@ -1,25 +1,22 @@
 import Logging
 import PGOutput
 
-/// Carrying out the ``SlotDecision``: reuse, create (with a snapshot), drop and re-create, refuse.
-extension ReplicationSession {
-    /// The slot, ready to stream from.
-    struct PreparedSlot {
-        /// Where the slot starts: its confirmed position, or a new slot's consistent point.
-        var position: LSN
-        /// The snapshot being copied, for a slot created with one.
-        var snapshot: SnapshotPhase?
-        /// Stop once the snapshot is stored.
-        var endAfterSnapshot = false
-        /// The slot was created with FAILOVER.
-        var createdFailover = false
-        /// The slot replaced one that could not be continued: the gap, handed out first.
-        var gap: SlotGap?
-        /// With a gap recovered by backfills: one request per published table.
-        var gapBackfills: [BackfillRequest] = []
-    }
+/// The slot a session streams from, ready: the ``SlotDecision`` carried out — reuse, create (with a
+/// snapshot), drop and re-create after a gap, refuse.
+struct PreparedSlot {
+    /// Where the slot starts: its confirmed position, or a new slot's consistent point.
+    var position: LSN
+    /// The snapshot being copied, for a slot created with one.
+    var snapshot: SnapshotPhase?
+    /// The slot was created with FAILOVER.
+    var createdFailover = false
+    /// The slot replaced one that could not be continued: the gap, handed out first.
+    var gap: SlotGap?
+    /// With a gap recovered by backfills: one request per published table.
+    var gapBackfills: [BackfillRequest] = []
 
-    static func prepareSlot(
+    /// Inspects the slot on `connection`, decides, and carries the decision out.
+    static func prepare(
         _ configuration: StreamConfiguration, resume: ResumePoint, on connection: PostgresConnection,
         endpoint: ServerEndpoint, catalog: TypeCatalog, logger: Logger
     ) throws(ReplicationError) -> PreparedSlot {
@@ -52,7 +49,7 @@ extension ReplicationSession {
             case nil:
                 break
             }
-            var prepared = PreparedSlot(position: .zero, endAfterSnapshot: creation.endAfterSnapshot, createdFailover: creation.failover)
+            var prepared = PreparedSlot(position: .zero, createdFailover: creation.failover)
             var recovery = SlotGap.Recovery.snapshot
             var published: [String] = []
             if let lost {
@@ -76,7 +73,8 @@ extension ReplicationSession {
             }
             if creation.snapshot && recovery == .snapshot {
                 let phase = try SnapshotPhase(
-                    configuration: configuration, endpoint: endpoint, connection: connection, catalog: catalog, logger: logger)
+                    configuration: configuration, endpoint: endpoint, connection: connection, catalog: catalog,
+                    endingAfterwards: creation.endAfterSnapshot, failover: creation.failover, logger: logger)
                 prepared.position = phase.consistentPoint
                 prepared.snapshot = phase
                 published = phase.reader.tables.map(\.name)
@@ -97,6 +95,27 @@ extension ReplicationSession {
                     tables: published, backfills: ids)
             }
             return prepared
+        }
+    }
+
+    /// A standby's synced copy of a new failover slot stays temporary — and is dropped at
+    /// promotion — until the standby can build a consistent snapshot between the slot's restart
+    /// and confirmed positions, which needs a running-transactions record in that range. Asking the
+    /// primary to log one now (`pg_log_standby_snapshot()`) lets the copy become persistent as soon
+    /// as pgcdc confirms past it (it confirms the server's WAL position while idle). Best effort:
+    /// without the privilege the copy becomes persistent at the server's next such record.
+    static func nudgeStandbyCopies(of slot: String, on connection: PostgresConnection, logger: Logger) {
+        do {
+            let lsn =
+                try connection.query("SELECT pg_catalog.pg_log_standby_snapshot()", describedAs: "pg_log_standby_snapshot()").rows.first?
+                .first ?? nil
+            logger.info(
+                "logged a standby snapshot so that standbys keep the new failover slot",
+                metadata: ["slot": "\(slot)", "lsn": "\(lsn ?? "?")"])
+        } catch {
+            logger.warning(
+                "could not log a standby snapshot; the standbys' copy of the new slot becomes persistent at the server's next one",
+                metadata: ["error": "\(error)"])
         }
     }
 }

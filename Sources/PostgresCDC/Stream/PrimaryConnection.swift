@@ -1,27 +1,24 @@
 import Logging
 
-/// Choosing the server to stream from: the first host of the DSN's list that answers as a primary,
-/// belongs to the checkpoint's cluster and may continue its timeline.
-extension ReplicationSession {
-    /// A replication connection that passed the identity and timeline gates.
-    struct Connected {
-        var connection: PostgresConnection
-        var system: SystemIdentification
-        /// The host of a multi-host DSN it reached (`nil` for a DSN of one host).
-        var host: HostList.Host?
-    }
+/// The replication connection a session streams on: the first host of the DSN's list that answers
+/// as a primary, belongs to the checkpoint's cluster and may continue its timeline.
+struct PrimaryConnection {
+    var connection: PostgresConnection
+    var system: SystemIdentification
+    /// The host of a multi-host DSN it reached (`nil` for a DSN of one host).
+    var host: HostList.Host?
 
     /// Connects to the DSN's hosts in order. With several hosts each is tried alone, so that an old
     /// primary that came back (a lower timeline than the checkpoint's) is skipped for the next
     /// host instead of ending the attempt; every skipped host is logged with the reason.
-    static func connectToPrimary(_ configuration: StreamConfiguration, resume: ResumePoint, logger: Logger) throws(ReplicationError)
-        -> Connected
+    static func connect(_ configuration: StreamConfiguration, resume: ResumePoint, logger: Logger) throws(ReplicationError)
+        -> PrimaryConnection
     {
         let hosts = HostList(dsn: configuration.dsn)?.hosts ?? []
         guard hosts.count > 1 else {
             let connection = try PostgresConnection(dsn: configuration.dsn, replication: true)
             do {
-                return Connected(connection: connection, system: try passGates(connection, resume, logger: logger), host: nil)
+                return PrimaryConnection(connection: connection, system: try passGates(connection, resume, logger: logger), host: nil)
             } catch {
                 connection.close()
                 throw error
@@ -40,7 +37,7 @@ extension ReplicationSession {
             }
             do {
                 let system = try passGates(connection, resume, logger: logger)
-                return Connected(connection: connection, system: system, host: host)
+                return PrimaryConnection(connection: connection, system: system, host: host)
             } catch let error {
                 connection.close()
                 guard case .oldPrimary = error else { throw error }
@@ -74,5 +71,40 @@ extension ReplicationSession {
             return message.hasPrefix("connection to server") ? message : "\(hosts): \(message)"
         }
         return "\(error)"
+    }
+
+    /// Gate on every connect: may the checkpoint's position be continued on this server's timeline?
+    static func checkTimeline(_ resume: ResumePoint, system: SystemIdentification, connection: PostgresConnection, logger: Logger)
+        throws(ReplicationError)
+    {
+        guard let stored = resume.checkpointTimeline, stored > 0, let storedLSN = resume.checkpointLSN else { return }
+        let history = system.timeline > stored ? try connection.timelineHistory(system.timeline) : nil
+        let host = connection.serverAddress
+        switch TimelineGate.decide(storedTimeline: stored, storedLSN: storedLSN, serverTimeline: system.timeline, history: history) {
+        case .proceed:
+            if system.timeline != stored {
+                logger.warning(
+                    "continuing on a new timeline",
+                    metadata: [
+                        "host": "\(host)", "timeline": "\(system.timeline)", "checkpoint_timeline": "\(stored)", "lsn": "\(storedLSN)",
+                    ])
+            }
+        case let .olderTimeline(server, checkpoint):
+            throw .oldPrimary(timeline: server, checkpointTimeline: checkpoint, host: host)
+        case let .aheadOfNewPrimary(timeline, switchPoint, checkpoint):
+            throw .timelineMismatch(
+                reason:
+                    "timeline \(timeline) ended at \(switchPoint) here, but the checkpoint is at \(checkpoint): the changes between "
+                    + "\(switchPoint) and \(checkpoint) were delivered but never reached this new primary (and LSNs after "
+                    + "\(switchPoint) are reused on timeline \(system.timeline)); refusing to continue",
+                host: host
+            )
+        case let .unknownHistory(timeline):
+            throw .timelineMismatch(
+                reason:
+                    "its timeline history (timeline \(system.timeline)) does not mention the checkpoint's timeline \(timeline); "
+                    + "refusing to continue",
+                host: host)
+        }
     }
 }
