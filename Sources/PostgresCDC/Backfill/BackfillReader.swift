@@ -11,8 +11,11 @@ import PGOutput
 /// At most ``chunksAhead`` chunks per backfill wait for the stream, so memory stays at a few
 /// chunks however large the table, and a stream that lags behind slows the reading.
 ///
-/// `@unchecked Sendable`: all state is guarded by `condition`; the connection is used by the
-/// worker thread only.
+/// Which backfill is read next, and when, is ``BackfillSchedule``'s to decide; the chunks wait for the
+/// stream in a ``ThreadHandoff`` whose lock also guards the schedule.
+///
+/// `@unchecked Sendable`: the schedule and the chunks are guarded by the handoff's lock; the
+/// connection is used by the worker thread only.
 package final class BackfillReader: @unchecked Sendable {
     /// A chunk about to be read: announced before its low watermark is emitted.
     package struct Plan: Sendable {
@@ -46,21 +49,6 @@ package final class BackfillReader: @unchecked Sendable {
     /// Rows per second across all backfills; `nil` for no limit.
     package let rowsPerSecond: Double?
 
-    private struct Job {
-        var progress: BackfillProgress
-        var nextKey: [String]?
-        var catalog: TypeCatalog
-        var inFlight = 0
-        var done = false
-        var generation = 0
-        /// The key range was read to its end; only ``pending`` keys remain.
-        var rangeDone = false
-        /// Keys to read again with the next chunk.
-        var pending: [[String]] = []
-        /// No chunk is read before this time (``restart(_:after:pausing:)``).
-        var notBefore: Date?
-    }
-
     private let slot: String
     private let publication: String
     private let filter: EventFilter
@@ -68,23 +56,16 @@ package final class BackfillReader: @unchecked Sendable {
     private let binaryValues: Bool?
     private let connect: () throws(ReplicationError) -> PostgresConnection
     private let logger: Logger
-    private let condition = NSCondition()
-    private var jobs: [String: Job] = [:]
-    private var order: [String] = []
-    private var cursor = 0
-    private var plans: [String: Plan] = [:]
-    private var chunks: [String: Chunk] = [:]
-    private var stopped = false
-    private var started = false
-    private var chunkCounter = 0
+    /// The chunks read and waiting for the stream, with the schedule under the same lock.
+    private let handoff: ThreadHandoff<Chunk, any Error, BackfillSchedule>
+    /// Names this reader's chunks (and its abort watermark) apart from another run's.
     private let nonce = String(UInt64.random(in: 0..<(1 << 40)), radix: 16)
+    /// Used by the worker thread only.
     private var connection: PostgresConnection?
-    private var rowsRead = 0
-    private let readingSince = ContinuousClock.now
 
     package init(
         slot: String, publication: String, filter: EventFilter, binaryValues: Bool? = nil, rowsPerSecond: Double?, logger: Logger,
-        connect: @escaping () throws(ReplicationError) -> PostgresConnection
+        timeSource: any TimeSource = .system, connect: @escaping () throws(ReplicationError) -> PostgresConnection
     ) {
         self.slot = slot
         self.binaryValues = binaryValues
@@ -93,6 +74,12 @@ package final class BackfillReader: @unchecked Sendable {
         self.rowsPerSecond = rowsPerSecond
         self.logger = logger
         self.connect = connect
+        // The schedule limits the chunks per backfill (``chunksAhead``); the handoff itself does not.
+        handoff = ThreadHandoff(
+            capacity: .max,
+            ledger: BackfillSchedule(
+                chunksAhead: chunksAhead, rowsPerSecond: rowsPerSecond, nonce: nonce, now: timeSource.monotonicNanoseconds()),
+            timeSource: timeSource)
     }
 
     deinit {
@@ -101,28 +88,19 @@ package final class BackfillReader: @unchecked Sendable {
 
     /// Starts (or resumes, after its progress's last key) reading `progress`'s backfill.
     package func start(_ progress: BackfillProgress, catalog: TypeCatalog) {
-        condition.withLock {
-            let id = progress.request.id
-            if jobs[id] == nil { order.append(id) }
-            jobs[id] = Job(progress: progress, nextKey: progress.lastKey, catalog: catalog, pending: progress.pendingKeys)
-            if !started {
-                started = true
-                let thread = Thread { [self] in work() }
-                thread.name = "pgcdc-backfill"
-                thread.start()
-            }
-            condition.broadcast()
+        let first = handoff.updateLedger { schedule in
+            defer { schedule.start(progress, catalog: catalog) }
+            return !schedule.hasStarted
         }
+        guard first else { return }
+        let thread = Thread { [self] in work() }
+        thread.name = "pgcdc-backfill"
+        thread.start()
     }
 
     /// Stops reading backfill `id` and forgets its chunks.
     package func cancel(_ id: String) {
-        condition.withLock {
-            jobs[id] = nil
-            order.removeAll { $0 == id }
-            dropChunks(of: id)
-            condition.broadcast()
-        }
+        handoff.discard(where: { $0.plan.backfill == id }, update: { $0.cancel(id) })
     }
 
     /// Reads backfill `id` again from just after `lastKey`, after `seconds` (the stream refused a
@@ -133,108 +111,49 @@ package final class BackfillReader: @unchecked Sendable {
     /// dropped here may have carried some of them. The key range is read again from `lastKey` even
     /// when it had been read to its end.
     package func restart(_ id: String, after lastKey: [String]?, pending: [[String]], pausing seconds: Double = 0) {
-        condition.withLock {
-            guard var job = jobs[id] else { return }
-            job.nextKey = lastKey
-            job.rangeDone = false
-            job.pending = pending
-            job.notBefore = seconds > 0 ? Date().addingTimeInterval(seconds) : nil
-            job.done = false
-            job.inFlight = 0
-            job.generation += 1
-            jobs[id] = job
-            dropChunks(of: id)
-            condition.broadcast()
-        }
+        let now = handoff.timeSource.monotonicNanoseconds()
+        handoff.discard(
+            where: { $0.plan.backfill == id }, update: { $0.restart(id, after: lastKey, pending: pending, pausing: seconds, now: now) })
     }
 
     /// Reads `keys` of backfill `id` again with its next chunk (an update left a TOAST value of
     /// theirs out while their chunk was read).
     package func retry(_ id: String, keys: [[String]]) {
         guard !keys.isEmpty else { return }
-        condition.withLock {
-            guard var job = jobs[id] else { return }
-            job.pending += keys
-            job.done = false
-            jobs[id] = job
-            condition.broadcast()
-        }
+        handoff.updateLedger { $0.retry(id, keys: keys) }
     }
 
     /// The plan of `chunk`, when this reader announced it (a low watermark of an earlier run, or
     /// of another process, is not).
     package func plan(for chunk: String) -> Plan? {
-        condition.withLock { plans[chunk] }
+        handoff.withLedger { schedule, _ in schedule.plan(for: chunk) }
     }
 
     /// The chunks read and waiting for the stream, in no particular order.
     package var heldChunks: [String] {
-        condition.withLock { Array(chunks.keys) }
+        handoff.withLedger { _, state in state.bufferedElements.map(\.plan.chunk) }
     }
 
     /// Takes chunk `chunk` (at its high watermark); `nil` when this reader does not hold it.
     package func take(_ chunk: String) -> Chunk? {
-        condition.withLock {
-            plans[chunk] = nil
-            guard let taken = chunks.removeValue(forKey: chunk) else { return nil }
-            jobs[taken.plan.backfill]?.inFlight -= 1
-            condition.broadcast()
-            return taken
-        }
+        handoff.take(where: { $0.plan.chunk == chunk }, update: { schedule, _ in schedule.forget(chunk) })
     }
 
     /// Stops the worker; the connection closes with it.
     package func stop() {
-        condition.withLock {
-            stopped = true
-            condition.broadcast()
-        }
-    }
-
-    private func dropChunks(of id: String) {
-        for (key, chunk) in chunks where chunk.plan.backfill == id { chunks[key] = nil }
-        for (key, plan) in plans where plan.backfill == id { plans[key] = nil }
+        handoff.stop()
     }
 
     // MARK: - Worker
-
-    private enum Work {
-        case chunk(id: String, job: Job, chunk: String)
-        case stop
-    }
-
-    private func nextWork() -> Work {
-        condition.lock()
-        defer { condition.unlock() }
-        while true {
-            if stopped { return .stop }
-            let now = Date()
-            var wakeAt = now.addingTimeInterval(1)
-            for step in 0..<order.count {
-                let index = (cursor + step) % order.count
-                let id = order[index]
-                guard let job = jobs[id], !job.done, job.inFlight < chunksAhead else { continue }
-                if let notBefore = job.notBefore, notBefore > now {
-                    wakeAt = min(wakeAt, notBefore)
-                    continue
-                }
-                cursor = index + 1
-                chunkCounter += 1
-                // The chunk takes the keys waiting to be read again.
-                jobs[id]?.pending = []
-                return .chunk(id: id, job: job, chunk: "\(nonce)-\(chunkCounter)")
-            }
-            _ = condition.wait(until: wakeAt)
-        }
-    }
 
     private func work() {
         defer { connection?.close() }
         var failures = 0
         while true {
-            guard case let .chunk(id, job, chunk) = nextWork() else { return }
+            guard let order = handoff.wait(for: { schedule, now in schedule.next(now: now) }) else { return }
+            let id = order.id
             do {
-                try read(id: id, job: job, chunk: chunk)
+                try read(order)
                 failures = 0
             } catch let failure as BackfillAbort {
                 abort(id: id, reason: failure.reason)
@@ -250,11 +169,8 @@ package final class BackfillReader: @unchecked Sendable {
                 logger.warning("backfill read failed; trying again", metadata: ["backfill": "\(id)", "error": "\(error)"])
                 connection?.close()
                 connection = nil
-                condition.withLock {
-                    plans[chunk] = nil
-                    jobs[id]?.pending += job.pending
-                }
-                if !pause(seconds: min(0.5 * Double(failures), 10)) { return }
+                handoff.updateLedger { $0.readFailed(order) }
+                if !handoff.pause(seconds: min(0.5 * Double(failures), 10)) { return }
             } catch {
                 abort(id: id, reason: "\(error)")
             }
@@ -278,7 +194,8 @@ package final class BackfillReader: @unchecked Sendable {
         return opened
     }
 
-    private func read(id: String, job: Job, chunk: String) throws {
+    private func read(_ order: BackfillSchedule.Order) throws {
+        let (id, job, chunk) = (order.id, order.job, order.chunk)
         let connection = try session()
         let request = job.progress.request
         guard let table = try SnapshotTable.published(in: publication, on: connection, only: request.table).first else {
@@ -299,7 +216,7 @@ package final class BackfillReader: @unchecked Sendable {
         }
         let plan = Plan(
             backfill: id, chunk: chunk, table: table.message.oid, keyColumns: keyColumns, startKey: job.nextKey, retryKeys: job.pending)
-        condition.withLock { plans[chunk] = plan }
+        handoff.withLedger { schedule, _ in schedule.announce(plan) }
         try emit(.watermark(slot: slot, backfill: id, chunk: chunk, mark: .low, reason: nil), on: connection)
         var rows: [TupleData] = []
         var lastKey: [String]?
@@ -352,21 +269,10 @@ package final class BackfillReader: @unchecked Sendable {
         }
         let read = Chunk(
             plan: plan, relation: relation, rows: rows, keyIndexes: keyIndexes, lastKey: lastKey, isLast: rangeDone, snapshot: snapshot)
-        let current = condition.withLock { () -> Bool in
-            guard var current = jobs[id], current.generation == job.generation else {
-                plans[chunk] = nil
-                return false
-            }
-            chunks[chunk] = read
-            current.inFlight += 1
-            if let lastKey { current.nextKey = lastKey }
-            current.rangeDone = rangeDone
-            current.done = rangeDone && current.pending.isEmpty
-            jobs[id] = current
-            rowsRead += rows.count
-            return true
+        let pushed = handoff.push { schedule, _ in
+            schedule.chunkRead(order, lastKey: lastKey, rangeDone: rangeDone, rows: rows.count) ? .element(read) : .nothing
         }
-        guard current else { return }
+        guard case .pushed = pushed else { return }
         try emit(.watermark(slot: slot, backfill: id, chunk: chunk, mark: .high, reason: nil), on: connection)
         throttle()
     }
@@ -379,10 +285,7 @@ package final class BackfillReader: @unchecked Sendable {
     /// Tells the stream, in WAL order, that backfill `id` cannot go on; retried until it is written.
     private func abort(id: String, reason: String) {
         logger.warning("backfill cannot go on", metadata: ["backfill": "\(id)", "reason": "\(reason)"])
-        condition.withLock {
-            jobs[id]?.done = true
-            dropChunks(of: id)
-        }
+        handoff.discard(where: { $0.plan.backfill == id }, update: { $0.abort(id) })
         var failures = 0
         while true {
             do {
@@ -392,27 +295,17 @@ package final class BackfillReader: @unchecked Sendable {
                 failures += 1
                 connection?.close()
                 connection = nil
-                if !pause(seconds: min(0.5 * Double(failures), 10)) { return }
+                if !handoff.pause(seconds: min(0.5 * Double(failures), 10)) { return }
             }
         }
     }
 
-    /// Waits `seconds`, or less when stopped; `false` when stopped.
-    private func pause(seconds: Double) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        return condition.withLock {
-            // Other calls wake the condition too (every chunk taken): wait out the whole time.
-            while !stopped && Date() < deadline { _ = condition.wait(until: deadline) }
-            return !stopped
-        }
-    }
-
-    /// Keeps the reading at ``rowsPerSecond``.
+    /// Keeps the reading at ``rowsPerSecond``: waits until the rows read so far are due (all of the
+    /// time, however often the wait is woken).
     private func throttle() {
-        guard let rowsPerSecond, rowsPerSecond > 0 else { return }
-        let due = Double(condition.withLock { rowsRead }) / rowsPerSecond
-        let elapsed = (ContinuousClock.now - readingSince)
-        let seconds = due - (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
-        if seconds > 0 { _ = pause(seconds: seconds) }
+        _ = handoff.wait { schedule, now in
+            guard let due = schedule.throttledUntil, due > now else { return .ready(()) }
+            return .wait(until: due)
+        }
     }
 }

@@ -6,48 +6,20 @@ import Logging
 import PGOutput
 
 /// The machinery behind ``ChangeStream``: a thread that owns the ``ReplicationSession`` and fills
-/// a bounded buffer, and the consumer side that takes events out of it.
-///
-/// `@unchecked Sendable`: every mutable property is guarded by `condition` (an `NSCondition`,
-/// which is also how the reader thread waits while the buffer is full); the session is touched by
-/// the reader thread only.
-final class ChangeStreamCore: @unchecked Sendable {
+/// a bounded buffer, and the consumer side that takes events out of it, through a ``ThreadHandoff``
+/// (whose lock also guards the stream's positions, ``ChangeStreamLedger``); the session is touched
+/// by the reader thread only.
+final class ChangeStreamCore: Sendable {
     let configuration: StreamConfiguration
     private let checkpointStore: (any CheckpointStore)?
-    private let readAhead: Int
     private let reconnect: ReconnectPolicy?
     private let logger: Logger
-
-    private let condition = NSCondition()
-    private var buffer: [ChangeEvent] = []
-    private var head = 0
-    private var waiter: CheckedContinuation<Pull, any Error>?
-    /// The waiting consumer wants to hear when the reader is idle (``Pull/idle``).
-    private var waiterReportsIdle = false
-    /// Tells a waiter's timer whether the waiter it was started for is still waiting.
-    private var waiterToken: UInt64 = 0
-    /// The reader found nothing more to read at a transaction boundary and has pushed nothing since.
-    private var readerIdle = false
-    /// The tables of the latest snapshot the reader started handing out.
-    private var snapshotTablesValue: [Relation] = []
-    /// The consumer stops iterating (``endIteration()``): pulls end, the reader goes on until stopped.
-    private var iterationEnded = false
-    private var started = false
-    private var finished = false
-    private var failure: (any Error)?
-    private var stopRequested = false
-    private var acknowledged: LSN = .zero
-    private var delivered: LSN = .zero
-    private var pushedThrough: LSN = .zero
-    private var systemValue: SystemIdentification?
-    private var closed = false
-    /// ``ChangeStream/close()`` was called: iterating and acknowledging are errors from then on.
-    private var closedByOwner = false
+    private let handoff: ThreadHandoff<ChangeEvent, any Error, ChangeStreamLedger>
     /// The checkpoints saved so far, in order.
     private let saves = CheckpointSaves()
-    private var closeWaiters: [CheckedContinuation<Void, Never>] = []
-    private var wakeReader: Int32 = -1
-    private var wakeWriter: Int32 = -1
+    /// A pipe whose reading end the session watches beside its socket: written on ``stop()``.
+    private let wakeReader: Int32
+    private let wakeWriter: Int32
 
     init(
         configuration: StreamConfiguration, checkpointStore: (any CheckpointStore)?, readAhead: Int, reconnect: ReconnectPolicy?,
@@ -55,13 +27,18 @@ final class ChangeStreamCore: @unchecked Sendable {
     ) {
         self.configuration = configuration
         self.checkpointStore = checkpointStore
-        self.readAhead = readAhead
         self.reconnect = reconnect
         self.logger = logger
-        if let pipe = FileIO.makeWakePipe() {
-            wakeReader = pipe.reader
-            wakeWriter = pipe.writer
-        }
+        let pipe = FileIO.makeWakePipe()
+        let wakeWriter = pipe?.writer ?? -1
+        wakeReader = pipe?.reader ?? -1
+        self.wakeWriter = wakeWriter
+        handoff = ThreadHandoff(
+            capacity: readAhead, ledger: ChangeStreamLedger(), timeSource: configuration.timeSource,
+            whenStopped: {
+                var byte: UInt8 = 1
+                _ = write(wakeWriter, &byte, 1)
+            })
     }
 
     deinit {
@@ -69,17 +46,17 @@ final class ChangeStreamCore: @unchecked Sendable {
         if wakeWriter >= 0 { close(wakeWriter) }
     }
 
-    var system: SystemIdentification? { condition.withLock { systemValue } }
+    var system: SystemIdentification? { handoff.withLedger { ledger, _ in ledger.system } }
 
-    var bufferedEventCount: Int { condition.withLock { buffer.count - head } }
+    var bufferedEventCount: Int { handoff.withLedger { _, state in state.bufferedCount } }
 
     /// The tables of the latest snapshot the stream started (for ``ChangeBatch/snapshotTables``).
-    var snapshotTables: [Relation] { condition.withLock { snapshotTablesValue } }
+    var snapshotTables: [Relation] { handoff.withLedger { ledger, _ in ledger.snapshotTables } }
 
     func start() {
-        let first = condition.withLock { () -> Bool in
-            defer { started = true }
-            return !started
+        let first = handoff.withLedger { ledger, _ in
+            defer { ledger.started = true }
+            return !ledger.started
         }
         guard first else { return }
         let thread = Thread { [self] in read() }
@@ -89,31 +66,18 @@ final class ChangeStreamCore: @unchecked Sendable {
 
     /// The owner closed the stream: stops it, and iterating or acknowledging throw from now on.
     func markClosed() {
-        condition.withLock { closedByOwner = true }
+        handoff.endConsuming(closing: true)
         stop()
     }
 
     func stop() {
-        let pending = condition.withLock { () -> CheckedContinuation<Pull, any Error>? in
-            stopRequested = true
-            condition.broadcast()
-            defer { waiter = nil }
-            return waiter
-        }
-        var byte: UInt8 = 1
-        _ = write(wakeWriter, &byte, 1)
-        pending?.resume(returning: .end)
+        handoff.stop()
     }
 
     /// Ends iterating without stopping the reader: pulls return ``Pull/end`` from now on, so that
     /// the batch in hand can still be acknowledged (and the server told) before the stream closes.
     func endIteration() {
-        let pending = condition.withLock { () -> CheckedContinuation<Pull, any Error>? in
-            iterationEnded = true
-            defer { waiter = nil }
-            return waiter
-        }
-        pending?.resume(returning: .end)
+        handoff.endConsuming(closing: false)
     }
 
     // MARK: - Consumer side
@@ -141,87 +105,25 @@ final class ChangeStreamCore: @unchecked Sendable {
     }
 
     /// The next event; or, when none comes first, ``Pull/idle`` (with `reportIdle`) or
-    /// ``Pull/timedOut`` at `deadline` (monotonic nanoseconds).
+    /// ``Pull/timedOut`` at `deadline` (monotonic nanoseconds of the configuration's time source).
+    /// Cancelling the task stops the stream.
     func pull(deadline: UInt64?, reportIdle: Bool) async throws -> Pull {
         if Task.isCancelled {
             stop()
             return .end
         }
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Pull, any Error>) in
-                condition.lock()
-                if closedByOwner {
-                    condition.unlock()
-                    continuation.resume(throwing: ChangeStreamError.closed)
-                } else if iterationEnded {
-                    condition.unlock()
-                    continuation.resume(returning: .end)
-                } else if head < buffer.count {
-                    let event = buffer[head]
-                    head += 1
-                    if head == buffer.count {
-                        buffer.removeAll(keepingCapacity: true)
-                        head = 0
-                    }
-                    noteDelivered(event)
-                    condition.broadcast()
-                    condition.unlock()
-                    continuation.resume(returning: .event(event))
-                } else if finished || stopRequested {
-                    let error = failure
-                    failure = nil
-                    condition.unlock()
-                    if let error { continuation.resume(throwing: error) } else { continuation.resume(returning: .end) }
-                } else if reportIdle && readerIdle {
-                    condition.unlock()
-                    continuation.resume(returning: .idle)
-                } else if let deadline, FileIO.monotonicNanoseconds() >= deadline {
-                    condition.unlock()
-                    continuation.resume(returning: .timedOut)
-                } else {
-                    waiter = continuation
-                    waiterReportsIdle = reportIdle
-                    waiterToken &+= 1
-                    let token = waiterToken
-                    condition.unlock()
-                    if let deadline {
-                        Task { [self] in
-                            let now = FileIO.monotonicNanoseconds()
-                            if deadline > now { try? await Task.sleep(nanoseconds: deadline - now) }
-                            expireWaiter(token)
-                        }
-                    }
-                }
-            }
-        } onCancel: {
-            stop()
+        switch await handoff.pull(deadline: deadline, reportIdle: reportIdle) {
+        case let .element(event): return .event(event)
+        case .idle: return .idle
+        case .timedOut: return .timedOut
+        case .end: return .end
+        case let .failed(error): throw error
+        case .closed: throw ChangeStreamError.closed
         }
-    }
-
-    /// The deadline of the waiter `token` names passed: it gets ``Pull/timedOut`` if still waiting.
-    private func expireWaiter(_ token: UInt64) {
-        let pending = condition.withLock { () -> CheckedContinuation<Pull, any Error>? in
-            guard waiterToken == token else { return nil }
-            defer { waiter = nil }
-            return waiter
-        }
-        pending?.resume(returning: .timedOut)
-    }
-
-    /// The reader found nothing more to read at a transaction boundary: a consumer waiting to
-    /// hear that is told, once everything buffered was taken.
-    private func noteReaderIdle() {
-        let pending = condition.withLock { () -> CheckedContinuation<Pull, any Error>? in
-            readerIdle = true
-            guard waiterReportsIdle, head == buffer.count else { return nil }
-            defer { waiter = nil }
-            return waiter
-        }
-        pending?.resume(returning: .idle)
     }
 
     func acknowledge(through lsn: LSN) async throws {
-        let (deliveredThrough, isClosed) = condition.withLock { (delivered, closedByOwner) }
+        let (deliveredThrough, isClosed) = handoff.withLedger { ledger, state in (ledger.delivered, state.isClosed) }
         guard !isClosed else { throw ChangeStreamError.closed }
         let checkpoint = try self.checkpoint(through: lsn)
         guard lsn <= deliveredThrough else { throw ChangeStreamError.acknowledgedAhead(lsn, deliveredThrough: deliveredThrough) }
@@ -234,8 +136,8 @@ final class ChangeStreamCore: @unchecked Sendable {
                 try saves.saveIfNewer(checkpoint) { try store.save($0) }
             }
         }
-        condition.withLock {
-            if lsn > acknowledged { acknowledged = lsn }
+        handoff.withLedger { ledger, _ in
+            if lsn > ledger.acknowledged { ledger.acknowledged = lsn }
         }
     }
 
@@ -244,21 +146,7 @@ final class ChangeStreamCore: @unchecked Sendable {
         return Checkpoint(lsn: lsn, slot: configuration.slot, systemIdentifier: system.systemID, timeline: system.timeline)
     }
 
-    private var snapshotDelivered = false
-
-    private func deliveredSnapshot() -> Bool { condition.withLock { snapshotDelivered } }
-
-    /// Called with the lock held, for each event the consumer receives.
-    private func noteDelivered(_ event: ChangeEvent) {
-        switch event {
-        case let .commit(commit): if commit.endLSN > delivered { delivered = commit.endLSN }
-        case let .message(message) where message.transaction == nil: if message.lsn > delivered { delivered = message.lsn }
-        case let .snapshotCompleted(summary):
-            snapshotDelivered = true
-            if summary.consistentPoint > delivered { delivered = summary.consistentPoint }
-        default: break
-        }
-    }
+    private func deliveredSnapshot() -> Bool { handoff.withLedger { ledger, _ in ledger.snapshotDelivered } }
 
     // MARK: - Reader thread
 
@@ -266,14 +154,14 @@ final class ChangeStreamCore: @unchecked Sendable {
         var driver = Driver(core: self)
         do {
             _ = try ResumingRunner(policy: reconnect, configuration: configuration, logger: logger).run(&driver)
-            finish(nil)  // the end, or stopped (also while waiting to reconnect)
+            handoff.finish(failure: nil)  // the end, or stopped (also while waiting to reconnect)
         } catch {
-            finish(error)
+            handoff.finish(failure: error)
         }
-        let waiters = condition.withLock { () -> [CheckedContinuation<Void, Never>] in
-            closed = true
-            defer { closeWaiters = [] }
-            return closeWaiters
+        let waiters = handoff.withLedger { ledger, _ in
+            ledger.closed = true
+            defer { ledger.closeWaiters = [] }
+            return ledger.closeWaiters
         }
         waiters.forEach { $0.resume() }
     }
@@ -292,7 +180,7 @@ final class ChangeStreamCore: @unchecked Sendable {
                 from: saved, slot: core.configuration.slot, checkpointName: store.map { "\(type(of: $0))" } ?? ""
             )
             if let previous {
-                let received = core.condition.withLock { max(core.acknowledged, core.delivered) }
+                let received = core.handoff.withLedger { ledger, _ in max(ledger.acknowledged, ledger.delivered) }
                 resume = resume.continuing(after: previous.system, through: received)
                 resume.startLSN = max(resume.startLSN ?? .zero, received)
             }
@@ -302,7 +190,7 @@ final class ChangeStreamCore: @unchecked Sendable {
         func stream(_ session: ReplicationSession) throws {
             session.emitsCommitEvents = true
             session.wakeDescriptor = core.wakeReader
-            core.condition.withLock { core.systemValue = session.system }
+            core.handoff.withLedger { ledger, _ in ledger.system = session.system }
             try core.pump(session)
         }
 
@@ -314,26 +202,16 @@ final class ChangeStreamCore: @unchecked Sendable {
     /// Drops the events read ahead but not yet received (the server sends them again) and waits
     /// `delay` seconds before the next attempt; `false` when the stream was stopped meanwhile.
     private func waitBeforeReconnecting(delay: Double) -> Bool {
-        let deadline = Date(timeIntervalSinceNow: delay)
-        condition.lock()
-        defer { condition.unlock() }
-        buffer.removeAll(keepingCapacity: true)
-        head = 0
-        readerIdle = false
-        pushedThrough = delivered
-        condition.broadcast()
-        while !stopRequested && Date() < deadline {
-            _ = condition.wait(until: deadline)
-        }
-        return !stopRequested
+        handoff.dropBuffered { ledger in ledger.pushedThrough = ledger.delivered }
+        return handoff.pause(seconds: delay)
     }
 
     /// Returns once the reader thread has closed the connection (at once if it never started).
     func waitUntilClosed() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let done = condition.withLock { () -> Bool in
-                if closed || !started { return true }
-                closeWaiters.append(continuation)
+            let done = handoff.withLedger { ledger, _ in
+                if ledger.closed || !ledger.started { return true }
+                ledger.closeWaiters.append(continuation)
                 return false
             }
             if done { continuation.resume() }
@@ -345,8 +223,8 @@ final class ChangeStreamCore: @unchecked Sendable {
         var snapshotWait = SnapshotAcknowledgementWait()
         var polledIdle = false
         while true {
-            let (stopping, acknowledgedThrough, caughtUp) = condition.withLock {
-                (stopRequested, acknowledged, head == buffer.count && waiter != nil && acknowledged >= pushedThrough)
+            let (stopping, acknowledgedThrough, caughtUp) = handoff.withLedger { ledger, state in
+                (state.isStopped, ledger.acknowledged, state.consumerIsWaiting && ledger.acknowledged >= ledger.pushedThrough)
             }
             // What was acknowledged is confirmed first, so that closing tells the server.
             if acknowledgedThrough > confirmed {
@@ -360,7 +238,8 @@ final class ChangeStreamCore: @unchecked Sendable {
                     session.snapshotDurable()
                 } else {
                     snapshotWait.waiting(
-                        now: FileIO.monotonicNanoseconds(), slot: configuration.slot, lsn: session.startLSN, logger: logger)
+                        now: configuration.timeSource.monotonicNanoseconds(), slot: configuration.slot, lsn: session.startLSN,
+                        logger: logger)
                 }
             }
             // A first look without waiting tells whether the server has sent anything more.
@@ -368,7 +247,7 @@ final class ChangeStreamCore: @unchecked Sendable {
             case let .event(event):
                 polledIdle = false
                 if ChangeBatcher.startsSnapshot(event), let tables = session.snapshotRelations {
-                    condition.withLock { snapshotTablesValue = tables }
+                    handoff.withLedger { ledger, _ in ledger.snapshotTables = tables }
                 }
                 let boundary = session.isAtTransactionBoundary ? session.completedThrough : nil
                 guard push(event, boundary: boundary) else { return }
@@ -378,7 +257,7 @@ final class ChangeStreamCore: @unchecked Sendable {
             case .idle:
                 if !polledIdle {
                     polledIdle = true
-                    if session.isAtTransactionBoundary { noteReaderIdle() }
+                    if session.isAtTransactionBoundary { handoff.producerIsIdle() }
                 }
                 // Everything handed out is acknowledged and the consumer waits for more: the
                 // server's own position (keepalives between transactions) may be confirmed too.
@@ -395,37 +274,10 @@ final class ChangeStreamCore: @unchecked Sendable {
     /// Hands `event` to a waiting consumer or buffers it, waiting while the buffer is full.
     /// Returns `false` when the stream was stopped.
     private func push(_ event: ChangeEvent, boundary: LSN?) -> Bool {
-        condition.lock()
-        while !stopRequested && buffer.count - head >= readAhead {
-            condition.wait()
+        let pushed = handoff.push { ledger, _ in
+            if let boundary, boundary > ledger.pushedThrough { ledger.pushedThrough = boundary }
+            return .element(event)
         }
-        if stopRequested {
-            condition.unlock()
-            return false
-        }
-        if let boundary, boundary > pushedThrough { pushedThrough = boundary }
-        readerIdle = false
-        if let waiting = waiter {
-            waiter = nil
-            noteDelivered(event)
-            condition.unlock()
-            waiting.resume(returning: .event(event))
-        } else {
-            buffer.append(event)
-            condition.unlock()
-        }
-        return true
-    }
-
-    private func finish(_ error: (any Error)?) {
-        let pending = condition.withLock { () -> CheckedContinuation<Pull, any Error>? in
-            finished = true
-            defer { waiter = nil }
-            if waiter == nil { failure = error }
-            return waiter
-        }
-        if let pending {
-            if let error { pending.resume(throwing: error) } else { pending.resume(returning: .end) }
-        }
+        if case .pushed = pushed { return true } else { return false }
     }
 }

@@ -15,8 +15,12 @@ import PGOutput
 /// numbered when it enters the buffer, so the numbers run in the order the chunks are handed out
 /// however the work was shared.
 ///
-/// `@unchecked Sendable`: the buffer and the state are guarded by `condition`; each connection is
-/// used by its own worker thread only (after set-up, which happens before the threads start).
+/// The chunks reach the consumer through a ``ThreadHandoff`` (the consumer's thread blocks while
+/// none is ready); a failure reaches it after the chunks copied before it.
+///
+/// `@unchecked Sendable`: the buffer and the copy's progress are guarded by the handoff's lock;
+/// each connection is used by its own worker thread only (after set-up, which happens before the
+/// threads start); ``encoder`` and ``encodeAhead`` are set before ``start()``.
 package final class SnapshotReader: @unchecked Sendable {
     /// What the reader hands out.
     package enum Item {
@@ -37,40 +41,41 @@ package final class SnapshotReader: @unchecked Sendable {
     private let pieces: [SnapshotPiece]
     /// The number of copies the workers run (tables, and page ranges of large tables).
     package var copies: Int { pieces.count }
-    /// Per table: pieces not finished yet, rows copied, and when its first piece started.
-    private var progress: [(remaining: Int, rows: Int, started: Date?)]
-
     /// Set before ``start()`` to have the copying threads write chunks as lines when the consumer is behind.
     package var encoder: SnapshotRowEncoder?
     /// How many chunks must wait for the consumer before a copying thread writes lines itself.
     package var encodeAhead = 2
 
     private let connections: [PostgresConnection]
-    private let condition = NSCondition()
-    /// Chunks in hand-out order; `nil` while a copying thread writes its lines.
-    private var buffer: [Item?] = []
-    /// Items removed from the front of `buffer` so far (a slot's number minus this is its index).
-    private var removed = 0
-    /// The number the next chunk's first row gets.
-    private var nextSeq = 0
-    private var head = 0
-    private var nextPiece = 0
-    private var running = 0
-    private var failure: ReplicationError?
-    private var stopped = false
+    /// The chunks handed out, and the copy's progress under the same lock.
+    private let handoff: ThreadHandoff<Item, ReplicationError, Progress>
     /// Chunks buffered at most, and rows and bytes of copy data per chunk: bounds memory to about
     /// `capacity × chunkBytes` bytes of rows (and their lines). Chunks written as lines are a sink's
     /// batch each, so they hold more rows.
-    private let capacity = 16
+    private static let capacity = 16
     private var chunkSize: Int { encoder == nil ? 256 : 1024 }
     private let chunkBytes = 1 << 17
+
+    /// How far the copy got (guarded by the handoff's lock).
+    private struct Progress: HandoffLedger {
+        /// Per table: pieces not finished yet, rows copied, and when its first piece started
+        /// (monotonic nanoseconds).
+        var tables: [(remaining: Int, rows: Int, started: UInt64?)]
+        /// The number the next chunk's first row gets: chunks are numbered as they enter the buffer.
+        var nextSeq = 0
+        var nextPiece = 0
+        /// Worker threads still running.
+        var running = 0
+
+        func handedOut(_ item: Item) {}
+    }
 
     /// Opens `jobs` connections, imports `snapshotName` in each (this must happen before the
     /// exporting connection runs its next command), and lists the tables of `publication`
     /// (optionally only `onlyTables`, `schema.table` names).
     package init(
         connect: () throws(ReplicationError) -> PostgresConnection, snapshotName: String, publication: String, onlyTables: [String],
-        filter: EventFilter, jobs: Int, catalog: TypeCatalog, binary: Bool?
+        filter: EventFilter, jobs: Int, catalog: TypeCatalog, binary: Bool?, timeSource: any TimeSource = .system
     ) throws(ReplicationError) {
         var connections: [PostgresConnection] = []
         do {
@@ -99,7 +104,8 @@ package final class SnapshotReader: @unchecked Sendable {
         self.connections = connections
         let pieces = pieces
         formats = tables.map { CopyFormat(for: $0.message, catalog: catalog, binary: binary) }
-        progress = tables.indices.map { table in (pieces.count { $0.table == table }, 0, nil) }
+        let progress = Progress(tables: tables.indices.map { table in (pieces.count { $0.table == table }, 0, nil) })
+        handoff = ThreadHandoff(capacity: Self.capacity, ledger: progress, timeSource: timeSource)
     }
 
     deinit {
@@ -109,7 +115,7 @@ package final class SnapshotReader: @unchecked Sendable {
 
     /// Starts the worker threads.
     package func start() {
-        condition.withLock { running = connections.count }
+        handoff.updateLedger { $0.running = connections.count }
         for index in connections.indices {
             let thread = Thread { [self] in work(on: connections[index]) }
             thread.name = "pgcdc-snapshot"
@@ -117,38 +123,19 @@ package final class SnapshotReader: @unchecked Sendable {
         }
     }
 
-    /// The next item, waiting for one; `nil` once every table was copied. Throws the first failure.
+    /// The next item, waiting for one; `nil` once every table was copied. Throws the first failure
+    /// (after the items copied before it).
     package func next() throws(ReplicationError) -> Item? {
-        condition.lock()
-        defer { condition.unlock() }
-        // Wait for an item, or for the lines of the next one to be written.
-        while failure == nil && (head == buffer.count ? running > 0 : buffer[head] == nil) {
-            condition.wait()
+        switch handoff.next() {
+        case let .element(item): return item
+        case let .failed(error): throw error
+        case .end, .idle, .timedOut, .closed: return nil
         }
-        if let failure { throw failure }
-        guard head < buffer.count, let item = buffer[head] else { return nil }
-        head += 1
-        // Items handed out are let go of at once: while the copy keeps up, the buffer is never
-        // empty, and kept items would hold every row of the snapshot.
-        if head == buffer.count {
-            removed += buffer.count
-            buffer.removeAll(keepingCapacity: true)
-            head = 0
-        } else if head >= capacity {
-            removed += head
-            buffer.removeFirst(head)
-            head = 0
-        }
-        condition.broadcast()
-        return item
     }
 
     /// Stops the workers (their transactions end when the connections close).
     package func stop() {
-        condition.withLock {
-            stopped = true
-            condition.broadcast()
-        }
+        handoff.stop()
     }
 
     // MARK: - Workers
@@ -156,10 +143,12 @@ package final class SnapshotReader: @unchecked Sendable {
     private func work(on connection: PostgresConnection) {
         var encoder = encoder
         defer {
-            condition.withLock {
-                running -= 1
-                condition.broadcast()
+            // The last worker to end ends the hand-out (after a failure, that already ended it).
+            let last = handoff.updateLedger { progress in
+                progress.running -= 1
+                return progress.running == 0
             }
+            if last { handoff.finish(failure: nil) }
         }
         while let piece = claimPiece() {
             let table = tables[piece.table]
@@ -175,86 +164,66 @@ package final class SnapshotReader: @unchecked Sendable {
                 }
                 rows = reader.rows
             } catch {
-                fail(error)
+                handoff.finish(failure: error)
                 return
             }
             guard let done = finish(piece, rows: rows) else { continue }
-            guard push(.tableDone(table: piece.table, rows: done.rows, seconds: done.seconds)) else { return }
+            guard handoff.push(.tableDone(table: piece.table, rows: done.rows, seconds: done.seconds)) else { return }
         }
         _ = try? connection.query("COMMIT")
     }
 
     private func claimPiece() -> SnapshotPiece? {
-        condition.withLock {
-            guard !stopped, failure == nil, nextPiece < pieces.count else { return nil }
-            defer { nextPiece += 1 }
-            let piece = pieces[nextPiece]
-            if progress[piece.table].started == nil { progress[piece.table].started = Date() }
+        let now = handoff.timeSource.monotonicNanoseconds()
+        return handoff.withLedger { progress, state in
+            guard !state.isDone, progress.nextPiece < pieces.count else { return nil }
+            defer { progress.nextPiece += 1 }
+            let piece = pieces[progress.nextPiece]
+            if progress.tables[piece.table].started == nil { progress.tables[piece.table].started = now }
             return piece
         }
     }
 
     /// Counts a finished piece; the table's rows and seconds once it was its last.
     private func finish(_ piece: SnapshotPiece, rows: Int) -> (rows: Int, seconds: Double)? {
-        condition.withLock {
-            progress[piece.table].remaining -= 1
-            progress[piece.table].rows += rows
-            guard progress[piece.table].remaining == 0 else { return nil }
-            return (progress[piece.table].rows, Date().timeIntervalSince(progress[piece.table].started ?? Date()))
+        let now = handoff.timeSource.monotonicNanoseconds()
+        return handoff.withLedger { progress, _ in
+            progress.tables[piece.table].remaining -= 1
+            progress.tables[piece.table].rows += rows
+            guard progress.tables[piece.table].remaining == 0 else { return nil }
+            let started = progress.tables[piece.table].started ?? now
+            return (progress.tables[piece.table].rows, Double(now >= started ? now - started : 0) / 1e9)
         }
     }
 
-    /// Buffers `item`, waiting while the buffer is full; `false` when the reader was stopped or failed.
-    private func push(_ item: Item) -> Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        guard waitForRoom() else { return false }
-        buffer.append(item)
-        condition.broadcast()
-        return true
-    }
-
-    /// Buffers a chunk of rows of table number `table`, numbering them; with an `encoder`, when
-    /// ``encodeAhead`` chunks already wait for the consumer, as lines written on this thread (its
-    /// place in the buffer kept meanwhile). `false` when the reader was stopped or failed.
+    /// Buffers a chunk of rows of table number `table`, numbering them, waiting while the buffer is
+    /// full; with an `encoder`, when ``encodeAhead`` chunks already wait for the consumer, as lines
+    /// written on this thread (its place in the buffer kept meanwhile). `false` when the reader was
+    /// stopped or failed.
     private func push(_ tuples: [TupleData], of table: Int, encoder: inout SnapshotRowEncoder?) -> Bool {
-        condition.lock()
-        guard waitForRoom() else {
-            condition.unlock()
-            return false
+        let encodes = encoder != nil
+        let encodeAhead = encodeAhead
+        var firstSeq = 0
+        let pushed = handoff.push { progress, buffered in
+            firstSeq = progress.nextSeq
+            progress.nextSeq += tuples.count
+            guard encodes, buffered >= encodeAhead else { return .element(.rows(table: table, tuples: tuples, firstSeq: firstSeq)) }
+            return .reservation
         }
-        let firstSeq = nextSeq
-        nextSeq += tuples.count
-        guard var chunkEncoder = encoder, buffer.count - head >= encodeAhead else {
-            buffer.append(.rows(table: table, tuples: tuples, firstSeq: firstSeq))
-            condition.broadcast()
-            condition.unlock()
+        switch pushed {
+        case .pushed:
             return true
-        }
-        let slot = removed + buffer.count
-        buffer.append(nil)
-        condition.unlock()
-        let lines = chunkEncoder.encode(table: table, tuples: tuples, firstSeq: firstSeq)
-        encoder = chunkEncoder
-        condition.withLock {
-            buffer[slot - removed] = .lines(lines)
-            condition.broadcast()
-        }
-        return true
-    }
-
-    /// Waits (the lock held) while the buffer is full; `false` when the reader was stopped or failed.
-    private func waitForRoom() -> Bool {
-        while buffer.count - head >= capacity && !stopped && failure == nil {
-            condition.wait()
-        }
-        return !stopped && failure == nil
-    }
-
-    private func fail(_ error: ReplicationError) {
-        condition.withLock {
-            if failure == nil { failure = error }
-            condition.broadcast()
+        case let .reserved(ticket):
+            guard var chunkEncoder = encoder else {
+                handoff.fill(ticket, with: .rows(table: table, tuples: tuples, firstSeq: firstSeq))
+                return true
+            }
+            let lines = chunkEncoder.encode(table: table, tuples: tuples, firstSeq: firstSeq)
+            encoder = chunkEncoder
+            handoff.fill(ticket, with: .lines(lines))
+            return true
+        case .nothing, .done:
+            return false
         }
     }
 }
