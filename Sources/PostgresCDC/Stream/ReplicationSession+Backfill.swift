@@ -49,8 +49,7 @@ extension ReplicationSession {
 
     /// Writes `message` into the WAL (its own transaction), through the catalog connection.
     func send(_ message: BackfillMessage) throws(ReplicationError) {
-        _ = try catalogConnection().execute(
-            "SELECT pg_logical_emit_message(true, $1, $2)", parameters: [message.prefix, message.content])
+        try catalogConnection().emitLogicalMessage(prefix: message.prefix, content: message.content, transactional: true)
     }
 
     /// The tables of the publication the stream's filters keep.
@@ -154,8 +153,8 @@ extension ReplicationSession {
                     logger.info(
                         "reading a backfill chunk again: a transaction handed out before it was still running for its read",
                         metadata: ["backfill": "\(id)", "xid": "\(xid)", "attempt": "\(attempts)"])
-                    engine.reader.restart(
-                        id, after: progress.lastKey, pending: progress.pendingKeys, pausing: min(0.01 * Double(1 << min(attempts, 8)), 2))
+                    let pause = BackfillBackoff.readTooEarly.delay(afterFailures: attempts)
+                    engine.reader.restart(id, after: progress.lastKey, pending: progress.pendingKeys, pausing: pause)
                     return
                 default:
                     // A chunk read before a reconnect or after one the stream never met: read on from what was handed out.

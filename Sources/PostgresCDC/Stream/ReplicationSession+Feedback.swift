@@ -53,7 +53,7 @@ extension ReplicationSession {
     /// the next interval: heartbeats are a convenience, not part of the stream.
     func emitHeartbeat() {
         do {
-            try side().query("SELECT pg_logical_emit_message(false, '\(Self.heartbeatPrefix)', '')", describedAs: "heartbeat")
+            try side().emitLogicalMessage(prefix: Self.heartbeatPrefix, content: "", transactional: false)
             logger.trace("heartbeat emitted")
         } catch {
             logger.warning("heartbeat failed", metadata: ["host": "\(serverAddress)", "error": "\(error)"])
