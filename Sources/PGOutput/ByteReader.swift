@@ -35,6 +35,12 @@ public struct ByteReader {
         .malformed(message: "\(context)", offset: offset, reason: reason)
     }
 
+    /// The integer at the position, whose bytes the caller checked are there.
+    @inlinable @inline(__always)
+    func load<T: FixedWidthInteger>(_ type: T.Type) -> T {
+        BigEndian.load(T.self, from: bytes, at: position)
+    }
+
     /// Reads one byte.
     @inlinable
     public mutating func readUInt8() throws(PGOutputError) -> UInt8 {
@@ -47,19 +53,16 @@ public struct ByteReader {
     @inlinable
     public mutating func readInt16() throws(PGOutputError) -> Int16 {
         guard remaining >= 2 else { throw truncated(2) }
-        let value = UInt16(bytes[position]) << 8 | UInt16(bytes[position + 1])
-        position += 2
-        return Int16(bitPattern: value)
+        defer { position += 2 }
+        return load(Int16.self)
     }
 
     /// Reads a big-endian 32-bit unsigned integer.
     @inlinable
     public mutating func readUInt32() throws(PGOutputError) -> UInt32 {
         guard remaining >= 4 else { throw truncated(4) }
-        var value: UInt32 = 0
-        for index in position..<(position + 4) { value = value << 8 | UInt32(bytes[index]) }
-        position += 4
-        return value
+        defer { position += 4 }
+        return load(UInt32.self)
     }
 
     /// Reads a big-endian 32-bit signed integer.
@@ -72,10 +75,8 @@ public struct ByteReader {
     @inlinable
     public mutating func readUInt64() throws(PGOutputError) -> UInt64 {
         guard remaining >= 8 else { throw truncated(8) }
-        var value: UInt64 = 0
-        for index in position..<(position + 8) { value = value << 8 | UInt64(bytes[index]) }
-        position += 8
-        return value
+        defer { position += 8 }
+        return load(UInt64.self)
     }
 
     /// Reads a big-endian 64-bit signed integer.

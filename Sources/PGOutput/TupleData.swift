@@ -81,7 +81,7 @@ public struct TupleData: Sendable {
             // raw[0] is bytes[base]; offsets below are into raw.
             let limit = raw.count
             var offset = start - base
-            let count = Int(Int16(bigEndian: raw.loadUnaligned(fromByteOffset: offset, as: Int16.self)))
+            let count = Int(BigEndian.load(Int16.self, from: raw, at: offset))
             offset += 2
             guard count >= 0, count <= limit - offset else { return false }
             var wellFormed = true
@@ -92,7 +92,7 @@ public struct TupleData: Sendable {
                 offset += 1
                 if tag == Kind.binary.rawValue || tag == Kind.text.rawValue {
                     guard limit - offset >= 4 else { return nil }
-                    let length = Int(UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
+                    let length = Int(BigEndian.load(UInt32.self, from: raw, at: offset))
                     // A length with the top bit set is negative: malformed.
                     guard length < 1 << 31, length <= limit - offset - 4 else { return nil }
                     let from = base + offset + 4

@@ -183,7 +183,7 @@ public final class NATSSink: ChangeSink {
                 throw SinkError(destination: destination, operation: "publish to", reason: failure.text)
             }
             attempt += 1
-            let delay = min(0.2 * pow(2, Double(min(attempt, 8))), 10)
+            let delay = Backoff(base: 0.4, cap: 10).delay(afterFailures: attempt)
             logger.warning(
                 "JetStream did not acknowledge; publishing the batch again",
                 metadata: [

@@ -33,7 +33,7 @@ public enum BackfillControl {
     }
 
     static func send(_ message: BackfillMessage, on connection: PostgresConnection) throws(ReplicationError) {
-        _ = try connection.execute("SELECT pg_logical_emit_message(true, $1, $2)", parameters: [message.prefix, message.content])
+        try connection.emitLogicalMessage(prefix: message.prefix, content: message.content, transactional: true)
     }
 
     private static func checkSlot(_ slot: String, on connection: PostgresConnection, table: String) throws(ReplicationError) {
@@ -103,7 +103,7 @@ public enum BackfillControl {
             try connection.query(
                 "EXPLAIN SELECT 1 FROM \(name) WHERE (\(condition))", describedAs: "check the backfill's condition")
         } catch {
-            if case let .serverError(_, sqlState, message, _) = error, !(sqlState ?? "08").hasPrefix("08") {
+            if let message = error.permanentServerMessage {
                 return "the condition \"\(condition)\" does not work on \(subject): \(message)"
             }
             throw error

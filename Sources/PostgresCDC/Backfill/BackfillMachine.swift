@@ -299,9 +299,9 @@ struct BackfillMachine {
     // MARK: - Helpers
 
     /// Seconds to wait before reading a chunk again after `attempts` reads in a row came too early:
-    /// 20 ms, doubling, at most 2 s.
+    /// 20 ms, doubling, at most 2 s (``BackfillBackoff/readTooEarly``).
     static func readAgainPause(attempts: Int) -> Double {
-        min(0.01 * Double(1 << min(attempts, 8)), 2)
+        BackfillBackoff.readTooEarly.delay(afterFailures: attempts)
     }
 
     private func progress(of id: String) -> BackfillProgress? {

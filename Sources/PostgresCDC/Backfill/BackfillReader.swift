@@ -158,9 +158,7 @@ package final class BackfillReader: @unchecked Sendable {
             } catch let failure as BackfillAbort {
                 abort(id: id, reason: failure.reason)
             } catch let error as ReplicationError {
-                if case let .serverError(_, sqlState, message, _) = error, let sqlState, !sqlState.hasPrefix("08"),
-                    !sqlState.hasPrefix("57")
-                {
+                if let message = error.permanentServerMessage {
                     // The table or the condition is wrong (dropped, a column renamed, bad SQL): say so and stop.
                     abort(id: id, reason: message)
                     continue
@@ -170,7 +168,7 @@ package final class BackfillReader: @unchecked Sendable {
                 connection?.close()
                 connection = nil
                 handoff.updateLedger { $0.readFailed(order) }
-                if !handoff.pause(seconds: min(0.5 * Double(failures), 10)) { return }
+                if !handoff.pause(seconds: BackfillBackoff.readFailure.delay(afterFailures: failures)) { return }
             } catch {
                 abort(id: id, reason: "\(error)")
             }
@@ -278,8 +276,7 @@ package final class BackfillReader: @unchecked Sendable {
     }
 
     private func emit(_ message: BackfillMessage, on connection: PostgresConnection) throws(ReplicationError) {
-        _ = try connection.execute(
-            "SELECT pg_logical_emit_message(true, $1, $2)", parameters: [message.prefix, message.content])
+        try connection.emitLogicalMessage(prefix: message.prefix, content: message.content, transactional: true)
     }
 
     /// Tells the stream, in WAL order, that backfill `id` cannot go on; retried until it is written.
@@ -295,7 +292,7 @@ package final class BackfillReader: @unchecked Sendable {
                 failures += 1
                 connection?.close()
                 connection = nil
-                if !handoff.pause(seconds: min(0.5 * Double(failures), 10)) { return }
+                if !handoff.pause(seconds: BackfillBackoff.readFailure.delay(afterFailures: failures)) { return }
             }
         }
     }

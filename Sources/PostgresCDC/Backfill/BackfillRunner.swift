@@ -57,7 +57,8 @@ final class BackfillRunner {
         let machine = BackfillMachine(settings: settings, state: try ledger.resume(at: startLSN), snapshotTaken: snapshotTaken)
         let reader = BackfillReader(
             slot: configuration.slot, publication: configuration.publication, filter: configuration.filter,
-            binaryValues: configuration.binaryValues, rowsPerSecond: configuration.backfillRowsPerSecond, logger: logger, connect: connect)
+            binaryValues: configuration.binaryValues, rowsPerSecond: configuration.backfillRowsPerSecond, logger: logger,
+            timeSource: configuration.timeSource, connect: connect)
         let runner = BackfillRunner(
             machine: machine, reader: reader, ledger: ledger, configuration: configuration, logger: logger,
             catalogConnection: catalogConnection)
@@ -160,7 +161,7 @@ final class BackfillRunner {
 
     /// Writes `message` into the WAL (its own transaction), through the catalog connection.
     private func send(_ message: BackfillMessage) throws(ReplicationError) {
-        _ = try catalogConnection().execute("SELECT pg_logical_emit_message(true, $1, $2)", parameters: [message.prefix, message.content])
+        try catalogConnection().emitLogicalMessage(prefix: message.prefix, content: message.content, transactional: true)
     }
 
     /// Whether `request` can run: the table is published, kept by the stream's filters, has a

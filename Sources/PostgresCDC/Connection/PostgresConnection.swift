@@ -335,28 +335,8 @@ package final class PostgresConnection {
 
     /// The hosts a DSN names, for error messages ("127.0.0.1:5432" or "the libpq defaults").
     static func describeHosts(dsn: String) -> String {
-        var errorMessage: UnsafeMutablePointer<CChar>?
-        guard let options = PQconninfoParse(dsn, &errorMessage) else {
-            if let errorMessage { PQfreemem(errorMessage) }
-            return "a connection string libpq cannot parse"
-        }
-        defer { PQconninfoFree(options) }
-        var host: String?
-        var hostaddr: String?
-        var port: String?
-        var index = 0
-        while let keyword = options[index].keyword {
-            let name = String(cString: keyword)
-            let value = options[index].val.map { String(cString: $0) }
-            switch name {
-            case "host": host = value
-            case "hostaddr": hostaddr = value
-            case "port": port = value
-            default: break
-            }
-            index += 1
-        }
-        let target = host ?? hostaddr ?? "the default socket"
-        return port.map { "\(target) port \($0)" } ?? target
+        guard let options = ConninfoOptions.parse(dsn) else { return "a connection string libpq cannot parse" }
+        let target = options["host"] ?? options["hostaddr"] ?? "the default socket"
+        return options["port"].map { "\(target) port \($0)" } ?? target
     }
 }

@@ -1,5 +1,3 @@
-import CLibPQ
-
 extension FailoverReadiness {
     /// On a standby (17+): what the slot sync worker needs to run at all (it checks the same in
     /// `ValidateSlotSyncParams`, and only logs when something is missing).
@@ -50,64 +48,16 @@ extension FailoverReadiness {
     }
 
     /// Whether a conninfo string (keywords or URI) sets a database, as the slot sync worker
-    /// reads it (`walrcv_get_dbname_from_conninfo`). A server newer than the libpq pgcdc links
-    /// writes options that libpq does not know (`sslnegotiation`, …): then the keywords are read
-    /// without it.
+    /// reads it (`walrcv_get_dbname_from_conninfo`). Read by ``ConnectionString``, which checks
+    /// the syntax and not the keywords: a server newer than the libpq pgcdc links writes options
+    /// that libpq does not know (`sslnegotiation`, …).
     static func conninfoNamesDatabase(_ conninfo: String) -> Bool {
-        var errorMessage: UnsafeMutablePointer<CChar>?
-        guard let options = PQconninfoParse(conninfo, &errorMessage) else {
-            if let errorMessage { PQfreemem(errorMessage) }
-            return keywordValueNamesDatabase(conninfo)
-        }
-        defer { PQconninfoFree(options) }
-        var index = 0
-        while let keyword = options[index].keyword {
-            if String(cString: keyword) == "dbname", let value = options[index].val, value.pointee != 0 { return true }
-            index += 1
-        }
-        return false
+        !(ConnectionString(parsing: conninfo).value("dbname") ?? "").isEmpty
     }
 
-    /// Whether a `keyword=value …` string has a non-empty `dbname` (values may be quoted with `'`,
-    /// with `\` escapes), or a URI a database path or `dbname` parameter.
+    /// ``conninfoNamesDatabase(_:)``: one reading, whether or not libpq knows every keyword.
     static func keywordValueNamesDatabase(_ conninfo: String) -> Bool {
-        if conninfo.hasPrefix("postgresql://") || conninfo.hasPrefix("postgres://") {
-            let rest = conninfo.split(separator: "://", maxSplits: 1).last ?? ""
-            let beforeQuery = rest.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-            if let slash = beforeQuery.firstIndex(of: "/"), beforeQuery[beforeQuery.index(after: slash)...].isEmpty == false { return true }
-            return rest.contains("dbname=")
-        }
-        var characters = Substring(conninfo)
-        while true {
-            while let first = characters.first, first.isWhitespace { characters.removeFirst() }
-            guard !characters.isEmpty else { return false }
-            let keyword = characters.prefix { $0 != "=" && !$0.isWhitespace }
-            characters = characters.dropFirst(keyword.count)
-            while let first = characters.first, first.isWhitespace { characters.removeFirst() }
-            guard characters.first == "=" else { return false }
-            characters.removeFirst()
-            while let first = characters.first, first.isWhitespace { characters.removeFirst() }
-            var value = ""
-            if characters.first == "'" {
-                characters.removeFirst()
-                while let character = characters.first {
-                    characters.removeFirst()
-                    if character == "\\", let escaped = characters.first {
-                        characters.removeFirst()
-                        value.append(escaped)
-                    } else if character == "'" {
-                        break
-                    } else {
-                        value.append(character)
-                    }
-                }
-            } else {
-                let word = characters.prefix { !$0.isWhitespace }
-                value = String(word)
-                characters = characters.dropFirst(word.count)
-            }
-            if keyword == "dbname" && !value.isEmpty { return true }
-        }
+        conninfoNamesDatabase(conninfo)
     }
 
     /// On a standby (17+), for a named slot: its copy of the slot was synced from the primary, is

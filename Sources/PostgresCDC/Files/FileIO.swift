@@ -112,13 +112,6 @@ package enum FileIO {
         }
         return (descriptors[0], descriptors[1])
     }
-
-    /// Monotonic clock in nanoseconds.
-    package static func monotonicNanoseconds() -> UInt64 {
-        var spec = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &spec)
-        return UInt64(spec.tv_sec) &* 1_000_000_000 &+ UInt64(spec.tv_nsec)
-    }
 }
 
 /// A failed system call's `errno`.

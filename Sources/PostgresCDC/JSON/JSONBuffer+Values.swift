@@ -164,15 +164,15 @@ extension JSONBuffer {
         switch format {
         case .int4:
             guard raw.count == 4 else { return false }
-            appendInt(Int64(Int32(bigEndian: raw.loadUnaligned(as: Int32.self))), after: key)
+            appendInt(Int64(BigEndian.load(Int32.self, from: raw)), after: key)
             return true
         case .int8:
             guard raw.count == 8 else { return false }
-            appendInt(Int64(bigEndian: raw.loadUnaligned(as: Int64.self)), after: key)
+            appendInt(BigEndian.load(Int64.self, from: raw), after: key)
             return true
         case .int2:
             guard raw.count == 2 else { return false }
-            appendInt(Int64(Int16(bigEndian: raw.loadUnaligned(as: Int16.self))), after: key)
+            appendInt(Int64(BigEndian.load(Int16.self, from: raw)), after: key)
             return true
         case .bool:
             guard raw.count == 1 else { return false }
@@ -188,14 +188,14 @@ extension JSONBuffer {
             return appendCommonValue(text: raw, mapping: mapping, key: key)
         case .float8 where mapping.isFloat:
             guard raw.count == 8 else { return false }
-            let value = Double(bitPattern: UInt64(bigEndian: raw.loadUnaligned(as: UInt64.self)))
+            let value = Double(bitPattern: BigEndian.load(UInt64.self, from: raw))
             guard value.isFinite else { return false }
             bytes.appendBytes(key)
             BinaryText.appendShortest(value, to: &bytes)
             return true
         case .float4 where mapping.isFloat:
             guard raw.count == 4 else { return false }
-            let value = Float(bitPattern: UInt32(bigEndian: raw.loadUnaligned(as: UInt32.self)))
+            let value = Float(bitPattern: BigEndian.load(UInt32.self, from: raw))
             guard value.isFinite else { return false }
             bytes.appendBytes(key)
             BinaryText.appendShortest(value, to: &bytes)
@@ -204,7 +204,7 @@ extension JSONBuffer {
             // Years 1 to 9999 give the same ISO form as the text path; BC, infinity and five-digit
             // years take the general path.
             guard raw.count == 8 else { return false }
-            let micros = Int64(bigEndian: raw.loadUnaligned(as: Int64.self))
+            let micros = BigEndian.load(Int64.self, from: raw)
             guard micros >= Self.firstTimestamp, micros < Self.endOfTimestamps else { return false }
             appendTimestampValue(PostgresTimestamp(microsecondsSince2000: micros), zone: mapping.isTimestamptz, after: key)
             return true
@@ -235,96 +235,75 @@ extension JSONBuffer {
     private mutating func appendBinaryArray(
         _ binary: ArraySlice<UInt8>, format: BinaryFormat, mapping: ValueMapping, scratch: inout [UInt8]
     ) -> Bool {
-        guard binary.count >= 12, let dimensions = BinaryText.integer(Int32.self, binary.prefix(4)), dimensions >= 0, dimensions <= 6 else {
-            return false
-        }
-        let start = binary.startIndex
-        guard binary.count >= 12 + Int(dimensions) * 8 else { return false }
-        if dimensions == 1 {
-            return binary.withUnsafeBytes { raw in appendBinaryList(binary, raw, format: format, mapping: mapping, scratch: &scratch) }
-        }
-        return binary.withUnsafeBytes { raw in
-            withUnsafeTemporaryAllocation(of: Int.self, capacity: max(2 * Int(dimensions), 1)) { state -> Bool in
-                // state[0..<d]: lengths; state[d..<2d]: counters.
-                let count = Int(dimensions)
-                var total = count == 0 ? 0 : 1
-                for dimension in 0..<count {
-                    let at = start + 12 + dimension * 8
-                    guard let length = BinaryText.integer(Int32.self, binary[at..<(at + 4)]), length >= 0,
-                        BinaryText.integer(Int32.self, binary[(at + 4)..<(at + 8)]) == 1
-                    else { return false }
-                    state[dimension] = Int(length)
-                    state[count + dimension] = 0
-                    let (product, overflow) = total.multipliedReportingOverflow(by: Int(length))
-                    guard !overflow, product <= binary.count else { return false }
-                    total = product
+        binary.withUnsafeBytes { raw in
+            guard let array = BinaryArray(raw), array.lowerBoundsAreOne else { return false }
+            if array.dimensions == 1 {
+                return appendBinaryList(array, binary, format: format, mapping: mapping, scratch: &scratch)
+            }
+            let mark = bytes.count
+            var offset = array.elementsStart
+            if array.count == 0 {
+                guard offset == raw.count else { return false }
+                appendRaw("[]")
+                return true
+            }
+            for _ in 0..<array.dimensions { bytes.append(UInt8(ascii: "[")) }
+            for number in 0..<array.count {
+                if number > 0 {
+                    let ended = array.dimensionsEnded(before: number)
+                    for _ in 0..<ended { bytes.append(UInt8(ascii: "]")) }
+                    bytes.append(UInt8(ascii: ","))
+                    for _ in 0..<ended { bytes.append(UInt8(ascii: "[")) }
                 }
-                let mark = bytes.count
-                var index = start + 12 + count * 8
-                if total == 0 {
-                    guard index == binary.endIndex else { return false }
-                    appendRaw("[]")
-                    return true
-                }
-                for _ in 0..<count { bytes.append(UInt8(ascii: "[")) }
-                for number in 0..<total {
-                    if number > 0 {
-                        var closed = 0
-                        var dimension = count - 1
-                        while dimension >= 0 {
-                            state[count + dimension] += 1
-                            if state[count + dimension] < state[dimension] { break }
-                            state[count + dimension] = 0
-                            closed += 1
-                            dimension -= 1
-                        }
-                        for _ in 0..<closed { bytes.append(UInt8(ascii: "]")) }
-                        bytes.append(UInt8(ascii: ","))
-                        for _ in 0..<closed { bytes.append(UInt8(ascii: "[")) }
-                    }
-                    guard index + 4 <= binary.endIndex else {
-                        bytes.removeSubrange(mark...)
-                        return false
-                    }
-                    let length = Int(Int32(bigEndian: raw.loadUnaligned(fromByteOffset: index - start, as: Int32.self)))
-                    index += 4
-                    if length < 0 {
-                        appendRaw("null")
-                        continue
-                    }
-                    guard length <= binary.endIndex - index else {
-                        bytes.removeSubrange(mark...)
-                        return false
-                    }
-                    // A common element straight from the bytes (no slice to count references of), others as any value.
-                    let element = UnsafeRawBufferPointer(rebasing: raw[(index - start)..<(index - start + length)])
-                    if !appendCommonValue(binary: element, format: format, mapping: mapping) {
-                        appendValue(binary: binary[index..<(index + length)], format: format, mapping: mapping, scratch: &scratch)
-                    }
-                    index += length
-                }
-                for _ in 0..<count { bytes.append(UInt8(ascii: "]")) }
-                guard index == binary.endIndex else {
+                guard appendElement(array.element(at: &offset), of: binary, raw, format: format, mapping: mapping, scratch: &scratch) else {
                     bytes.removeSubrange(mark...)
                     return false
                 }
-                return true
             }
+            for _ in 0..<array.dimensions { bytes.append(UInt8(ascii: "]")) }
+            guard offset == raw.count else {
+                bytes.removeSubrange(mark...)
+                return false
+            }
+            return true
         }
+    }
+
+    /// Appends one element of an array (`binary`, read through `raw`): `null`, or its value — a
+    /// common one straight from the bytes (no slice to count references of), others as any value.
+    /// `false`, nothing written, when the bytes ended inside it.
+    @inline(__always)
+    private mutating func appendElement(
+        _ element: BinaryArray.Element?, of binary: ArraySlice<UInt8>, _ raw: UnsafeRawBufferPointer, format: BinaryFormat,
+        mapping: ValueMapping, scratch: inout [UInt8]
+    ) -> Bool {
+        switch element {
+        case .null?:
+            appendRaw("null")
+        case let .value(range)?:
+            if !appendCommonValue(binary: UnsafeRawBufferPointer(rebasing: raw[range]), format: format, mapping: mapping) {
+                let at = binary.startIndex + range.lowerBound
+                appendValue(binary: binary[at..<(at + range.count)], format: format, mapping: mapping, scratch: &scratch)
+            }
+        case nil:
+            return false
+        }
+        return true
     }
 
     /// A one-dimensional array of `count` integers `width` bytes wide (or NULLs) in one piece;
     /// `false`, nothing written, for malformed bytes and for arrays of over 4,096 elements (the
     /// element-by-element path then takes them).
     @inline(__always)
-    private mutating func appendIntegerList(_ raw: UnsafeRawBufferPointer, count: Int, width: Int) -> Bool {
-        appendListInOnePass(raw, count: count, reserving: 2 + count * 22) { out, offset, length in
+    private mutating func appendIntegerList(_ array: BinaryArray, width: Int) -> Bool {
+        let raw = array.raw
+        return appendListInOnePass(array, reserving: 2 + array.count * 22) { out, offset, length in
             guard length == width else { return nil }
             let value: Int64
             switch width {
-            case 2: value = Int64(Int16(bigEndian: raw.loadUnaligned(fromByteOffset: offset, as: Int16.self)))
-            case 4: value = Int64(Int32(bigEndian: raw.loadUnaligned(fromByteOffset: offset, as: Int32.self)))
-            default: value = Int64(bigEndian: raw.loadUnaligned(fromByteOffset: offset, as: Int64.self))
+            case 2: value = Int64(BigEndian.load(Int16.self, from: raw, at: offset))
+            case 4: value = Int64(BigEndian.load(Int32.self, from: raw, at: offset))
+            default: value = BigEndian.load(Int64.self, from: raw, at: offset)
             }
             guard value < 0 else { return out.writeDecimal(value.magnitude) }
             out[0] = UInt8(ascii: "-")
@@ -336,10 +315,10 @@ extension JSONBuffer {
     /// strings in one piece; `false`, nothing written, when an element needs escaping, for
     /// malformed bytes, and for arrays of over 4,096 elements.
     @inline(__always)
-    private mutating func appendPlainTextList(_ raw: UnsafeRawBufferPointer, count: Int) -> Bool {
-        guard let base = raw.baseAddress else { return false }
+    private mutating func appendPlainTextList(_ array: BinaryArray) -> Bool {
+        guard let base = array.raw.baseAddress else { return false }
         // Each element takes at most its bytes, two quotes and a comma; a NULL's "null" fits in its length field.
-        return appendListInOnePass(raw, count: count, reserving: raw.count + 3 * count + 2) { out, offset, length in
+        return appendListInOnePass(array, reserving: array.raw.count + 3 * array.count + 2) { out, offset, length in
             let start = (base + offset).assumingMemoryBound(to: UInt8.self)
             guard Self.plainPrefixLength(UnsafeBufferPointer(start: start, count: length)) == length else { return nil }
             out[0] = UInt8(ascii: "\"")
@@ -349,90 +328,68 @@ extension JSONBuffer {
         }
     }
 
-    /// The elements of a one-dimensional `array_send` array (read through `raw`, `count` of them)
-    /// as a JSON array in one piece of at most `maxCount` bytes: `element` writes the one at
-    /// `offset` of `length` bytes (not NULL) and returns how many bytes it wrote, or `nil` to give up.
-    /// `false`, nothing written, when it gives up, for malformed bytes, and for over 4,096 elements.
+    /// The elements of a one-dimensional `array` as a JSON array in one piece of at most
+    /// `maxCount` bytes: `element` writes the one at `offset` of ``BinaryArray/raw``, `length` bytes
+    /// (not NULL), and returns how many bytes it wrote, or `nil` to give up. `false`, nothing
+    /// written, when it gives up, for malformed bytes, and for over 4,096 elements.
     @inline(__always)
     private mutating func appendListInOnePass(
-        _ raw: UnsafeRawBufferPointer, count: Int, reserving maxCount: Int,
+        _ array: BinaryArray, reserving maxCount: Int,
         element: (_ out: UnsafeMutablePointer<UInt8>, _ offset: Int, _ length: Int) -> Int?
     ) -> Bool {
-        guard count <= 4096 else { return false }
+        guard array.count <= 4096 else { return false }
         let mark = bytes.count
         bytes.write(reserving: maxCount) { out in
             // Giving up or malformed bytes: 0 written, nothing appended.
             out[0] = UInt8(ascii: "[")
             var written = 1
-            var offset = 20
-            for number in 0..<count {
+            var offset = array.elementsStart
+            for number in 0..<array.count {
                 if number > 0 {
                     out[written] = UInt8(ascii: ",")
                     written += 1
                 }
-                guard raw.count - offset >= 4 else { return 0 }
-                let length = Int(Int32(bigEndian: raw.loadUnaligned(fromByteOffset: offset, as: Int32.self)))
-                offset += 4
-                if length < 0 {
+                switch array.element(at: &offset) {
+                case .null?:
                     (out + written).update(from: "null", count: 4)
                     written += 4
-                    continue
+                case let .value(range)?:
+                    guard let count = element(out + written, range.lowerBound, range.count) else { return 0 }
+                    written += count
+                case nil:
+                    return 0
                 }
-                guard length <= raw.count - offset, let count = element(out + written, offset, length) else { return 0 }
-                written += count
-                offset += length
             }
-            guard offset == raw.count else { return 0 }
+            guard offset == array.raw.count else { return 0 }
             out[written] = UInt8(ascii: "]")
             return written + 1
         }
         return bytes.count > mark
     }
 
-    /// A one-dimensional array (the common case) of `array_send` bytes `binary`, read through `raw`.
+    /// A one-dimensional array (the common case) of `array_send` bytes `binary`, read as `array`.
     private mutating func appendBinaryList(
-        _ binary: ArraySlice<UInt8>, _ raw: UnsafeRawBufferPointer, format: BinaryFormat, mapping: ValueMapping, scratch: inout [UInt8]
+        _ array: BinaryArray, _ binary: ArraySlice<UInt8>, format: BinaryFormat, mapping: ValueMapping, scratch: inout [UInt8]
     ) -> Bool {
-        let count = Int(Int32(bigEndian: raw.loadUnaligned(fromByteOffset: 12, as: Int32.self)))
-        guard count >= 0, count <= raw.count, Int32(bigEndian: raw.loadUnaligned(fromByteOffset: 16, as: Int32.self)) == 1 else {
-            return false
-        }
         switch format {
-        case .int4 where appendIntegerList(raw, count: count, width: 4): return true
-        case .int8 where appendIntegerList(raw, count: count, width: 8): return true
-        case .int2 where appendIntegerList(raw, count: count, width: 2): return true
-        case .textual where mapping.isQuotedText && appendPlainTextList(raw, count: count): return true
+        case .int4 where appendIntegerList(array, width: 4): return true
+        case .int8 where appendIntegerList(array, width: 8): return true
+        case .int2 where appendIntegerList(array, width: 2): return true
+        case .textual where mapping.isQuotedText && appendPlainTextList(array): return true
         default: break
         }
         let mark = bytes.count
         bytes.append(UInt8(ascii: "["))
-        var offset = 20
-        for number in 0..<count {
+        var offset = array.elementsStart
+        for number in 0..<array.count {
             if number > 0 { bytes.append(UInt8(ascii: ",")) }
-            guard offset + 4 <= raw.count else {
+            guard appendElement(array.element(at: &offset), of: binary, array.raw, format: format, mapping: mapping, scratch: &scratch)
+            else {
                 bytes.removeSubrange(mark...)
                 return false
             }
-            let length = Int(Int32(bigEndian: raw.loadUnaligned(fromByteOffset: offset, as: Int32.self)))
-            offset += 4
-            if length < 0 {
-                appendRaw("null")
-                continue
-            }
-            guard length <= raw.count - offset else {
-                bytes.removeSubrange(mark...)
-                return false
-            }
-            // A common element straight from the bytes (no slice to count references of), others as any value.
-            if !appendCommonValue(
-                binary: UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + length)]), format: format, mapping: mapping)
-            {
-                let at = binary.startIndex + offset
-                appendValue(binary: binary[at..<(at + length)], format: format, mapping: mapping, scratch: &scratch)
-            }
-            offset += length
         }
-        guard offset == raw.count else {
+        guard offset == array.raw.count else {
             bytes.removeSubrange(mark...)
             return false
         }

@@ -51,12 +51,8 @@ package struct CopyBinaryParser: Sendable {
     {
         var index = start
         let end = bytes.count
-        func int16(at offset: Int) -> Int16 { Int16(bitPattern: UInt16(bytes[offset]) << 8 | UInt16(bytes[offset + 1])) }
-        func int32(at offset: Int) -> Int32 {
-            Int32(
-                bitPattern: UInt32(bytes[offset]) << 24 | UInt32(bytes[offset + 1]) << 16 | UInt32(bytes[offset + 2]) << 8
-                    | UInt32(bytes[offset + 3]))
-        }
+        func int16(at offset: Int) -> Int16 { BigEndian.load(Int16.self, from: bytes, at: offset) }
+        func int32(at offset: Int) -> Int32 { BigEndian.load(Int32.self, from: bytes, at: offset) }
         if !sawHeader {
             let fixed = Self.signature.count + 8
             guard end - index >= fixed else { return .success(index) }

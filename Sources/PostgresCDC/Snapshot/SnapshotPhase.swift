@@ -72,7 +72,7 @@ final class SnapshotPhase {
             connect: { () throws(ReplicationError) in try endpoint.connect(replication: false) }, snapshotName: snapshotName,
             publication: configuration.publication,
             onlyTables: configuration.createPublication ? [] : configuration.tables, filter: configuration.filter,
-            jobs: configuration.snapshotJobs, catalog: catalog, binary: configuration.binaryValues)
+            jobs: configuration.snapshotJobs, catalog: catalog, binary: configuration.binaryValues, timeSource: configuration.timeSource)
         let relations = reader.tables.map {
             Relation(message: $0.message, catalog: catalog, filter: configuration.filter, primaryKey: $0.primaryKey)
         }

@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// When the connection to the server is lost after streaming started: how long to wait before each
 /// new attempt (exponential from 0.5 s, capped, with jitter so that many consumers do not
 /// reconnect in step) and how many attempts to make.
@@ -17,11 +13,13 @@ public struct ReconnectPolicy: Sendable {
         self.attempts = attempts
     }
 
-    /// The wait before attempt `failures` (1 for the first): 0.5 s doubled each time, at most
-    /// ``maxDelay``, then between half of that and all of it.
+    /// The waits between attempts: 0.5 s doubled each time, at most ``maxDelay``, then between
+    /// half of that and all of it.
+    public var backoff: Backoff { Backoff(base: 0.5, factor: 2, cap: maxDelay, jitter: 0.5) }
+
+    /// The wait before attempt `failures` (1 for the first), as ``backoff`` says.
     public func delay(afterFailures failures: Int) -> Double {
-        let base = min(maxDelay, 0.5 * Double(1 << min(max(failures - 1, 0), 20)))
-        return base * Double.random(in: 0.5...1.0)
+        backoff.delay(afterFailures: failures)
     }
 }
 
@@ -38,18 +36,19 @@ extension ReplicationError {
         default:
             break
         }
-        return isConnectionLoss
+        return isTransient
     }
 
     /// Whether the error means the connection is gone (or the server is not accepting connections
-    /// yet), so that connecting again may succeed.
-    package var isConnectionLoss: Bool {
+    /// yet), or the server answered with an error that passes with time (``ServerErrorClass``: a
+    /// cancelled query, too many connections, a serialization failure), so that connecting again
+    /// may succeed.
+    package var isTransient: Bool {
         switch self {
         case .connectionLost, .connectionFailed:
             return true
         case let .serverError(_, sqlState, _, _):
-            // 57P01-57P03: shutting down or starting up; 08xxx: connection exceptions.
-            return sqlState.map { $0.hasPrefix("57P") || $0.hasPrefix("08") } ?? false
+            return ServerErrorClass(sqlState: sqlState).isTransient
         default:
             return false
         }

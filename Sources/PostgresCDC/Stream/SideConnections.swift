@@ -46,8 +46,7 @@ final class SideConnections {
     /// sees WAL and advances.
     func emitHeartbeat() {
         do {
-            try sideConnection().query(
-                "SELECT pg_logical_emit_message(false, '\(ReplicationSession.heartbeatPrefix)', '')", describedAs: "heartbeat")
+            try sideConnection().emitLogicalMessage(prefix: ReplicationSession.heartbeatPrefix, content: "", transactional: false)
             logger.trace("heartbeat emitted")
         } catch {
             logger.warning("heartbeat failed", metadata: ["host": "\(serverAddress)", "error": "\(error)"])

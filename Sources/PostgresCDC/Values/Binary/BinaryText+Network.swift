@@ -48,7 +48,7 @@ extension BinaryText {
     /// addresses end in dotted decimal.
     private static func appendIPv6(_ address: [UInt8], to out: inout [UInt8]) {
         var groups: [Int] = []
-        for index in stride(from: 0, to: 16, by: 2) { groups.append(Int(address[index]) << 8 | Int(address[index + 1])) }
+        for index in stride(from: 0, to: 16, by: 2) { groups.append(Int(BigEndian.read(UInt16.self, address[...], at: index))) }
         var bestStart = -1, bestLength = 0, runStart = -1
         for index in 0...8 {
             if index < 8 && groups[index] == 0 {

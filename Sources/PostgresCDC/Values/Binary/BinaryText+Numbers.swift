@@ -5,10 +5,10 @@ extension BinaryText {
     /// The text is `get_str_from_var`'s.
     static func appendNumeric(_ bytes: ArraySlice<UInt8>, to out: inout [UInt8]) -> Bool {
         guard bytes.count >= 8,
-            let count = integer(Int16.self, bytes.prefix(2)), count >= 0,
-            let weight = integer(Int16.self, bytes.dropFirst(2).prefix(2)),
-            let sign = integer(UInt16.self, bytes.dropFirst(4).prefix(2)),
-            let scale = integer(Int16.self, bytes.dropFirst(6).prefix(2)), scale >= 0,
+            let count = BigEndian.integer(Int16.self, bytes.prefix(2)), count >= 0,
+            let weight = BigEndian.integer(Int16.self, bytes.dropFirst(2).prefix(2)),
+            let sign = BigEndian.integer(UInt16.self, bytes.dropFirst(4).prefix(2)),
+            let scale = BigEndian.integer(Int16.self, bytes.dropFirst(6).prefix(2)), scale >= 0,
             bytes.count == 8 + Int(count) * 2
         else { return false }
         switch sign {
@@ -21,13 +21,13 @@ extension BinaryText {
         // Validate every digit first, so nothing is written for a malformed value.
         var index = bytes.startIndex + 8
         for _ in 0..<Int(count) {
-            guard let digit = integer(Int16.self, bytes[index..<(index + 2)]), digit >= 0, digit < 10000 else { return false }
+            guard let digit = BigEndian.integer(Int16.self, bytes[index..<(index + 2)]), digit >= 0, digit < 10000 else { return false }
             index += 2
         }
         func digit(_ position: Int) -> Int {
             guard position >= 0 && position < Int(count) else { return 0 }
             let at = bytes.startIndex + 8 + position * 2
-            return Int(bytes[at]) << 8 | Int(bytes[at + 1])
+            return Int(BigEndian.load(UInt16.self, from: bytes, at: at))
         }
         if weight < 64 && scale < 256 {
             // The usual sizes: the text in one piece (at most 1 + 256 + 1 + 259 bytes).

@@ -23,20 +23,17 @@ extension BinaryText {
     /// An `array_send` of at most one dimension without NULLs, its elements separated by spaces
     /// (`int2vectorout`, `oidvectorout`).
     static func appendVector(_ bytes: ArraySlice<UInt8>, element: BinaryFormat, to out: inout [UInt8]) -> Bool {
-        var reader = ByteReader(bytes, context: "vector")
-        guard let dimensions = try? reader.readInt32(), dimensions == 0 || dimensions == 1, (try? reader.readInt32()) != nil,
-            (try? reader.readUInt32()) != nil
-        else { return false }
-        var count = 0
-        if dimensions == 1 {
-            guard let length = try? reader.readInt32(), length >= 0, (try? reader.readInt32()) != nil else { return false }
-            count = Int(length)
+        bytes.withUnsafeBytes { raw in
+            guard let array = BinaryArray(raw), array.dimensions <= 1 else { return false }
+            var offset = array.elementsStart
+            for index in 0..<array.count {
+                if index > 0 { out.append(UInt8(ascii: " ")) }
+                // No NULLs in a vector.
+                guard case let .value(range)? = array.element(at: &offset) else { return false }
+                let from = bytes.startIndex + range.lowerBound
+                guard append(bytes[from..<(from + range.count)], as: element, to: &out) else { return false }
+            }
+            return offset == raw.count
         }
-        guard count <= reader.remaining / 4 else { return false }
-        for index in 0..<count {
-            if index > 0 { out.append(UInt8(ascii: " ")) }
-            guard let value = try? reader.readLengthPrefixedBytes(), append(value, as: element, to: &out) else { return false }
-        }
-        return reader.remaining == 0
     }
 }

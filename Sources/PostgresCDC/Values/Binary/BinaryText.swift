@@ -17,25 +17,25 @@ package enum BinaryText {
             guard bytes.count == 1, let byte = bytes.first else { return false }
             out.append(byte != 0 ? UInt8(ascii: "t") : UInt8(ascii: "f"))
         case .int2:
-            guard let value = integer(Int16.self, bytes) else { return false }
+            guard let value = BigEndian.integer(Int16.self, bytes) else { return false }
             appendDecimal(Int64(value), to: &out)
         case .int4:
-            guard let value = integer(Int32.self, bytes) else { return false }
+            guard let value = BigEndian.integer(Int32.self, bytes) else { return false }
             appendDecimal(Int64(value), to: &out)
         case .int8:
-            guard let value = integer(Int64.self, bytes) else { return false }
+            guard let value = BigEndian.integer(Int64.self, bytes) else { return false }
             appendDecimal(value, to: &out)
         case .uint32:
-            guard let value = integer(UInt32.self, bytes) else { return false }
+            guard let value = BigEndian.integer(UInt32.self, bytes) else { return false }
             appendDecimal(UInt64(value), to: &out)
         case .uint64:
-            guard let value = integer(UInt64.self, bytes) else { return false }
+            guard let value = BigEndian.integer(UInt64.self, bytes) else { return false }
             appendDecimal(value, to: &out)
         case .float4:
-            guard let bits = integer(UInt32.self, bytes) else { return false }
+            guard let bits = BigEndian.integer(UInt32.self, bytes) else { return false }
             appendShortest(Float(bitPattern: bits), to: &out)
         case .float8:
-            guard let bits = integer(UInt64.self, bytes) else { return false }
+            guard let bits = BigEndian.integer(UInt64.self, bytes) else { return false }
             appendShortest(Double(bitPattern: bits), to: &out)
         case .numeric:
             return appendNumeric(bytes, to: &out)
@@ -78,25 +78,27 @@ package enum BinaryText {
                 }
             }
         case .date:
-            guard let days = integer(Int32.self, bytes) else { return false }
+            guard let days = BigEndian.integer(Int32.self, bytes) else { return false }
             appendDate(days, to: &out)
         case .time:
-            guard let micros = integer(Int64.self, bytes) else { return false }
+            guard let micros = BigEndian.integer(Int64.self, bytes) else { return false }
             appendTime(micros, to: &out)
         case .timetz:
-            guard bytes.count == 12, let micros = integer(Int64.self, bytes.prefix(8)), let zone = integer(Int32.self, bytes.suffix(4))
+            guard bytes.count == 12, let micros = BigEndian.integer(Int64.self, bytes.prefix(8)),
+                let zone = BigEndian.integer(Int32.self, bytes.suffix(4))
             else { return false }
             appendTime(micros, to: &out)
             appendZone(-Int(zone), to: &out)
         case .timestamp:
-            guard let micros = integer(Int64.self, bytes) else { return false }
+            guard let micros = BigEndian.integer(Int64.self, bytes) else { return false }
             appendTimestamp(micros, zone: false, to: &out)
         case .timestamptz:
-            guard let micros = integer(Int64.self, bytes) else { return false }
+            guard let micros = BigEndian.integer(Int64.self, bytes) else { return false }
             appendTimestamp(micros, zone: true, to: &out)
         case .interval:
-            guard bytes.count == 16, let micros = integer(Int64.self, bytes.prefix(8)),
-                let days = integer(Int32.self, bytes.dropFirst(8).prefix(4)), let months = integer(Int32.self, bytes.suffix(4))
+            guard bytes.count == 16, let micros = BigEndian.integer(Int64.self, bytes.prefix(8)),
+                let days = BigEndian.integer(Int32.self, bytes.dropFirst(8).prefix(4)),
+                let months = BigEndian.integer(Int32.self, bytes.suffix(4))
             else { return false }
             appendInterval(micros: micros, days: days, months: months, to: &out)
         case .inet:
@@ -108,7 +110,7 @@ package enum BinaryText {
                 appendHexByte(byte, to: &out)
             }
         case .bits:
-            guard let length = integer(Int32.self, bytes.prefix(4)), length >= 0, (Int(length) + 7) / 8 == bytes.count - 4 else {
+            guard let length = BigEndian.integer(Int32.self, bytes.prefix(4)), length >= 0, (Int(length) + 7) / 8 == bytes.count - 4 else {
                 return false
             }
             let data = bytes.dropFirst(4)
@@ -117,12 +119,13 @@ package enum BinaryText {
                 out.append(byte & (0x80 >> UInt8(bit % 8)) != 0 ? UInt8(ascii: "1") : UInt8(ascii: "0"))
             }
         case .lsn:
-            guard let value = integer(UInt64.self, bytes) else { return false }
+            guard let value = BigEndian.integer(UInt64.self, bytes) else { return false }
             appendUpperHex(value >> 32, to: &out)
             out.append(UInt8(ascii: "/"))
             appendUpperHex(value & 0xFFFF_FFFF, to: &out)
         case .tid:
-            guard bytes.count == 6, let block = integer(UInt32.self, bytes.prefix(4)), let offset = integer(UInt16.self, bytes.suffix(2))
+            guard bytes.count == 6, let block = BigEndian.integer(UInt32.self, bytes.prefix(4)),
+                let offset = BigEndian.integer(UInt16.self, bytes.suffix(2))
             else { return false }
             out.append(UInt8(ascii: "("))
             appendDecimal(UInt64(block), to: &out)
@@ -132,7 +135,7 @@ package enum BinaryText {
         case let .array(element, delimiter):
             return appendArray(bytes, element: element, delimiter: delimiter, to: &out)
         case let .money(money):
-            guard let value = integer(Int64.self, bytes) else { return false }
+            guard let value = BigEndian.integer(Int64.self, bytes) else { return false }
             money.append(value, to: &out)
         case .point, .line, .lseg, .box, .path, .polygon, .circle:
             return appendGeometry(bytes, as: format, to: &out)
@@ -157,14 +160,6 @@ package enum BinaryText {
     }
 
     // MARK: - Pieces
-
-    /// A big-endian integer that fills `bytes` exactly.
-    @inline(__always)
-    static func integer<T: FixedWidthInteger>(_ type: T.Type, _ bytes: ArraySlice<UInt8>) -> T? {
-        guard bytes.count == MemoryLayout<T>.size else { return nil }
-        // One unaligned load rather than a loop over the slice.
-        return bytes.withUnsafeBytes { T(bigEndian: $0.loadUnaligned(as: T.self)) }
-    }
 
     static func appendDecimal(_ value: Int64, to out: inout [UInt8]) {
         out.write(reserving: 21) { digits in
