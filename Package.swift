@@ -23,8 +23,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.25.0"),
         // The CLI's metrics endpoint (NIOHTTP1); already in the graph through postgres-nio.
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
-        // `swift package generate-documentation` (DocC); a plugin, built only when it runs.
-        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
     ],
     targets: [
         // Debian's libpq-dev (pkg-config "libpq").
