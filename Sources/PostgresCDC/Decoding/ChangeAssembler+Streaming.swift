@@ -36,6 +36,7 @@ extension ChangeAssembler {
             throw .protocolViolation(reason: "\(message.name) of a streamed transaction, but streaming is off", lsn: lsn)
         }
         try inProgress.append(bytes, xid: xid, subtransaction: subtransaction ?? xid, lsn: lsn)
+        if case let .relation(relation) = message, prepared != nil { streamedRelations[xid, default: []].append(relation) }
         return true
     }
 
@@ -61,6 +62,7 @@ extension ChangeAssembler {
             return .none
 
         case let .streamAbort(abort):
+            if abort.subtransactionXid == abort.xid { streamedRelations[abort.xid] = nil }
             try inProgress.abort(abort.xid, subtransaction: abort.subtransactionXid)
             return .none
 
@@ -70,6 +72,7 @@ extension ChangeAssembler {
                 let open = streamXid ?? transaction?.xid ?? 0
                 throw .protocolViolation(reason: "Stream Commit of xid \(commit.xid) inside the block of xid \(open)", lsn: lsn)
             }
+            streamedRelations[commit.xid] = nil
             let spool = inProgress.commit(commit.xid)
             if let endLSN, commit.commitLSN > endLSN {
                 spool?.close()

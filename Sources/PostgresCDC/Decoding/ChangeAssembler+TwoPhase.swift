@@ -27,17 +27,22 @@ extension ChangeAssembler {
         // pgoutput counts a Relation sent inside a prepared transaction as sent for everything
         // after it (unlike one inside a streamed block), so it applies now; the schema event, if
         // any, still comes with the transaction's changes at COMMIT PREPARED.
-        if case let .relation(relation) = message {
-            let new = makeRelation(relation)
-            if binaryValues { try checkBinaryFormats(new, lsn: lsn) }
-            if let old = relations[relation.oid], schemaBeforePrepare[relation.oid] == nil, old.differs(from: new) {
-                schemaBeforePrepare[relation.oid] = old
-            }
-            relations[relation.oid] = new
-        }
+        if case let .relation(relation) = message { try applyPrepared(relation, lsn: lsn) }
         preparing.spool.append(bytes, subtransaction: preparing.xid, lsn: lsn)
         if preparing.spool.memoryCost > spoolMemoryLimit { try preparing.spool.spill() }
         return true
+    }
+
+    /// A Relation message of a prepared transaction, applied at once (pgoutput counts it as sent
+    /// for everything after the PREPARE); the relation it replaced is kept for the schema event
+    /// handed out with the transaction at COMMIT PREPARED.
+    private mutating func applyPrepared(_ relation: RelationMessage, lsn: LSN) throws(ReplicationError) {
+        let new = makeRelation(relation)
+        if binaryValues { try checkBinaryFormats(new, lsn: lsn) }
+        if let old = relations[relation.oid], schemaBeforePrepare[relation.oid] == nil, old.differs(from: new) {
+            schemaBeforePrepare[relation.oid] = old
+        }
+        relations[relation.oid] = new
     }
 
     /// Begin Prepare, Prepare, Stream Prepare, Commit Prepared and Rollback Prepared.
@@ -68,6 +73,9 @@ extension ChangeAssembler {
             guard let inProgress, streamXid == nil, transaction == nil else {
                 throw .protocolViolation(reason: "Stream Prepare of xid \(info.xid) outside a streamed transaction", lsn: lsn)
             }
+            // PostgreSQL 15.19+ (and 16.10+, 17.6+) counts the Relations of a streamed transaction as
+            // sent once it is prepared, as for a prepared one, and does not send them again.
+            for relation in streamedRelations.removeValue(forKey: info.xid) ?? [] { try applyPrepared(relation, lsn: lsn) }
             let spool = inProgress.commit(info.xid) ?? TransactionSpool(xid: info.xid, storage: prepared.storage)
             try prepared.save(spool, info, messagesCarryXid: true)
             spool.close()

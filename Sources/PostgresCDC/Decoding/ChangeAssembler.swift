@@ -70,6 +70,9 @@ package struct ChangeAssembler {
     /// Relations as they were before a prepared transaction's Relation message replaced them: the
     /// old side of the schema event handed out with that transaction.
     var schemaBeforePrepare: [UInt32: Relation] = [:]
+    /// Relation messages met in the blocks of a streamed transaction, by top-level xid, until it is
+    /// prepared (they then apply, as a prepared transaction's do), committed or aborted.
+    var streamedRelations: [UInt32: [RelationMessage]] = [:]
     /// Whether values arrive in binary: every relation must have columns pgcdc can convert.
     package var binaryValues = false
     /// Stream Abort carries its LSN and time (protocol 4 with `streaming = parallel`).
