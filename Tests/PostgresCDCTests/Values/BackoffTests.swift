@@ -4,7 +4,9 @@ import Testing
 /// The one backoff: grows by its factor from its base, stops at its cap, and takes off at most its
 /// jitter's part at random — drawn from a source the caller gives, so the delays here are fixed.
 @Suite struct BackoffTests {
-    /// A random source that always returns the same value.
+    /// A random source that always returns the same value. Never 0: the standard library draws a
+    /// number in a range by rejecting the values that would bias it, and a source that returns 0
+    /// for ever is rejected for ever (the test hung in CI).
     struct FixedRandom: RandomNumberGenerator {
         var value: UInt64
         mutating func next() -> UInt64 { value }
@@ -30,7 +32,8 @@ import Testing
 
     @Test func jitterTakesOffAtMostItsPartOfTheWait() {
         let backoff = Backoff(base: 0.5, cap: 30, jitter: 0.5)
-        var lowest = FixedRandom(value: 0)
+        // 1 is the least value a draw in a range accepts: it gives the range's lower bound.
+        var lowest = FixedRandom(value: 1)
         var highest = FixedRandom(value: .max)
         #expect(backoff.delay(afterFailures: 3, using: &lowest) == 1)
         #expect(backoff.delay(afterFailures: 3, using: &highest) <= 2)
