@@ -36,12 +36,19 @@ let package = Package(
         // The lowest floor of the library, pure Swift without libpq: the time source (and, as the
         // library is split into floors, values and rows).
         .target(name: "PostgresCDCValues"),
-        // The library: replication connection, change events, value conversion, JSON lines.
+        // The connection floor: libpq connections (replication and SQL), connection strings and
+        // host lists, TLS, and the library's error type. Knows no events, encoders or streams.
+        .target(
+            name: "PostgresCDCConnection",
+            dependencies: ["PGOutput", "PostgresCDCValues", "CLibPQ"]
+        ),
+        // The library: change events, value conversion, JSON lines, the stream, snapshots, sinks.
         .target(
             name: "PostgresCDC",
             dependencies: [
                 "PGOutput",
                 "PostgresCDCValues",
+                "PostgresCDCConnection",
                 "CLibPQ",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -113,7 +120,7 @@ let package = Package(
         .testTarget(
             name: "PostgresCDCTests",
             dependencies: [
-                "PostgresCDC", "PGOutput", "PostgresCDCTesting", "TestSupport",
+                "PostgresCDC", "PostgresCDCConnection", "PGOutput", "PostgresCDCTesting", "TestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),

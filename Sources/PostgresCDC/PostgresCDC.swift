@@ -1,3 +1,4 @@
 // PostgresCDC: change data capture from PostgreSQL's logical replication (pgoutput).
 @_exported import PGOutput
+@_exported import PostgresCDCConnection
 @_exported import PostgresCDCValues

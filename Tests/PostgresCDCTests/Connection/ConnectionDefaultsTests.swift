@@ -2,6 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 @testable import PostgresCDC
+@testable import PostgresCDCConnection
 
 /// pgcdc's connection defaults (primary only, timeouts, keepalives) apply unless the DSN or
 /// libpq's environment says otherwise; several hosts are tried in order. Serialized: one test sets an

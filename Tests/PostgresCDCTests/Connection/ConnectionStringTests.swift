@@ -1,6 +1,7 @@
 import CLibPQ
 import Testing
 @testable import PostgresCDC
+@testable import PostgresCDCConnection
 
 /// The one parser of connection strings reads them as libpq does: keyword/value pairs with quotes
 /// and escapes, URIs with percent-escapes and several hosts — and finds the passwords in both.

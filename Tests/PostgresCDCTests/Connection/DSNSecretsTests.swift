@@ -1,5 +1,6 @@
 import Testing
 @testable import PostgresCDC
+@testable import PostgresCDCConnection
 
 /// No error repeats a password written in a connection string.
 @Suite struct DSNSecretsTests {

@@ -4,6 +4,7 @@ import PostgresCDCTesting
 import TestSupport
 import Testing
 @testable import PostgresCDC
+@testable import PostgresCDCConnection
 
 /// No error, log line or description of the library repeats a password of the DSN (issue 16,
 /// defect 5): a ChangeStream, the PostgreSQL checkpoint store, slot status, and a multi-host DSN,

@@ -1,5 +1,6 @@
 import Testing
 @testable import PostgresCDC
+@testable import PostgresCDCConnection
 
 /// The sentence added to libpq's TLS failures, without a server.
 @Suite struct TLSFailureHintTests {

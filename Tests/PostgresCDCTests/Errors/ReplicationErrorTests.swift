@@ -1,6 +1,7 @@
 import PGOutput
 import Testing
 @testable import PostgresCDC
+@testable import PostgresCDCConnection
 
 /// Library errors name the library's settings, never a CLI option.
 @Suite struct ReplicationErrorTests {

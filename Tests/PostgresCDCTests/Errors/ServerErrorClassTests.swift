@@ -1,5 +1,6 @@
 import Testing
 @testable import PostgresCDC
+@testable import PostgresCDCConnection
 
 /// One table says which server errors pass with time, and every path that retries reads it: the
 /// stream's reconnects, a backfill's chunk reads and the check of a backfill request.

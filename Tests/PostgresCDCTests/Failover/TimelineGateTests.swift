@@ -4,6 +4,7 @@ import PGOutput
 import TestSupport
 import Testing
 @testable import PostgresCDC
+@testable import PostgresCDCConnection
 
 /// The timeline gate: continue on the same timeline or a later one whose switch point is at or
 /// after the checkpoint; refuse an old primary and a new one that never had what was delivered.

@@ -2,6 +2,7 @@ import Logging
 import PGOutput
 import Testing
 @testable import PostgresCDC
+@testable import PostgresCDCConnection
 
 /// The reconnect-and-resume rules, without a server: which errors are retried, how failures are
 /// counted, what the next attempt learns from the last session, and how a stop ends the wait.

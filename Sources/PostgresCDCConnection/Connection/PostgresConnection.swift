@@ -320,7 +320,7 @@ package final class PostgresConnection {
     }
 
     /// The host an override list names (see ``HostList/Host/overrides``), for error messages.
-    static func describeHosts(overrides: [(String, String)]) -> String {
+    package static func describeHosts(overrides: [(String, String)]) -> String {
         var host = HostList.Host(host: "", hostaddr: "", port: "")
         for (keyword, value) in overrides {
             switch keyword {
@@ -334,7 +334,7 @@ package final class PostgresConnection {
     }
 
     /// The hosts a DSN names, for error messages ("127.0.0.1:5432" or "the libpq defaults").
-    static func describeHosts(dsn: String) -> String {
+    package static func describeHosts(dsn: String) -> String {
         guard let options = ConninfoOptions.parse(dsn) else { return "a connection string libpq cannot parse" }
         let target = options["host"] ?? options["hostaddr"] ?? "the default socket"
         return options["port"].map { "\(target) port \($0)" } ?? target

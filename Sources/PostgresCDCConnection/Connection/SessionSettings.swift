@@ -1,7 +1,7 @@
 /// Output settings pinned for every replication session, so that values never depend on
 /// server or role defaults (the walsender runs the type output functions with these).
-enum SessionSettings {
-    static let statements = [
+package enum SessionSettings {
+    package static let statements = [
         "SET DateStyle = 'ISO, MDY'",
         "SET TimeZone = 'UTC'",
         "SET extra_float_digits = 3",

@@ -28,7 +28,7 @@ package enum DSNSecrets {
     }
 
     /// `text` with every password of `dsn` replaced by `***`.
-    static func redact(_ text: String, dsn: String) -> String {
+    package static func redact(_ text: String, dsn: String) -> String {
         passwords(in: dsn).sorted { $0.count > $1.count }.reduce(text) { text, password in
             text.replacingOccurrences(of: password, with: "***")
         }
