@@ -64,7 +64,7 @@ for path in arguments {
         print("\(path): not a readable stream of [UInt32 length][message] records")
         exit(1)
     }
-    let encoder = JSONLinesEncoder()
+    var encoder = JSONLinesEncoder()
     var buffer = JSONBuffer()
     var events = 0
     var bytesOut = 0

@@ -9,8 +9,8 @@ import PostgresCDC
 /// Debezium). Errors end nothing: the next record is fed as if the stream went on.
 struct FuzzPipeline {
     private var assembler = ChangeAssembler(catalog: TypeCatalog(), includeTransactionEvents: true)
-    private let native = JSONLinesEncoder()
-    private let debezium = DebeziumEncoder(database: "fuzz")
+    private var native = JSONLinesEncoder()
+    private var debezium = DebeziumEncoder(database: "fuzz")
     private var buffer = JSONBuffer()
 
     init() {

@@ -60,15 +60,14 @@ public final class Relation: Sendable {
     /// Whether updates and deletes of the table carry an old key: its replica identity is `FULL`,
     /// an index, or the primary key it has (not `NOTHING`, nor `DEFAULT` without a primary key).
     public var hasReplicaIdentity: Bool { columns.contains { $0.isKey } }
-    /// Pre-encoded JSON fragments for this relation (the hot path writes them as bytes).
-    package let json: EncodedRelation
     /// Per column, whether a filter leaves it out of rows (``StreamConfiguration/filter``); empty when none is.
     package let omitted: [Bool]
 
-    /// A relation from its description. `primaryKey` names the primary key's columns as the
+    /// A relation from its description. `omitted` tells per column whether a filter leaves it out
+    /// of rows (empty when none is). `primaryKey` names the primary key's columns as the
     /// catalog has them; `nil` when it was not looked up, which is exact for `REPLICA IDENTITY
     /// DEFAULT` (its key is the primary key) and leaves the primary key empty otherwise.
-    package init(message: RelationMessage, catalog: TypeCatalog, filter: EventFilter = EventFilter(), primaryKey: [String]? = nil) {
+    package init(message: RelationMessage, catalog: TypeCatalog, omitted: [Bool], primaryKey: [String]? = nil) {
         self.oid = message.oid
         self.schema = message.namespace
         self.table = message.name
@@ -79,7 +78,6 @@ public final class Relation: Sendable {
                 name: $0.name, typeOID: $0.typeOID, typeModifier: $0.typeModifier, isKey: $0.isKey,
                 isPrimaryKey: primary.contains($0.name), type: catalog.columnType(for: $0.typeOID))
         }
-        let omitted = filter.omittedColumns(schema: message.namespace, table: message.name, columns: columns.map(\.name)) ?? []
         self.omitted = omitted
         self.keyColumnNames = columns.enumerated()
             .filter { $0.element.isKey && !(omitted.isEmpty ? false : omitted[$0.offset]) }
@@ -87,7 +85,6 @@ public final class Relation: Sendable {
         self.primaryKeyColumnNames = columns.enumerated()
             .filter { $0.element.isPrimaryKey && !(omitted.isEmpty ? false : omitted[$0.offset]) }
             .map(\.element.name)
-        self.json = EncodedRelation(schema: message.namespace, table: message.name, columns: columns.map(\.name), keys: keyColumnNames)
     }
 
     /// The primary key a description alone tells: with `REPLICA IDENTITY DEFAULT` the replica
@@ -118,76 +115,5 @@ public final class Relation: Sendable {
     /// The index of the column named `name`, or `nil`.
     public func columnIndex(named name: String) -> Int? {
         columns.firstIndex { $0.name == name }
-    }
-}
-
-/// JSON fragments of a relation, encoded once when the relation is described.
-package struct EncodedRelation: Sendable {
-    /// `"schema":"s","table":"t",`
-    package let schemaAndTable: [UInt8]
-    /// `"key":["a","b"],`
-    package let key: [UInt8]
-    /// `"name":` per column.
-    package let columnKeys: [[UInt8]]
-    /// `"name"` per column, for lists of names.
-    package let columnNames: [[UInt8]]
-    /// `,"name":` of every column, one after the other (a row's first key is written without its comma):
-    /// one array for the row's keys instead of one per column.
-    package let separatedColumnKeys: [UInt8]
-    /// Where each column's `,"name":` starts in ``separatedColumnKeys``, and its end as the last element.
-    package let separatedColumnKeyStarts: [Int]
-    /// `{"op":"insert","schema":"s","table":"t",` for each row operation (indexed by
-    /// ``rowOperations``): a row change's start in one piece.
-    package let rowHeads: [[UInt8]]
-    /// `,"key":["a","b"],"new":{`: what follows a row change's position when it has no old row.
-    package let keyThenNew: [UInt8]
-    /// `,"key":["a","b"],"old":{`: what follows a row change's position when it has an old row.
-    package let keyThenOld: [UInt8]
-    /// The row operations in the order of ``rowHeads``.
-    package static let rowOperations: [RowChange.Operation] = [.insert, .update, .delete, .read]
-
-    init(schema: String, table: String, columns: [String], keys: [String]) {
-        var buffer = JSONBuffer()
-        buffer.appendRaw("\"schema\":")
-        buffer.appendString(schema)
-        buffer.appendRaw(",\"table\":")
-        buffer.appendString(table)
-        buffer.appendRaw(",")
-        schemaAndTable = buffer.bytes
-
-        buffer = JSONBuffer()
-        buffer.appendRaw("\"key\":[")
-        for (index, name) in keys.enumerated() {
-            if index > 0 { buffer.appendRaw(",") }
-            buffer.appendString(name)
-        }
-        buffer.appendRaw("],")
-        key = buffer.bytes
-
-        var names: [[UInt8]] = []
-        var keysWithColon: [[UInt8]] = []
-        for name in columns {
-            var quoted = JSONBuffer()
-            quoted.appendString(name)
-            names.append(quoted.bytes)
-            quoted.appendRaw(":")
-            keysWithColon.append(quoted.bytes)
-        }
-        columnNames = names
-        columnKeys = keysWithColon
-        var separated: [UInt8] = []
-        var starts: [Int] = []
-        for key in keysWithColon {
-            starts.append(separated.count)
-            separated.append(UInt8(ascii: ","))
-            separated.append(contentsOf: key)
-        }
-        starts.append(separated.count)
-        separatedColumnKeys = separated
-        separatedColumnKeyStarts = starts
-        let start = schemaAndTable
-        rowHeads = Self.rowOperations.map { operation in Array("{\"op\":\"\(operation.rawValue)\",".utf8) + start }
-        keyThenNew = [UInt8(ascii: ",")] + key + Array("\"new\":{".utf8)
-        keyThenOld = [UInt8(ascii: ",")] + key + Array("\"old\":{".utf8)
     }
 }

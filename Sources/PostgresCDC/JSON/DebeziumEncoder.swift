@@ -16,6 +16,8 @@ package struct DebeziumEncoder: Sendable {
     package var serverName: String
     /// Where `ts_ms` (the time pgcdc wrote the line) is read.
     package var timeSource: any TimeSource
+    /// The JSON fragments of the relations written (their columns' keys).
+    private var relations = EncodedRelations()
 
     package init(database: String, serverName: String = "pgcdc", timeSource: any TimeSource = .system) {
         self.database = database
@@ -24,7 +26,7 @@ package struct DebeziumEncoder: Sendable {
     }
 
     /// Appends `event` (one line, or one per table for a truncate; nothing for a snapshot's end).
-    package func encode(_ event: ChangeEvent, into buffer: inout JSONBuffer) {
+    package mutating func encode(_ event: ChangeEvent, into buffer: inout JSONBuffer) {
         switch event {
         case let .insert(change): row(change, op: "c", into: &buffer)
         case let .update(change): row(change, op: "u", into: &buffer)
@@ -100,7 +102,7 @@ package struct DebeziumEncoder: Sendable {
         buffer.appendRaw("}}\n")
     }
 
-    private func row(_ change: RowChange, op: StaticString, into buffer: inout JSONBuffer) {
+    private mutating func row(_ change: RowChange, op: StaticString, into buffer: inout JSONBuffer) {
         buffer.appendRaw("{\"before\":")
         if let old = change.old { values(old, old: nil, into: &buffer) } else { buffer.appendRaw("null") }
         buffer.appendRaw(",\"after\":")
@@ -116,8 +118,9 @@ package struct DebeziumEncoder: Sendable {
 
     /// Every column the filter keeps: absent ones `null`, an unchanged TOAST value the walk could
     /// not take from the old row as Debezium's placeholder.
-    private func values(_ row: Row, old: Row?, into buffer: inout JSONBuffer) {
+    private mutating func values(_ row: Row, old: Row?, into buffer: inout JSONBuffer) {
         let relation = row.relation
+        let encoded = relations(relation)
         buffer.appendRaw("{")
         var first = true
         var scratch: [UInt8] = []
@@ -126,7 +129,7 @@ package struct DebeziumEncoder: Sendable {
             while let (index, column, fromOld) = walk.nextColumn(row, old: old) {
                 if !first { buffer.appendRaw(",") }
                 first = false
-                buffer.appendRaw(relation.json.columnKeys[index])
+                buffer.appendRaw(encoded.columnKeys[index])
                 guard let column else {
                     buffer.appendRaw("null")  // absent
                     continue

@@ -9,6 +9,8 @@ package struct JSONLinesEncoder: Sendable {
     }
     /// `,"timeline":N}\n`, what replaces a line's closing `}\n` (formatted once, not per line).
     private var lineEnd: [UInt8]
+    /// The JSON fragments of the relations written.
+    private var relations = EncodedRelations()
 
     package init(timeline: UInt32? = nil) {
         self.timeline = timeline
@@ -25,7 +27,7 @@ package struct JSONLinesEncoder: Sendable {
     }
 
     /// Appends `event` and a newline to `buffer`.
-    package func encode(_ event: borrowing ChangeEvent, into buffer: inout JSONBuffer) {
+    package mutating func encode(_ event: borrowing ChangeEvent, into buffer: inout JSONBuffer) {
         let start = buffer.bytes.count
         encodeEvent(event, into: &buffer)
         let count = buffer.bytes.count
@@ -37,7 +39,7 @@ package struct JSONLinesEncoder: Sendable {
         }
     }
 
-    private func encodeEvent(_ event: borrowing ChangeEvent, into buffer: inout JSONBuffer) {
+    private mutating func encodeEvent(_ event: borrowing ChangeEvent, into buffer: inout JSONBuffer) {
         // `borrowing`: the switch then binds the payload without copying the event (each reference in
         // it retained and released again: ~450 instructions per row change).
         switch event {
@@ -80,43 +82,44 @@ package struct JSONLinesEncoder: Sendable {
 
     // MARK: - Events
 
-    private func encodeRow(_ change: borrowing RowChange, into buffer: inout JSONBuffer) {
+    private mutating func encodeRow(_ change: borrowing RowChange, into buffer: inout JSONBuffer) {
         let relation = change.relation
+        let encoded = relations(relation)
         if change.operation == .read && change.new != nil {
             // A snapshot or backfilled row: written the way a chunk of them is (`encodeReadRows`).
             let position: ReadPosition =
                 change.backfillTag.map { .backfill(id: $0.id, transaction: change.transaction, lsn: change.lsn) } ?? .snapshot(change.lsn)
-            let line = ReadLine(relation: relation, at: position, end: [])
-            return appendReadRow(change.new.unsafelyUnwrapped, seq: change.seq, line: line, into: &buffer)
+            let line = ReadLine(encoded, at: position, end: [])
+            return appendReadRow(change.new.unsafelyUnwrapped, seq: change.seq, line: line, encoded: encoded, into: &buffer)
         }
         // `{"op":…,"schema":…,"table":…,` in one piece (EncodedRelation.rowOperations' order).
         switch change.operation {
-        case .insert: buffer.appendRaw(relation.json.rowHeads[0])
-        case .update: buffer.appendRaw(relation.json.rowHeads[1])
-        case .delete: buffer.appendRaw(relation.json.rowHeads[2])
-        case .read: buffer.appendRaw(relation.json.rowHeads[3])
+        case .insert: buffer.appendRaw(encoded.rowHeads[0])
+        case .update: buffer.appendRaw(encoded.rowHeads[1])
+        case .delete: buffer.appendRaw(encoded.rowHeads[2])
+        case .read: buffer.appendRaw(encoded.rowHeads[3])
         }
         appendPosition(change.transaction, seq: change.seq, lsn: change.lsn, into: &buffer)
         var unchanged: [Int] = []
         // (The rows passed on, not bound: `if let` would copy a row, retaining its three references.)
         if change.old != nil {
-            buffer.appendRaw(relation.json.keyThenOld)
-            appendRow(change.old.unsafelyUnwrapped, old: nil, unchanged: &unchanged, into: &buffer)
+            buffer.appendRaw(encoded.keyThenOld)
+            appendRow(change.old.unsafelyUnwrapped, old: nil, encoded: encoded, unchanged: &unchanged, into: &buffer)
             guard change.new != nil else { return buffer.appendRaw("}}\n") }
             buffer.appendRaw("},\"new\":{")
         } else {
-            buffer.appendRaw(relation.json.keyThenNew)
+            buffer.appendRaw(encoded.keyThenNew)
         }
         if change.new != nil {
             // An old row's unchanged TOAST values are left out without being named.
             unchanged.removeAll(keepingCapacity: true)
-            appendRow(change.new.unsafelyUnwrapped, old: change.old, unchanged: &unchanged, into: &buffer)
+            appendRow(change.new.unsafelyUnwrapped, old: change.old, encoded: encoded, unchanged: &unchanged, into: &buffer)
         }
         guard !unchanged.isEmpty else { return buffer.appendRaw("}}\n") }
         buffer.appendRaw("},\"unchanged_toast\":[")
         for (position, index) in unchanged.enumerated() {
             if position > 0 { buffer.appendRaw(",") }
-            buffer.appendRaw(relation.json.columnNames[index])
+            buffer.appendRaw(encoded.columnNames[index])
         }
         buffer.appendRaw("]}\n")
     }
@@ -135,13 +138,15 @@ package struct JSONLinesEncoder: Sendable {
     /// `firstSeq`, the others after it) at `position`: the lines ``encode(_:into:)`` writes for their
     /// `.read` events, with what every line shares formatted once. `lineEnded` gets each line's end
     /// offset in `buffer` and its row's number.
-    package func encodeReadRows(
+    package mutating func encodeReadRows(
         _ tuples: [TupleData], of relation: Relation, firstSeq: Int, at position: ReadPosition, into buffer: inout JSONBuffer,
         lineEnded: (_ end: Int, _ seq: Int) -> Void
     ) {
-        let line = ReadLine(relation: relation, at: position, end: lineEnd)
+        let encoded = relations(relation)
+        let line = ReadLine(encoded, at: position, end: lineEnd)
         for (index, tuple) in tuples.enumerated() {
-            appendReadRow(Row(relation: relation, tuple: tuple, isKeyOnly: false), seq: firstSeq + index, line: line, into: &buffer)
+            appendReadRow(
+                Row(relation: relation, tuple: tuple, isKeyOnly: false), seq: firstSeq + index, line: line, encoded: encoded, into: &buffer)
             lineEnded(buffer.bytes.count, firstSeq + index)
         }
     }
@@ -156,9 +161,9 @@ package struct JSONLinesEncoder: Sendable {
         /// `}}\n`, or `}` and the timeline's line end (`lineEnd`).
         var end: [UInt8]
 
-        init(relation: Relation, at position: ReadPosition, end lineEnd: [UInt8]) {
+        init(_ encoded: EncodedRelation, at position: ReadPosition, end lineEnd: [UInt8]) {
             var buffer = JSONBuffer()
-            buffer.appendRaw(relation.json.rowHeads[3])
+            buffer.appendRaw(encoded.rowHeads[3])
             buffer.appendRaw("\"commit_lsn\":")
             switch position {
             case let .snapshot(lsn): buffer.appendLSN(lsn)
@@ -179,7 +184,7 @@ package struct JSONLinesEncoder: Sendable {
                 buffer.appendRaw(",\"backfill\":")
                 buffer.appendString(id)
             }
-            buffer.appendRaw(relation.json.keyThenNew)
+            buffer.appendRaw(encoded.keyThenNew)
             middle = buffer.bytes
             end = lineEnd.isEmpty ? Array("}}\n".utf8) : [UInt8(ascii: "}")] + lineEnd
         }
@@ -188,16 +193,16 @@ package struct JSONLinesEncoder: Sendable {
     /// One row's `read` line (see ``ReadLine``). A row copied from a table has every value: none
     /// is an unchanged TOAST value.
     @inline(__always)
-    private func appendReadRow(_ row: Row, seq: Int, line: ReadLine, into buffer: inout JSONBuffer) {
+    private func appendReadRow(_ row: Row, seq: Int, line: ReadLine, encoded: EncodedRelation, into buffer: inout JSONBuffer) {
         buffer.appendRaw(line.head)
         buffer.appendInt(Int64(seq))
         buffer.appendRaw(line.middle)
         var unchanged: [Int] = []
-        appendRow(row, old: nil, unchanged: &unchanged, into: &buffer)
+        appendRow(row, old: nil, encoded: encoded, unchanged: &unchanged, into: &buffer)
         buffer.appendRaw(line.end)
     }
 
-    private func encodeTruncate(_ change: TruncateChange, into buffer: inout JSONBuffer) {
+    private mutating func encodeTruncate(_ change: TruncateChange, into buffer: inout JSONBuffer) {
         buffer.appendRaw("{\"op\":\"truncate\",")
         appendPosition(change.transaction, seq: change.seq, lsn: change.lsn, into: &buffer)
         buffer.appendRaw(",\"tables\":[")
@@ -205,7 +210,7 @@ package struct JSONLinesEncoder: Sendable {
             if index > 0 { buffer.appendRaw(",") }
             buffer.appendRaw("{")
             // schemaAndTable ends with a comma; write the two fields without it.
-            buffer.appendRaw(relation.json.schemaAndTable.dropLast())
+            buffer.appendRaw(relations(relation).schemaAndTable.dropLast())
             buffer.appendRaw("}")
         }
         buffer.appendRaw("],\"cascade\":")
@@ -314,9 +319,9 @@ package struct JSONLinesEncoder: Sendable {
         buffer.appendRaw("}\n")
     }
 
-    private func encodeSchema(_ change: SchemaChange, into buffer: inout JSONBuffer) {
+    private mutating func encodeSchema(_ change: SchemaChange, into buffer: inout JSONBuffer) {
         buffer.appendRaw("{\"op\":\"schema\",")
-        buffer.appendRaw(change.new.json.schemaAndTable)
+        buffer.appendRaw(relations(change.new).schemaAndTable)
         appendPosition(change.transaction, seq: change.seq, lsn: change.lsn, into: &buffer)
         buffer.appendRaw(",\"old\":")
         appendDescription(change.old, into: &buffer)
@@ -389,11 +394,11 @@ package struct JSONLinesEncoder: Sendable {
     /// change's old row when `row` is its new one). Absent columns (non-key columns of an old key) are
     /// left out; so are unchanged TOAST values the walk could not take from the old row, which are
     /// recorded in `unchanged`.
-    private func appendRow(_ row: Row, old: Row?, unchanged: inout [Int], into buffer: inout JSONBuffer) {
+    private func appendRow(_ row: Row, old: Row?, encoded: EncodedRelation, unchanged: inout [Int], into buffer: inout JSONBuffer) {
         var scratch: [UInt8] = []
         let relation = row.relation
-        relation.json.separatedColumnKeys.withUnsafeBytes { keys in
-            relation.json.separatedColumnKeyStarts.withUnsafeBufferPointer { starts in
+        encoded.separatedColumnKeys.withUnsafeBytes { keys in
+            encoded.separatedColumnKeyStarts.withUnsafeBufferPointer { starts in
                 // (The column types read in place: no retain of their enum payloads per value.)
                 relation.columns.withUnsafeBufferPointer { columnTypes in
                     // The common values are written from the row's bytes, without a slice per value.

@@ -12,8 +12,8 @@ package struct LineEncoder: Sendable {
     /// Every commit that ends a transaction with events is encoded (Debezium: an END record, which
     /// then lists the transaction's events per table in `data_collections`).
     package var writesTransactionEnds = false
-    private let native: JSONLinesEncoder
-    private let debezium: DebeziumEncoder?
+    private var native: JSONLinesEncoder
+    private var debezium: DebeziumEncoder?
     /// Debezium: the open transaction's events per table, for its END record.
     private var collections = DataCollectionCounts()
 
@@ -29,7 +29,7 @@ package struct LineEncoder: Sendable {
     /// and a descriptor per line written to `lines`.
     package mutating func encode(_ event: ChangeEvent, into buffer: inout JSONBuffer, describing lines: inout [LineDescriptor]) {
         let start = buffer.bytes.count
-        guard let debezium else {
+        guard debezium != nil else {
             native.encode(event, into: &buffer)
             lines.append(LineDescriptor(describing: event, end: buffer.bytes.count))
             return
@@ -37,21 +37,21 @@ package struct LineEncoder: Sendable {
         switch event {
         case let .snapshotCompleted(summary):
             guard marksSnapshotEnd else { return }
-            debezium.encodeSnapshotEnd(summary, into: &buffer)
+            debezium?.encodeSnapshotEnd(summary, into: &buffer)
         case let .commit(commit):
-            debezium.encodeEnd(commit, collections: collections, into: &buffer)
+            debezium?.encodeEnd(commit, collections: collections, into: &buffer)
             collections.reset()
         case let .begin(transaction):
             collections.reset()
-            debezium.encode(.begin(transaction), into: &buffer)
+            debezium?.encode(.begin(transaction), into: &buffer)
         case let .insert(change), let .update(change), let .delete(change):
             if writesTransactionEnds { collections.count(change.relation) }
-            debezium.encode(event, into: &buffer)
+            debezium?.encode(event, into: &buffer)
         case let .truncate(change):
             if writesTransactionEnds { change.relations.forEach { collections.count($0) } }
-            debezium.encode(event, into: &buffer)
+            debezium?.encode(event, into: &buffer)
         default:
-            debezium.encode(event, into: &buffer)
+            debezium?.encode(event, into: &buffer)
         }
         guard buffer.bytes.count > start else { return }
         guard case let .truncate(change) = event, change.relations.count > 1 else {

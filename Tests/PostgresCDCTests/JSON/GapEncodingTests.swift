@@ -15,7 +15,8 @@ import Testing
 
     @Test func theGapLineNamesTheLostRangeTheCauseAndTheBackfills() throws {
         var buffer = JSONBuffer()
-        JSONLinesEncoder(timeline: 2).encode(.gap(Self.gap), into: &buffer)
+        var encoder = JSONLinesEncoder(timeline: 2)
+        encoder.encode(.gap(Self.gap), into: &buffer)
         let line = String(decoding: buffer.bytes, as: UTF8.self)
         #expect(
             line == #"{"op":"gap","commit_lsn":"0/1D2E3F0","seq":0,"lsn":"0/1D2E3F0","slot":"app_cdc","from_lsn":"0/1A2B4F0","#
@@ -28,7 +29,8 @@ import Testing
 
     @Test func debeziumCarriesTheGapAsAMessage() throws {
         var buffer = JSONBuffer()
-        DebeziumEncoder(database: "app").encode(.gap(Self.gap), into: &buffer)
+        var encoder = DebeziumEncoder(database: "app")
+        encoder.encode(.gap(Self.gap), into: &buffer)
         let line = String(decoding: buffer.bytes, as: UTF8.self)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
         #expect(object["op"] as? String == "m")

@@ -6,14 +6,16 @@ import Testing
 @Suite struct RowEncodingTests {
     static func native(_ change: RowChange) -> String {
         var buffer = JSONBuffer()
-        JSONLinesEncoder().encode(.row(change), into: &buffer)
+        var encoder = JSONLinesEncoder()
+        encoder.encode(.row(change), into: &buffer)
         return String(decoding: buffer.bytes, as: UTF8.self)
     }
 
     /// `before` and `after` of the Debezium line.
     static func debezium(_ change: RowChange) throws -> (before: NSDictionary?, after: NSDictionary?) {
         var buffer = JSONBuffer()
-        DebeziumEncoder(database: "app").encode(.row(change), into: &buffer)
+        var encoder = DebeziumEncoder(database: "app")
+        encoder.encode(.row(change), into: &buffer)
         let line = try #require(try JSONSerialization.jsonObject(with: Data(buffer.bytes)) as? [String: Any])
         return (line["before"] as? NSDictionary, line["after"] as? NSDictionary)
     }
@@ -79,7 +81,8 @@ import Testing
         let docs = HandBuiltRows.docs()
         let change = HandBuiltRows.change(.insert, docs, new: HandBuiltRows.row(docs, [.text("1"), .null, .null, .null]))
         var buffer = JSONBuffer()
-        DebeziumEncoder(database: "app").encode(.row(change), into: &buffer)
+        var encoder = DebeziumEncoder(database: "app")
+        encoder.encode(.row(change), into: &buffer)
         let line = try #require(try JSONSerialization.jsonObject(with: Data(buffer.bytes)) as? [String: Any])
         let source = try #require(line["source"] as? [String: Any])
         #expect(source["sequence"] as? String == #"["256","128"]"#)

@@ -82,7 +82,7 @@ import Testing
             if lines != .shared { session.snapshot?.reader.encodeAhead = lines == .copyingThreads ? 0 : .max }
         }
         var buffer = JSONBuffer()
-        let encoder = JSONLinesEncoder()
+        var encoder = JSONLinesEncoder()
         var chunks = 0
         let deadline = ContinuousClock.now + .seconds(120)
         loop: while ContinuousClock.now < deadline {

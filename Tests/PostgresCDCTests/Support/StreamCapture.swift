@@ -82,7 +82,7 @@ struct StreamFixture {
     func drain(_ session: ReplicationSession, timeout: Duration) throws -> CapturedStream {
         let deadline = ContinuousClock.now + timeout
         var buffer = JSONBuffer()
-        let encoder = JSONLinesEncoder()
+        var encoder = JSONLinesEncoder()
         loop: while true {
             switch try session.next(wait: true) {
             case let .event(event): encoder.encode(event, into: &buffer)
