@@ -62,7 +62,7 @@ package final class BackfillLedger: @unchecked Sendable {
     }
 
     /// The latest state recorded, stored or not (what `pgcdc backfill --list` shows).
-    package var latest: BackfillState { entries.last?.state ?? BackfillState() }
+    var latest: BackfillState { entries.last?.state ?? BackfillState() }
 
     /// The state as of `position`, forgetting every state recorded after it (their transactions
     /// are read again); the file is rewritten to match.

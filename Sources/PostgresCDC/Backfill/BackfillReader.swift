@@ -16,38 +16,38 @@ import PGOutput
 ///
 /// `@unchecked Sendable`: the schedule and the chunks are guarded by the handoff's lock; the
 /// connection is used by the worker thread only.
-package final class BackfillReader: @unchecked Sendable {
+final class BackfillReader: @unchecked Sendable {
     /// A chunk about to be read: announced before its low watermark is emitted.
-    package struct Plan: Sendable {
+    struct Plan: Sendable {
         package var backfill: String
         package var chunk: String
         package var table: UInt32
-        package var keyColumns: [String]
-        package var startKey: [String]?
+        var keyColumns: [String]
+        var startKey: [String]?
         /// Keys read again with this chunk (``BackfillProgress/pendingKeys``).
-        package var retryKeys: [[String]]
+        var retryKeys: [[String]]
     }
 
     /// A chunk read.
-    package struct Chunk: Sendable {
-        package var plan: Plan
+    struct Chunk: Sendable {
+        var plan: Plan
         /// The table as the publication sends it, for the rows' events.
         package var relation: Relation
         package var rows: [TupleData]
         /// Indexes of the key columns in ``relation``.
-        package var keyIndexes: [Int]
+        var keyIndexes: [Int]
         /// The last row's key; `nil` for an empty chunk.
         package var lastKey: [String]?
         /// The key range is read to its end (the table has no more rows after ``lastKey``).
-        package var isLast: Bool
+        var isLast: Bool
         /// The transactions the read saw running.
         package var snapshot: ReadSnapshot
     }
 
     /// Chunks per backfill read ahead of the stream at most.
-    package let chunksAhead = 4
+    let chunksAhead = 4
     /// Rows per second across all backfills; `nil` for no limit.
-    package let rowsPerSecond: Double?
+    let rowsPerSecond: Double?
 
     private let slot: String
     private let publication: String
@@ -110,7 +110,7 @@ package final class BackfillReader: @unchecked Sendable {
     /// `pending` are the keys still to be read again (``BackfillProgress/pendingKeys``): the chunks
     /// dropped here may have carried some of them. The key range is read again from `lastKey` even
     /// when it had been read to its end.
-    package func restart(_ id: String, after lastKey: [String]?, pending: [[String]], pausing seconds: Double = 0) {
+    func restart(_ id: String, after lastKey: [String]?, pending: [[String]], pausing seconds: Double = 0) {
         let now = handoff.timeSource.monotonicNanoseconds()
         handoff.discard(
             where: { $0.plan.backfill == id }, update: { $0.restart(id, after: lastKey, pending: pending, pausing: seconds, now: now) })
@@ -118,24 +118,24 @@ package final class BackfillReader: @unchecked Sendable {
 
     /// Reads `keys` of backfill `id` again with its next chunk (an update left a TOAST value of
     /// theirs out while their chunk was read).
-    package func retry(_ id: String, keys: [[String]]) {
+    func retry(_ id: String, keys: [[String]]) {
         guard !keys.isEmpty else { return }
         handoff.updateLedger { $0.retry(id, keys: keys) }
     }
 
     /// The plan of `chunk`, when this reader announced it (a low watermark of an earlier run, or
     /// of another process, is not).
-    package func plan(for chunk: String) -> Plan? {
+    func plan(for chunk: String) -> Plan? {
         handoff.withLedger { schedule, _ in schedule.plan(for: chunk) }
     }
 
     /// The chunks read and waiting for the stream, in no particular order.
-    package var heldChunks: [String] {
+    var heldChunks: [String] {
         handoff.withLedger { _, state in state.bufferedElements.map(\.plan.chunk) }
     }
 
     /// Takes chunk `chunk` (at its high watermark); `nil` when this reader does not hold it.
-    package func take(_ chunk: String) -> Chunk? {
+    func take(_ chunk: String) -> Chunk? {
         handoff.take(where: { $0.plan.chunk == chunk }, update: { schedule, _ in schedule.forget(chunk) })
     }
 

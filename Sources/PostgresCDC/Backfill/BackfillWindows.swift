@@ -18,7 +18,7 @@
 /// One exception to "the change events carry the state": an update that left a TOAST value out
 /// (unchanged) does not carry it. Such a row is read again with a later chunk (its key is kept in
 /// ``BackfillProgress/pendingKeys``) until a window passes in which it did not change.
-package struct BackfillWindows {
+struct BackfillWindows {
     private struct Window {
         var backfill: String
         var table: UInt32
@@ -31,7 +31,7 @@ package struct BackfillWindows {
     }
 
     /// How a window closed.
-    package enum Closing: Equatable {
+    enum Closing: Equatable {
         /// It was never opened: its low watermark came before this session, or from another reader.
         case notOpened
         /// Transaction `xid` was handed out before the window opened but was still running for the
@@ -45,7 +45,7 @@ package struct BackfillWindows {
     /// Transactions remembered as handed out, for ``Closing/readTooEarly(xid:)``. A transaction stays
     /// invisible after its commit only while its backend finishes the commit (or waits for a
     /// synchronous standby), so it is among the last few handed out before the window opens.
-    package static let recentCapacity = 4096
+    static let recentCapacity = 4096
 
     private var windows: [String: Window] = [:]
     private var tables: [UInt32: Int] = [:]
@@ -66,7 +66,7 @@ package struct BackfillWindows {
     }
 
     /// Notes that transaction `xid` was handed out (at its commit).
-    package mutating func noteHandedOut(_ xid: UInt32) {
+    mutating func noteHandedOut(_ xid: UInt32) {
         if recent.count < Self.recentCapacity {
             recent.append(xid)
         } else {
@@ -76,7 +76,7 @@ package struct BackfillWindows {
     }
 
     /// Notes the keys `change` touches, for every window open on its table.
-    package mutating func observe(_ change: RowChange) {
+    mutating func observe(_ change: RowChange) {
         guard tables[change.relation.oid] != nil else { return }
         for (chunk, window) in windows where window.table == change.relation.oid {
             let indexes = window.keyColumns.compactMap { change.relation.columnIndex(named: $0) }
@@ -101,7 +101,7 @@ package struct BackfillWindows {
     }
 
     /// Closes every window of backfill `id` (cancelled or ended).
-    package mutating func closeAll(of id: String) {
+    mutating func closeAll(of id: String) {
         for (chunk, window) in windows where window.backfill == id { _ = remove(chunk) }
     }
 

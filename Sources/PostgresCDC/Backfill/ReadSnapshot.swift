@@ -6,7 +6,7 @@
 /// the transaction is already in the stream but a read does not see it. A chunk read while a
 /// transaction that the stream handed out before the chunk's low watermark was in that state may
 /// hold a row older than that transaction's change (see ``BackfillWindows/close(_:readWhileRunning:)``).
-package struct ReadSnapshot: Sendable, Equatable {
+struct ReadSnapshot: Sendable, Equatable {
     /// The running transactions' ids, 32 bits wide as pgoutput sends them.
     package var running: [UInt32]
 

@@ -109,7 +109,7 @@ public final class ChangeStream: AsyncSequence, Sendable {
 
     /// Ends a ``run(maxEvents:maxDelay:isolation:_:)`` or batch iteration after the batch in hand (which is
     /// still acknowledged), without handing out what was read ahead; ``close()`` then ends the stream.
-    package func endIteration() {
+    func endIteration() {
         core.endIteration()
     }
 
@@ -154,7 +154,7 @@ public final class ChangeStream: AsyncSequence, Sendable {
     }
 
     /// Events read from the server and not yet handed out (at most `readAhead`).
-    package var bufferedEventCount: Int { core.bufferedEventCount }
+    var bufferedEventCount: Int { core.bufferedEventCount }
 
     /// The server's identity, once connected.
     public var system: SystemIdentification? { core.system }

@@ -10,7 +10,7 @@ package struct CheckpointTable: Sendable, Hashable {
     /// The table's name as the user gave it (`pgcdc_checkpoint`, `etl.pgcdc_checkpoint`).
     package let name: String
     /// The name as SQL: each dot-separated part double-quoted (so `Etl.Checkpoint` keeps its case).
-    package let quotedName: String
+    let quotedName: String
 
     /// The table `name`, optionally schema-qualified. A name with an empty part or a NUL is refused.
     package init(_ name: String) throws(CheckpointError) {

@@ -8,17 +8,17 @@ package struct ResumePoint: Sendable, Equatable {
     /// sink's own position; `nil` starts at the slot's confirmed position.
     package var startLSN: LSN?
     /// The position a checkpoint or the sink holds, when resuming; `nil` for a fresh start.
-    package var storedPosition: LSN?
+    var storedPosition: LSN?
     /// The cluster the stored positions belong to: a server that reports another system
     /// identifier is refused, since its LSNs mean something else. `nil` accepts any server.
-    package var expectedSystemIdentifier: String?
+    var expectedSystemIdentifier: String?
     /// The timeline and position of what was stored or handed out: checked against the server's
     /// timeline history on every connect (see ``TimelineGate``).
-    package var checkpointTimeline: UInt32?
-    package var checkpointLSN: LSN?
+    var checkpointTimeline: UInt32?
+    var checkpointLSN: LSN?
     /// Whether the checkpoint holds every position the server was ever told (pgcdc's own
     /// checkpoint recorder does), so that a slot confirmed past it means changes were lost.
-    package var checkpointCoversConfirmed = false
+    var checkpointCoversConfirmed = false
 
     /// A fresh start: what the configuration asks for, nothing stored.
     package init(_ configuration: StreamConfiguration) {
@@ -29,7 +29,7 @@ package struct ResumePoint: Sendable, Equatable {
     /// This point, set to resume after what `checkpoint` and a sink that keeps its own position
     /// (`sinkPosition`) hold: it starts at the latest of them and of ``startLSN``, and refuses a
     /// server of another cluster. A checkpoint of another slot than `slot` is refused here.
-    package func resuming(
+    func resuming(
         from checkpoint: Checkpoint?, sinkPosition: LSN? = nil, slot: String, checkpointName: String
     ) throws(CheckpointError) -> ResumePoint {
         var point = self
@@ -57,7 +57,7 @@ package struct ResumePoint: Sendable, Equatable {
     /// out changes up to `lsn`: the same gates apply as for a checkpoint — another cluster is
     /// refused, an older timeline (an old primary) skipped, a newer one checked against its
     /// history — even when nothing is stored on disk (stdout without a checkpoint, NATS).
-    package func continuing(after system: SystemIdentification, through lsn: LSN) -> ResumePoint {
+    func continuing(after system: SystemIdentification, through lsn: LSN) -> ResumePoint {
         var point = self
         if point.expectedSystemIdentifier == nil { point.expectedSystemIdentifier = system.systemID }
         switch point.checkpointTimeline {

@@ -31,16 +31,16 @@ package struct ChangeAssembler {
     package var catalog: TypeCatalog
     /// Primary keys the caller looked up (by relation OID) for tables whose replica identity does
     /// not tell it (see ``Relation/needsPrimaryKeyLookup(_:)``); refreshed with each description.
-    package var primaryKeys: [UInt32: [String]] = [:]
+    var primaryKeys: [UInt32: [String]] = [:]
     /// Stop once every transaction that committed at or before this LSN was handed out.
     package var endLSN: LSN?
     /// Whether begin events are produced.
-    package var includeBeginEvents: Bool
+    var includeBeginEvents: Bool
     /// Whether commit events are produced.
-    package var includeCommitEvents: Bool
+    var includeCommitEvents: Bool
     /// Transactions that committed before this LSN (and non-transactional messages at or before
     /// it) were already stored by the consumer: they are skipped, whatever the server sends.
-    package var resumeLSN: LSN?
+    var resumeLSN: LSN?
     /// The end LSN of the last commit whose events have all been handed out.
     package internal(set) var lastCommitEnd: LSN = .zero
     /// Where streaming could resume once everything handed out is stored: the last commit end
@@ -95,13 +95,13 @@ package struct ChangeAssembler {
     }
 
     /// Whether a transaction is open (begun, not yet committed).
-    package var isInTransaction: Bool { transaction != nil }
+    var isInTransaction: Bool { transaction != nil }
 
     /// Processes one message that arrived in an XLogData starting at `lsn`; `bytes` is the message
     /// as received (kept, inside a streamed block, until the transaction commits). Inlined into
     /// ``decode(_:at:loadTypes:)``, the hot path.
     @inline(__always)
-    package mutating func process(_ message: LogicalMessage, bytes: ArraySlice<UInt8> = [], lsn: LSN) throws(ReplicationError) -> Output {
+    mutating func process(_ message: LogicalMessage, bytes: ArraySlice<UInt8> = [], lsn: LSN) throws(ReplicationError) -> Output {
         if let xid = streamXid, try spool(message, bytes: bytes, xid: xid, lsn: lsn) { return .none }
         if let preparing, try spoolPrepared(message, bytes: bytes, into: preparing, lsn: lsn) { return .none }
         if skipping {
@@ -250,13 +250,13 @@ package struct ChangeAssembler {
 
     /// Whether every transaction committed at or before the end LSN has been handed out: the last
     /// commit ended at or after it, so any later transaction commits after it.
-    package var hasReachedEnd: Bool {
+    var hasReachedEnd: Bool {
         guard let endLSN, transaction == nil else { return false }
         return lastCommitEnd >= endLSN
     }
 
     /// Whether a primary keepalive reporting `walEnd` means the end LSN was reached.
-    package func keepaliveReachesEnd(_ walEnd: LSN) -> Bool {
+    func keepaliveReachesEnd(_ walEnd: LSN) -> Bool {
         guard let endLSN, transaction == nil else { return false }
         return walEnd >= endLSN
     }

@@ -9,7 +9,7 @@ import PGOutput
 /// A file is written to a temporary name, fsynced and renamed (and the directory fsynced) before
 /// ``save(_:messagesCarryXid:entries:)`` returns. Spill files of a transaction being received are
 /// created in the same directory (and at once unlinked).
-package final class FilePreparedTransactionStorage: PreparedTransactionStorage {
+final class FilePreparedTransactionStorage: PreparedTransactionStorage {
     static let magic = Array("PGCDC2PC".utf8)
     static let version: UInt32 = 1
 

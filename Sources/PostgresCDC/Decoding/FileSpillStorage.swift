@@ -6,7 +6,7 @@ import PGOutput
 /// Spill files in a directory (``StreamConfiguration/spillDirectory``, else `/tmp`): each is unlinked as soon as it is
 /// created, so nothing is left behind, whatever way the process ends. All file I/O of a spool
 /// happens here.
-package final class FileSpillStorage: SpillStorage {
+final class FileSpillStorage: SpillStorage {
     /// The directory the files are created in.
     package let directory: String
 
@@ -29,7 +29,7 @@ package final class FileSpillStorage: SpillStorage {
 }
 
 /// An open file descriptor read and written with `pread`/`pwrite`; closing it closes the descriptor.
-package final class DescriptorSpillFile: SpillFile {
+final class DescriptorSpillFile: SpillFile {
     private var descriptor: Int32
     /// The directory and transaction named in errors.
     private let directory: String

@@ -12,11 +12,11 @@ package final class InProgressTransactions {
     let storage: any SpillStorage
     private var spools: [UInt32: TransactionSpool] = [:]
     /// Memory held by all spools (their buffers' capacity).
-    package private(set) var memoryInUse = 0
+    private(set) var memoryInUse = 0
     /// Highest ``memoryInUse`` seen.
-    package private(set) var peakMemory = 0
+    private(set) var peakMemory = 0
     /// How many times a spool was moved to disk.
-    package private(set) var spillCount = 0
+    private(set) var spillCount = 0
 
     package init(memoryLimit: Int, storage: any SpillStorage) {
         self.memoryLimit = memoryLimit
@@ -55,7 +55,7 @@ package final class InProgressTransactions {
     }
 
     /// Drops an aborted transaction (`subtransaction == xid`) or one of its subtransactions.
-    package func abort(_ xid: UInt32, subtransaction: UInt32) throws(ReplicationError) {
+    func abort(_ xid: UInt32, subtransaction: UInt32) throws(ReplicationError) {
         guard let spool = spools[xid] else { return }
         if subtransaction == xid {
             spools[xid] = nil

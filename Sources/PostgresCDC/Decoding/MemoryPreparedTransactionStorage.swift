@@ -6,10 +6,10 @@ package final class MemoryPreparedTransactionStorage: PreparedTransactionStorage
     /// The transactions kept and their entries, in the spool's format.
     package private(set) var kept: [PreparedTransactionStore.Entry: [UInt8]] = [:]
     /// How many transactions were saved and deleted.
-    package private(set) var saves = 0
+    private(set) var saves = 0
     package private(set) var deletes = 0
     /// Spill files of transactions being received.
-    package let spills = MemorySpillStorage()
+    let spills = MemorySpillStorage()
 
     package init() {}
 

@@ -1,12 +1,12 @@
 /// Spill "files" kept in memory: for tests (and the fuzzer), which count the spills instead of
 /// looking at a directory. No I/O.
-package final class MemorySpillStorage: SpillStorage {
+final class MemorySpillStorage: SpillStorage {
     /// How many spill files were made.
-    package private(set) var filesMade = 0
+    private(set) var filesMade = 0
     /// How many writes reached a file (one per memory chunk spilled).
     package private(set) var writes = 0
     /// Bytes written to files.
-    package private(set) var bytesWritten = 0
+    private(set) var bytesWritten = 0
 
     package init() {}
 
@@ -24,7 +24,7 @@ package final class MemorySpillStorage: SpillStorage {
 }
 
 /// The bytes of one spill file, in memory.
-package final class MemorySpillFile: SpillFile {
+final class MemorySpillFile: SpillFile {
     /// The file's contents.
     package private(set) var bytes: [UInt8]
     private weak var storage: MemorySpillStorage?

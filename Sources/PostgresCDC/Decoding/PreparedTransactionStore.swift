@@ -14,10 +14,10 @@ package final class PreparedTransactionStore {
     package struct Entry: Sendable, Hashable {
         package let xid: UInt32
         package let gid: String
-        package let prepareLSN: LSN
+        let prepareLSN: LSN
         package let endLSN: LSN
         /// The changes came streamed (Stream Prepare): each message carries its xid.
-        package let messagesCarryXid: Bool
+        let messagesCarryXid: Bool
 
         package init(xid: UInt32, gid: String, prepareLSN: LSN, endLSN: LSN, messagesCarryXid: Bool) {
             self.xid = xid
@@ -46,7 +46,7 @@ package final class PreparedTransactionStore {
     }
 
     /// Where the transactions are kept (the directory), for error messages.
-    package var location: String { storage.location }
+    var location: String { storage.location }
 
     /// Keeps a prepared transaction's changes durably.
     package func save(_ spool: TransactionSpool, _ info: PrepareInfo, messagesCarryXid: Bool) throws(ReplicationError) {

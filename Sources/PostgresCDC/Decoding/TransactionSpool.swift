@@ -59,9 +59,9 @@ package final class TransactionSpool {
     deinit { close() }
 
     /// Bytes of all entries.
-    package var totalBytes: Int { fileBytes + memoryBytes }
+    var totalBytes: Int { fileBytes + memoryBytes }
     /// Whether any entry was written to the file.
-    package var hasSpilled: Bool { file != nil }
+    var hasSpilled: Bool { file != nil }
     /// Where the spilled entries are, for error messages.
     var location: String { storage.location }
 
@@ -180,7 +180,7 @@ package final class TransactionSpool {
 
 extension TransactionSpool {
     /// Reads a spool's entries in order: the file in chunks, then memory.
-    package struct Reader {
+    struct Reader {
         private let spool: TransactionSpool
         /// Offset, over file and memory, of the next entry.
         private var offset: Int

@@ -73,7 +73,7 @@ package struct HostFacts: Sendable, Equatable {
     /// Primary or standby.
     package var role: Role
     /// The server version as an integer, e.g. 180001 for 18.1.
-    package var serverVersion: Int
+    var serverVersion: Int
     /// The database the connection is attached to (a logical slot belongs to one).
     package var database: String
     /// The settings that failover depends on, by name (`pg_settings`); a setting the server does
@@ -84,9 +84,9 @@ package struct HostFacts: Sendable, Equatable {
     /// Every replication slot on the server.
     package var slots: [Slot]
     /// How the connection to it travels (TLS or not); `nil` when unknown, which yields no finding.
-    package var security: ConnectionSecurity?
+    var security: ConnectionSecurity?
     /// Whether the DDL event triggers (`pgcdc ddl install`) are in the database; `nil` when not asked (a standby).
-    package var ddlTrigger: DDLTrigger.Status?
+    var ddlTrigger: DDLTrigger.Status?
 
     package init(
         host: String, role: Role, serverVersion: Int, database: String = "postgres", settings: [String: String] = [:],

@@ -7,9 +7,9 @@ import PGOutput
 /// changes the new primary never had — and LSNs after it are reused on the new timeline, so
 /// resuming would also silently skip new changes. A server on a *lower* timeline is an old primary
 /// that came back.
-package enum TimelineGate {
+enum TimelineGate {
     /// The decision for one connect.
-    package enum Decision: Equatable {
+    enum Decision: Equatable {
         /// Same timeline, or a later one whose switch point is at or after the checkpoint.
         case proceed
         /// The server is behind the checkpoint's timeline: an old primary; try another host.
@@ -22,7 +22,7 @@ package enum TimelineGate {
 
     /// `stored` is the checkpoint's timeline and LSN; `history` the server's history file for its
     /// current timeline (`TIMELINE_HISTORY`), needed only when that timeline is higher.
-    package static func decide(storedTimeline: UInt32, storedLSN: LSN, serverTimeline: UInt32, history: String?) -> Decision {
+    static func decide(storedTimeline: UInt32, storedLSN: LSN, serverTimeline: UInt32, history: String?) -> Decision {
         if serverTimeline == storedTimeline { return .proceed }
         if serverTimeline < storedTimeline { return .olderTimeline(server: serverTimeline, checkpoint: storedTimeline) }
         guard let switchPoint = switchPoint(of: storedTimeline, in: history ?? "") else { return .unknownHistory(timeline: storedTimeline) }
@@ -31,7 +31,7 @@ package enum TimelineGate {
     }
 
     /// Where timeline `timeline` ended, from a history file's lines `parentTLI<TAB>switchpoint<TAB>reason`.
-    package static func switchPoint(of timeline: UInt32, in history: String) -> LSN? {
+    static func switchPoint(of timeline: UInt32, in history: String) -> LSN? {
         for line in history.split(separator: "\n") {
             let fields = line.split(whereSeparator: { $0 == "\t" || $0 == " " })
             guard fields.count >= 2, let parent = UInt32(fields[0]), parent == timeline else { continue }

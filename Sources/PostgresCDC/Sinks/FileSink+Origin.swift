@@ -12,7 +12,7 @@ import Glibc
 /// file's last changes is refused).
 extension FileSink {
     /// Where the origin is recorded.
-    package var originPath: String {
+    var originPath: String {
         let directory = FileIO.directory(of: configuration.path)
         return (directory == "." && !configuration.path.hasPrefix("./") ? "" : directory + "/") + "."
             + FileIO.fileName(of: configuration.path) + ".pgcdc-origin"

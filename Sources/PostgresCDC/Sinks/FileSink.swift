@@ -151,7 +151,7 @@ public final class FileSink: ChangeSink {
     // MARK: - Rotation
 
     /// The name of rotated file number `index`.
-    package static func rotatedPath(_ path: String, index: Int) -> String {
+    static func rotatedPath(_ path: String, index: Int) -> String {
         let digits = String(index)
         return path + "." + String(repeating: "0", count: max(0, 6 - digits.count)) + digits
     }

@@ -17,11 +17,11 @@ import PGOutput
 ///
 /// Only the tail is read: lines are classified by how they start, and just the one boundary line
 /// is parsed as JSON.
-package struct FileSinkRecovery {
+struct FileSinkRecovery {
     /// Where the complete part ends, and the position to resume from (`nil`: no boundary found).
     package struct Result: Equatable {
         /// Byte offset just after the last boundary line; the file is cut there.
-        package var completeLength: Int
+        var completeLength: Int
         /// The commit end LSN (or message LSN) of that line.
         package var position: LSN?
     }
@@ -49,7 +49,7 @@ package struct FileSinkRecovery {
     }
 
     /// Scans the file, whose size is `size`.
-    package func scan(size: Int) throws(SinkError) -> Result {
+    func scan(size: Int) throws(SinkError) -> Result {
         // Whatever follows the last newline is a torn line.
         var lineEnd = try startOfLine(searchingBelow: size)
         while lineEnd > 0 {

@@ -1,9 +1,9 @@
 import PGOutput
 
 /// What `pg_replication_slots` says of an existing slot pgcdc may use.
-package struct ExistingSlot: Sendable, Equatable {
+struct ExistingSlot: Sendable, Equatable {
     /// What its consumer confirmed.
-    package var confirmedFlush: LSN
+    var confirmedFlush: LSN
     /// Why the server invalidated it (`nil` while it is valid): its changes since
     /// ``confirmedFlush`` can no longer be decoded.
     package var invalidation: SlotInvalidation?

@@ -3,7 +3,7 @@ import PGOutput
 /// What a session does with its replication slot, decided from facts alone (the slot as the
 /// server describes it, what the user asked for, what the consumer's storage holds) — like
 /// ``TimelineGate``, so that every case is tested without a server.
-package enum SlotDecision: Sendable, Equatable {
+enum SlotDecision: Sendable, Equatable {
     /// Continue the existing slot from its confirmed position; `warnNotFailover` when failover
     /// slots were asked for and this one is not (a promoted standby will not have it).
     case reuse(confirmedFlush: LSN, warnNotFailover: Bool)
@@ -14,7 +14,7 @@ package enum SlotDecision: Sendable, Equatable {
 
     /// The decision for `existing` (`nil` when the slot does not exist) on a server of
     /// `serverVersion` (`server_version_num`).
-    package static func decide(
+    static func decide(
         existing: ExistingSlot?, configuration: StreamConfiguration, resume: ResumePoint, serverVersion: Int
     ) -> SlotDecision {
         let failover = configuration.failoverSlot && !configuration.temporarySlot && serverVersion >= 170000
@@ -72,9 +72,9 @@ package enum SlotDecision: Sendable, Equatable {
 }
 
 /// How a slot is created.
-package struct SlotCreation: Sendable, Equatable {
+struct SlotCreation: Sendable, Equatable {
     /// Why a slot that pgcdc had stored changes from is replaced by a new one with a snapshot.
-    package enum Replacement: Sendable, Equatable {
+    enum Replacement: Sendable, Equatable {
         /// The existing slot cannot continue (``SlotDecision/gap(in:resume:)``): drop it first.
         case gap(reason: String, lsn: LSN)
         /// The slot is missing although changes up to `lsn` were stored from it.
@@ -84,17 +84,17 @@ package struct SlotCreation: Sendable, Equatable {
     /// Export a snapshot and copy the published tables before streaming.
     package var snapshot: Bool
     /// Stop once the snapshot is stored (``SnapshotMode/initialOnly``).
-    package var endAfterSnapshot: Bool
+    var endAfterSnapshot: Bool
     /// A TEMPORARY slot.
     package var temporary: Bool
     /// A FAILOVER slot (PostgreSQL 17 and later).
     package var failover: Bool
     /// The slot this one replaces, if any.
-    package var replacing: Replacement?
+    var replacing: Replacement?
 }
 
 /// Why a session cannot use its slot.
-package enum SlotRefusal: Sendable, Equatable {
+enum SlotRefusal: Sendable, Equatable {
     /// Continuing would skip changes since `lsn`; ``GapPolicy/resnapshot`` would replace the slot.
     case gap(reason: String, lsn: LSN)
     /// The slot is missing although changes up to `lsn` were stored from it.

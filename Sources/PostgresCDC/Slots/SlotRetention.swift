@@ -65,7 +65,7 @@ public struct SlotRetention: Sendable, Hashable {
 extension SlotRetention {
     /// The retention of slot `name` as the server of `connection` (a normal connection) sees it;
     /// `nil` when the slot does not exist.
-    package static func gather(slot name: String, on connection: PostgresConnection) throws(ReplicationError) -> SlotRetention? {
+    static func gather(slot name: String, on connection: PostgresConnection) throws(ReplicationError) -> SlotRetention? {
         let version = connection.serverVersion
         let result = try connection.execute(
             """

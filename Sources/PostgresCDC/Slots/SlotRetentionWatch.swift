@@ -5,15 +5,15 @@
 /// ``step`` (a growing backlog is not reported once and forgotten), and at every check while
 /// `wal_status` is `unreserved` (the WAL the slot needs goes at the next checkpoint); a notice
 /// once it is back under.
-package struct SlotRetentionWatch: Sendable {
+struct SlotRetentionWatch: Sendable {
     /// What to tell the person running pgcdc.
-    package enum Notice: Sendable, Equatable {
+    enum Notice: Sendable, Equatable {
         case warning(String)
         case recovered(String)
     }
 
     /// The share of ``SlotRetention/share`` that warrants a warning.
-    package let threshold: Double
+    let threshold: Double
     /// How much more the share must grow before the next warning.
     package static let step = 0.1
     private var warnedAt: Double?
@@ -23,7 +23,7 @@ package struct SlotRetentionWatch: Sendable {
     }
 
     /// What a check that found `retention` should report, if anything.
-    package mutating func assess(_ retention: SlotRetention) -> Notice? {
+    mutating func assess(_ retention: SlotRetention) -> Notice? {
         if retention.walStatus == "unreserved" {
             warnedAt = max(warnedAt ?? 0, retention.share ?? 0)
             return .warning(

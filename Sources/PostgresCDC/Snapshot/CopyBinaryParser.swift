@@ -13,7 +13,7 @@ package struct CopyBinaryParser: Sendable {
     /// The number of columns each row must have.
     package let columnCount: Int
     /// Whether the end marker was read.
-    package private(set) var isFinished = false
+    private(set) var isFinished = false
     private var sawHeader = false
     /// Bytes of the copy before the current buffer's `start`, for offsets in errors.
     private var streamOffset = 0
@@ -42,7 +42,7 @@ package struct CopyBinaryParser: Sendable {
     }
 
     /// Throws when the copy ended (`rest` unparsed bytes left) without its end marker.
-    package func checkEnd(rest: Int) throws(CopyRowError) {
+    func checkEnd(rest: Int) throws(CopyRowError) {
         guard isFinished else { throw .truncated(offset: streamOffset, bytes: rest) }
     }
 

@@ -9,10 +9,10 @@ import PGOutput
 /// takes every column the way the stream shows it either way.
 package struct CopyFormat: Sendable, Equatable {
     /// Whether the copy is in COPY's binary format.
-    package let isBinary: Bool
+    let isBinary: Bool
     /// In binary, for each column, whether its send form is read (`false`: its text, through its
     /// output function); empty in text.
-    package let binaryColumns: [Bool]
+    let binaryColumns: [Bool]
 
     /// COPY's text format.
     package static let text = CopyFormat(isBinary: false, binaryColumns: [])

@@ -5,7 +5,7 @@ import PGOutput
 ///
 /// In binary, the messages go straight from libpq's buffer into one buffer per chunk that the
 /// chunk's rows share: no allocation per row but its column list.
-package struct CopyRowReader {
+struct CopyRowReader {
     private let connection: PostgresConnection
     private let command: String
     private let columnCount: Int
@@ -38,7 +38,7 @@ package struct CopyRowReader {
     }
 
     /// Reads the rest of the copy, every row.
-    package mutating func readAll() throws(ReplicationError) -> [TupleData] {
+    mutating func readAll() throws(ReplicationError) -> [TupleData] {
         var all: [TupleData] = []
         while let chunk = try next(maxRows: 1024) { all += chunk }
         return all

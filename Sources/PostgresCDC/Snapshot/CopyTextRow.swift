@@ -5,7 +5,7 @@ import PGOutput
 ///
 /// Columns are separated by tabs; `\N` is NULL; backslash escapes (`\b \f \n \r \t \v \\`, octal
 /// `\ooo`, hex `\xhh`, any other `\c` for `c`) are undone. See the COPY documentation, "Text Format".
-package enum CopyTextRow {
+enum CopyTextRow {
     /// Parses `line` (with or without its trailing newline) into `expectedColumns` columns.
     package static func parse(_ line: [UInt8], expectedColumns: Int) throws(CopyRowError) -> TupleData {
         var storage: [UInt8] = []

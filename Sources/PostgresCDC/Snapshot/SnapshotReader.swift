@@ -21,9 +21,9 @@ import PGOutput
 /// `@unchecked Sendable`: the buffer and the copy's progress are guarded by the handoff's lock;
 /// each connection is used by its own worker thread only (after set-up, which happens before the
 /// threads start); ``encoder`` and ``encodeAhead`` are set before ``start()``.
-package final class SnapshotReader: @unchecked Sendable {
+final class SnapshotReader: @unchecked Sendable {
     /// What the reader hands out.
-    package enum Item {
+    enum Item {
         /// Rows of table number `table`, in chunks (one lock hand-off per chunk, not per row); the
         /// first is the snapshot's row number `firstSeq`.
         case rows(table: Int, tuples: [TupleData], firstSeq: Int)
@@ -44,7 +44,7 @@ package final class SnapshotReader: @unchecked Sendable {
     /// Set before ``start()`` to have the copying threads write chunks as lines when the consumer is behind.
     package var encoder: SnapshotRowEncoder?
     /// How many chunks must wait for the consumer before a copying thread writes lines itself.
-    package var encodeAhead = 2
+    var encodeAhead = 2
 
     private let connections: [PostgresConnection]
     /// The chunks handed out, and the copy's progress under the same lock.

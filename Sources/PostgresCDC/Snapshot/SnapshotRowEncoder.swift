@@ -4,7 +4,7 @@ import PGOutput
 /// writes those events one by one (the same ``LineEncoder``). The copying threads use it, so that
 /// encoding overlaps the copy and spreads over the cores instead of waiting for one consumer
 /// thread; each thread has its own copy.
-package struct SnapshotRowEncoder: Sendable {
+struct SnapshotRowEncoder: Sendable {
     private var encoder: LineEncoder
     private let rows: SnapshotRows
     /// The size of the last chunk's lines, to reserve about as much for the next.

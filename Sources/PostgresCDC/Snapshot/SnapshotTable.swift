@@ -2,15 +2,15 @@ import PGOutput
 
 /// A published table as the snapshot copies it: its columns as the publication sends them
 /// (PostgreSQL 15+ column lists), its row filter, and the relation description its rows carry.
-package struct SnapshotTable: Sendable {
+struct SnapshotTable: Sendable {
     /// The table's relation description (the same shape a Relation message gives).
     package var message: RelationMessage
     /// The publication's row filter (PostgreSQL 15+), applied to the copy as the server applies it to changes.
-    package var rowFilter: String?
+    var rowFilter: String?
     /// Whether the table is partitioned (its rows live in its partitions).
-    package var isPartitioned: Bool
+    var isPartitioned: Bool
     /// The names of the primary key's columns (empty when it has none).
-    package var primaryKey: [String]
+    var primaryKey: [String]
     /// The planner's estimate of its rows (`pg_class.reltuples`), for progress.
     package var estimatedRows: Int
 
@@ -98,7 +98,7 @@ package struct SnapshotTable: Sendable {
 
     /// The `COPY (SELECT …) TO STDOUT` that reads the table's rows as the publication sends them,
     /// only those `condition` selects when given (a page range, ``SnapshotPiece``).
-    package func copyStatement(where condition: String? = nil, format: CopyFormat, on connection: PostgresConnection)
+    func copyStatement(where condition: String? = nil, format: CopyFormat, on connection: PostgresConnection)
         throws(ReplicationError) -> String
     {
         try copy(where: [rowFilter, condition].compactMap { $0 }, orderedBy: nil, format: format, on: connection)
@@ -107,7 +107,7 @@ package struct SnapshotTable: Sendable {
     /// The `COPY (SELECT …) TO STDOUT` that reads a backfill chunk: at most `limit` rows the
     /// publication sends (its column list and row filter) and `whereClause` selects, in the order
     /// of `keyColumns` (the primary key, so its index serves the query), after the key `after`.
-    package func chunkStatement(
+    func chunkStatement(
         keyColumns: [String], after: [String]?, whereClause: String?, limit: Int, format: CopyFormat, on connection: PostgresConnection
     ) throws(ReplicationError) -> String {
         let keys = try Self.quoted(keyColumns, on: connection)
@@ -121,7 +121,7 @@ package struct SnapshotTable: Sendable {
 
     /// The `COPY (SELECT …) TO STDOUT` that reads the rows with primary keys `keys` (text forms),
     /// as the publication sends them and `whereClause` selects.
-    package func keysStatement(
+    func keysStatement(
         keyColumns: [String], keys: [[String]], whereClause: String?, format: CopyFormat, on connection: PostgresConnection
     ) throws(ReplicationError) -> String {
         var tuples: [String] = []

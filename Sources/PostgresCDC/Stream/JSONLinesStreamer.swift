@@ -23,10 +23,10 @@ package struct StreamSummary: Sendable {
 /// server hear of it.
 package struct JSONLinesStreamer {
     /// Hand the buffer to the sink once this many bytes are buffered, even mid-transaction.
-    package var flushThreshold = 1 << 18
+    var flushThreshold = 1 << 18
     /// Hand every transaction to the sink as soon as it is complete and record its position, so
     /// that a crash replays at most the transaction in flight.
-    package var batchPerTransaction = false
+    var batchPerTransaction = false
     /// Write `begin` and `commit` lines for every transaction (``SinkStream/includeTransactionLines``).
     package var includeTransactionLines = false
     /// The shape of each line.
@@ -36,12 +36,12 @@ package struct JSONLinesStreamer {
     /// Called with each newly durable position before the server hears of it, and whether the
     /// stream is idle or stopping (a moment to record it durably); a throw stops the stream and
     /// the server is not told.
-    package var onDurable: ((LSN, _ force: Bool) throws -> LSN)?
+    var onDurable: ((LSN, _ force: Bool) throws -> LSN)?
     /// Asked between events whether to stop (a signal arrived).
     package var stopRequested: () -> Bool = { false }
     /// After a stop request, how many seconds to keep reading to finish a transaction that was
     /// already partly handed to the sink.
-    package var stopGrace: Double = 3
+    var stopGrace: Double = 3
     /// Where the stop grace and flush times are read.
     package var timeSource: any TimeSource = .system
 

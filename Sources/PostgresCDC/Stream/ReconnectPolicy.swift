@@ -27,7 +27,7 @@ extension ReplicationError {
     /// Whether connecting again may get past the error once streaming had started: a lost
     /// connection, or the slot still held by the server's process of the lost connection (the
     /// server notices it is gone only after its `wal_sender_timeout`).
-    package var mayPassByReconnecting: Bool {
+    var mayPassByReconnecting: Bool {
         switch self {
         case .slotActive, .oldPrimary:
             // Another walsender still holds the slot; or only an old primary answers while the
@@ -43,7 +43,7 @@ extension ReplicationError {
     /// yet), or the server answered with an error that passes with time (``ServerErrorClass``: a
     /// cancelled query, too many connections, a serialization failure), so that connecting again
     /// may succeed.
-    package var isTransient: Bool {
+    var isTransient: Bool {
         switch self {
         case .connectionLost, .connectionFailed:
             return true

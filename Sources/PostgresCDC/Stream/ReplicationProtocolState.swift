@@ -8,9 +8,9 @@ import PGOutput
 /// Time is injected: every input takes `now` (monotonic nanoseconds) or the wall clock (Unix
 /// microseconds), so the watchdog, status and heartbeat timing and the read batching are tested
 /// without a server or a real clock (the shape of postgres-nio's `ConnectionStateMachine`).
-package struct ReplicationProtocolState: Sendable {
+struct ReplicationProtocolState: Sendable {
     /// The timing settings of a stream (from ``StreamConfiguration``).
-    package struct Settings: Sendable, Equatable {
+    struct Settings: Sendable, Equatable {
         /// Seconds between standby status updates.
         package var statusInterval: Double
         /// Seconds of silence after which the connection is dead (half-way, a status update asks
@@ -37,7 +37,7 @@ package struct ReplicationProtocolState: Sendable {
     }
 
     /// Something the session must do now.
-    package enum Action: Sendable, Equatable {
+    enum Action: Sendable, Equatable {
         /// Nothing is due.
         case none
         /// Send a standby status update (``statusUpdate(clientTime:replyRequested:)``), asking the
@@ -53,29 +53,29 @@ package struct ReplicationProtocolState: Sendable {
     }
 
     /// How to wait for the server's next message.
-    package struct Wait: Sendable, Equatable {
+    struct Wait: Sendable, Equatable {
         /// Wait at most this long, so the session regains control when something is due.
-        package var milliseconds: Int32
+        var milliseconds: Int32
         /// A new receive low watermark for the socket (bytes), when batching turned on or off.
-        package var receiveLowWatermark: Int32?
+        var receiveLowWatermark: Int32?
     }
 
     /// While behind (see ``prepareWait(now:wallClock:latestCommitTime:)``), the socket wakes pgcdc once this many
     /// bytes are queued, or after ``batchingWaitMilliseconds``.
-    package static let batchingLowWatermark: Int32 = 1 << 20
-    package static let batchingWaitMilliseconds: Int32 = 10
+    static let batchingLowWatermark: Int32 = 1 << 20
+    static let batchingWaitMilliseconds: Int32 = 10
     /// Messages between two waits that make a burst.
-    package static let busyBurst = 32
+    static let busyBurst = 32
     /// How old the latest transaction's commit may be before pgcdc counts as behind.
-    package static let behindMicroseconds: Int64 = 100_000
+    static let behindMicroseconds: Int64 = 100_000
 
     let settings: Settings
 
     /// The highest WAL position the server sent (XLogData start or keepalive WAL end).
-    package private(set) var serverPosition: LSN = .zero
+    private(set) var serverPosition: LSN = .zero
     /// The keepalive WAL position seen while no transaction was open: everything before it was
     /// sent, so it may be confirmed once what was handed out is stored.
-    package private(set) var idlePosition: LSN = .zero
+    private(set) var idlePosition: LSN = .zero
     /// What the owner confirmed as durably stored (the flush position).
     package private(set) var confirmed: LSN = .zero
     /// What was handed to the owner's storage, perhaps not yet durably (the write position).
@@ -99,7 +99,7 @@ package struct ReplicationProtocolState: Sendable {
     // MARK: - Inputs
 
     /// Streaming started: the status interval, the watchdog and the heartbeats count from `now`.
-    package mutating func streamingStarted(now: UInt64) {
+    mutating func streamingStarted(now: UInt64) {
         scheduleStatus(now: now)
         lastMessageAt = now
         replyRequestedSinceMessage = false
@@ -109,19 +109,19 @@ package struct ReplicationProtocolState: Sendable {
     }
 
     /// A CopyData message arrived.
-    package mutating func messageReceived(now: UInt64) {
+    mutating func messageReceived(now: UInt64) {
         messagesSinceWait += 1
         lastMessageAt = now
         replyRequestedSinceMessage = false
     }
 
     /// An XLogData message starting at `walStart` arrived.
-    package mutating func dataReceived(walStart: LSN) {
+    mutating func dataReceived(walStart: LSN) {
         if walStart > serverPosition { serverPosition = walStart }
     }
 
     /// A keepalive arrived; returns what to do (a status update when the server asked for one).
-    package mutating func keepaliveReceived(walEnd: LSN, replyRequested: Bool, betweenTransactions: Bool) -> Action {
+    mutating func keepaliveReceived(walEnd: LSN, replyRequested: Bool, betweenTransactions: Bool) -> Action {
         if walEnd > serverPosition { serverPosition = walEnd }
         // Between transactions, everything before the server's position was sent.
         if betweenTransactions && walEnd > idlePosition { idlePosition = walEnd }
@@ -129,20 +129,20 @@ package struct ReplicationProtocolState: Sendable {
     }
 
     /// Everything up to `lsn` is durably stored by the owner.
-    package mutating func confirm(through lsn: LSN) {
+    mutating func confirm(through lsn: LSN) {
         if lsn > confirmed { confirmed = lsn }
         if lsn > written { written = lsn }
     }
 
     /// Everything up to `lsn` was handed to the owner's storage, not yet durably.
-    package mutating func noteWritten(through lsn: LSN) {
+    mutating func noteWritten(through lsn: LSN) {
         if lsn > written { written = lsn }
     }
 
     /// The status update to send now: flush = apply = what the owner confirmed as durable, so the
     /// server releases WAL only up to there; write = what was handed to the sink, which may run
     /// ahead. Call ``statusSent(now:)`` once it was sent.
-    package func statusUpdate(clientTime: PostgresTimestamp, replyRequested: Bool) -> StandbyStatusUpdate {
+    func statusUpdate(clientTime: PostgresTimestamp, replyRequested: Bool) -> StandbyStatusUpdate {
         StandbyStatusUpdate(
             writeLSN: max(written, confirmed), flushLSN: confirmed, applyLSN: confirmed,
             clientTime: clientTime, replyRequested: replyRequested
@@ -150,7 +150,7 @@ package struct ReplicationProtocolState: Sendable {
     }
 
     /// A status update was sent: the next one is due a status interval from `now`.
-    package mutating func statusSent(now: UInt64) {
+    mutating func statusSent(now: UInt64) {
         scheduleStatus(now: now)
     }
 
@@ -158,7 +158,7 @@ package struct ReplicationProtocolState: Sendable {
 
     /// Whether a status update is due (checked between messages, so that a long backlog still
     /// reports progress).
-    package func isStatusDue(now: UInt64) -> Bool {
+    func isStatusDue(now: UInt64) -> Bool {
         nextStatusDue <= now
     }
 
@@ -167,7 +167,7 @@ package struct ReplicationProtocolState: Sendable {
     /// A frozen server process keeps its TCP connection alive, so only silence reveals it: past
     /// half of the server timeout without a message, a status update asks for a reply (the
     /// walsender answers at once with a keepalive); past all of it, the connection is dead.
-    package mutating func nextAction(now: UInt64) -> Action {
+    mutating func nextAction(now: UInt64) -> Action {
         if let timeout = settings.serverTimeout {
             let silent = now &- lastMessageAt
             if silent > Self.nanoseconds(timeout) {
@@ -202,7 +202,7 @@ package struct ReplicationProtocolState: Sendable {
     /// 10 ms longer. A quiet stream (a burst of few messages) goes back to waking on every byte.
     /// `latestCommitTime` is the commit time (Unix microseconds) of the latest transaction whose
     /// messages arrived.
-    package mutating func prepareWait(now: UInt64, wallClock: Int64, latestCommitTime: Int64) -> Wait {
+    mutating func prepareWait(now: UInt64, wallClock: Int64, latestCommitTime: Int64) -> Wait {
         let behind = wallClock &- latestCommitTime > Self.behindMicroseconds
         let busy = behind && messagesSinceWait >= Self.busyBurst
         messagesSinceWait = 0
@@ -216,7 +216,7 @@ package struct ReplicationProtocolState: Sendable {
     }
 
     /// Milliseconds until something is due (at most a minute).
-    package func millisecondsUntilDue(now: UInt64) -> Int32 {
+    func millisecondsUntilDue(now: UInt64) -> Int32 {
         var due = min(nextStatusDue, nextHeartbeatDue, nextSlotCheckDue)
         if let timeout = settings.serverTimeout {
             let half = lastMessageAt &+ Self.nanoseconds(timeout * 0.5)

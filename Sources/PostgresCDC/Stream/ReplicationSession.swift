@@ -29,24 +29,24 @@ package final class ReplicationSession {
     /// What the server reported when the session connected.
     package let system: SystemIdentification
     /// `host:port` of the server.
-    package let serverAddress: String
+    let serverAddress: String
     /// The server's WAL position as last seen (XLogData start or keepalive WAL end).
-    package var serverPosition: LSN { state.serverPosition }
+    var serverPosition: LSN { state.serverPosition }
     /// The database the session streams from.
-    package var databaseName: String { system.database ?? connection.databaseName }
+    var databaseName: String { system.database ?? connection.databaseName }
     /// Where streaming started: the later of the slot's confirmed position and the requested start.
     package let startLSN: LSN
     /// The furthest position handed to the consumer's storage (written, perhaps not yet durable).
-    package var handedOutThrough: LSN { max(state.written, startLSN) }
+    var handedOutThrough: LSN { max(state.written, startLSN) }
     /// The prefix of the heartbeat messages pgcdc emits; they advance the position but are not handed out.
-    package static let heartbeatPrefix = "pgcdc.heartbeat"
+    static let heartbeatPrefix = "pgcdc.heartbeat"
     /// A descriptor that ends a wait when it becomes readable (a shutdown request); `nil` for none.
     package var wakeDescriptor: Int32?
     /// Set before the first ``next(wait:)`` to have the initial snapshot's rows and backfill chunks
     /// handed out as lines (``Step/lines(_:)``), a chunk at a time. The snapshot's are written by
     /// this encoder on the copying threads and here: encoding then overlaps the copy instead of
     /// following it on one thread.
-    package var lineEncoder: LineEncoder?
+    var lineEncoder: LineEncoder?
 
     let configuration: StreamConfiguration
     let logger: Logger
@@ -116,7 +116,7 @@ package final class ReplicationSession {
 
     /// Whether commit events are handed out even when transaction events were not asked for
     /// (a sink that marks transaction boundaries needs them).
-    package var emitsCommitEvents: Bool {
+    var emitsCommitEvents: Bool {
         get { backfills?.handsOutCommits ?? assembler.includeCommitEvents }
         set {
             let wanted = newValue || configuration.includeTransactionEvents
@@ -126,11 +126,11 @@ package final class ReplicationSession {
     }
 
     /// Whether column values arrive in binary (decided when streaming starts; see ``StreamConfiguration/binaryValues``).
-    package var usesBinaryValues: Bool { assembler.binaryValues }
+    var usesBinaryValues: Bool { assembler.binaryValues }
 
     /// Whether the last event handed out left no transaction open (a snapshot counts as one
     /// transaction, ended by its ``ChangeEvent/snapshotCompleted(_:)`` event).
-    package var isAtTransactionBoundary: Bool {
+    var isAtTransactionBoundary: Bool {
         if let snapshot { return snapshot.isComplete }
         return !assembler.isInTransaction
     }
@@ -144,21 +144,21 @@ package final class ReplicationSession {
     /// last complete transaction or non-transactional message, or — when no transaction was open —
     /// the WAL position of the server's last keepalive, so that a slot on a quiet publication
     /// advances while other tables are busy.
-    package var completedThrough: LSN {
+    var completedThrough: LSN {
         if let snapshot { return snapshot.isComplete ? snapshot.consistentPoint : .zero }
         return max(assembler.position, state.idlePosition)
     }
 
     /// Records that everything up to `lsn` (from ``completedThrough``) is durably stored; the
     /// server hears it as the flush position with the next status update.
-    package func confirm(through lsn: LSN) {
+    func confirm(through lsn: LSN) {
         state.confirm(through: lsn)
         assembler.prepared?.confirmed(through: lsn)
     }
 
     /// Records that everything up to `lsn` was handed to the sink, not yet durably; the server
     /// hears it as the write position.
-    package func noteWritten(through lsn: LSN) {
+    func noteWritten(through lsn: LSN) {
         state.noteWritten(through: lsn)
     }
 
@@ -172,15 +172,15 @@ package final class ReplicationSession {
 
     /// Records that the consumer durably stored the snapshot (every `read` event and the
     /// completion): the session then keeps the slot and starts streaming changes.
-    package func snapshotDurable() {
+    func snapshotDurable() {
         snapshot?.isDurable = true
     }
 
     /// The tables the snapshot in progress copies; `nil` when none is in progress.
-    package var snapshotRelations: [Relation]? { snapshot?.relations }
+    var snapshotRelations: [Relation]? { snapshot?.relations }
 
     /// Whether a snapshot was handed out completely and waits for ``snapshotDurable()``.
-    package var isAwaitingSnapshotDurability: Bool {
+    var isAwaitingSnapshotDurability: Bool {
         snapshot.map { $0.isComplete && !$0.isDurable } ?? false
     }
 

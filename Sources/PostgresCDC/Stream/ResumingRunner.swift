@@ -9,7 +9,7 @@ import PGOutput
 /// of the run was open, an error that reconnecting may get past
 /// (``ReplicationError/mayPassByReconnecting``) is retried following the ``ReconnectPolicy``, and
 /// the next connect is gated by what the last session left (``SessionCarry``).
-package struct ResumingRunner {
+struct ResumingRunner {
     /// When and how often to try again; `nil` gives up at once.
     package var policy: ReconnectPolicy?
     /// The configuration every session of the run opens with.
@@ -68,7 +68,7 @@ package struct ResumingRunner {
 }
 
 /// A session as the runner sees it: what it leaves for the next connect, and how to close it.
-package protocol ResumableSession: AnyObject {
+protocol ResumableSession: AnyObject {
     /// What the session leaves for the next connect of the run.
     var carry: SessionCarry { get }
     /// Ends the session.
@@ -85,7 +85,7 @@ package struct SessionCarry: Sendable {
     /// The server it streamed from.
     package var system: SystemIdentification
     /// The furthest position it handed to the consumer's storage.
-    package var handedOut: LSN
+    var handedOut: LSN
 
     package init(system: SystemIdentification, handedOut: LSN) {
         self.system = system
@@ -95,7 +95,7 @@ package struct SessionCarry: Sendable {
 
 /// The part of a run that differs between drivers: where an attempt resumes, what it does with
 /// the session, and how it waits before the next attempt.
-package protocol ResumingDriver {
+protocol ResumingDriver {
     /// What a finished run returns.
     associatedtype Outcome
     /// The sessions it streams on (``ReplicationSession``; a stand-in in tests).
