@@ -75,13 +75,8 @@ func copyOrders(source: String, warehouse: PostgresClient, logger: Logger) async
                     INSERT INTO orders VALUES (\(3000 + round), 'new', 9.99);
                     """, database: source)
                 let expected = try server.psql(query + "orders", database: source)
-                let deadline = Date().addingTimeInterval(600)  // generous: the full suite can starve the cooperative pool
-                var copy = copied()
-                while copy != expected, Date() < deadline {
-                    try await Task.sleep(for: .milliseconds(100))
-                    copy = copied()
-                }
-                #expect(copy == expected, "round \(round)")
+                _ = try await awaitUntil { copied() == expected }
+                #expect(copied() == expected, "round \(round)")
                 job.cancel()
                 _ = try? await job.value
             }

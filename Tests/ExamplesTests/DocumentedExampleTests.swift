@@ -66,12 +66,10 @@ func printChanges(dsn: String, checkpoint: String) async throws {
         defer { job.cancel() }
         // The snapshot's acknowledgement is the first checkpoint; then a change and its commit.
         let store = FileCheckpointStore(path: checkpoint)
-        // Generous: in the full suite, blocking tests can hold the cooperative pool's threads for minutes.
-        let deadline = Date().addingTimeInterval(600)
-        while try store.load() == nil, Date() < deadline { try await Task.sleep(nanoseconds: 50_000_000) }
+        _ = try await awaitUntil { try store.load() != nil }
         let afterSnapshot = try #require(try store.load()?.lsn, "the snapshot was never acknowledged")
         try server.psql("INSERT INTO app VALUES (2, 'streamed')", database: database)
-        while (try store.load()?.lsn ?? .zero) <= afterSnapshot, Date() < deadline { try await Task.sleep(nanoseconds: 50_000_000) }
+        _ = try await awaitUntil { (try store.load()?.lsn ?? .zero) > afterSnapshot }
         #expect((try store.load()?.lsn ?? .zero) > afterSnapshot, "the change after the snapshot was not checkpointed")
         job.cancel()
         _ = try? await job.value

@@ -2,6 +2,7 @@ import Foundation
 import PGOutput
 import PostgresCDC
 import PostgresNIO
+import TestSupport
 import Testing
 @testable import PostgresCDCPostgresNIO
 
@@ -57,8 +58,7 @@ import Testing
             let first = ChangeStream(configuration: configuration, checkpointStore: store)
             // The slot is created when the stream connects; wait for that before writing.
             let task = Task { try await Self.copy(first, commits: 2, client: client, store: store) }
-            let deadline = Date().addingTimeInterval(60)
-            while first.system == nil, Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
+            _ = try await awaitUntil { first.system != nil }
             for id in 1...3 { try database.psql("INSERT INTO items VALUES (\(id))") }
             #expect(try await task.value == [1, 2])
             await first.close()

@@ -95,10 +95,7 @@ import Testing
         try await ChangeStreamTests.waitUntilConnected(stream)
         try fixture.server.psql("INSERT INTO items (id) VALUES (1)", database: fixture.database)
         try fixture.server.psql("INSERT INTO items (id) VALUES (2)", database: fixture.database)
-        let deadline = Date().addingTimeInterval(600)  // generous: the full suite can starve the cooperative pool
-        while await handled.rowCount() < 2, Date() < deadline {
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        _ = try await awaitUntil { await handled.rowCount() >= 2 }
         #expect(await handled.rowCount() == 2)
         await group.triggerGracefulShutdown()
         try await running.value

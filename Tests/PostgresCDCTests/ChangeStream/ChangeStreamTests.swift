@@ -156,11 +156,8 @@ import Testing
         }
         let completed = try #require(summary)
         #expect(completed.rows == 1)
-        let deadline = Date().addingTimeInterval(600)  // generous: the full suite can starve the cooperative pool
-        while !messages.messages(at: .warning).contains(where: { $0.contains("waits for the initial snapshot to be acknowledged") }),
-            Date() < deadline
-        {
-            try await Task.sleep(nanoseconds: 100_000_000)
+        _ = try await awaitUntil {
+            messages.messages(at: .warning).contains { $0.contains("waits for the initial snapshot to be acknowledged") }
         }
         #expect(messages.messages(at: .warning).contains { $0.contains("acknowledge(through:)") })
         try await stream.acknowledge(through: completed.consistentPoint)
@@ -206,7 +203,7 @@ import Testing
     }
 
     static func waitUntilConnected(_ stream: ChangeStream) async throws {
-        let connected = try await eventually { stream.system != nil }
+        let connected = try await awaitUntil { stream.system != nil }
         try #require(connected, "the stream did not connect")
     }
 
