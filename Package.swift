@@ -42,13 +42,20 @@ let package = Package(
             name: "PostgresCDCConnection",
             dependencies: ["PGOutput", "PostgresCDCValues", "CLibPQ"]
         ),
-        // The library: change events, value conversion, JSON lines, the stream, snapshots, sinks.
+        // The events floor: values and their conversion (type catalog), change events and rows,
+        // and the JSON encoders that write them. Knows no streams, sessions, sinks or checkpoints.
+        .target(
+            name: "PostgresCDCEvents",
+            dependencies: ["PGOutput", "PostgresCDCValues", "PostgresCDCConnection"]
+        ),
+        // The library: the stream, decoding, snapshots, backfills, checkpoints, sinks.
         .target(
             name: "PostgresCDC",
             dependencies: [
                 "PGOutput",
                 "PostgresCDCValues",
                 "PostgresCDCConnection",
+                "PostgresCDCEvents",
                 "CLibPQ",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -120,7 +127,7 @@ let package = Package(
         .testTarget(
             name: "PostgresCDCTests",
             dependencies: [
-                "PostgresCDC", "PostgresCDCConnection", "PGOutput", "PostgresCDCTesting", "TestSupport",
+                "PostgresCDC", "PostgresCDCConnection", "PostgresCDCEvents", "PGOutput", "PostgresCDCTesting", "TestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import PostgresCDC
+@testable import PostgresCDCEvents
 
 /// The byte-level JSON writer: escaping, numbers, LSNs, timestamps and every value mapping.
 @Suite struct JSONBufferTests {

@@ -1,5 +1,6 @@
 import Testing
 @testable import PostgresCDC
+@testable import PostgresCDCEvents
 
 /// PostgreSQL's array text form, parsed into the structure a visitor sees (no server).
 @Suite struct ArrayTextParserTests {

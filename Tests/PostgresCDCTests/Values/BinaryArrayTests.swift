@@ -1,5 +1,6 @@
 import Testing
 @testable import PostgresCDC
+@testable import PostgresCDCEvents
 
 /// The one walker of `array_send` bytes: the header checked once, elements one by one, and where
 /// dimensions end — what the text, vector and JSON writers share.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import PostgresCDC
+@testable import PostgresCDCEvents
 
 /// The binary converters of the types beyond the scalars, on hand-built send formats: valid bytes
 /// give the output function's text; bytes that are no value of the type give `false` and leave

@@ -1,5 +1,6 @@
 import Testing
 @testable import PostgresCDC
+@testable import PostgresCDCEvents
 
 @Suite struct PostgresValueTests {
     static func value(_ text: String, _ mapping: ValueMapping) -> PostgresValue {

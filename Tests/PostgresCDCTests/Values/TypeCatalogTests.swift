@@ -1,5 +1,6 @@
 import Testing
 @testable import PostgresCDC
+@testable import PostgresCDCEvents
 
 /// One resolution per type OID gives both the text mapping and the binary format (no server).
 @Suite struct TypeCatalogTests {

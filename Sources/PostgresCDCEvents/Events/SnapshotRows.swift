@@ -4,12 +4,19 @@ import PGOutput
 /// LSN is the slot's consistent point) and the consistent point as every row's LSN.
 package struct SnapshotRows: Sendable {
     /// The copied tables, by table number.
-    package let relations: [Relation]
-    package let transaction: TransactionInfo
-    package let consistentPoint: LSN
+    @usableFromInline package let relations: [Relation]
+    @usableFromInline package let transaction: TransactionInfo
+    @usableFromInline package let consistentPoint: LSN
+
+    /// The rows of a snapshot of `relations` taken in `transaction`, at `consistentPoint`.
+    package init(relations: [Relation], transaction: TransactionInfo, consistentPoint: LSN) {
+        self.relations = relations
+        self.transaction = transaction
+        self.consistentPoint = consistentPoint
+    }
 
     /// The `read` change of `tuple`, a row of table number `table`, the snapshot's row number `seq`.
-    @inline(__always)
+    @inlinable @inline(__always)
     package func change(table: Int, tuple: TupleData, seq: Int) -> RowChange {
         let relation = relations[table]
         return RowChange(

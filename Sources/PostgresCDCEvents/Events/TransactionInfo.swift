@@ -13,4 +13,14 @@ public struct TransactionInfo: Sendable, Hashable {
     /// The global identifier of a prepared transaction (two-phase decoding), handed out at its
     /// COMMIT PREPARED; `nil` for an ordinary transaction.
     public var gid: String? = nil
+
+    /// A transaction of the stream (or the snapshot).
+    @inlinable
+    package init(xid: UInt32, commitLSN: LSN, commitTime: PostgresTimestamp, origin: String?, gid: String? = nil) {
+        self.xid = xid
+        self.commitLSN = commitLSN
+        self.commitTime = commitTime
+        self.origin = origin
+        self.gid = gid
+    }
 }

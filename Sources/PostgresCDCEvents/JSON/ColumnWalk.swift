@@ -1,3 +1,5 @@
+import PGOutput
+
 /// The columns of one row of a change in table order, after the rules every output format shares,
 /// so the native and Debezium encoders agree on them and only write their own envelope:
 ///

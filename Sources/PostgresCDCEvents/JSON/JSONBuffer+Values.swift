@@ -1,3 +1,5 @@
+import PGOutput
+
 extension JSONBuffer {
     /// Appends a value the server sent as JSON, converted by its column's type: NULL as `null`, the
     /// text form by ``appendValue(text:mapping:)``, the binary form by ``appendValue(binary:format:mapping:scratch:)``.

@@ -38,7 +38,7 @@ public struct EventFilter: Sendable, Equatable {
     }
 
     /// Which of `columns` of `schema.table` are left out (`nil` when none is).
-    func omittedColumns(schema: String, table: String, columns: [String]) -> [Bool]? {
+    package func omittedColumns(schema: String, table: String, columns: [String]) -> [Bool]? {
         guard !excludeColumns.isEmpty else { return nil }
         let prefix = "\(schema).\(table)."
         let excluded = Set(excludeColumns.filter { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) })

@@ -12,4 +12,13 @@ package struct EncodedRows: Sendable {
     package var lines: [LineDescriptor]
     /// The backfill the rows belong to; `nil` for the snapshot's.
     package var backfill: String? = nil
+
+    /// Encoded rows, as the snapshot and backfill encoders write them.
+    package init(relation: Relation, rows: Int, bytes: [UInt8], lines: [LineDescriptor], backfill: String? = nil) {
+        self.relation = relation
+        self.rows = rows
+        self.bytes = bytes
+        self.lines = lines
+        self.backfill = backfill
+    }
 }

@@ -1,3 +1,5 @@
+import PGOutput
+
 /// Turns values in PostgreSQL's binary send format into the text its output function gives (with
 /// the session settings pgcdc pins: ISO dates, UTC, IntervalStyle postgres, bytea hex, shortest
 /// floats), appended to `out`. Every function returns `false` for bytes that are not a valid

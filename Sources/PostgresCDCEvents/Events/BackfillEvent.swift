@@ -39,11 +39,28 @@ public struct BackfillEvent: Sendable {
     public let seq: Int
     /// The WAL position of the message that brought it.
     public let lsn: LSN
+
+    /// A backfill event, as the backfill machine hands it out.
+    package init(
+        kind: Kind, id: String, table: String, whereClause: String?, rows: Int, estimatedRows: Int, reason: String?,
+        transaction: TransactionInfo, seq: Int, lsn: LSN
+    ) {
+        self.kind = kind
+        self.id = id
+        self.table = table
+        self.whereClause = whereClause
+        self.rows = rows
+        self.estimatedRows = estimatedRows
+        self.reason = reason
+        self.transaction = transaction
+        self.seq = seq
+        self.lsn = lsn
+    }
 }
 
 /// The backfill a ``RowChange/backfill`` row belongs to, and the row's key (which names it
 /// stably across restarts, for sinks that drop repeats by id).
-package final class BackfillTag: Sendable {
+@usableFromInline package final class BackfillTag: Sendable {
     /// The backfill's id.
     package let id: String
     /// The row's primary key values in text form, separated by unit separators.

@@ -1,3 +1,5 @@
+import PGOutput
+
 /// `inet` and `cidr`: family (2 = IPv4, 3 = IPv6), bits, is_cidr, address length, address.
 /// The text is `inet_out`/`cidr_out`'s: `/bits` is left out only for an inet host address.
 extension BinaryText {

@@ -1,3 +1,5 @@
+import PGOutput
+
 /// `numeric` (base-10000 digits) and `float4`/`float8` (shortest round-trip digits, as
 /// PostgreSQL 12+ writes them with extra_float_digits > 0).
 extension BinaryText {

@@ -33,7 +33,7 @@ package struct MoneyFormat: Sendable, Hashable {
     }
 
     /// The largest amount, which shows every grouping: learned from its positive and negative text.
-    static let sampleUnits: Int64 = 9_223_372_036_854_775_807
+    package static let sampleUnits: Int64 = 9_223_372_036_854_775_807
 
     /// Learns the format from the server's text of ``sampleUnits`` and its negation, then checks it
     /// against every `(units, text)` in `samples`; `nil` when the layout is not one this type can write.
