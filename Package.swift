@@ -33,27 +33,29 @@ let package = Package(
         ),
         // Pure Swift decoding of the CopyBoth framing and the pgoutput protocol; no libpq.
         .target(name: "PGOutput"),
-        // The lowest floor of the library, pure Swift without libpq: the time source (and, as the
-        // library is split into floors, values and rows).
-        .target(name: "PostgresCDCValues"),
+        // The lowest floor of the library, pure Swift without libpq: the library's error type, the
+        // time source, the backoff, file I/O and the threads that blocking calls run on.
+        .target(name: "PostgresCDCBase", dependencies: ["PGOutput"]),
         // The connection floor: libpq connections (replication and SQL), connection strings and
-        // host lists, TLS, and the library's error type. Knows no events, encoders or streams.
+        // host lists, TLS. Knows no events, encoders or streams.
         .target(
             name: "PostgresCDCConnection",
-            dependencies: ["PGOutput", "PostgresCDCValues", "CLibPQ"]
+            dependencies: ["PGOutput", "PostgresCDCBase", "CLibPQ"]
         ),
-        // The events floor: values and their conversion (type catalog), change events and rows,
-        // and the JSON encoders that write them. Knows no streams, sessions, sinks or checkpoints.
+        // The events floor, the whole per-event path in one module and without libpq: values and
+        // their conversion (type catalog), change events and rows, the assembler that decodes
+        // pgoutput messages into events, and the JSON encoders that write them. Knows no
+        // connections, streams, sessions, sinks or checkpoints.
         .target(
             name: "PostgresCDCEvents",
-            dependencies: ["PGOutput", "PostgresCDCValues", "PostgresCDCConnection"]
+            dependencies: ["PGOutput", "PostgresCDCBase"]
         ),
-        // The library: the stream, decoding, snapshots, backfills, checkpoints, sinks.
+        // The library: the stream, snapshots, backfills, checkpoints, sinks.
         .target(
             name: "PostgresCDC",
             dependencies: [
                 "PGOutput",
-                "PostgresCDCValues",
+                "PostgresCDCBase",
                 "PostgresCDCConnection",
                 "PostgresCDCEvents",
                 "CLibPQ",
@@ -117,7 +119,7 @@ let package = Package(
         .executableTarget(name: "SegmentSink", dependencies: ["PostgresCDC"], path: "examples/SegmentSink"),
         // A throwaway PostgreSQL for tests (initdb, pg_ctl), for users' tests too; `pgcdc demo` runs one.
         // Foundation only: it starts and stops servers and runs psql, so it does not link libpq.
-        .target(name: "PostgresCDCTesting", dependencies: ["PostgresCDCValues"]),
+        .target(name: "PostgresCDCTesting", dependencies: ["PostgresCDCBase"]),
         // The servers shared by the tests of one test process, the built CLI run as a process.
         .target(
             name: "TestSupport", dependencies: ["PostgresCDC", "PostgresCDCTesting", .product(name: "Logging", package: "swift-log")],

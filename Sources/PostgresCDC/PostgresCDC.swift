@@ -2,4 +2,4 @@
 @_exported import PGOutput
 @_exported import PostgresCDCConnection
 @_exported import PostgresCDCEvents
-@_exported import PostgresCDCValues
+@_exported import PostgresCDCBase

@@ -1,5 +1,5 @@
 import Foundation
-import PostgresCDCValues
+import PostgresCDCBase
 
 /// A time source for tests: both clocks stand still until the test moves them.
 ///

@@ -1,3 +1,4 @@
+import PostgresCDCBase
 extension PostgresConnection {
     /// Writes a logical decoding message into the WAL (`pg_logical_emit_message`), which every
     /// logical slot of the database meets in WAL order: a transactional one as part of the

@@ -3,6 +3,7 @@ import CLibPQ
 import Glibc
 #endif
 import PGOutput
+import PostgresCDCBase
 
 /// One read from a COPY BOTH stream.
 package enum CopyDataRead {

@@ -3,6 +3,7 @@ import CLibPQ
 import Glibc
 #endif
 import PGOutput
+import PostgresCDCBase
 
 /// A libpq connection, in normal or in logical replication mode.
 ///

@@ -1,3 +1,4 @@
+import PostgresCDCBase
 /// The server a session streams from: the DSN, restricted to the host of its list that the
 /// session chose, so that helper connections (snapshot copiers, heartbeats, type lookups) reach
 /// the same server as the replication connection.

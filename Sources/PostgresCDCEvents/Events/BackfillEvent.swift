@@ -60,7 +60,7 @@ public struct BackfillEvent: Sendable {
 
 /// The backfill a ``RowChange/backfill`` row belongs to, and the row's key (which names it
 /// stably across restarts, for sinks that drop repeats by id).
-@usableFromInline package final class BackfillTag: Sendable {
+package final class BackfillTag: Sendable {
     /// The backfill's id.
     package let id: String
     /// The row's primary key values in text form, separated by unit separators.

@@ -61,27 +61,11 @@ public struct RowChange: Sendable {
     /// The new row: inserts and updates.
     public let new: Row?
     /// For a backfilled row, the backfill and the row's key.
-    @usableFromInline package var backfillTag: BackfillTag? = nil
+    package var backfillTag: BackfillTag? = nil
 
     /// The id of the backfill that read this row (a ``ChangeEvent/read(_:)`` of a backfill, not of
     /// the initial snapshot); `nil` otherwise.
     public var backfill: String? { backfillTag?.id }
-
-    /// A row change, as the decoder, a snapshot or a backfill reads it.
-    @inlinable
-    package init(
-        operation: Operation, transaction: TransactionInfo, seq: Int, lsn: LSN, relation: Relation, old: Row?, new: Row?,
-        backfillTag: BackfillTag? = nil
-    ) {
-        self.operation = operation
-        self.transaction = transaction
-        self.seq = seq
-        self.lsn = lsn
-        self.relation = relation
-        self.old = old
-        self.new = new
-        self.backfillTag = backfillTag
-    }
 }
 
 /// A TRUNCATE of one or more tables.
@@ -98,17 +82,6 @@ public struct TruncateChange: Sendable {
     public let cascade: Bool
     /// `TRUNCATE ... RESTART IDENTITY`.
     public let restartIdentity: Bool
-
-    /// A truncate, as the decoder reads it.
-    @inlinable
-    package init(transaction: TransactionInfo, seq: Int, lsn: LSN, relations: [Relation], cascade: Bool, restartIdentity: Bool) {
-        self.transaction = transaction
-        self.seq = seq
-        self.lsn = lsn
-        self.relations = relations
-        self.cascade = cascade
-        self.restartIdentity = restartIdentity
-    }
 }
 
 /// A message written with `pg_logical_emit_message`.
@@ -123,16 +96,6 @@ public struct LogicalDecodingMessageEvent: Sendable {
     public let prefix: String
     /// The payload bytes.
     public let content: [UInt8]
-
-    /// A message, as the decoder reads it.
-    @inlinable
-    package init(transaction: TransactionInfo?, seq: Int, lsn: LSN, prefix: String, content: [UInt8]) {
-        self.transaction = transaction
-        self.seq = seq
-        self.lsn = lsn
-        self.prefix = prefix
-        self.content = content
-    }
 }
 
 /// The end of a transaction.
@@ -143,19 +106,10 @@ public struct CommitEvent: Sendable {
     public let endLSN: LSN
     /// How many events the transaction had.
     public let eventCount: Int
-
-    /// A commit, as the decoder reads it.
-    @inlinable
-    package init(transaction: TransactionInfo, endLSN: LSN, eventCount: Int) {
-        self.transaction = transaction
-        self.endLSN = endLSN
-        self.eventCount = eventCount
-    }
 }
 
 extension ChangeEvent {
     /// A row event wrapped by its operation: `.insert`, `.update` or `.delete` of `change`.
-    @inlinable
     package static func row(_ change: RowChange) -> ChangeEvent {
         switch change.operation {
         case .insert: return .insert(change)
@@ -220,14 +174,4 @@ public struct SchemaChange: Sendable {
     public let old: Relation
     /// The description now.
     public let new: Relation
-
-    /// A changed description, as the decoder reads it.
-    @inlinable
-    package init(transaction: TransactionInfo, seq: Int, lsn: LSN, old: Relation, new: Relation) {
-        self.transaction = transaction
-        self.seq = seq
-        self.lsn = lsn
-        self.old = old
-        self.new = new
-    }
 }

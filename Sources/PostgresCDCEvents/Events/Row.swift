@@ -10,7 +10,6 @@ public struct Row: Sendable {
     /// columns are then absent, not NULL.
     public let isKeyOnly: Bool
 
-    @inlinable
     package init(relation: Relation, tuple: TupleData, isKeyOnly: Bool) {
         self.relation = relation
         self.tuple = tuple

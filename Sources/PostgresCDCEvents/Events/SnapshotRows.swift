@@ -4,9 +4,9 @@ import PGOutput
 /// LSN is the slot's consistent point) and the consistent point as every row's LSN.
 package struct SnapshotRows: Sendable {
     /// The copied tables, by table number.
-    @usableFromInline package let relations: [Relation]
-    @usableFromInline package let transaction: TransactionInfo
-    @usableFromInline package let consistentPoint: LSN
+    package let relations: [Relation]
+    package let transaction: TransactionInfo
+    package let consistentPoint: LSN
 
     /// The rows of a snapshot of `relations` taken in `transaction`, at `consistentPoint`.
     package init(relations: [Relation], transaction: TransactionInfo, consistentPoint: LSN) {
@@ -16,7 +16,7 @@ package struct SnapshotRows: Sendable {
     }
 
     /// The `read` change of `tuple`, a row of table number `table`, the snapshot's row number `seq`.
-    @inlinable @inline(__always)
+    @inline(__always)
     package func change(table: Int, tuple: TupleData, seq: Int) -> RowChange {
         let relation = relations[table]
         return RowChange(

@@ -15,7 +15,6 @@ public struct TransactionInfo: Sendable, Hashable {
     public var gid: String? = nil
 
     /// A transaction of the stream (or the snapshot).
-    @inlinable
     package init(xid: UInt32, commitLSN: LSN, commitTime: PostgresTimestamp, origin: String?, gid: String? = nil) {
         self.xid = xid
         self.commitLSN = commitLSN

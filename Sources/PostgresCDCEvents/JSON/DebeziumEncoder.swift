@@ -1,6 +1,6 @@
 import Foundation
 import PGOutput
-import PostgresCDCValues
+import PostgresCDCBase
 
 /// Writes change events in Debezium's PostgreSQL envelope (the value part, as the JSON converter
 /// writes it with `schemas.enable=false`), so code written for Debezium reads pgcdc's output:

@@ -158,7 +158,10 @@ extension JSONBuffer {
     /// value, which takes the general path (the same text for these, only slower).
     ///
     /// `key`, when given, is written first: in one piece with an integer, a bool or a string.
-    @inline(__always)
+    ///
+    /// Transparent, not `@inline(__always)`: in this module the optimizer left the latter as a call
+    /// per column (+150 instructions per 4-column binary row, measured with `Benchmarks/micro.sh`).
+    @_transparent
     package mutating func appendCommonValue(
         binary raw: UnsafeRawBufferPointer, format: BinaryFormat, mapping: ValueMapping,
         key: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0)

@@ -1,5 +1,5 @@
 import PGOutput
-import PostgresCDCValues
+import PostgresCDCBase
 
 /// Encodes change events into a sink's byte buffer in the chosen ``OutputFormat`` and describes
 /// every line it writes with a ``LineDescriptor``, in one place, so that the descriptors always

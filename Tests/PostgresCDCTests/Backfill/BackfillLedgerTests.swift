@@ -2,6 +2,7 @@ import Foundation
 import PGOutput
 import Testing
 @testable import PostgresCDC
+@testable import PostgresCDCEvents
 
 /// The ledger gives back the backfill state as of a position: what was recorded after it belongs
 /// to transactions the sink never stored.

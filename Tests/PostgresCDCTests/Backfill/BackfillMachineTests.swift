@@ -2,6 +2,7 @@ import Logging
 import PGOutput
 import Testing
 @testable import PostgresCDC
+@testable import PostgresCDCEvents
 
 /// ``BackfillMachine`` without a server or a clock: requests started, refused, cancelled and
 /// aborted; watermarks and the keys that changed between them; reads that came too early; the

@@ -22,14 +22,14 @@ import Testing
         let request = BackfillRequest(table: "items", chunkSize: 100, id: "b")
         reader.start(BackfillProgress(request: request, estimatedRows: 150), catalog: TypeCatalog())
         // Both chunks (100 rows, then the last 50) read ahead: the range is read to its end.
-        let readAhead = try await ChangeStreamTests.eventually { reader.heldChunks.count == 2 }
+        let readAhead = try await awaitUntil(turns: 300, every: .milliseconds(50)) { reader.heldChunks.count == 2 }
         try #require(readAhead)
         let before = reader.heldChunks.compactMap { reader.take($0) }
         #expect(before.map(\.rows.count).sorted() == [50, 100])
 
         // The stream refused them (say, read before a reconnect): everything after no key, again.
         reader.restart("b", after: nil, pending: [["7"]])
-        let readAgain = try await ChangeStreamTests.eventually { reader.heldChunks.count == 2 }
+        let readAgain = try await awaitUntil(turns: 300, every: .milliseconds(50)) { reader.heldChunks.count == 2 }
         try #require(readAgain)
         let chunks = reader.heldChunks.compactMap { reader.take($0) }.sorted { $0.rows.count > $1.rows.count }
         #expect(chunks.map(\.plan.startKey) == [nil, ["100"]])

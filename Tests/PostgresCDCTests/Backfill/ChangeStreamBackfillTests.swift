@@ -110,7 +110,7 @@ import Testing
                 "-X", "-q", "-h", server.host, "-p", "\(server.port)", "-U", "postgres", "-d", "app", "-c",
                 "SET synchronous_commit = on; UPDATE items SET version = 2 WHERE id = 150",
             ], stdoutPath: "/dev/null", stderrPath: "/dev/null", executable: server.binDirectory + "/psql")
-        let held = try await ChangeStreamTests.eventually {
+        let held = try await awaitUntil(turns: 300, every: .milliseconds(50)) {
             try server.psql("SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'SyncRep'") == "1"
         }
         try #require(held, "the update does not wait for the standby")

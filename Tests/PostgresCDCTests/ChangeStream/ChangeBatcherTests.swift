@@ -1,6 +1,7 @@
 import PGOutput
 import Testing
 @testable import PostgresCDC
+@testable import PostgresCDCEvents
 
 /// The batching rules without a server: whole transactions, size and delay, snapshots, restarts.
 @Suite struct ChangeBatcherTests {

@@ -195,7 +195,7 @@ import Testing
         task.cancel()
         let count = try await task.value
         #expect(count == 0)
-        let released = try await Self.eventually {
+        let released = try await awaitUntil(turns: 300, every: .milliseconds(50)) {
             try fixture.server.psql(
                 "SELECT active FROM pg_replication_slots WHERE slot_name = '\(fixture.slot)'", database: fixture.database) == "f"
         }
@@ -205,14 +205,6 @@ import Testing
     static func waitUntilConnected(_ stream: ChangeStream) async throws {
         let connected = try await awaitUntil { stream.system != nil }
         try #require(connected, "the stream did not connect")
-    }
-
-    static func eventually(_ condition: () throws -> Bool) async throws -> Bool {
-        for _ in 0..<300 {
-            if try condition() { return true }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        return try condition()
     }
 
     /// The server restarts (`pg_ctl -m immediate`) under a running stream: it reconnects by itself,

@@ -1,5 +1,6 @@
 import Testing
 @testable import PostgresCDC
+@testable import PostgresCDCEvents
 
 /// The assembler's rules, from hand-built messages: no server involved.
 @Suite struct ChangeAssemblerTests {

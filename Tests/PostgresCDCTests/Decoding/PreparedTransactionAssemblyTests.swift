@@ -1,5 +1,6 @@
 import Testing
 @testable import PostgresCDC
+@testable import PostgresCDCEvents
 import PGOutput
 
 /// Prepared transactions (`two_phase`) through the decoder with storage in memory: kept at

@@ -1,6 +1,7 @@
 import PGOutput
 import Testing
 @testable import PostgresCDC
+@testable import PostgresCDCEvents
 
 /// Resuming from a checkpoint: what was stored is never handed out again, and the position moves
 /// with every boundary.

@@ -1,5 +1,6 @@
 import Testing
 @testable import PostgresCDC
+@testable import PostgresCDCEvents
 import PGOutput
 
 /// Streamed transactions (`streaming`) through the decoder with storage in memory: kept until

@@ -1,5 +1,6 @@
 import Testing
 @testable import PostgresCDC
+@testable import PostgresCDCEvents
 import PGOutput
 
 /// The spool of a streamed transaction: order kept across memory and file, subtransactions cut.

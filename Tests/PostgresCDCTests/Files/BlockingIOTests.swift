@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import PostgresCDC
+@testable import PostgresCDCBase
+@testable import PostgresCDCEvents
 
 /// Blocking work called from async code runs off the cooperative pool.
 @Suite struct BlockingIOTests {

@@ -1,5 +1,6 @@
 import Foundation
 import PostgresCDCTesting
+import TestSupport
 import Testing
 @testable import PostgresCDC
 
@@ -46,7 +47,9 @@ import Testing
     @Test func cancellingAWaitingConsumerEndsItsPullAndStopsTheProducer() async throws {
         let handoff = Handoff(capacity: 1, ledger: Received(), timeSource: ManualTimeSource())
         let consumer = Task { await handoff.pull() }
-        let waiting = try await ChangeStreamTests.eventually { handoff.withLedger { _, state in state.consumerIsWaiting } }
+        let waiting = try await awaitUntil(turns: 300, every: .milliseconds(50)) {
+            handoff.withLedger { _, state in state.consumerIsWaiting }
+        }
         try #require(waiting)
         consumer.cancel()
         guard case .end = await consumer.value else {
@@ -82,7 +85,9 @@ import Testing
         let handoff = Handoff(capacity: 4, ledger: Received(), timeSource: time)
         let deadline = time.monotonicNanoseconds() + 60_000_000_000
         let consumer = Task { await handoff.pull(deadline: deadline) }
-        let waiting = try await ChangeStreamTests.eventually { handoff.withLedger { _, state in state.consumerIsWaiting } }
+        let waiting = try await awaitUntil(turns: 300, every: .milliseconds(50)) {
+            handoff.withLedger { _, state in state.consumerIsWaiting }
+        }
         try #require(waiting)
         handoff.expireDeadline()
         #expect(handoff.withLedger { _, state in state.consumerIsWaiting }, "the clock has not moved: still waiting")

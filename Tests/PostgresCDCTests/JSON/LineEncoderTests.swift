@@ -2,6 +2,7 @@ import Foundation
 import PGOutput
 import Testing
 @testable import PostgresCDC
+@testable import PostgresCDCEvents
 
 /// The descriptor of every line matches the line's bytes, in both formats (no server).
 @Suite struct LineEncoderTests {

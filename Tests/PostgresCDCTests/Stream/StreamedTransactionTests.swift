@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Testing
 @testable import PostgresCDC
+@testable import PostgresCDCEvents
 
 /// `streaming on|parallel`: the server sends large transactions while they run (the test server
 /// has logical_decoding_work_mem = 64kB); pgcdc must hand out exactly what it hands out without

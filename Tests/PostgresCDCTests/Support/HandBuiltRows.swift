@@ -1,5 +1,6 @@
 import PGOutput
 @testable import PostgresCDC
+@testable import PostgresCDCEvents
 
 /// Relations, rows and row changes built by hand, for the column walk and the encoders without a server.
 enum HandBuiltRows {

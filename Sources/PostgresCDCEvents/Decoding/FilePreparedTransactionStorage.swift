@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import PGOutput
+import PostgresCDCBase
 
 /// Prepared transactions in a directory beside the checkpoint, one file each: all the file I/O of
 /// two-phase decoding happens here.

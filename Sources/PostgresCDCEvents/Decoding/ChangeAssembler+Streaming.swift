@@ -1,4 +1,5 @@
 import PGOutput
+import PostgresCDCBase
 
 /// Streamed transactions (pgoutput `streaming`, protocol 2+): the server sends the changes of a
 /// large transaction in blocks while it is still running (Stream Start … Stream Stop, each change

@@ -1,4 +1,5 @@
 import PGOutput
+import PostgresCDCBase
 
 /// The pgoutput messages of one transaction that has not committed yet (a streamed, in-progress
 /// transaction, or a prepared one being received), kept as the raw bytes the server sent: in

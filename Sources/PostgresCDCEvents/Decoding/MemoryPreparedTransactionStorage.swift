@@ -1,4 +1,5 @@
 import PGOutput
+import PostgresCDCBase
 
 /// Prepared transactions kept in memory: for tests (a "restart" hands the same object to a new
 /// ``PreparedTransactionStore``) and the fuzzer. No I/O; it counts what it was asked to do.

@@ -1,4 +1,5 @@
 import PGOutput
+import PostgresCDCBase
 
 /// The one place where pgoutput messages are decoded, live or replayed: the assembler knows
 /// whether a streamed block is open (its messages carry an xid) and whether Stream Abort carries a

@@ -1,4 +1,5 @@
 import PGOutput
+import PostgresCDCBase
 
 /// Where prepared transactions (two-phase decoding) wait for COMMIT PREPARED or ROLLBACK PREPARED.
 /// Once pgcdc has confirmed a PREPARE, the server never sends its changes again — only the

@@ -1,3 +1,4 @@
+import PostgresCDCBase
 /// Where the entries of an undecided transaction go when they leave memory: a streamed
 /// transaction past the memory bound, or a prepared transaction being received. The
 /// ``TransactionSpool`` decides when to spill; an implementation does the I/O.

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import PGOutput
+import PostgresCDCBase
 
 /// Spill files in a directory (``StreamConfiguration/spillDirectory``, else `/tmp`): each is unlinked as soon as it is
 /// created, so nothing is left behind, whatever way the process ends. All file I/O of a spool

@@ -3,7 +3,7 @@ import Foundation
 /// The logical decoding messages (`pg_logical_emit_message`, always transactional) that carry
 /// backfill requests and watermarks through the WAL, so the stream meets them in commit order.
 /// Every stream of the database sees them; each acts only on those naming its slot.
-enum BackfillMessage: Equatable {
+package enum BackfillMessage: Equatable {
     /// Start a backfill (`pgcdc.backfill`).
     case start(slot: String, BackfillRequest)
     /// Cancel one (`pgcdc.backfill`).
@@ -22,7 +22,7 @@ enum BackfillMessage: Equatable {
     static let watermarkPrefix = "pgcdc.watermark"
 
     /// Whether a message with `prefix` is pgcdc's own (never handed out as a user's message).
-    static func isControl(prefix: String) -> Bool {
+    package static func isControl(prefix: String) -> Bool {
         prefix == requestPrefix || prefix == watermarkPrefix
     }
 

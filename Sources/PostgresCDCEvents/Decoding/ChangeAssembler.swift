@@ -1,4 +1,5 @@
 import PGOutput
+import PostgresCDCBase
 
 /// Decodes pgoutput messages and turns them into change events: tracks the open transaction and
 /// the open streamed block, numbers events, keeps the relation cache, and decides when an end LSN
@@ -37,10 +38,10 @@ package struct ChangeAssembler {
     /// Whether begin events are produced.
     var includeBeginEvents: Bool
     /// Whether commit events are produced.
-    var includeCommitEvents: Bool
+    package var includeCommitEvents: Bool
     /// Transactions that committed before this LSN (and non-transactional messages at or before
     /// it) were already stored by the consumer: they are skipped, whatever the server sends.
-    var resumeLSN: LSN?
+    package var resumeLSN: LSN?
     /// The end LSN of the last commit whose events have all been handed out.
     package internal(set) var lastCommitEnd: LSN = .zero
     /// Where streaming could resume once everything handed out is stored: the last commit end
@@ -56,7 +57,7 @@ package struct ChangeAssembler {
 
     var transaction: TransactionInfo?
     private var skipping = false
-    var seq = 0
+    package var seq = 0
     /// Streamed transactions not yet committed; `nil` when streaming was not asked for.
     package var inProgress: InProgressTransactions?
     /// The transaction whose streamed block (Stream Start … Stream Stop) is open.
@@ -95,7 +96,7 @@ package struct ChangeAssembler {
     }
 
     /// Whether a transaction is open (begun, not yet committed).
-    var isInTransaction: Bool { transaction != nil }
+    package var isInTransaction: Bool { transaction != nil }
 
     /// Processes one message that arrived in an XLogData starting at `lsn`; `bytes` is the message
     /// as received (kept, inside a streamed block, until the transaction commits). Inlined into
@@ -250,13 +251,13 @@ package struct ChangeAssembler {
 
     /// Whether every transaction committed at or before the end LSN has been handed out: the last
     /// commit ended at or after it, so any later transaction commits after it.
-    var hasReachedEnd: Bool {
+    package var hasReachedEnd: Bool {
         guard let endLSN, transaction == nil else { return false }
         return lastCommitEnd >= endLSN
     }
 
     /// Whether a primary keepalive reporting `walEnd` means the end LSN was reached.
-    func keepaliveReachesEnd(_ walEnd: LSN) -> Bool {
+    package func keepaliveReachesEnd(_ walEnd: LSN) -> Bool {
         guard let endLSN, transaction == nil else { return false }
         return walEnd >= endLSN
     }

@@ -1,4 +1,5 @@
 import PGOutput
+import PostgresCDCBase
 
 /// Two-phase decoding (pgoutput `two_phase`, protocol 3+): the server sends a prepared
 /// transaction's changes at PREPARE TRANSACTION (Begin Prepare … Prepare, or Stream Prepare for a

@@ -1,4 +1,5 @@
 import PGOutput
+import PostgresCDCBase
 
 /// Prepared transactions (two-phase decoding) that wait for COMMIT PREPARED or ROLLBACK PREPARED,
 /// kept in a ``PreparedTransactionStorage`` (one file each in a directory beside the checkpoint).

@@ -1,4 +1,5 @@
 import PGOutput
+import PostgresCDCBase
 
 /// The streamed transactions that have not committed or aborted yet (pgoutput `streaming`), each
 /// in a ``TransactionSpool``. Together they hold at most `memoryLimit` bytes in memory: past it,

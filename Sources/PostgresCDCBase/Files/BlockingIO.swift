@@ -8,11 +8,11 @@ import Dispatch
 /// root queue as the cooperative pool, at most as many at once as the machine has cores — on 2
 /// cores, two blocked calls stopped every task of the process (measured: six 0.5 s sleeps took
 /// 1.5 s on one concurrent queue, 0.5 s on a serial queue each).
-enum BlockingIO {
+package enum BlockingIO {
     private static let key = DispatchSpecificKey<Bool>()
 
     /// The result of `work`, run on a blocking-I/O thread.
-    static func run<Result: Sendable>(_ work: @escaping @Sendable () throws -> Result) async throws -> Result {
+    package static func run<Result: Sendable>(_ work: @escaping @Sendable () throws -> Result) async throws -> Result {
         let queue = DispatchQueue(label: "pgcdc.blocking-io")
         queue.setSpecific(key: key, value: true)
         return try await withCheckedThrowingContinuation { continuation in

@@ -1,3 +1,4 @@
+import PostgresCDCBase
 /// Spill "files" kept in memory: for tests (and the fuzzer), which count the spills instead of
 /// looking at a directory. No I/O.
 final class MemorySpillStorage: SpillStorage {
