@@ -16,9 +16,6 @@ extension ChangeAssembler {
         var messagesCarryXid = true
     }
 
-    /// Whether a committed streamed transaction is being handed out: call ``nextReplayed()`` until
-    /// this is false before processing the next message.
-    package var isReplaying: Bool { replay != nil }
 
     /// Keeps a message of the open streamed block; `false` for messages that are not part of it.
     mutating func spool(_ message: LogicalMessage, bytes: ArraySlice<UInt8>, xid: UInt32, lsn: LSN) throws(ReplicationError) -> Bool {
