@@ -10,6 +10,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 harness=${BENCH_HARNESS:-../shared/bench}
 [ -x "$harness/run.sh" ] || { echo "no benchmark harness at $harness (set BENCH_HARNESS)" >&2; exit 1; }
+# Debian's PostgreSQL 15.20 names the output plugins a replication role may use (not 18.6),
+# output_plugin_libraries, 'pgoutput, test_decoding' by default: wal2json has to be added.
+pg_bin=${PG_BIN:-/usr/lib/postgresql/15/bin}
+if "$pg_bin/postgres" --describe-config 2>/dev/null | grep -q '^output_plugin_libraries'; then
+  export PG_EXTRA_CONF="${PG_EXTRA_CONF:+$PG_EXTRA_CONF
+}output_plugin_libraries = 'pgoutput, test_decoding, wal2json'"
+fi
 
 # Output files and checkpoints of earlier runs belong to clusters that are gone: start clean.
 rm -rf /tmp/pgcdc-bench/out
