@@ -279,7 +279,6 @@ package struct ChangeAssembler {
         }
     }
 
-
     /// Whether a primary keepalive reporting `walEnd` means the end LSN was reached.
     package func keepaliveReachesEnd(_ walEnd: LSN) -> Bool {
         guard let endLSN, transaction == nil else { return false }
