@@ -16,7 +16,6 @@ extension ChangeAssembler {
         var messagesCarryXid = true
     }
 
-
     /// Keeps a message of the open streamed block; `false` for messages that are not part of it.
     mutating func spool(_ message: LogicalMessage, bytes: ArraySlice<UInt8>, xid: UInt32, lsn: LSN) throws(ReplicationError) -> Bool {
         let subtransaction: UInt32?
