@@ -13,7 +13,7 @@ harness=${BENCH_HARNESS:-../shared/bench}
 # Debian's PostgreSQL 15.20 names the output plugins a replication role may use (not 18.6),
 # output_plugin_libraries, 'pgoutput, test_decoding' by default: wal2json has to be added.
 pg_bin=${PG_BIN:-/usr/lib/postgresql/15/bin}
-if "$pg_bin/postgres" --describe-config 2>/dev/null | grep -q '^output_plugin_libraries'; then
+if "$pg_bin/postgres" --describe-config 2>/dev/null | grep '^output_plugin_libraries' >/dev/null; then # (not grep -q: pipefail)
   export PG_EXTRA_CONF="${PG_EXTRA_CONF:+$PG_EXTRA_CONF
 }output_plugin_libraries = 'pgoutput, test_decoding, wal2json'"
 fi
