@@ -120,8 +120,14 @@ package struct DebeziumEncoder: Sendable {
     /// Every column the filter keeps: absent ones `null`, an unchanged TOAST value the walk could
     /// not take from the old row as Debezium's placeholder.
     private mutating func values(_ row: Row, old: Row?, into buffer: inout JSONBuffer) {
+        // The fragments live in `relations` while the row is written: borrowed, not retained.
+        relations.unretained(row.relation)._withUnsafeGuaranteedRef { encoded in
+            Self.values(row, old: old, encoded: encoded, into: &buffer)
+        }
+    }
+
+    private static func values(_ row: Row, old: Row?, encoded: EncodedRelation, into buffer: inout JSONBuffer) {
         let relation = row.relation
-        let encoded = relations(relation)
         buffer.appendRaw("{")
         var first = true
         var scratch: [UInt8] = []

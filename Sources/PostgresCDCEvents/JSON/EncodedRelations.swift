@@ -28,6 +28,14 @@ package struct EncodedRelations: Sendable {
         return lookUp(relation)
     }
 
+    /// ``callAsFunction(_:)`` without a retain: the fragments stay alive here until `relation`'s
+    /// table is described again, so a caller may borrow them while it writes one row.
+    @inline(__always)
+    package mutating func unretained(_ relation: Relation) -> Unmanaged<EncodedRelation> {
+        if lastRelation == ObjectIdentifier(relation), let lastEncoded { return Unmanaged.passUnretained(lastEncoded) }
+        return Unmanaged.passUnretained(lookUp(relation))
+    }
+
     private mutating func lookUp(_ relation: Relation) -> EncodedRelation {
         let entry: Entry
         if let known = byOID[relation.oid], known.relation === relation {

@@ -83,8 +83,14 @@ package struct JSONLinesEncoder: Sendable {
     // MARK: - Events
 
     private mutating func encodeRow(_ change: borrowing RowChange, into buffer: inout JSONBuffer) {
-        let relation = change.relation
-        let encoded = relations(relation)
+        // The fragments live in `relations` while the row is written (nothing is replaced meanwhile):
+        // borrowed, not retained and released for every row.
+        relations.unretained(change.relation)._withUnsafeGuaranteedRef { encoded in
+            encodeRow(change, encoded: encoded, into: &buffer)
+        }
+    }
+
+    private func encodeRow(_ change: borrowing RowChange, encoded: EncodedRelation, into buffer: inout JSONBuffer) {
         if change.operation == .read && change.new != nil {
             // A snapshot or backfilled row: written the way a chunk of them is (`encodeReadRows`).
             let position: ReadPosition =
