@@ -2,6 +2,9 @@
 ///
 /// LSNs order WAL positions; they are not unique identifiers of changes (one WAL record
 /// can carry many rows, for example a multi-row COPY).
+///
+/// To store one: as text, `lsn.description` (`"0/16B3748"`, what a `pg_lsn` column takes) and
+/// `LSN(text)`; as an integer, ``value`` and `LSN(value)`; or through `Codable` (the text form).
 public struct LSN: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// The 64-bit WAL position.
     public var value: UInt64

@@ -44,6 +44,9 @@ enum CLIErrorMessage {
         case .createSlot: return "--create-slot"
         case .createPublication: return "--create-publication"
         case .onGap: return "--on-gap" + (value.map { " \($0)" } ?? "")
+        case .onEmptyStore:
+            let policy = EmptyStorePolicy.allCases.first { "\($0)" == value }
+            return "--on-empty-store" + ((policy?.rawValue ?? value).map { " \($0)" } ?? "")
         case .serverTimeout: return "--server-timeout"
         case .filter: return "--exclude-columns"
         case .keylessTables: return "--keyless-tables" + (value.map { " \($0)" } ?? "")

@@ -6,4 +6,5 @@ extension SnapshotMode: ExpressibleByArgument {}
 extension OutputFormat: ExpressibleByArgument {}
 extension StreamingMode: ExpressibleByArgument {}
 extension GapPolicy: ExpressibleByArgument {}
+extension EmptyStorePolicy: ExpressibleByArgument {}
 extension KeylessTablePolicy: ExpressibleByArgument {}

@@ -48,6 +48,14 @@ struct SlotOptions: ParsableArguments {
             valueName: "policy"))
     var onGap: GapPolicy = .refuse
 
+    @Option(
+        help: ArgumentHelp(
+            "When the checkpoint (or the output file) holds no position but the slot exists and has moved on — a rebuilt target, a "
+                + "lost checkpoint: refuse (default), resnapshot (drop the slot and copy the tables again) or continue (stream on "
+                + "from the slot's position). Not asked with --snapshot never or --start-lsn, nor for stdout.",
+            valueName: "policy"))
+    var onEmptyStore: EmptyStorePolicy = .refuse
+
     func validate() throws {
         if slot.isEmpty { throw ValidationError("--slot must not be empty") }
         if publication.isEmpty { throw ValidationError("--publication must not be empty") }

@@ -19,6 +19,7 @@ extension StreamCommand {
         configuration.endLSN = source.endLSN
         configuration.failoverSlot = source.failoverSlot
         configuration.onGap = source.onGap
+        configuration.onEmptyStore = source.onEmptyStore
         configuration.snapshot = snapshot.snapshot
         configuration.snapshotJobs = snapshot.snapshotJobs
         configuration.filter = (try? filter.eventFilter()) ?? EventFilter()

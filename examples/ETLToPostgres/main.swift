@@ -66,7 +66,7 @@ enum TargetSQL {
             guard let new = change.resolved else { return nil }
             let present = relation.columns.indices.filter { new.isPresent($0) }
             let names = present.map { identifier(relation.columns[$0].name) }
-            let values = try present.map { try parameter(new.value(at: $0) ?? .null) }
+            let values = try present.map { try parameter(new.value(at: $0)) }
             // A key change moves the stored row: an UPDATE of the old key, not a delete and an insert,
             // so that the columns the change does not carry keep their stored values.
             if let old = change.old, keys.contains(where: { old.value(at: $0) != new.value(at: $0) }) {

@@ -20,6 +20,10 @@ final class SegmentSink: ChangeSink {
     // Segments hold whole transactions, so no commit lines are needed to find boundaries.
     var needsCommitLines: Bool { false }
 
+    // The directory is its own checkpoint: an empty one facing an existing slot is refused, not
+    // silently continued (StreamConfiguration.onEmptyStore).
+    var keepsOwnPosition: Bool { true }
+
     func open() throws(SinkError) -> LSN? {
         let names: [String]
         do {

@@ -34,7 +34,10 @@ public final class ChangeStream: AsyncSequence, Sendable {
     private let core: ChangeStreamCore
 
     /// A stream that connects when iteration starts. With a `checkpointStore`, it resumes after
-    /// the stored checkpoint and saves one on every ``acknowledge(through:)``.
+    /// the stored checkpoint; with `checkpointSaving` ``CheckpointSaving/byStream`` (the default)
+    /// it saves one on every ``acknowledge(through:)``, with ``CheckpointSaving/byHandler`` the
+    /// consumer stores each batch's ``ChangeBatch/checkpoint`` in its own transaction and the
+    /// stream writes nothing (see <doc:CheckpointStores>).
     ///
     /// When the connection is lost after streaming started, the stream reconnects by itself
     /// following `reconnect` (`nil`: the iterator throws the error at once) — to whichever host of
@@ -44,13 +47,14 @@ public final class ChangeStream: AsyncSequence, Sendable {
     public init(
         configuration: StreamConfiguration,
         checkpointStore: (any CheckpointStore)? = nil,
+        checkpointSaving: CheckpointSaving = .byStream,
         readAhead: Int = 1024,
         reconnect: ReconnectPolicy? = ReconnectPolicy(),
         logger: Logger = Logger(label: "pgcdc")
     ) {
         core = ChangeStreamCore(
-            configuration: configuration, checkpointStore: checkpointStore, readAhead: Swift.max(1, readAhead), reconnect: reconnect,
-            logger: logger)
+            configuration: configuration, checkpointStore: checkpointStore, checkpointSaving: checkpointSaving,
+            readAhead: Swift.max(1, readAhead), reconnect: reconnect, logger: logger)
     }
 
     deinit {
@@ -183,6 +187,9 @@ public enum ChangeStreamError: Error, Sendable, Hashable, CustomStringConvertibl
     /// The stream was closed with ``ChangeStream/close()``: it hands out nothing more and takes no
     /// acknowledgement (start a new stream on the same store to continue).
     case closed
+    /// With ``CheckpointSaving/byHandler``, the first acknowledgement named `lsn` but the store
+    /// holds only `stored` (`nil`: nothing): the handler does not store the batch's checkpoint.
+    case checkpointNotStored(LSN, stored: LSN?)
 
     public var description: String {
         switch self {
@@ -192,6 +199,10 @@ public enum ChangeStreamError: Error, Sendable, Hashable, CustomStringConvertibl
             return "the stream has not connected yet"
         case .closed:
             return "the stream was closed; start a new one to continue"
+        case let .checkpointNotStored(lsn, stored):
+            return "cannot acknowledge \(lsn): with checkpointSaving .byHandler the handler stores each batch's checkpoint before it is "
+                + "acknowledged, but the checkpoint store holds \(stored.map { "only \($0)" } ?? "none"); store batch.checkpoint in the "
+                + "handler's transaction, or use checkpointSaving .byStream"
         }
     }
 }

@@ -12,6 +12,7 @@ import PGOutput
 final class ChangeStreamCore: Sendable {
     let configuration: StreamConfiguration
     private let checkpointStore: (any CheckpointStore)?
+    private let checkpointSaving: CheckpointSaving
     private let reconnect: ReconnectPolicy?
     private let logger: Logger
     private let handoff: ThreadHandoff<ChangeEvent, any Error, ChangeStreamLedger>
@@ -22,11 +23,12 @@ final class ChangeStreamCore: Sendable {
     private let wakeWriter: Int32
 
     init(
-        configuration: StreamConfiguration, checkpointStore: (any CheckpointStore)?, readAhead: Int, reconnect: ReconnectPolicy?,
-        logger: Logger
+        configuration: StreamConfiguration, checkpointStore: (any CheckpointStore)?, checkpointSaving: CheckpointSaving, readAhead: Int,
+        reconnect: ReconnectPolicy?, logger: Logger
     ) {
         self.configuration = configuration
         self.checkpointStore = checkpointStore
+        self.checkpointSaving = checkpointSaving
         self.reconnect = reconnect
         self.logger = logger
         let pipe = FileIO.makeWakePipe()
@@ -132,8 +134,15 @@ final class ChangeStreamCore: Sendable {
         // only ever move forward, so acknowledging an older commit after a newer one (in any order,
         // from any task) never takes the stored checkpoint back.
         if let store = checkpointStore {
-            try await BlockingIO.run { [saves] in
-                try saves.saveIfNewer(checkpoint) { try store.save($0) }
+            switch checkpointSaving {
+            case .byStream:
+                try await BlockingIO.run { [saves] in
+                    try saves.saveIfNewer(checkpoint) { try store.save($0) }
+                }
+            case .byHandler:
+                try await BlockingIO.run { [saves] in
+                    try saves.checkStoredByHandler(checkpoint) { try store.load() }
+                }
             }
         }
         handoff.withLedger { ledger, _ in
@@ -177,7 +186,8 @@ final class ChangeStreamCore: Sendable {
             let store = core.checkpointStore
             let saved = try store?.load()
             var resume = try ResumePoint(core.configuration).resuming(
-                from: saved, slot: core.configuration.slot, checkpointName: store.map { "\(type(of: $0))" } ?? ""
+                from: saved, hasStore: store != nil, slot: core.configuration.slot,
+                checkpointName: store.map { "\(type(of: $0))" } ?? ""
             )
             if let previous {
                 let received = core.handoff.withLedger { ledger, _ in max(ledger.acknowledged, ledger.delivered) }

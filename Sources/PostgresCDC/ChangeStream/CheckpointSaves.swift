@@ -8,6 +8,8 @@ import PGOutput
 final class CheckpointSaves: @unchecked Sendable {
     private let lock = NSLock()
     private var savedThrough: LSN?
+    /// The consumer's own saves were checked (``CheckpointSaving/byHandler``).
+    private var checkedHandler = false
 
     /// Saves `checkpoint` with `save` unless a checkpoint at or past its position was saved already.
     func saveIfNewer(_ checkpoint: Checkpoint, _ save: (Checkpoint) throws -> Void) throws {
@@ -15,6 +17,20 @@ final class CheckpointSaves: @unchecked Sendable {
             if let savedThrough, checkpoint.lsn <= savedThrough { return }
             try save(checkpoint)
             savedThrough = checkpoint.lsn
+        }
+    }
+
+    /// With ``CheckpointSaving/byHandler``: at the first acknowledgement, checks with `load` that the
+    /// store holds `checkpoint` (or a later one): a handler that forgets to store it is found at once,
+    /// before the server is told anything.
+    func checkStoredByHandler(_ checkpoint: Checkpoint, _ load: () throws -> Checkpoint?) throws {
+        try lock.withLock {
+            guard !checkedHandler else { return }
+            let stored = try load()
+            guard let stored, stored.lsn >= checkpoint.lsn else {
+                throw ChangeStreamError.checkpointNotStored(checkpoint.lsn, stored: stored?.lsn)
+            }
+            checkedHandler = true
         }
     }
 }

@@ -76,15 +76,9 @@ public struct FileCheckpointStore: Sendable {
 
     /// The JSON record of `checkpoint`, padded to at least `size` bytes (a multiple of 64) and ending in a newline.
     static func record(_ checkpoint: Checkpoint, size: Int) -> [UInt8] {
+        // The checkpoint's own JSON (its description), with the check added as a last field.
         var json = JSONBuffer()
-        json.appendRaw("{\"lsn\":")
-        json.appendLSN(checkpoint.lsn)
-        json.appendRaw(",\"slot\":")
-        json.appendString(checkpoint.slot)
-        json.appendRaw(",\"system_identifier\":")
-        json.appendString(checkpoint.systemIdentifier)
-        json.appendRaw(",\"timeline\":")
-        json.appendUInt(UInt64(checkpoint.timeline))
+        json.appendRaw(Array(checkpoint.description.utf8.dropLast()))
         json.appendRaw(",\"check\":")
         json.appendString(check(checkpoint))
         json.appendRaw("}")

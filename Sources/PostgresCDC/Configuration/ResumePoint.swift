@@ -19,6 +19,9 @@ package struct ResumePoint: Sendable, Equatable {
     /// Whether the checkpoint holds every position the server was ever told (pgcdc's own
     /// checkpoint recorder does), so that a slot confirmed past it means changes were lost.
     var checkpointCoversConfirmed = false
+    /// The consumer has a store (a checkpoint store, or a sink that is its own checkpoint) and it
+    /// holds no position, on the run's first connect: see ``EmptyStorePolicy``.
+    var storeIsEmpty = false
 
     /// A fresh start: what the configuration asks for, nothing stored.
     package init(_ configuration: StreamConfiguration) {
@@ -29,10 +32,12 @@ package struct ResumePoint: Sendable, Equatable {
     /// This point, set to resume after what `checkpoint` and a sink that keeps its own position
     /// (`sinkPosition`) hold: it starts at the latest of them and of ``startLSN``, and refuses a
     /// server of another cluster. A checkpoint of another slot than `slot` is refused here.
+    /// `hasStore`: the consumer keeps its position somewhere (so `nil`s mean an empty store).
     func resuming(
-        from checkpoint: Checkpoint?, sinkPosition: LSN? = nil, slot: String, checkpointName: String
+        from checkpoint: Checkpoint?, sinkPosition: LSN? = nil, hasStore: Bool, slot: String, checkpointName: String
     ) throws(CheckpointError) -> ResumePoint {
         var point = self
+        point.storeIsEmpty = hasStore && checkpoint == nil && sinkPosition == nil
         if let checkpoint {
             guard checkpoint.slot == slot else {
                 var error = CheckpointError(
@@ -59,6 +64,8 @@ package struct ResumePoint: Sendable, Equatable {
     /// history — even when nothing is stored on disk (stdout without a checkpoint, NATS).
     func continuing(after system: SystemIdentification, through lsn: LSN) -> ResumePoint {
         var point = self
+        // The run's first connect decided about an empty store already.
+        point.storeIsEmpty = false
         if point.expectedSystemIdentifier == nil { point.expectedSystemIdentifier = system.systemID }
         switch point.checkpointTimeline {
         case nil:

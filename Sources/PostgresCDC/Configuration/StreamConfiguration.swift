@@ -90,6 +90,10 @@ public struct StreamConfiguration: Sendable {
     /// sink's own position): missing, invalidated, or confirmed past it. Refuse (the default), or
     /// re-create it, hand out a ``ChangeEvent/gap(_:)`` and read the tables again (see ``SlotGap``).
     public var onGap: GapPolicy = .refuse
+    /// What to do when the consumer's store (a ``CheckpointStore``, the checkpoint file, a sink
+    /// that is its own checkpoint) is empty but the slot exists: refuse (the default), re-copy the
+    /// tables, or continue from the slot (see ``EmptyStorePolicy``).
+    public var onEmptyStore: EmptyStorePolicy = .refuse
     /// On PostgreSQL 17 and later, create the slot with `FAILOVER` so that standbys with
     /// `sync_replication_slots` keep a copy of it and a promoted standby can continue the stream.
     public var failoverSlot = true

@@ -18,6 +18,11 @@ public protocol ChangeSink: AnyObject {
     /// stored (a sink that is its own checkpoint), or `nil` when it keeps no position.
     func open() throws(SinkError) -> LSN?
 
+    /// Whether the sink is its own checkpoint: ``open()`` returns the position its storage holds,
+    /// `nil` while it holds none. An empty one facing an existing slot is then decided by
+    /// ``StreamConfiguration/onEmptyStore``. The default is `false`.
+    var keepsOwnPosition: Bool { get }
+
     /// Takes one batch. The sink may buffer it; it must not keep a reference to `batch.lines` or
     /// `batch.descriptors` (both are reused for the next batch; copy what it keeps).
     func write(_ batch: SinkBatch) throws(SinkError)
@@ -42,6 +47,9 @@ public protocol ChangeSink: AnyObject {
 }
 
 extension ChangeSink {
+    /// `false`: the sink keeps no position of its own.
+    public var keepsOwnPosition: Bool { false }
+
     /// No origin is kept.
     public func recordedOrigin() throws(SinkError) -> SinkOrigin? { nil }
 

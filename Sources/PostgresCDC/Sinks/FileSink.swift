@@ -63,6 +63,9 @@ public final class FileSink: ChangeSink {
     /// `true`: the commit lines (Debezium: END records) mark complete transactions in the file.
     public var needsCommitLines: Bool { true }
 
+    /// `true`: the file is its own checkpoint.
+    public var keepsOwnPosition: Bool { true }
+
     private var path: String { configuration.path }
 
     /// Opens and locks the file, cuts what a crash left after the last complete transaction, and returns that transaction's end LSN.

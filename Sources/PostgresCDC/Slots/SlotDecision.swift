@@ -39,6 +39,15 @@ enum SlotDecision: Sendable, Equatable {
                 guard configuration.onGap == .resnapshot else { return .refuse(.gap(reason: gap, lsn: stored)) }
                 return resnapshot(.gap(reason: gap, lsn: stored))
             }
+            // An empty store facing a slot that moved on: a target rebuilt from scratch, or a
+            // checkpoint lost. pgcdc decides about snapshots here, so it must not guess.
+            if resume.storeIsEmpty, configuration.startLSN == nil, configuration.snapshot != .never {
+                switch configuration.onEmptyStore {
+                case .refuse: return .refuse(.emptyStore(confirmedFlush: existing.confirmedFlush))
+                case .resnapshot: return resnapshot(.emptyStore(confirmedFlush: existing.confirmedFlush))
+                case .continueFromSlot: break
+                }
+            }
             if let mode = configuration.snapshot, mode == .initial || mode == .initialOnly {
                 return .refuse(.snapshotNeedsNewSlot(mode))
             }
@@ -49,7 +58,10 @@ enum SlotDecision: Sendable, Equatable {
             guard configuration.onGap == .resnapshot else { return .refuse(.missing(lsn: stored)) }
             return resnapshot(.missing(lsn: stored))
         }
-        guard configuration.createSlot || configuration.temporarySlot else { return .refuse(.notFound) }
+        // Re-copying for an empty store drops the slot first: a crash before the new one is kept
+        // leaves none, and the next start creates it again.
+        let recreates = resume.storeIsEmpty && configuration.onEmptyStore == .resnapshot
+        guard configuration.createSlot || configuration.temporarySlot || recreates else { return .refuse(.notFound) }
         return .create(
             SlotCreation(
                 snapshot: configuration.snapshot != .never, endAfterSnapshot: endAfterSnapshot,
@@ -79,6 +91,9 @@ struct SlotCreation: Sendable, Equatable {
         case gap(reason: String, lsn: LSN)
         /// The slot is missing although changes up to `lsn` were stored from it.
         case missing(lsn: LSN)
+        /// The consumer's store is empty and ``StreamConfiguration/onEmptyStore`` asks for a new
+        /// copy of the tables: drop the slot (confirmed up to `confirmedFlush`) first. Nothing is lost.
+        case emptyStore(confirmedFlush: LSN)
     }
 
     /// Export a snapshot and copy the published tables before streaming.
@@ -99,6 +114,9 @@ enum SlotRefusal: Sendable, Equatable {
     case gap(reason: String, lsn: LSN)
     /// The slot is missing although changes up to `lsn` were stored from it.
     case missing(lsn: LSN)
+    /// The slot exists (confirmed up to `confirmedFlush`) and the consumer's store is empty
+    /// (``EmptyStorePolicy/refuse``).
+    case emptyStore(confirmedFlush: LSN)
     /// The slot does not exist and creating it was not asked for.
     case notFound
     /// A snapshot was asked for, which needs a new slot, and the slot exists.
@@ -118,6 +136,8 @@ extension ReplicationError {
             self = .slotMissing(slot: slot, lsn: lsn, host: host)
         case .notFound:
             self = .slotNotFound(slot: slot, host: host)
+        case let .emptyStore(confirmedFlush):
+            self = .storeEmpty(slot: slot, confirmedFlush: confirmedFlush, host: host)
         case let .snapshotNeedsNewSlot(mode):
             self = .configuration(ConfigurationProblem(SettingValue(.snapshot, ".\(mode)"), needs: .newSlot(slot: slot)))
         case let .twoPhaseOnFailoverSlot(existing):

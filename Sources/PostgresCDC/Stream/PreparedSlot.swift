@@ -46,6 +46,11 @@ struct PreparedSlot {
                 try connection.dropReplicationSlot(slot)
             case let .missing(lsn)?:
                 lost = ("it is missing (a failover to a standby without a synced copy of it, or it was dropped)", lsn)
+            case let .emptyStore(confirmedFlush)?:
+                logger.notice(
+                    "nothing is stored from the slot: dropping it and copying the published tables again (onEmptyStore: resnapshot)",
+                    metadata: ["slot": "\(slot)", "confirmed_lsn": "\(confirmedFlush)", "host": "\(host)"])
+                try connection.dropReplicationSlot(slot)
             case nil:
                 break
             }

@@ -85,7 +85,8 @@ public struct SinkStream {
             try stream.checkpoint?.store.checkWritable()
             let saved = try stream.checkpoint?.store.load()
             var resume = try ResumePoint(configuration).resuming(
-                from: saved, sinkPosition: sinkPosition, slot: configuration.slot, checkpointName: stream.checkpoint?.store.path ?? ""
+                from: saved, sinkPosition: sinkPosition, hasStore: stream.checkpoint != nil || sink.keepsOwnPosition,
+                slot: configuration.slot, checkpointName: stream.checkpoint?.store.path ?? ""
             )
             resume.checkpointCoversConfirmed = saved != nil
             if let origin = try sink.recordedOrigin() {

@@ -51,6 +51,9 @@ public enum ReplicationError: Error, Sendable, CustomStringConvertible {
     /// The slot exists but continuing from it would skip changes the consumer never stored since
     /// `lsn` (it was invalidated, or something else confirmed past the checkpoint).
     case slotGap(slot: String, reason: String, lsn: LSN, host: String)
+    /// The slot exists and its consumer confirmed up to `confirmedFlush`, but the consumer's store
+    /// holds no position: continuing would skip every row written before (a rebuilt target).
+    case storeEmpty(slot: String, confirmedFlush: LSN, host: String)
     /// The server's timeline does not allow continuing from the checkpoint (an old primary, or a
     /// new one that never had changes the checkpoint holds).
     case timelineMismatch(reason: String, host: String)
@@ -130,6 +133,14 @@ public enum ReplicationError: Error, Sendable, CustomStringConvertible {
                 "replication slot \"\(slot)\" on \(host) cannot continue from LSN \(lsn): \(reason); changes since \(lsn) may be lost. "
                 + "Refusing to continue; use \(name(SettingValue(.onGap, ".resnapshot"))) to drop and re-create it and copy the "
                 + "tables again"
+        case let .storeEmpty(slot, confirmedFlush, host):
+            return
+                "replication slot \"\(slot)\" exists on \(host) with its changes confirmed up to LSN \(confirmedFlush), but nothing "
+                + "is stored from it (the checkpoint store or the output file is empty): streaming on would skip every row written "
+                + "before \(confirmedFlush), so a rebuilt target would silently miss them. Refusing to guess; use "
+                + "\(name(SettingValue(.onEmptyStore, ".resnapshot"))) to drop the slot and copy the tables again, or "
+                + "\(name(SettingValue(.onEmptyStore, ".continueFromSlot"))) when the target already holds everything up to "
+                + "\(confirmedFlush)"
         case let .timelineMismatch(reason, host):
             return "server \(host): \(reason)"
         case let .oldPrimary(timeline, checkpointTimeline, host):

@@ -14,6 +14,7 @@ public enum StreamSetting: String, Sendable, Hashable, CaseIterable {
     case createSlot
     case createPublication
     case onGap
+    case onEmptyStore
     case serverTimeout
     case filter
     case keylessTables

@@ -36,14 +36,16 @@ struct DecodableColumns {
         }
     }
 
-    /// What a ``ResolvedRow`` holds: the new row's values, unchanged ones from the old row.
-    init(_ row: ResolvedRow) {
+    /// What a ``ResolvedRow`` holds: the new row's values, unchanged ones from the old row. With
+    /// `unsentAsAbsent`, a value the change does not carry reads as a missing column (an Optional
+    /// property stays `nil`) instead of throwing.
+    init(_ row: ResolvedRow, unsentAsAbsent: Bool = false) {
         relation = row.relation
         isResolved = true
         lookup = { index in
             if row.relation.isOmitted(index) { return .absent }
-            if let value = row.value(at: index) { return .value(value) }
-            if case .unchangedToast = row.new.content(at: index) { return .unchangedToast }
+            if let source = row.source(at: index) { return .value(source.value(at: index)) }
+            if !unsentAsAbsent, case .unchangedToast = row.new.content(at: index) { return .unchangedToast }
             return .absent
         }
     }

@@ -7,8 +7,9 @@ import PGOutput
 /// What stays unknown is listed in ``unchangedColumns``: such a row is *partial* (supabase/etl's
 /// `UpdatedTableRow::Partial`). A writer must then keep the stored values of those columns —
 /// update the stored row, even when the key changed — and never replace it, or the values are
-/// lost. ``Row/value(at:)`` on ``RowChange/new`` returns ``PostgresValue/unchangedToast`` for
-/// them; here they read as `nil`.
+/// lost. ``value(at:)`` returns ``PostgresValue/unchangedToast`` for them, as ``Row/value(at:)``
+/// does, and ``RowValues/presentColumns`` leaves them out: `change.resolved?["id"]`,
+/// `presentColumns` and `isPresent(column:)` read a resolved row as they read a ``Row``.
 public struct ResolvedRow: Sendable {
     /// The table.
     public var relation: Relation { new.relation }
@@ -47,21 +48,16 @@ public struct ResolvedRow: Sendable {
         source(at: index) != nil
     }
 
-    /// The typed value of column `index`; `nil` when the change does not carry it.
-    public func value(at index: Int) -> PostgresValue? {
-        source(at: index)?.value(at: index)
+    /// The typed value of column `index`; ``PostgresValue/unchangedToast`` when the change does
+    /// not carry it (see ``isPresent(_:)``).
+    public func value(at index: Int) -> PostgresValue {
+        source(at: index)?.value(at: index) ?? .unchangedToast
     }
 
     /// Column `index` in PostgreSQL's text form (ready to bind as a text parameter); `nil` for
     /// NULL and for a value the change does not carry (see ``isPresent(_:)``).
     public func text(at index: Int) -> String? {
         source(at: index)?.text(at: index)
-    }
-
-    /// The typed value of the column named `name`; `nil` when the table has no such column or the
-    /// change does not carry its value.
-    public subscript(column name: String) -> PostgresValue? {
-        relation.columnIndex(named: name).flatMap { value(at: $0) }
     }
 }
 

@@ -22,4 +22,22 @@ extension ResolvedRow {
     public func decode<T: Decodable>(_ type: T.Type = T.self, keys: ColumnKeyStrategy = .useDefaultKeys) throws -> T {
         try T(from: RowDecoder(columns: DecodableColumns(self), keys: keys))
     }
+
+    /// The values the change carries as a `Decodable` type whose properties are `Optional`: a
+    /// value the change does not carry — an unchanged TOAST value the old row lacks, which
+    /// ``decode(_:keys:)`` refuses — leaves its property `nil` instead of throwing, so a partial
+    /// row decodes too. NULL is `nil` as well: before writing a `nil` property back, ask
+    /// ``RowValues/isPresent(column:)`` (or write ``RowValues/presentColumns``), or the stored
+    /// value would become NULL.
+    ///
+    /// ```swift
+    /// struct ProductChange: Decodable { var id: Int; var name: String?; var description: String? }
+    /// let product = try resolved.decodePresent(ProductChange.self)
+    /// if product.description == nil && !resolved.isPresent(column: "description") {
+    ///     // keep the stored description
+    /// }
+    /// ```
+    public func decodePresent<T: Decodable>(_ type: T.Type = T.self, keys: ColumnKeyStrategy = .useDefaultKeys) throws -> T {
+        try T(from: RowDecoder(columns: DecodableColumns(self, unsentAsAbsent: true), keys: keys))
+    }
 }

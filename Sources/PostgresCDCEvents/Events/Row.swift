@@ -94,33 +94,8 @@ public struct Row: Sendable {
         }
     }
 
-    /// The typed value of the column named `name`; `nil` when the table has no such column.
-    public subscript(column name: String) -> PostgresValue? {
-        relation.columnIndex(named: name).map { value(at: $0) }
-    }
-
-    /// The column named `name`, to convert: `try row["id"].as(Int.self)`.
-    public subscript(_ name: String) -> Field {
-        Field(name: name, row: self)
-    }
-
-    /// A column of a row, looked up by name; converting it throws when the table has no such column.
-    public struct Field: Sendable {
-        /// The column name asked for.
-        public let name: String
-        /// The row.
-        public let row: Row
-
-        /// The value, or `nil` when the table has no such column.
-        public var value: PostgresValue? { row[column: name] }
-
-        /// The value converted to `type`; throws ``PostgresValueError`` for a missing column, NULL
-        /// (unless `type` is an `Optional`), an unsent TOAST value, or a value of another kind.
-        public func `as`<T: PostgresValueConvertible>(_ type: T.Type = T.self) throws(PostgresValueError) -> T {
-            guard let value else { throw .noSuchColumn(name, table: "\(row.relation.schema).\(row.relation.table)") }
-            return try value.as(type)
-        }
-    }
+    /// A column looked up by name (``RowValues/subscript(_:)``).
+    public typealias Field = ColumnField
 }
 
 extension Row {

@@ -38,7 +38,8 @@ import Testing
         #expect(updates[0].new?.value(at: 1) == .unchangedToast)
         #expect(moved.unchangedColumns == [1])
         #expect(!moved.isComplete)
-        #expect(moved.value(at: 1) == nil)
+        #expect(moved.value(at: 1) == .unchangedToast)
+        #expect(!moved.isPresent(column: "meta"))
         #expect(moved.text(at: 0) == "2")
 
         // REPLICA IDENTITY FULL: the old row holds meta, so the resolved row has it.

@@ -59,7 +59,7 @@ import Testing
         let configuration = fixture.configuration()
         let resume = try ResumePoint(configuration).resuming(
             from: Checkpoint(lsn: LSN(1), slot: configuration.slot, systemIdentifier: system.systemID, timeline: system.timeline + 1),
-            slot: configuration.slot, checkpointName: "test"
+            hasStore: true, slot: configuration.slot, checkpointName: "test"
         )
         #expect {
             _ = try ReplicationSession(configuration: configuration, resume: resume, logger: Logger(label: "test"))

@@ -11,17 +11,60 @@ import Testing
     }
 
     static func decide(
-        _ existing: ExistingSlot?, _ configuration: StreamConfiguration, stored: LSN? = nil, covers: Bool = false, version: Int = 150000
+        _ existing: ExistingSlot?, _ configuration: StreamConfiguration, stored: LSN? = nil, covers: Bool = false, version: Int = 150000,
+        emptyStore: Bool = false
     ) -> SlotDecision {
         var resume = ResumePoint(configuration)
         if let stored {
             resume =
                 (try? resume.resuming(
-                    from: Checkpoint(lsn: stored, slot: "s", systemIdentifier: "1", timeline: 1), slot: "s", checkpointName: "cp"
+                    from: Checkpoint(lsn: stored, slot: "s", systemIdentifier: "1", timeline: 1), hasStore: true, slot: "s",
+                    checkpointName: "cp"
                 )) ?? resume
             resume.checkpointCoversConfirmed = covers
+        } else if emptyStore {
+            resume = (try? resume.resuming(from: nil, hasStore: true, slot: "s", checkpointName: "cp")) ?? resume
         }
         return SlotDecision.decide(existing: existing, configuration: configuration, resume: resume, serverVersion: version)
+    }
+
+    @Test func anEmptyStoreFacingAnExistingSlotIsRefusedByDefault() {
+        let slot = ExistingSlot(confirmedFlush: LSN(0x10))
+        #expect(
+            Self.decide(slot, Self.configuration { $0.createSlot = true }, emptyStore: true)
+                == .refuse(.emptyStore(confirmedFlush: LSN(0x10))))
+        // Without a store (stdout), the slot is continued, as pg_recvlogical does.
+        #expect(Self.decide(slot, Self.configuration()) == .reuse(confirmedFlush: LSN(0x10), warnNotFailover: false))
+        // A store that holds a position resumes from it.
+        #expect(Self.decide(slot, Self.configuration(), stored: LSN(0x10)) == .reuse(confirmedFlush: LSN(0x10), warnNotFailover: false))
+    }
+
+    @Test func anEmptyStoreIsNotAskedAboutWhenTheConfigurationAlreadyDecided() {
+        let slot = ExistingSlot(confirmedFlush: LSN(0x10))
+        let reuse = SlotDecision.reuse(confirmedFlush: LSN(0x10), warnNotFailover: false)
+        #expect(Self.decide(slot, Self.configuration { $0.snapshot = .never }, emptyStore: true) == reuse)
+        #expect(Self.decide(slot, Self.configuration { $0.startLSN = LSN(0x20) }, emptyStore: true) == reuse)
+        #expect(Self.decide(slot, Self.configuration { $0.onEmptyStore = .continueFromSlot }, emptyStore: true) == reuse)
+        #expect(
+            Self.decide(slot, Self.configuration { $0.snapshot = .whenNeeded }, emptyStore: true)
+                == .refuse(.emptyStore(confirmedFlush: LSN(0x10))))
+    }
+
+    @Test func anEmptyStoreWithResnapshotDropsTheSlotAndCopiesTheTablesAgain() {
+        let resnapshot = Self.configuration { $0.onEmptyStore = .resnapshot }
+        guard case .create(let creation) = Self.decide(ExistingSlot(confirmedFlush: LSN(0x10)), resnapshot, emptyStore: true) else {
+            Issue.record("the slot is re-created")
+            return
+        }
+        #expect(creation.snapshot)
+        #expect(creation.replacing == .emptyStore(confirmedFlush: LSN(0x10)))
+        // A crash after the drop leaves no slot: the next start creates it, even without createSlot.
+        guard case .create(let again) = Self.decide(nil, resnapshot, emptyStore: true) else {
+            Issue.record("the missing slot is created")
+            return
+        }
+        #expect(again.snapshot && again.replacing == nil)
+        #expect(Self.decide(nil, Self.configuration(), emptyStore: true) == .refuse(.notFound))
     }
 
     @Test func anExistingSlotIsContinuedFromItsConfirmedPosition() {
