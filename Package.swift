@@ -23,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.25.0"),
         // The CLI's metrics endpoint (NIOHTTP1); already in the graph through postgres-nio.
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
+        // Only the SearchIndexSync example and its test link it (SQLite through GRDB); no library product does.
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // Debian's libpq-dev (pkg-config "libpq").
@@ -117,6 +119,14 @@ let package = Package(
             path: "examples/ETLToPostgres"
         ),
         .executableTarget(name: "SegmentSink", dependencies: ["PostgresCDC"], path: "examples/SegmentSink"),
+        .executableTarget(
+            name: "SearchIndexSync",
+            dependencies: [
+                "PostgresCDC", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "examples/SearchIndexSync"
+        ),
         // A throwaway PostgreSQL for tests (initdb, pg_ctl), for users' tests too; `pgcdc demo` runs one.
         // Foundation only: it starts and stops servers and runs psql, so it does not link libpq.
         .target(name: "PostgresCDCTesting", dependencies: ["PostgresCDCBase"]),
@@ -141,7 +151,8 @@ let package = Package(
         .testTarget(
             name: "ExamplesTests",
             dependencies: [
-                "PostgresCDC", "PostgresCDCTesting", "TestSupport", "PrintEvents", "ETLToPostgres", "SegmentSink", "PostgresCDCPostgresNIO",
+                "PostgresCDC", "PostgresCDCTesting", "TestSupport", "PrintEvents", "ETLToPostgres", "SegmentSink", "SearchIndexSync",
+                "PostgresCDCPostgresNIO", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -64,11 +64,27 @@ import Testing
                 checked += 1
                 let lines = block.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
                 if lines.allSatisfy({ $0.isEmpty || $0.hasPrefix("//") || $0.hasPrefix(".package(") || $0.hasPrefix(".product(") }) {
-                    // A manifest fragment: the products it names are this package's.
+                    // A manifest fragment: the products it names are this package's, or products of a
+                    // package this one depends on too (so the version it names resolves here).
                     for line in lines where line.hasPrefix(".product(") {
-                        let name = line.split(separator: "\"").dropFirst().first.map(String.init) ?? ""
+                        let quoted = line.split(separator: "\"").enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) }
+                        let name = quoted.first ?? ""
+                        let package = quoted.dropFirst().first ?? "pgcdc"
+                        if package == "pgcdc" {
+                            #expect(
+                                manifest.contains(".library(name: \"\(name)\""),
+                                "\(document.name) names a product \(name) that does not exist")
+                        } else {
+                            #expect(
+                                manifest.contains(".product(name: \"\(name)\", package: \"\(package)\")")
+                                    && manifest.contains("/\(package)\", from:"),
+                                "\(document.name) names \(package)'s product \(name), which this package does not use")
+                        }
+                    }
+                    for line in lines where line.hasPrefix(".package(url:") {
+                        let url = line.split(separator: "\"").dropFirst().first.map(String.init) ?? ""
                         #expect(
-                            manifest.contains(".library(name: \"\(name)\""), "\(document.name) names a product \(name) that does not exist")
+                            manifest.contains(".package(url: \"\(url)\""), "\(document.name) names a package \(url) this one does not use")
                     }
                     continue
                 }

@@ -22,7 +22,7 @@ import Testing
         #expect(created, "the cluster did not take the stream")
         let arguments =
             ["stream", "--dsn", setup.dsn, "--slot", setup.slot, "--publication", "pub", "--sink", cluster.urls, "--nats-stream", "CDC"]
-            + ["--checkpoint", "\(scratch)/cp.json", "--nats-ack-timeout", "1"]
+            + ["--checkpoint", "\(scratch)/cp.json", "--nats-ack-timeout", "1", "--on-empty-store", "continue"]
         let writer = TableWriter(dsn: setup.dsn)
         writer.start()
         let run = try BackgroundProcess(arguments, stdoutPath: "\(scratch)/out", stderrPath: "\(scratch)/err")

@@ -24,7 +24,8 @@ import Testing
     }
 
     static func stream(_ setup: Setup, nats: NATSTestServer, _ extra: [String]) -> [String] {
-        ["stream", "--dsn", setup.dsn, "--slot", setup.slot, "--publication", "pub", "--sink", nats.url, "--nats-stream", "CDC"] + extra
+        ["stream", "--dsn", setup.dsn, "--slot", setup.slot, "--publication", "pub", "--sink", nats.url, "--nats-stream", "CDC"]
+            + ["--on-empty-store", "continue"] + extra
     }
 
     static func object(_ message: JetStreamReader.Message) -> [String: Any] {

@@ -31,7 +31,7 @@ import Testing
         let path = "\(directory)/changes.jsonl"
         let arguments = [
             "stream", "--dsn", prepared.dsn, "--slot", prepared.slot, "--publication", "pub", "--sink", "file:\(path)",
-            "--format", "debezium",
+            "--format", "debezium", "--on-empty-store", "continue",
         ]
         let first = try CLIProcess.run(arguments + ["--end-lsn", prepared.endLSN])
         #expect(first.status == 0, "stderr: \(first.stderr)")

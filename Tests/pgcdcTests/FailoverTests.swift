@@ -94,6 +94,7 @@ import Testing
         let (primary, standby, directory, path, dsn) = (pair.primary, pair.standby, pair.directory, pair.path, pair.dsn)
         let arguments = [
             "stream", "--dsn", dsn, "--slot", "s", "--publication", "pub", "--sink", "file:\(path)", "--status-interval", "0.2",
+            "--on-empty-store", "continue",
         ]
         try primary.psql("INSERT INTO crash (tx, n, note) VALUES (1, 1, 'both have it')", database: "app")
         #expect(eventually(timeout: 30) { (try? standby.psql("SELECT count(*) FROM crash", database: "app")) == "1" })
@@ -123,6 +124,7 @@ import Testing
         let (primary, standby, directory, path, dsn) = (pair.primary, pair.standby, pair.directory, pair.path, pair.dsn)
         let arguments = [
             "stream", "--dsn", dsn, "--slot", "s", "--publication", "pub", "--sink", "file:\(path)", "--status-interval", "0.2",
+            "--on-empty-store", "continue",
         ]
         try primary.psql("INSERT INTO crash (tx, n, note) SELECT 1, g, 'before' FROM generate_series(1, 5) g", database: "app")
         let process = try BackgroundProcess(arguments, stdoutPath: "\(directory)/out1", stderrPath: "\(directory)/err1")

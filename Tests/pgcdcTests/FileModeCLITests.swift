@@ -24,7 +24,8 @@ import Testing
         let stream = [
             "/usr/bin/timeout", "-s", "KILL", "120", CLIProcess.executable, "stream", "--dsn", prepared.dsn, "--slot", prepared.slot,
             "--publication", "pub", "--end-lsn", prepared.endLSN, "--sink", "file:\(scratch)/changes.jsonl", "--rotate-size", "1",
-            "--checkpoint", "\(scratch)/cp.json", "--two-phase", "--streaming", "on", "--spill-dir", scratch,
+            "--checkpoint", "\(scratch)/cp.json", "--two-phase", "--streaming", "on", "--spill-dir", scratch, "--on-empty-store",
+            "continue",
         ]
         let result = try CLIProcess.runProcess("/bin/sh", ["-c", "umask 000; exec \"$@\"", "sh"] + stream + extraArguments)
         #expect(result.status == 0, "stderr: \(result.stderr)")

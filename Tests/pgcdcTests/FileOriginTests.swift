@@ -14,7 +14,7 @@ import Testing
         let path = "\(directory)/changes.jsonl"
         let first = try CLIProcess.run([
             "stream", "--dsn", prepared.dsn, "--slot", prepared.slot, "--publication", "pub", "--sink", "file:\(path)", "--end-lsn",
-            prepared.endLSN,
+            prepared.endLSN, "--on-empty-store", "continue",
         ])
         #expect(first.status == 0, "stderr: \(first.stderr)")
         let origin = try String(contentsOfFile: "\(directory)/.changes.jsonl.pgcdc-origin", encoding: .utf8)

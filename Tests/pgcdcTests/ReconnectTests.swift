@@ -23,7 +23,7 @@ import Testing
         let process = try BackgroundProcess(
             [
                 "stream", "--dsn", server.dsn(database: "app"), "--slot", "s", "--publication", "pub", "--sink", "file:\(path)",
-                "--reconnect-max-delay", "0.5", "--status-interval", "0.2",
+                "--reconnect-max-delay", "0.5", "--status-interval", "0.2", "--on-empty-store", "continue",
             ],
             stdoutPath: "\(directory)/out", stderrPath: "\(directory)/err"
         )
@@ -64,7 +64,7 @@ import Testing
         let process = try BackgroundProcess(
             [
                 "stream", "--dsn", server.dsn(database: "app"), "--slot", "s", "--publication", "pub", "--sink", "file:\(path)",
-                "--server-timeout", "2", "--reconnect-max-delay", "0.5",
+                "--server-timeout", "2", "--reconnect-max-delay", "0.5", "--on-empty-store", "continue",
             ],
             stdoutPath: "\(directory)/out", stderrPath: "\(directory)/err"
         )

@@ -151,7 +151,10 @@ import Testing
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = directory + "/changes.jsonl"
-        let arguments = ["stream", "--dsn", server.dsn(database: "app"), "--slot", "s", "--publication", "pub", "--sink", "file:\(path)"]
+        let arguments = [
+            "stream", "--dsn", server.dsn(database: "app"), "--slot", "s", "--publication", "pub", "--sink", "file:\(path)",
+            "--on-empty-store", "continue",
+        ]
         func end() throws -> String { try server.psql("SELECT pg_current_wal_insert_lsn()", database: "app") }
         let first = try CLIProcess.run(arguments + ["--end-lsn", try end()])
         #expect(first.status == 0, "stderr: \(first.stderr)")

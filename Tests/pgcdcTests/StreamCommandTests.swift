@@ -128,7 +128,7 @@ import Testing
         let path = "\(directory)/changes.jsonl"
         let arguments = [
             "stream", "--dsn", prepared.dsn, "--slot", prepared.slot, "--publication", "pub", "--sink", "file:\(path)", "--end-lsn",
-            prepared.endLSN,
+            prepared.endLSN, "--on-empty-store", "continue",
         ]
         let first = try CLIProcess.run(arguments)
         #expect(first.status == 0, "stderr: \(first.stderr)")

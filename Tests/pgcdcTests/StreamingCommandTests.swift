@@ -24,6 +24,7 @@ import Testing
         let result = try CLIProcess.run([
             "stream", "--dsn", prepared.dsn, "--slot", prepared.slot, "--publication", "pub", "--end-lsn", prepared.endLSN,
             "--streaming", "on", "--max-memory", "64K", "--spill-dir", scratch, "--two-phase", "--checkpoint", scratch + "/cp",
+            "--on-empty-store", "continue",
             "--transactions",
         ])
         #expect(result.status == 0, "stderr: \(result.stderr)")

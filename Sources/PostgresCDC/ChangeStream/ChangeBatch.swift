@@ -1,7 +1,7 @@
 import PGOutput
 
-/// Events handed out together by ``ChangeStream/batches(maxEvents:maxDelay:)`` and
-/// ``ChangeStream/run(maxEvents:maxDelay:isolation:_:)``: whole transactions, or a part of a snapshot.
+/// Events handed out together by ``ChangeStream/batches(maxEvents:maxDelay:linger:)`` and
+/// ``ChangeStream/run(maxEvents:maxDelay:linger:isolation:_:)``: whole transactions, or a part of a snapshot.
 ///
 /// A batch never ends inside a transaction: every transaction in ``events`` ends with its
 /// ``ChangeEvent/commit(_:)``. A transaction larger than the batch size comes whole in a batch of

@@ -6,6 +6,8 @@ import PGOutput
 struct ChangeBatcher {
     let maxEvents: Int
     let maxDelay: UInt64
+    /// How long after its first event a batch waits for more when the stream has caught up.
+    let linger: UInt64
 
     /// The events of the batch being built; the first `wholeCount` end at a boundary.
     private(set) var events: [ChangeEvent] = []
@@ -17,9 +19,10 @@ struct ChangeBatcher {
     /// The open transaction's commit LSN and its last event's seq, to notice it starting over.
     private var open: (commitLSN: LSN, seq: Int)?
 
-    init(maxEvents: Int, maxDelay: UInt64) {
+    init(maxEvents: Int, maxDelay: UInt64, linger: UInt64 = 0) {
         self.maxEvents = Swift.max(1, maxEvents)
         self.maxDelay = maxDelay
+        self.linger = Swift.min(linger, maxDelay)
     }
 
     var isEmpty: Bool { events.isEmpty }
@@ -29,6 +32,16 @@ struct ChangeBatcher {
 
     /// When the batch is due even if not full (monotonic nanoseconds); `nil` while it is empty.
     var deadline: UInt64? { startedAt.map { $0 &+ maxDelay } }
+
+    /// When a caught-up batch stops waiting for more (monotonic nanoseconds); `nil` while it is empty.
+    var lingerDeadline: UInt64? { startedAt.map { $0 &+ linger } }
+
+    /// Whether a batch the stream has caught up with should wait for more at `now`: it holds whole
+    /// transactions and its linger has not passed.
+    func lingers(now: UInt64) -> Bool {
+        guard !events.isEmpty, isAtBoundary, let lingerDeadline else { return false }
+        return now < lingerDeadline
+    }
 
     /// Whether `event` must begin a batch of its own — the first row of a snapshot — so the batch
     /// built so far should be cut first.

@@ -1,6 +1,6 @@
 import PGOutput
 
-/// A ``ChangeStream``'s events in ``ChangeBatch``es; see ``ChangeStream/batches(maxEvents:maxDelay:)``.
+/// A ``ChangeStream``'s events in ``ChangeBatch``es; see ``ChangeStream/batches(maxEvents:maxDelay:linger:)``.
 public struct ChangeBatches: AsyncSequence, Sendable {
     /// The batches.
     public typealias Element = ChangeBatch
@@ -8,12 +8,14 @@ public struct ChangeBatches: AsyncSequence, Sendable {
     let stream: ChangeStream
     let maxEvents: Int
     let maxDelay: Duration
+    let linger: Duration
 
     /// Starts the stream (once) and returns the iterator; iterate from one task only.
     public func makeAsyncIterator() -> Iterator {
         let iterator = stream.makeAsyncIterator()
         return Iterator(
-            events: iterator, batcher: ChangeBatcher(maxEvents: maxEvents, maxDelay: Self.nanoseconds(maxDelay)))
+            events: iterator,
+            batcher: ChangeBatcher(maxEvents: maxEvents, maxDelay: Self.nanoseconds(maxDelay), linger: Self.nanoseconds(linger)))
     }
 
     /// Pulls batches. Like the stream's own iterator, it keeps the stream alive.
@@ -22,7 +24,8 @@ public struct ChangeBatches: AsyncSequence, Sendable {
         var batcher: ChangeBatcher
         /// An event that begins the next batch (the first row of a snapshot).
         private var carried: ChangeEvent?
-        /// The caught-up batch for the current quiet spell was handed out.
+        /// The stream was found idle, and no event came since: the caught-up batch for this quiet
+        /// spell was handed out, or the batch in hand lingers for more.
         private var reportedIdle = false
         private var ended = false
 
@@ -41,9 +44,11 @@ public struct ChangeBatches: AsyncSequence, Sendable {
                     continue
                 }
                 // A batch at a boundary is due at its deadline; inside a transaction it waits for the commit.
+                // A lingering batch (caught up, not yet due) waits for its linger or the next event.
+                let lingering = reportedIdle && !batcher.isEmpty
+                let deadline = lingering ? [batcher.deadline, batcher.lingerDeadline].compactMap { $0 }.min() : batcher.deadline
                 let pull = try await core.pull(
-                    deadline: batcher.isAtBoundary ? batcher.deadline : nil,
-                    reportIdle: batcher.isAtBoundary && !(batcher.isEmpty && reportedIdle))
+                    deadline: batcher.isAtBoundary ? deadline : nil, reportIdle: batcher.isAtBoundary && !reportedIdle)
                 switch pull {
                 case let .event(event):
                     reportedIdle = false
@@ -54,9 +59,10 @@ public struct ChangeBatches: AsyncSequence, Sendable {
                     if batcher.add(event, now: core.configuration.timeSource.monotonicNanoseconds()) { return cut(caughtUp: false) }
                 case .idle:
                     reportedIdle = true
+                    if batcher.lingers(now: core.configuration.timeSource.monotonicNanoseconds()) { continue }
                     return cut(caughtUp: true)
                 case .timedOut:
-                    if batcher.isAtBoundary && !batcher.isEmpty { return cut(caughtUp: false) }
+                    if batcher.isAtBoundary && !batcher.isEmpty { return cut(caughtUp: reportedIdle) }
                 case .end:
                     ended = true
                     let last = cut(caughtUp: false)

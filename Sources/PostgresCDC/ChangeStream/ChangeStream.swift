@@ -16,7 +16,7 @@ import PGOutput
 /// }
 /// ```
 ///
-/// - ``run(maxEvents:maxDelay:isolation:_:)`` hands out ``ChangeBatch``es of whole transactions and
+/// - ``run(maxEvents:maxDelay:linger:isolation:_:)`` hands out ``ChangeBatch``es of whole transactions and
 ///   acknowledges each when its handler returns: the simplest way not to lose or stall anything.
 /// - Every transaction ends with a ``ChangeEvent/commit(_:)`` event (begin events only with
 ///   ``StreamConfiguration/includeTransactionEvents``).
@@ -84,9 +84,14 @@ public final class ChangeStream: AsyncSequence, Sendable {
     /// `maxEvents` events, `maxDelay` after its first event, when the stream has caught up, or when
     /// a snapshot starts or completes — always at a transaction boundary (see ``ChangeBatch``).
     /// Acknowledge each batch's ``ChangeBatch/acknowledgeThrough`` once it is stored, or let
-    /// ``run(maxEvents:maxDelay:isolation:_:)`` do it.
-    public func batches(maxEvents: Int = 1_000, maxDelay: Duration = .milliseconds(200)) -> ChangeBatches {
-        ChangeBatches(stream: self, maxEvents: maxEvents, maxDelay: maxDelay)
+    /// ``run(maxEvents:maxDelay:linger:isolation:_:)`` do it.
+    ///
+    /// A stream that has caught up hands out what it has at once — about one transaction per
+    /// batch under a trickle of writes. With `linger`, a caught-up batch waits until `linger` after
+    /// its first event for more transactions (never past `maxDelay`, never past `maxEvents`): fewer,
+    /// larger batches — fewer target transactions — for at most `linger` more latency.
+    public func batches(maxEvents: Int = 1_000, maxDelay: Duration = .milliseconds(200), linger: Duration = .zero) -> ChangeBatches {
+        ChangeBatches(stream: self, maxEvents: maxEvents, maxDelay: maxDelay, linger: linger)
     }
 
     /// Hands every batch to `handle` and acknowledges it when `handle` returns: store the batch
@@ -100,18 +105,20 @@ public final class ChangeStream: AsyncSequence, Sendable {
     ///     try await target.store(batch.rowChanges)               // your code
     /// }
     /// ```
+    ///
+    /// `maxEvents`, `maxDelay` and `linger` shape the batches as for ``batches(maxEvents:maxDelay:linger:)``.
     public func run(
-        maxEvents: Int = 1_000, maxDelay: Duration = .milliseconds(200), isolation: isolated (any Actor)? = #isolation,
-        _ handle: (ChangeBatch) async throws -> Void
+        maxEvents: Int = 1_000, maxDelay: Duration = .milliseconds(200), linger: Duration = .zero,
+        isolation: isolated (any Actor)? = #isolation, _ handle: (ChangeBatch) async throws -> Void
     ) async throws {
-        var iterator = batches(maxEvents: maxEvents, maxDelay: maxDelay).makeAsyncIterator()
+        var iterator = batches(maxEvents: maxEvents, maxDelay: maxDelay, linger: linger).makeAsyncIterator()
         while let batch = try await iterator.next() {
             try await handle(batch)
             if let lsn = batch.acknowledgeThrough { try await acknowledge(through: lsn) }
         }
     }
 
-    /// Ends a ``run(maxEvents:maxDelay:isolation:_:)`` or batch iteration after the batch in hand (which is
+    /// Ends a ``run(maxEvents:maxDelay:linger:isolation:_:)`` or batch iteration after the batch in hand (which is
     /// still acknowledged), without handing out what was read ahead; ``close()`` then ends the stream.
     func endIteration() {
         core.endIteration()

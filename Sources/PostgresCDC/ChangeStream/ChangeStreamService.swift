@@ -1,7 +1,7 @@
 import ServiceLifecycle
 
 /// A ``ChangeStream`` run as a `Service` of swift-service-lifecycle: it hands every batch to a
-/// handler and acknowledges it when the handler returns (``ChangeStream/run(maxEvents:maxDelay:isolation:_:)``).
+/// handler and acknowledges it when the handler returns (``ChangeStream/run(maxEvents:maxDelay:linger:isolation:_:)``).
 ///
 /// On graceful shutdown (SIGTERM to a `ServiceGroup` with `gracefulShutdownSignals`), the batch in
 /// hand is finished and acknowledged, the server is told, and ``run()`` returns; what was read
@@ -20,17 +20,20 @@ public struct ChangeStreamService: Service {
     public let stream: ChangeStream
     private let maxEvents: Int
     private let maxDelay: Duration
+    private let linger: Duration
     private let handle: @Sendable (ChangeBatch) async throws -> Void
 
-    /// A service that runs `stream` in batches of at most `maxEvents` events or `maxDelay`
-    /// (``ChangeStream/batches(maxEvents:maxDelay:)``), handing each to `handle`.
+    /// A service that runs `stream` in batches of at most `maxEvents` events or `maxDelay`, a
+    /// caught-up batch waiting up to `linger` for more (``ChangeStream/batches(maxEvents:maxDelay:linger:)``),
+    /// handing each to `handle`.
     public init(
-        stream: ChangeStream, maxEvents: Int = 1_000, maxDelay: Duration = .milliseconds(200),
+        stream: ChangeStream, maxEvents: Int = 1_000, maxDelay: Duration = .milliseconds(200), linger: Duration = .zero,
         handle: @escaping @Sendable (ChangeBatch) async throws -> Void
     ) {
         self.stream = stream
         self.maxEvents = maxEvents
         self.maxDelay = maxDelay
+        self.linger = linger
         self.handle = handle
     }
 
@@ -40,7 +43,7 @@ public struct ChangeStreamService: Service {
         let stream = self.stream
         do {
             try await withGracefulShutdownHandler {
-                try await stream.run(maxEvents: maxEvents, maxDelay: maxDelay, handle)
+                try await stream.run(maxEvents: maxEvents, maxDelay: maxDelay, linger: linger, handle)
             } onGracefulShutdown: {
                 stream.endIteration()
             }

@@ -70,6 +70,21 @@ import Testing
         #expect(cut(&batcher, now: 2_100, caughtUp: false, checkpoint: Self.checkpoint).acknowledgeThrough == LSN(0x208))
     }
 
+    @Test func aCaughtUpBatchLingersUntilItsLingerAfterItsFirstEvent() {
+        var batcher = ChangeBatcher(maxEvents: 100, maxDelay: 1_000, linger: 300)
+        #expect(!batcher.lingers(now: 0))  // empty: nothing to wait with
+        #expect(!step(&batcher, Self.insert(0x100, seq: 0), now: 10))
+        #expect(!batcher.lingers(now: 20))  // inside a transaction: it waits for the commit anyway
+        #expect(!step(&batcher, Self.commit(0x100), now: 20))
+        #expect(batcher.lingerDeadline == 310)
+        #expect(batcher.lingers(now: 20))
+        #expect(batcher.lingers(now: 309))
+        #expect(!batcher.lingers(now: 310))
+        // A linger past the delay is the delay.
+        let capped = ChangeBatcher(maxEvents: 100, maxDelay: 1_000, linger: 5_000)
+        #expect(capped.linger == 1_000)
+    }
+
     @Test func cuttingInsideATransactionKeepsItForTheNextBatch() {
         var batcher = ChangeBatcher(maxEvents: 100, maxDelay: 1_000)
         _ = batcher.add(Self.insert(0x100, seq: 0), now: 0)

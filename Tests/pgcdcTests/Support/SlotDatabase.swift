@@ -21,9 +21,10 @@ struct SlotDatabase {
         return SlotDatabase(server: server, database: database, scratch: scratch)
     }
 
-    /// `pgcdc stream` arguments for this slot and publication, then `extra`.
+    /// `pgcdc stream` arguments for this slot and publication, then `extra`. The slot was created
+    /// by hand before any output or checkpoint existed, so its first run continues from it.
     func arguments(_ extra: [String]) -> [String] {
-        ["stream", "--dsn", dsn, "--slot", slot, "--publication", "pub"] + extra
+        ["stream", "--dsn", dsn, "--slot", slot, "--publication", "pub", "--on-empty-store", "continue"] + extra
     }
 
     @discardableResult
