@@ -13,7 +13,7 @@ import PostgresNIO
 /// ```swift
 /// let store = try PostgresNIOCheckpointStore(client: client, slot: configuration.slot)
 /// try await store.prepare()
-/// let stream = ChangeStream(configuration: configuration, checkpointStore: store)  // resumes after it
+/// let stream = ChangeStream(configuration: configuration, checkpointStore: store, checkpointSaving: .byHandler)  // resumes after it
 /// for try await event in stream {
 ///     // … collect the transaction's changes …
 ///     if case let .commit(commit) = event {

@@ -20,7 +20,8 @@ func copyOrders(source: String, warehouse: PostgresClient, logger: Logger) async
     try await store.prepare()
     var configuration = StreamConfiguration(dsn: source, slot: "orders_slot", publication: "orders_pub")
     configuration.createSlot = true  // a new slot first copies the table
-    let stream = ChangeStream(configuration: configuration, checkpointStore: store)  // resumes after the stored checkpoint
+    // resumes after the stored checkpoint; the handler stores each batch's, so the stream writes none of its own
+    let stream = ChangeStream(configuration: configuration, checkpointStore: store, checkpointSaving: .byHandler)
     try await stream.run { batch in  // acknowledges each batch once this closure returns
         try await warehouse.withTransaction(logger: logger) { connection in
             if batch.startsSnapshot { try await connection.query("TRUNCATE orders_copy", logger: logger) }

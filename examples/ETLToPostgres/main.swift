@@ -104,7 +104,8 @@ struct ETLJob: Service {
             "CREATE TABLE IF NOT EXISTS cdc_log (commit_lsn pg_lsn NOT NULL, seq int NOT NULL, PRIMARY KEY (commit_lsn, seq))",
             logger: logger)
         // Resumes after the checkpoint the target holds; `run` acknowledges each batch to the source's slot.
-        let stream = ChangeStream(configuration: configuration, checkpointStore: store, logger: logger)
+        // The handler saves each batch's checkpoint in its target transaction: the stream writes none of its own.
+        let stream = ChangeStream(configuration: configuration, checkpointStore: store, checkpointSaving: .byHandler, logger: logger)
         try await ChangeStreamService(stream: stream) { [target, store, logger] batch in
             guard !batch.events.isEmpty else { return }
             // The batch's changes and the position they came from, in one target transaction.
