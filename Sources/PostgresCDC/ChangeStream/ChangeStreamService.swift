@@ -12,9 +12,15 @@ import ServiceLifecycle
 ///     try await target.store(batch)                        // your code
 /// }
 /// let group = ServiceGroup(
-///     configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm], logger: logger))
+///     configuration: ServiceGroupConfiguration(
+///         services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
+///         gracefulShutdownSignals: [.sigterm], logger: logger))
 /// try await group.run()
 /// ```
+///
+/// A stream with an ``StreamConfiguration/endLSN`` returns from ``run()`` when it gets there; a
+/// `ServiceGroup` treats a service that returns as a failure unless it is configured as above.
+/// Its package needs swift-service-lifecycle and swift-log (`ServiceLifecycle`, `Logging`).
 public struct ChangeStreamService: Service {
     /// The stream the service runs.
     public let stream: ChangeStream
