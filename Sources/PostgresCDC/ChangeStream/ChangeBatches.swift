@@ -44,9 +44,9 @@ public struct ChangeBatches: AsyncSequence, Sendable {
                     continue
                 }
                 // A batch at a boundary is due at its deadline; inside a transaction it waits for the commit.
-                // A lingering batch (caught up, not yet due) waits for its linger or the next event.
-                let lingering = reportedIdle && !batcher.isEmpty
-                let deadline = lingering ? [batcher.deadline, batcher.lingerDeadline].compactMap { $0 }.min() : batcher.deadline
+                // A lingering batch (caught up, not yet due) waits for its linger (never past its
+                // delay: the batcher caps it) or the next event.
+                let deadline = reportedIdle && !batcher.isEmpty ? batcher.lingerDeadline : batcher.deadline
                 let pull = try await core.pull(
                     deadline: batcher.isAtBoundary ? deadline : nil, reportIdle: batcher.isAtBoundary && !reportedIdle)
                 switch pull {

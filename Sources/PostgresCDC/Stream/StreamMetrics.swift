@@ -56,11 +56,11 @@ final class StreamMetrics {
     func record(_ event: ChangeEvent, bytes: Int) {
         let key: Key
         switch event {
-        case let .insert(change): key = Key(op: "insert", table: Self.name(change.relation))
-        case let .update(change): key = Key(op: "update", table: Self.name(change.relation))
-        case let .delete(change): key = Key(op: "delete", table: Self.name(change.relation))
+        case let .insert(change): key = Key(op: "insert", table: change.relation.description)
+        case let .update(change): key = Key(op: "update", table: change.relation.description)
+        case let .delete(change): key = Key(op: "delete", table: change.relation.description)
         case let .read(change):
-            key = Key(op: "read", table: Self.name(change.relation))
+            key = Key(op: "read", table: change.relation.description)
             if let tag = change.backfillTag {
                 backfillRows[key.table, default: 0] += 1
                 backfills[tag.id]?.rows += 1
@@ -83,7 +83,7 @@ final class StreamMetrics {
             lastCommitTime = commit.transaction.commitTime
             return
         case .snapshotCompleted: return
-        case let .schema(change): key = Key(op: "schema", table: Self.name(change.new))
+        case let .schema(change): key = Key(op: "schema", table: change.new.description)
         }
         pending[key, default: (0, 0)].events += 1
         pending[key, default: (0, 0)].bytes += bytes
@@ -92,7 +92,7 @@ final class StreamMetrics {
     /// Notes `count` rows of `relation` read by the initial snapshot or by backfill `backfill`, written
     /// as lines that took `bytes`.
     func recordReads(of relation: Relation, count: Int, bytes: Int, backfill: String?) {
-        let key = Key(op: "read", table: Self.name(relation))
+        let key = Key(op: "read", table: relation.description)
         pending[key, default: (0, 0)].events += count
         pending[key, default: (0, 0)].bytes += bytes
         if let backfill {
@@ -159,6 +159,4 @@ final class StreamMetrics {
         Gauge(label: "pgcdc_slot_wal_retained_bytes").record(Double(retention.retainedBytes))
         if let share = retention.share { Gauge(label: "pgcdc_slot_wal_retained_ratio").record(share) }
     }
-
-    private static func name(_ relation: Relation) -> String { "\(relation.schema).\(relation.table)" }
 }

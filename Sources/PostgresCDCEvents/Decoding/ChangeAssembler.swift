@@ -321,7 +321,7 @@ package struct ChangeAssembler {
     func checkBinaryFormats(_ relation: Relation, lsn: LSN) throws(ReplicationError) {
         for (index, column) in relation.columns.enumerated() where column.binary == .unsupported && !relation.isOmitted(index) {
             throw .binaryColumnUnsupported(
-                table: "\(relation.schema).\(relation.table)", column: column.name, typeOID: column.typeOID, lsn: lsn
+                table: relation.description, column: column.name, typeOID: column.typeOID, lsn: lsn
             )
         }
     }

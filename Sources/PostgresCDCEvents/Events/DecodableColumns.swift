@@ -20,7 +20,7 @@ struct DecodableColumns {
     let lookup: (Int) -> Lookup
 
     /// `schema.table`, for messages.
-    var tableName: String { "\(relation.schema).\(relation.table)" }
+    var tableName: String { relation.description }
 
     /// What a ``Row`` holds.
     init(_ row: Row) {

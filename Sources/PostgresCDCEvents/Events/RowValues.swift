@@ -34,7 +34,7 @@ extension RowValues {
     public subscript(_ name: String) -> ColumnField {
         let index = relation.columnIndex(named: name)
         return ColumnField(
-            name: name, table: "\(relation.schema).\(relation.table)", value: index.map { value(at: $0) },
+            name: name, table: relation.description, value: index.map { value(at: $0) },
             isPresent: index.map { isPresent($0) } ?? false)
     }
 
